@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vpcvpn/vpcvpn/internal/app"
+)
+
+type serverOptions struct {
+	listen        string
+	dataDir       string
+	database      string
+	masterKeyFile string
+	pool          string
+	logLevel      string
+	logFormat     string
+	shutdownGrace time.Duration
+}
+
+func newServerCmd() *cobra.Command {
+	o := serverOptions{}
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the API server",
+		Long: `Run the vpcvpn API server.
+
+On an empty store the server creates the root account and its AccessKey: from VPCVPN_ROOT_ACCESS_KEY_ID and
+VPCVPN_ROOT_ACCESS_KEY_SECRET when both are set, otherwise generated, printed once on stdout and written to
+<data-dir>/root-access-key.txt (mode 0600).
+
+Secrets (pre-shared keys, AccessKey secrets) are sealed with AES-256-GCM under a master key: --master-key-file,
+or <data-dir>/master.key, generated on first start. BACK THE MASTER KEY UP: without it the store's secrets
+cannot be opened.
+
+GET /healthz answers 200 when the server is ready; GET /metrics serves Prometheus metrics.
+SIGTERM or SIGINT drain in-flight requests and exit.`,
+		Example: `  vpcvpn server
+  vpcvpn server --listen 0.0.0.0:8080 --gateway-address-pool 198.51.100.0/24,192.0.2.0/25
+  VPCVPN_ROOT_ACCESS_KEY_ID=LTAIexample VPCVPN_ROOT_ACCESS_KEY_SECRET=secret vpcvpn server`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServer(cmd.Context(), o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on (host:port)")
+	f.StringVar(&o.dataDir, "data-dir", "./vpcvpn-data", "directory for the embedded database, master key and root key file")
+	f.StringVar(&o.database, "database", "", "database: empty for SQLite in the data dir, sqlite:PATH, or postgres://... (PostgreSQL)")
+	f.StringVar(&o.masterKeyFile, "master-key-file", "", "file holding the 32-byte master key as 64 hex characters (default <data-dir>/master.key, generated on first start)")
+	f.StringVar(&o.pool, "gateway-address-pool", app.DefaultAddressPool, "comma-separated IPv4 CIDRs from which VPN gateways get their public addresses")
+	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	f.DurationVar(&o.shutdownGrace, "shutdown-grace", 30*time.Second, "how long to wait for in-flight requests on SIGTERM")
+	return cmd
+}
+
+func newLogger(level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Errorf("--log-level %q: use debug, info, warn or error", level)}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, usageError{fmt.Errorf("--log-format %q: use text or json", format)}
+}
+
+func runServer(ctx context.Context, o serverOptions) error {
+	log, err := newLogger(o.logLevel, o.logFormat)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Open(ctx, app.Options{
+		DataDir:             o.dataDir,
+		Database:            o.database,
+		MasterKeyFile:       o.masterKeyFile,
+		AddressPool:         o.pool,
+		Logger:              log,
+		RootAccessKeyID:     os.Getenv("VPCVPN_ROOT_ACCESS_KEY_ID"),
+		RootAccessKeySecret: os.Getenv("VPCVPN_ROOT_ACCESS_KEY_SECRET"),
+		RootKeyOut:          os.Stdout,
+	})
+	if err != nil {
+		var ue app.UsageError
+		if errors.As(err, &ue) {
+			return usageError{err}
+		}
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server running? choose another --listen address)", o.listen, err)
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("vpcvpn server ready", "listen", ln.Addr().String(), "database", a.Describe(), "account", a.Root.AccountID, "gateway_address_pool", o.pool)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining in-flight requests", "grace", o.shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), o.shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

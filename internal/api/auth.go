@@ -1,0 +1,189 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/iam"
+	"github.com/vpcvpn/vpcvpn/internal/signature"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+)
+
+// Window is how far a request's timestamp may be from the server's clock, and
+// how long a nonce is remembered after it.
+const Window = 15 * time.Minute
+
+// Credentials resolves an AccessKeyId to a principal and its signing secret.
+type Credentials interface {
+	// Resolve returns the principal and the secret for accessKeyID.
+	// securityToken is the STS token sent with the request ("" if none).
+	// Errors are wire errors (InvalidAccessKeyId.NotFound, .Inactive,
+	// InvalidSecurityToken.*) or internal errors.
+	Resolve(ctx context.Context, accessKeyID, securityToken string) (iam.Principal, string, error)
+}
+
+// Authenticator verifies request signatures.
+type Authenticator struct {
+	Creds  Credentials
+	Nonces store.NonceStore
+	Now    func() time.Time
+	v      *signature.Verifier
+}
+
+// NewAuthenticator returns an Authenticator resolving keys with creds and
+// remembering nonces in nonces.
+func NewAuthenticator(creds Credentials, nonces store.NonceStore) *Authenticator {
+	return &Authenticator{Creds: creds, Nonces: nonces, v: signature.NewVerifier(0)}
+}
+
+const v1TimeLayout = "2006-01-02T15:04:05Z"
+
+// Authenticate verifies the request and returns its principal.
+// params is the request's parameters as a map and as the list they were
+// sent in (query then form body, duplicates removed).
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, params map[string]string, list []signature.Param, body []byte) (iam.Principal, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		return a.v3(ctx, r, params, body, h)
+	}
+	return a.v1(ctx, r, params, list)
+}
+
+func (a *Authenticator) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *Authenticator) checkTime(ts time.Time) error {
+	d := a.now().Sub(ts)
+	if d > Window || d < -Window {
+		return apierror.Newf("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired: %s is more than 15 minutes from the server's time %s.", ts.UTC().Format(v1TimeLayout), a.now().UTC().Format(v1TimeLayout))
+	}
+	return nil
+}
+
+func (a *Authenticator) v1(ctx context.Context, r *http.Request, params map[string]string, list []signature.Param) (iam.Principal, error) {
+	for _, name := range []string{"AccessKeyId", "Signature", "SignatureMethod", "SignatureNonce", "Timestamp"} {
+		if params[name] == "" {
+			return iam.Principal{}, apierror.Missing(name)
+		}
+	}
+	if m := params["SignatureMethod"]; m != "HMAC-SHA1" {
+		return iam.Principal{}, apierror.Newf("InvalidSignatureMethod", "Specified signature method %q is not supported; use HMAC-SHA1 or the ACS3-HMAC-SHA256 Authorization header.", clip(m))
+	}
+	if v, ok := params["SignatureVersion"]; ok && v != "1.0" {
+		return iam.Principal{}, apierror.Newf("InvalidSignatureVersion", "Specified signature version %q is not supported; use 1.0.", clip(v))
+	}
+	ts, err := time.Parse(v1TimeLayout, params["Timestamp"])
+	if err != nil {
+		return iam.Principal{}, apierror.Newf("InvalidTimeStamp.Format", "Specified time stamp %q is not well formatted; use UTC ISO 8601 like 2006-01-02T15:04:05Z.", clip(params["Timestamp"]))
+	}
+	if err := a.checkTime(ts); err != nil {
+		return iam.Principal{}, err
+	}
+	ak := params["AccessKeyId"]
+	p, secret, err := a.Creds.Resolve(ctx, ak, params["SecurityToken"])
+	if err != nil {
+		return iam.Principal{}, err
+	}
+	if err := a.v.VerifyV1(r.Method, list, secret); err != nil {
+		if errors.Is(err, signature.ErrIncomplete) {
+			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The request signature is incomplete: %s.", err.Error())
+		}
+		return iam.Principal{}, apierror.Newf("SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:%s", signature.V1StringToSign(r.Method, list))
+	}
+	if err := a.useNonce(ctx, ak, params["SignatureNonce"], ts); err != nil {
+		return iam.Principal{}, err
+	}
+	return p, nil
+}
+
+func (a *Authenticator) v3(ctx context.Context, r *http.Request, params map[string]string, body []byte, authz string) (iam.Principal, error) {
+	if alg, _, _ := strings.Cut(authz, " "); alg != signature.V3Algorithm {
+		if strings.HasPrefix(alg, "ACS3-") {
+			return iam.Principal{}, apierror.Newf("InvalidSignatureMethod", "Signature algorithm %q is not supported; use ACS3-HMAC-SHA256.", clip(alg))
+		}
+		return iam.Principal{}, apierror.Newf("IncompleteSignature", "The Authorization header must start with ACS3-HMAC-SHA256.")
+	}
+	auth, err := signature.ParseV3Authorization(authz)
+	if err != nil {
+		return iam.Principal{}, apierror.Newf("IncompleteSignature", "The Authorization header is not a valid ACS3-HMAC-SHA256 header: %s.", err.Error())
+	}
+	signed := map[string]bool{}
+	for _, h := range auth.SignedHeaders {
+		signed[h] = true
+	}
+	required := []string{"host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"}
+	if params["Action"] == "" {
+		required = append(required, "x-acs-action")
+	}
+	if params["Version"] == "" {
+		required = append(required, "x-acs-version")
+	}
+	for _, h := range required {
+		if r.Header.Get(h) == "" && h != "host" {
+			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The request lacks the %s header.", h)
+		}
+		if !signed[h] {
+			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The %s header must be listed in SignedHeaders.", h)
+		}
+	}
+	ts, err := time.Parse(v1TimeLayout, r.Header.Get("x-acs-date"))
+	if err != nil {
+		return iam.Principal{}, apierror.Newf("InvalidTimeStamp.Format", "Specified x-acs-date %q is not well formatted; use UTC ISO 8601 like 2006-01-02T15:04:05Z.", clip(r.Header.Get("x-acs-date")))
+	}
+	if err := a.checkTime(ts); err != nil {
+		return iam.Principal{}, err
+	}
+	sum := sha256.Sum256(body)
+	bodyHash := hex.EncodeToString(sum[:])
+	if got := r.Header.Get("x-acs-content-sha256"); !signature.Equal(strings.ToLower(got), bodyHash) {
+		return iam.Principal{}, apierror.Newf("SignatureDoesNotMatch", "The x-acs-content-sha256 header does not match the SHA-256 of the request body (server computed %s).", bodyHash)
+	}
+	token := r.Header.Get("x-acs-security-token")
+	if token == "" {
+		token = params["SecurityToken"]
+	}
+	p, secret, err := a.Creds.Resolve(ctx, auth.AccessKeyID, token)
+	if err != nil {
+		return iam.Principal{}, err
+	}
+	header := signature.HeaderFunc(r)
+	// The canonical query covers the query string only, not a form body.
+	qp, err := parseParams(nil, r.URL.RawQuery)
+	if err != nil {
+		return iam.Principal{}, err
+	}
+	if err := a.v.VerifyV3(r.Method, r.URL.Path, qp, header, auth, bodyHash, secret); err != nil {
+		if errors.Is(err, signature.ErrIncomplete) {
+			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The request signature is incomplete: %s.", err.Error())
+		}
+		sts := signature.V3StringToSign(signature.V3CanonicalRequest(r.Method, r.URL.Path, qp, header, auth.SignedHeaders, bodyHash))
+		return iam.Principal{}, apierror.Newf("SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:%s", sts)
+	}
+	if err := a.useNonce(ctx, auth.AccessKeyID, r.Header.Get("x-acs-signature-nonce"), ts); err != nil {
+		return iam.Principal{}, err
+	}
+	return p, nil
+}
+
+func (a *Authenticator) useNonce(ctx context.Context, ak, nonce string, ts time.Time) error {
+	if len(nonce) > 128 {
+		return apierror.Newf("InvalidParameter.TooLong", "SignatureNonce is longer than 128 characters.")
+	}
+	fresh, err := a.Nonces.UseNonce(ctx, ak+"\x00"+nonce, ts.Add(Window))
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		return apierror.Newf("SignatureNonceUsed", "Specified signature nonce %q was used already within the last 15 minutes; send a new nonce with every request.", clip(nonce))
+	}
+	return nil
+}

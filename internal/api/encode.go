@@ -1,0 +1,153 @@
+package api
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+)
+
+const (
+	contentJSON = "application/json;charset=utf-8"
+	contentXML  = "text/xml;charset=utf-8"
+	xmlHeader   = `<?xml version="1.0" encoding="UTF-8"?>`
+)
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// newRequestID returns a random UUID (version 4) in upper case, as Alibaba's
+// RequestIds look.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(bytes.ToUpper(out[:]))
+}
+
+// encodeBody encodes body (a struct, or nil for an empty answer) in the
+// requested format without RequestId: JSON as an object, XML as
+// <root>...</root>. The RequestId is spliced in by spliceRequestID, so an
+// encoded body can be cached and reused.
+func encodeBody(buf *bytes.Buffer, xmlFormat bool, root string, body any) error {
+	if xmlFormat {
+		buf.WriteString(xmlHeader)
+		if body == nil {
+			buf.WriteString("<" + root + "></" + root + ">")
+			return nil
+		}
+		enc := xml.NewEncoder(buf)
+		if err := enc.EncodeElement(body, xml.StartElement{Name: xml.Name{Local: root}}); err != nil {
+			return err
+		}
+		return enc.Close()
+	}
+	if body == nil {
+		buf.WriteString("{}")
+		return nil
+	}
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return err
+	}
+	buf.Truncate(buf.Len() - 1) // Encode's newline
+	return nil
+}
+
+// spliceRequestID writes the encoded body with RequestId as its first member.
+func spliceRequestID(dst *bytes.Buffer, encoded []byte, xmlFormat bool, root, requestID string) {
+	if xmlFormat {
+		// encoded = header + "<root>" + rest
+		open := len(xmlHeader) + len(root) + 2
+		dst.Write(encoded[:open])
+		dst.WriteString("<RequestId>")
+		dst.WriteString(requestID)
+		dst.WriteString("</RequestId>")
+		dst.Write(encoded[open:])
+		return
+	}
+	dst.WriteString(`{"RequestId":"`)
+	dst.WriteString(requestID)
+	dst.WriteByte('"')
+	if len(encoded) > 2 {
+		dst.WriteByte(',')
+		dst.Write(encoded[1:])
+	} else {
+		dst.WriteByte('}')
+	}
+}
+
+// errorBody is the wire shape of an error.
+type errorBody struct {
+	XMLName            xml.Name                     `json:"-" xml:"Error"`
+	RequestID          string                       `json:"RequestId" xml:"RequestId"`
+	HostID             string                       `json:"HostId" xml:"HostId"`
+	Code               string                       `json:"Code" xml:"Code"`
+	Message            string                       `json:"Message" xml:"Message"`
+	Recommend          string                       `json:"Recommend" xml:"Recommend"`
+	AccessDeniedDetail *apierror.AccessDeniedDetail `json:"AccessDeniedDetail,omitempty" xml:"AccessDeniedDetail,omitempty"`
+}
+
+// writeError writes e in the requested format.
+func writeError(w http.ResponseWriter, xmlFormat bool, requestID, host string, e *apierror.Error) {
+	rec := e.Recommend
+	if rec == "" {
+		rec = recommend(e)
+	}
+	body := errorBody{RequestID: requestID, HostID: host, Code: e.Code, Message: e.Message, Recommend: rec, AccessDeniedDetail: e.AccessDenied}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	h := w.Header()
+	for k, v := range e.Headers {
+		h.Set(k, v)
+	}
+	if xmlFormat {
+		buf.WriteString(xmlHeader)
+		_ = xml.NewEncoder(buf).Encode(body)
+		h.Set("Content-Type", contentXML)
+	} else {
+		enc := json.NewEncoder(buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(body)
+		buf.Truncate(buf.Len() - 1)
+		h.Set("Content-Type", contentJSON)
+	}
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("x-acs-request-id", requestID)
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// recommend is the default hint for an error: what the caller should do next.
+func recommend(e *apierror.Error) string {
+	switch {
+	case e.Status == http.StatusInternalServerError:
+		return "Retry the request; if it keeps failing, report the RequestId to the operator of this endpoint."
+	case e.Status == http.StatusServiceUnavailable || e.Code == "Throttling.User" || e.Code == "Throttling":
+		return "Retry later with exponential backoff."
+	case e.Status == http.StatusForbidden:
+		return "Ask the account owner to grant the action on the resource (see AccessDeniedDetail), then retry."
+	case e.Code == "SignatureDoesNotMatch":
+		return "Check the AccessKeySecret and that the client signs exactly the parameters it sends."
+	default:
+		return "Check the Code and Message, fix the request and retry."
+	}
+}

@@ -1,0 +1,106 @@
+package api
+
+import (
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/signature"
+)
+
+// Limits on what a request may carry. They keep one request's cost bounded.
+const (
+	maxParams     = 1000
+	maxValueBytes = 32 << 10 // one parameter value
+	maxNameBytes  = 256
+)
+
+// param is one name/value pair as sent.
+type param = signature.Param
+
+// parseParams decodes an application/x-www-form-urlencoded string (a raw query
+// or a form body) strictly: bad percent-encoding or invalid UTF-8 is
+// InvalidParameter.Encoding, a name without '=' is a parameter with an empty
+// value (the V1 SDK sends an empty SignatureType=), and names must be
+// non-empty. Appends to dst.
+func parseParams(dst []param, raw string) ([]param, error) {
+	for raw != "" {
+		var kv string
+		kv, raw, _ = strings.Cut(raw, "&")
+		if kv == "" {
+			continue
+		}
+		if len(dst) >= maxParams {
+			return nil, apierror.Newf("InvalidParameter.TooMany", "The request carries more than %d parameters.", maxParams)
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		name, err := unescape(k)
+		if err != nil {
+			return nil, apierror.Newf("InvalidParameter.Encoding", "The name of parameter %q is not correctly percent-encoded.", clip(k))
+		}
+		value, err := unescape(v)
+		if err != nil {
+			return nil, apierror.Newf("InvalidParameter.Encoding", "The value of parameter %q is not correctly percent-encoded.", clip(name))
+		}
+		if name == "" {
+			return nil, apierror.Newf("InvalidParameter", "A parameter has an empty name.")
+		}
+		if !utf8.ValidString(name) || !utf8.ValidString(value) {
+			return nil, apierror.Newf("InvalidParameter.Encoding", "Parameter %q is not valid UTF-8.", clip(strings.ToValidUTF8(name, "?")))
+		}
+		if strings.IndexByte(name, 0) >= 0 || strings.IndexByte(value, 0) >= 0 {
+			return nil, apierror.Newf("InvalidParameter", "Parameter %q contains a NUL character.", clip(strings.ReplaceAll(name, "\x00", "?")))
+		}
+		if len(name) > maxNameBytes {
+			return nil, apierror.Newf("InvalidParameter.TooLong", "A parameter name is longer than %d bytes.", maxNameBytes)
+		}
+		if len(value) > maxValueBytes {
+			return nil, apierror.Newf("InvalidParameter.TooLong", "The value of parameter %q is longer than %d bytes.", clip(name), maxValueBytes)
+		}
+		dst = append(dst, param{Name: name, Value: value})
+	}
+	return dst, nil
+}
+
+// unescape is url.QueryUnescape without its allocation on the common path of
+// a value that needs no decoding.
+func unescape(s string) (string, error) {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s, nil
+	}
+	return url.QueryUnescape(s)
+}
+
+// toMap folds params into a map; the same name twice with different values is
+// refused (InvalidParameter.Duplicate), with the same value it is one
+// parameter (and ps is compacted to hold it once, in place, so the signature
+// is computed over what the map holds).
+func toMap(ps []param) (map[string]string, []param, error) {
+	m := make(map[string]string, len(ps))
+	out := ps[:0]
+	for _, p := range ps {
+		if old, ok := m[p.Name]; ok && old != p.Value {
+			return nil, nil, apierror.Newf("InvalidParameter.Duplicate", "Parameter %q is given more than once with different values.", clip(p.Name))
+		}
+		if _, ok := m[p.Name]; ok {
+			continue
+		}
+		m[p.Name] = p.Value
+		out = append(out, p)
+	}
+	return m, out, nil
+}
+
+// clip shortens s for an error message.
+func clip(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}

@@ -1,0 +1,281 @@
+// Package api is vpcvpn's HTTP front: it parses Alibaba RPC-style requests
+// (query string, form body, x-acs-* headers), authenticates them (both
+// signature schemes), dispatches by (Version, Action) to a handler that
+// returns a value or an error, and encodes the answer as JSON or XML with a
+// RequestId. Every error a client sees comes from internal/apierror's table.
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/service"
+)
+
+// MaxBodyBytes bounds a request body.
+const MaxBodyBytes = 1 << 20
+
+// Call is what a handler sees of a request: the authenticated principal and
+// the request's parameters.
+type Call = service.Request
+
+// HandlerFunc handles one action. It returns the answer body (a struct with
+// json and xml tags, without RequestId; nil for an empty answer) or an error.
+// *apierror.Error values are shown to the client; any other error is logged
+// and answered as InternalError.
+type HandlerFunc func(ctx context.Context, c *Call) (any, error)
+
+// Action is one entry of the dispatch table.
+type Action struct {
+	Version string
+	Name    string
+	Handle  HandlerFunc
+	// Anonymous actions need no signature (none of Alibaba's do; kept for
+	// completeness of the table).
+	Anonymous bool
+}
+
+// Config wires a Server.
+type Config struct {
+	Logger  *slog.Logger
+	Auth    *Authenticator
+	Metrics *Metrics // may be nil
+	Actions []Action
+	// Secure tells handlers that the listener is TLS (acs:SecureTransport).
+	Secure bool
+	// Ready reports readiness for /healthz; nil means always ready.
+	Ready func() bool
+}
+
+// Server is the API's http.Handler.
+type Server struct {
+	cfg      Config
+	actions  map[string]map[string]*Action // version -> action name -> action
+	versions map[string]bool
+	mux      *http.ServeMux
+}
+
+// NewServer builds the handler. It panics on a duplicate (Version, Action):
+// the dispatch table is fixed at start-up.
+func NewServer(cfg Config) *Server {
+	s := &Server{cfg: cfg, actions: map[string]map[string]*Action{}, versions: map[string]bool{}}
+	for i := range cfg.Actions {
+		a := &cfg.Actions[i]
+		if s.actions[a.Version] == nil {
+			s.actions[a.Version] = map[string]*Action{}
+		}
+		if s.actions[a.Version][a.Name] != nil {
+			panic("api: duplicate action " + a.Version + "/" + a.Name)
+		}
+		s.actions[a.Version][a.Name] = a
+		s.versions[a.Version] = true
+	}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("/healthz", s.healthz)
+	if cfg.Metrics != nil {
+		s.mux.Handle("/metrics", cfg.Metrics.Handler())
+	}
+	s.mux.HandleFunc("/", s.serveAPI)
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Ready != nil && !s.cfg.Ready() {
+		http.Error(w, "starting\n", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+// request is the per-request state of serveAPI.
+type request struct {
+	call      Call
+	xml       bool
+	host      string
+	status    int
+	code      string
+	principal string
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rq := &request{host: r.Host}
+	rq.call.RequestID = newRequestID()
+	rq.call.UserAgent = r.UserAgent()
+	rq.call.SecureTransport = s.cfg.Secure || r.TLS != nil
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		rq.call.SourceIP = ap.Addr().Unmap()
+	} else if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		rq.call.SourceIP, _ = netip.ParseAddr(h)
+	}
+	body, err := s.handle(r, rq)
+	if err != nil {
+		ae, ok := apierror.As(err)
+		if !ok {
+			s.cfg.Logger.Error("internal error", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
+			ae = apierror.New("InternalError")
+		}
+		rq.status, rq.code = ae.Status, ae.Code
+		writeError(w, rq.xml, rq.call.RequestID, rq.host, ae)
+	} else {
+		rq.status, rq.code = http.StatusOK, ""
+		s.writeOK(w, rq, body)
+	}
+	s.finish(rq, start)
+}
+
+func (s *Server) writeOK(w http.ResponseWriter, rq *request, body any) {
+	root := rq.call.Action + "Response"
+	enc := bufPool.Get().(*bytes.Buffer)
+	enc.Reset()
+	defer bufPool.Put(enc)
+	var encoded []byte
+	if pre, ok := body.(Preencoded); ok {
+		encoded = pre.Bytes(rq.xml)
+	} else {
+		if err := encodeBody(enc, rq.xml, root, body); err != nil {
+			s.cfg.Logger.Error("encode answer", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
+			rq.status, rq.code = http.StatusInternalServerError, "InternalError"
+			writeError(w, rq.xml, rq.call.RequestID, rq.host, apierror.New("InternalError"))
+			return
+		}
+		encoded = enc.Bytes()
+	}
+	out := bufPool.Get().(*bytes.Buffer)
+	out.Reset()
+	defer bufPool.Put(out)
+	spliceRequestID(out, encoded, rq.xml, root, rq.call.RequestID)
+	h := w.Header()
+	if rq.xml {
+		h["Content-Type"] = []string{contentXML}
+	} else {
+		h["Content-Type"] = []string{contentJSON}
+	}
+	h["Content-Length"] = []string{strconv.Itoa(out.Len())}
+	h["X-Acs-Request-Id"] = []string{rq.call.RequestID}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(out.Bytes())
+}
+
+// Preencoded is an answer body already encoded by encodeBody (for both
+// formats), e.g. from a cache; the server splices the RequestId into it.
+type Preencoded interface {
+	Bytes(xml bool) []byte
+}
+
+// EncodeBody encodes body for action as the server would, without RequestId,
+// for handlers that cache encoded answers.
+func EncodeBody(action string, xmlFormat bool, body any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := encodeBody(&b, xmlFormat, action+"Response", body); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func (s *Server) finish(rq *request, start time.Time) {
+	lat := time.Since(start)
+	action := rq.call.Action
+	if s.cfg.Metrics != nil {
+		s.cfg.Metrics.observe(action, rq.code, lat)
+	}
+	if s.cfg.Logger.Enabled(context.Background(), slog.LevelInfo) {
+		s.cfg.Logger.LogAttrs(context.Background(), slog.LevelInfo, "request",
+			slog.String("request_id", rq.call.RequestID),
+			slog.String("action", action),
+			slog.String("principal", rq.principal),
+			slog.Int("status", rq.status),
+			slog.String("code", rq.code),
+			slog.Duration("latency", lat))
+	}
+}
+
+// handle parses, authenticates and dispatches one request.
+func (s *Server) handle(r *http.Request, rq *request) (any, error) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return nil, apierror.Newf("UnsupportedHTTPMethod", "This http method is not supported: %s. Use GET or POST.", clip(r.Method))
+	}
+	if r.URL.Path != "/" {
+		return nil, apierror.Newf("InvalidPath", "The path %q does not exist; the API is served on /.", clip(r.URL.Path))
+	}
+	params, err := parseParams(nil, r.URL.RawQuery)
+	if err != nil {
+		return nil, err
+	}
+	var bodyBytes []byte
+	if r.Method == http.MethodPost && r.Body != nil && r.ContentLength != 0 {
+		bodyBytes, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, apierror.Newf("RequestEntityTooLarge", "The request body is larger than %d bytes.", MaxBodyBytes)
+			}
+			return nil, apierror.Newf("InvalidParameter", "The request body could not be read.")
+		}
+		ct := r.Header.Get("Content-Type")
+		if len(bodyBytes) > 0 && (ct == "" || strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded")) {
+			params, err = parseParams(params, string(bodyBytes))
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	m, params, err := toMap(params)
+	if err != nil {
+		return nil, err
+	}
+	rq.call.Params = m
+	if f, ok := m["Format"]; ok {
+		switch strings.ToUpper(f) {
+		case "XML":
+			rq.xml = true
+		case "JSON", "":
+		default:
+			return nil, apierror.Newf("InvalidFormat", "Format %q is not supported; use JSON or XML.", clip(f))
+		}
+	}
+	action, version := m["Action"], m["Version"]
+	if action == "" {
+		action = r.Header.Get("x-acs-action")
+	}
+	if version == "" {
+		version = r.Header.Get("x-acs-version")
+	}
+	if action == "" {
+		return nil, apierror.Missing("Action")
+	}
+	if version == "" {
+		return nil, apierror.Missing("Version")
+	}
+	if !s.versions[version] {
+		return nil, apierror.Newf("InvalidVersion", "Specified parameter Version %q is not valid.", clip(version))
+	}
+	a := s.actions[version][action]
+	if a == nil {
+		return nil, apierror.Newf("InvalidAction.NotFound", "Specified api %q is not found for version %s, please check your url and method.", clip(action), version)
+	}
+	rq.call.Action, rq.call.Version = a.Name, version
+	if !a.Anonymous {
+		p, err := s.cfg.Auth.Authenticate(r.Context(), r, m, params, bodyBytes)
+		if err != nil {
+			return nil, err
+		}
+		rq.call.Principal = p
+		rq.principal = p.ARN()
+	}
+	return a.Handle(r.Context(), &rq.call)
+}

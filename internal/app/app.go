@@ -1,0 +1,159 @@
+// Package app wires vpcvpn's server together: data dir, master key, store,
+// root identity, service and HTTP handler. cmd/vpcvpn and the tests that
+// start a real server both use it, so they run the same wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/vpcvpn/vpcvpn/internal/api"
+	"github.com/vpcvpn/vpcvpn/internal/nonce"
+	"github.com/vpcvpn/vpcvpn/internal/service"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+)
+
+// DefaultAddressPool is the gateway address pool used when the operator gives
+// none: TEST-NET-3, documentation space that is never routed, so a trial
+// installation hands out addresses that cannot collide with real ones.
+const DefaultAddressPool = "203.0.113.0/24"
+
+// DownloadCacheEntries bounds the single-node cache of encoded
+// DownloadVpnConnectionConfig answers (about 3 KB each).
+const DownloadCacheEntries = 20000
+
+// UsageError marks errors caused by how vpcvpn was invoked (bad flag values).
+type UsageError struct{ error }
+
+func (e UsageError) Unwrap() error { return e.error }
+
+// Options configure an App.
+type Options struct {
+	DataDir       string // required
+	Database      string // "" = SQLite in DataDir; sqlite:PATH; postgres://...
+	MasterKeyFile string
+	AddressPool   string // comma-separated CIDRs; "" = DefaultAddressPool
+	Logger        *slog.Logger
+	// RootAccessKeyID/Secret seed the root key of a new store.
+	RootAccessKeyID     string
+	RootAccessKeySecret string
+	// RootKeyOut receives the one-time announcement of a generated root key
+	// (stdout for the server command); nil discards it.
+	RootKeyOut io.Writer
+	Secure     bool
+}
+
+// App is a wired server.
+type App struct {
+	Handler   *api.Server
+	Service   *service.Service
+	Store     store.Store
+	Root      service.RootKey
+	describe  string
+	closeOnce func() error
+}
+
+// Describe names the database for logs (never a password).
+func (a *App) Describe() string { return a.describe }
+
+// Close releases the store.
+func (a *App) Close() error { return a.closeOnce() }
+
+// Open wires an App.
+func Open(ctx context.Context, o Options) (*App, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.AddressPool == "" {
+		o.AddressPool = DefaultAddressPool
+	}
+	pool, err := ParsePool(o.AddressPool)
+	if err != nil {
+		return nil, err
+	}
+	e, err := openEnv(ctx, o.DataDir, o.Database, o.MasterKeyFile, o.Logger)
+	if err != nil {
+		return nil, err
+	}
+	svc := &service.Service{Store: e.store, Pool: pool, Logger: o.Logger}
+	root, err := svc.EnsureRoot(ctx, o.RootAccessKeyID, o.RootAccessKeySecret)
+	if err != nil {
+		e.store.Close()
+		return nil, fmt.Errorf("create root account: %w", err)
+	}
+	if root.Created {
+		if err := announceRootKey(o.DataDir, root, o.RootAccessKeyID != "", o.RootKeyOut); err != nil {
+			e.store.Close()
+			return nil, err
+		}
+	}
+	if err := e.checkMasterKey(ctx); err != nil {
+		e.store.Close()
+		return nil, err
+	}
+	var nonces store.NonceStore
+	if e.shared != nil {
+		// Several servers share the database: nonces and answers must
+		// not live in one process's memory.
+		nonces = e.shared
+	} else {
+		nonces = nonce.New(nonce.Options{})
+		svc.EnableDownloadCache(api.EncodeBody, DownloadCacheEntries)
+	}
+	actions := api.Actions(svc)
+	h := api.NewServer(api.Config{
+		Logger:  o.Logger,
+		Auth:    api.NewAuthenticator(svc, nonces),
+		Metrics: api.NewMetrics(actions),
+		Actions: actions,
+		Secure:  o.Secure,
+	})
+	return &App{Handler: h, Service: svc, Store: e.store, Root: root, describe: e.describe, closeOnce: e.store.Close}, nil
+}
+
+// ParsePool parses a comma-separated list of IPv4 CIDRs.
+func ParsePool(s string) (store.AddressPool, error) {
+	var pool store.AddressPool
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil || !p.Addr().Is4() {
+			return nil, UsageError{fmt.Errorf("--gateway-address-pool: %q is not an IPv4 CIDR such as 203.0.113.0/24", part)}
+		}
+		pool = append(pool, p.Masked())
+	}
+	if len(pool) == 0 {
+		return nil, UsageError{errors.New("--gateway-address-pool is empty; give at least one IPv4 CIDR")}
+	}
+	return pool, nil
+}
+
+// announceRootKey prints a newly created root key once and keeps it in a 0600
+// file; keys given through the environment are not written anywhere.
+func announceRootKey(dataDir string, root service.RootKey, fromEnv bool, out io.Writer) error {
+	if out == nil {
+		out = io.Discard
+	}
+	if fromEnv {
+		fmt.Fprintf(out, "Created root account %s with AccessKeyId %s (from VPCVPN_ROOT_ACCESS_KEY_ID).\n", root.AccountID, root.Key.AccessKeyID)
+		return nil
+	}
+	path := filepath.Join(dataDir, "root-access-key.txt")
+	content := fmt.Sprintf("AccountId=%s\nAccessKeyId=%s\nAccessKeySecret=%s\n", root.AccountID, root.Key.AccessKeyID, root.Key.Secret)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	fmt.Fprintf(out, "Created root account %s.\n  AccessKeyId:     %s\n  AccessKeySecret: %s\nThe key is also in %s (mode 0600). It is shown only once.\n",
+		root.AccountID, root.Key.AccessKeyID, root.Key.Secret, path)
+	return nil
+}

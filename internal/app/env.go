@@ -1,0 +1,118 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/vpcvpn/vpcvpn/internal/secret"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/store/postgres"
+	"github.com/vpcvpn/vpcvpn/internal/store/sqlite"
+)
+
+// env is an opened store with its keyring.
+type env struct {
+	store    store.Store
+	shared   store.NonceStore // set for a shared database (multi-node)
+	keys     *secret.Keyring
+	describe string
+}
+
+// openEnv prepares the data dir, loads or creates the master key and opens the
+// store selected by database ("" = SQLite in the data dir).
+func openEnv(ctx context.Context, dataDir, database, masterKeyFile string, log *slog.Logger) (*env, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir %s: %w", dataDir, err)
+	}
+	kind, target := "sqlite", filepath.Join(dataDir, "vpcvpn.db")
+	switch {
+	case database == "":
+	case strings.HasPrefix(database, "sqlite:"):
+		target = strings.TrimPrefix(database, "sqlite:")
+	case strings.HasPrefix(database, "postgres://"), strings.HasPrefix(database, "postgresql://"):
+		kind, target = "postgres", database
+	default:
+		return nil, UsageError{fmt.Errorf("--database %q: use sqlite:PATH or postgres://user@host:5432/db", database)}
+	}
+	fresh := false
+	if kind == "sqlite" {
+		if _, err := os.Stat(target); errors.Is(err, os.ErrNotExist) {
+			fresh = true
+		}
+	}
+	keys, err := loadMasterKey(dataDir, masterKeyFile, fresh || kind == "postgres", log)
+	if err != nil {
+		return nil, err
+	}
+	e := &env{keys: keys}
+	switch kind {
+	case "sqlite":
+		db, err := sqlite.Open(ctx, target, keys)
+		if err != nil {
+			return nil, fmt.Errorf("open SQLite database %s: %w", target, err)
+		}
+		e.store, e.describe = db, "sqlite:"+target
+	case "postgres":
+		db, err := postgres.Open(ctx, target, keys)
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL database: %w (check that the server runs and the URL is right)", err)
+		}
+		e.store, e.shared, e.describe = db, db, "postgres"
+	}
+	return e, nil
+}
+
+// loadMasterKey loads the master key from file, or from <dataDir>/master.key,
+// generating that file when mayCreate (a new store) and it does not exist.
+func loadMasterKey(dataDir, file string, mayCreate bool, log *slog.Logger) (*secret.Keyring, error) {
+	path := file
+	if path == "" {
+		path = filepath.Join(dataDir, "master.key")
+	}
+	key, err := secret.LoadKeyFile(path)
+	if errors.Is(err, os.ErrNotExist) && file == "" && mayCreate {
+		if key, err = secret.GenerateKey(); err != nil {
+			return nil, err
+		}
+		if err := secret.WriteKeyFile(path, key); err != nil {
+			return nil, fmt.Errorf("write master key %s: %w", path, err)
+		}
+		log.Warn("generated a new master key: BACK IT UP. Without it the store's pre-shared keys and AccessKey secrets cannot be opened.", "path", path)
+	} else if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("master key %s is missing but the store already holds sealed secrets; restore the key from your backup or pass --master-key-file", path)
+	} else if err != nil {
+		return nil, err
+	}
+	return secret.NewKeyring(key)
+}
+
+// checkMasterKey opens one sealed secret to prove the master key is the
+// store's: a wrong key stops the server at start rather than failing every
+// request.
+func (e *env) checkMasterKey(ctx context.Context) error {
+	accounts, err := e.store.ListAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		keys, err := e.store.ListAccessKeys(ctx, a.AccountID, "")
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if _, err := e.store.GetAccessKey(ctx, k.AccessKeyID); err != nil {
+				if errors.Is(err, secret.ErrOpen) {
+					return fmt.Errorf("the master key does not open this store's secrets (wrong --master-key-file or master.key?): %w", err)
+				}
+				return err
+			}
+			return nil
+		}
+	}
+	return nil
+}

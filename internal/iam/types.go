@@ -1,0 +1,76 @@
+// Package iam holds identities: accounts, RAM users, roles, access keys,
+// policies and STS sessions, and the principal a request is made by.
+//
+// The package is pure types and rules; persistence lives in internal/store,
+// orchestration in internal/service.
+package iam
+
+import "time"
+
+// Account is a tenant: the root identity that owns resources.
+type Account struct {
+	AccountID string // 16 digits
+	Name      string
+	CreatedAt time.Time
+}
+
+// Key statuses.
+const (
+	KeyActive   = "Active"
+	KeyInactive = "Inactive"
+)
+
+// AccessKey is a long-term credential of an account's root identity (UserName
+// empty) or of a RAM user. Secret is plaintext above the store; the store
+// seals it.
+type AccessKey struct {
+	AccessKeyID string
+	Secret      string
+	AccountID   string
+	UserName    string // empty for the account root
+	Status      string // Active, Inactive
+	CreatedAt   time.Time
+}
+
+// Principal kinds.
+const (
+	PrincipalRoot    = "Account"     // the account's root identity
+	PrincipalUser    = "SubUser"     // a RAM user
+	PrincipalSession = "AssumedRole" // an STS role session
+)
+
+// Principal is who a request is made by, after authentication.
+type Principal struct {
+	Kind        string // PrincipalRoot, PrincipalUser, PrincipalSession
+	AccountID   string
+	UserName    string // RAM user name, or the role name for a session
+	UserID      string
+	SessionName string // STS role session name
+	AccessKeyID string
+	// SessionPolicy is the STS session's narrowing policy document, if any.
+	SessionPolicy string
+}
+
+// ARN of the principal, as RAM writes it.
+func (p *Principal) ARN() string {
+	switch p.Kind {
+	case PrincipalUser:
+		return "acs:ram::" + p.AccountID + ":user/" + p.UserName
+	case PrincipalSession:
+		return "acs:ram::" + p.AccountID + ":assumed-role/" + p.UserName + "/" + p.SessionName
+	default:
+		return "acs:ram::" + p.AccountID + ":root"
+	}
+}
+
+// DisplayName is what AccessDeniedDetail shows.
+func (p *Principal) DisplayName() string {
+	switch p.Kind {
+	case PrincipalUser:
+		return p.UserName
+	case PrincipalSession:
+		return p.UserName + ":" + p.SessionName
+	default:
+		return p.AccountID
+	}
+}

@@ -1,0 +1,85 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strings"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/authz"
+	"github.com/vpcvpn/vpcvpn/internal/iam"
+)
+
+// Authorizer decides whether a request may perform action ("vpc:CreateVpc")
+// on the resource ARN owned by account owner. It returns nil when allowed and
+// the 403 wire error (Forbbiden.SubUser or Forbidden with AccessDeniedDetail)
+// otherwise.
+type Authorizer interface {
+	Authorize(ctx context.Context, r *Request, action, resourceARN, owner string) error
+}
+
+// authorize checks one action on one resource. Without an Authorizer only the
+// root identity of the owning account is allowed.
+func (s *Service) authorize(ctx context.Context, r *Request, action, arn, owner string) error {
+	if s.Authz != nil {
+		return s.Authz.Authorize(ctx, r, action, arn, owner)
+	}
+	if r.Principal.Kind == iam.PrincipalRoot && r.Principal.AccountID == owner {
+		return nil
+	}
+	e := apierror.New("Forbidden")
+	e.AccessDenied = &apierror.AccessDeniedDetail{
+		AuthAction:               action,
+		AuthPrincipalType:        r.Principal.Kind,
+		AuthPrincipalDisplayName: r.Principal.DisplayName(),
+		AuthPrincipalOwnerId:     r.Principal.AccountID,
+		NoPermissionType:         authz.ImplicitDeny.String(),
+	}
+	return e
+}
+
+// arn builds the ARN of a VPC resource.
+func arn(region, account, typ, id string) string {
+	return authz.ARN("vpc", region, account, typ, id)
+}
+
+// commonParams are the request parameters that do not describe what is asked
+// for; they are left out of a ClientToken's request hash.
+var commonParams = map[string]bool{
+	"Action": true, "Version": true, "Format": true, "AccessKeyId": true, "Signature": true,
+	"SignatureMethod": true, "SignatureVersion": true, "SignatureNonce": true, "SignatureType": true,
+	"Timestamp": true, "SecurityToken": true, "ClientToken": true, "RegionId": false, "DryRun": true,
+	"OwnerId": true, "OwnerAccount": true, "ResourceOwnerId": true, "ResourceOwnerAccount": true,
+}
+
+// requestHash identifies what a create asks for, so that a ClientToken reused
+// with other parameters is detected.
+func requestHash(params map[string]string) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		if !commonParams[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		h.Write([]byte(k))
+		h.Write([]byte{0})
+		h.Write([]byte(params[k]))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// dryRun answers DryRunOperation when the request only asked for validation.
+func dryRun(on bool) error {
+	if on {
+		return apierror.New("DryRunOperation")
+	}
+	return nil
+}
+
+func lower(s string) string { return strings.ToLower(s) }

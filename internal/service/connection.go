@@ -1,0 +1,196 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+// connectionDeps loads the gateway and customer gateways a connection reads.
+func (s *Service) connectionDeps(ctx context.Context, sc store.Scope, c *vpn.Connection) (vpn.Gateway, map[string]vpn.CustomerGateway, error) {
+	gw, err := s.Store.GetGateway(ctx, sc, c.VpnGatewayID)
+	if err != nil {
+		return vpn.Gateway{}, nil, storeErr(err)
+	}
+	cgws := map[string]vpn.CustomerGateway{}
+	ids := []string{c.CustomerGatewayID}
+	for _, t := range c.Tunnels {
+		ids = append(ids, t.CustomerGatewayID)
+	}
+	for _, id := range ids {
+		if id == "" || cgws[id].CustomerGatewayID != "" {
+			continue
+		}
+		cg, err := s.Store.GetCustomerGateway(ctx, sc, id)
+		if err != nil {
+			return vpn.Gateway{}, nil, storeErr(err)
+		}
+		cgws[id] = cg
+	}
+	return gw, cgws, nil
+}
+
+// CreateVpnConnection creates an IPsec-VPN connection (single- or
+// dual-tunnel) on a VPN gateway.
+func (s *Service) CreateVpnConnection(ctx context.Context, r *Request) (any, error) {
+	in, err := vpn.ParseCreateVpnConnection(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	c := in.Connection
+	c.AccountID = r.Principal.AccountID
+	r.Resource = arn(c.RegionID, c.AccountID, "vpnconnection", "*")
+	if err := s.authorize(ctx, r, "vpc:CreateVpnConnection", r.Resource, c.AccountID); err != nil {
+		return nil, err
+	}
+	sc := scope(r, c.RegionID)
+	gw, cgws, err := s.connectionDeps(ctx, sc, &c)
+	if err != nil {
+		return nil, err
+	}
+	if err := vpn.ApplyConnectionDefaults(&c, gw, cgws); err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	c.VpnConnectionID = vpn.NewID(vpn.PrefixVpnConnection)
+	for i := range c.Tunnels {
+		c.Tunnels[i].TunnelID = vpn.NewID(vpn.PrefixTunnel)
+		c.Tunnels[i].Status = "ike_sa_not_established"
+		c.Tunnels[i].State = "active"
+	}
+	c.Status, c.State = "ike_sa_not_established", "active"
+	c.ClientToken = in.ClientToken
+	c.CreatedAt = s.now().UTC()
+	created, err := s.Store.CreateConnection(ctx, c, idem(r, in.ClientToken))
+	var dup *store.DuplicateError
+	if errors.As(err, &dup) {
+		return nil, apierror.Newf("InvalidVpnConnection.AlreadyExists", "The VPN gateway %s and this customer gateway already have IPsec-VPN connection %s; a gateway/customer gateway pair carries at most one connection.", c.VpnGatewayID, dup.ID)
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	got, err := s.Store.GetConnection(ctx, sc, created.ID)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	r.Resource = arn(c.RegionID, c.AccountID, "vpnconnection", got.VpnConnectionID)
+	return vpn.NewCreateVpnConnectionResponse(got), nil
+}
+
+// connection loads a connection by RegionId and VpnConnectionId (of any
+// account) and authorizes action on it.
+func (s *Service) connection(ctx context.Context, r *Request, action string) (vpn.Connection, error) {
+	region, err := vpn.ParseRegion(r.Params)
+	if err != nil {
+		return vpn.Connection{}, err
+	}
+	id, err := vpn.RequiredID(r.Params, "VpnConnectionId", vpn.PrefixVpnConnection)
+	if err != nil {
+		return vpn.Connection{}, err
+	}
+	c, err := s.Store.GetConnection(ctx, store.Scope{RegionID: region}, id)
+	if err != nil {
+		return vpn.Connection{}, storeErr(err)
+	}
+	r.Resource = arn(region, c.AccountID, "vpnconnection", id)
+	if err := s.authorize(ctx, r, action, r.Resource, c.AccountID); err != nil {
+		return vpn.Connection{}, err
+	}
+	return c, nil
+}
+
+func ownerScope(c *vpn.Connection) store.Scope {
+	return store.Scope{AccountID: c.AccountID, RegionID: c.RegionID}
+}
+
+// DescribeVpnConnection describes one connection.
+func (s *Service) DescribeVpnConnection(ctx context.Context, r *Request) (any, error) {
+	c, err := s.connection(ctx, r, "vpc:DescribeVpnConnection")
+	if err != nil {
+		return nil, err
+	}
+	gw, cgws, err := s.connectionDeps(ctx, ownerScope(&c), &c)
+	if err != nil {
+		return nil, err
+	}
+	return vpn.NewVpnConnectionItem(c, gw, cgws), nil
+}
+
+// DescribeVpnConnections lists the caller's connections in a region.
+func (s *Service) DescribeVpnConnections(ctx context.Context, r *Request) (any, error) {
+	f, err := vpn.ParseDescribe("DescribeVpnConnections", r.Params)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, r, "vpc:DescribeVpnConnections", arn(f.RegionID, r.Principal.AccountID, "vpnconnection", "*"), r.Principal.AccountID); err != nil {
+		return nil, err
+	}
+	sc := scope(r, f.RegionID)
+	conns, total, err := s.Store.ListConnections(ctx, sc, store.ConnectionFilter{IDs: f.IDs, VpnGatewayID: f.VpnGatewayID, CustomerGatewayID: f.CustomerGatewayID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	items := make([]vpn.VpnConnectionItem, 0, len(conns))
+	for i := range conns {
+		gw, cgws, err := s.connectionDeps(ctx, sc, &conns[i])
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, vpn.NewVpnConnectionItem(conns[i], gw, cgws))
+	}
+	return vpn.NewDescribeVpnConnectionsResponse(items, f.Page, total), nil
+}
+
+// ModifyVpnConnectionAttribute changes a connection; only the given fields
+// change and the next download shows them.
+func (s *Service) ModifyVpnConnectionAttribute(ctx context.Context, r *Request) (any, error) {
+	cur, err := s.connection(ctx, r, "vpc:ModifyVpnConnectionAttribute")
+	if err != nil {
+		return nil, err
+	}
+	next, opts, err := vpn.ParseModifyVpnConnection(r.Params, cur)
+	if err != nil {
+		return nil, err
+	}
+	gw, cgws, err := s.connectionDeps(ctx, ownerScope(&cur), &next)
+	if err != nil {
+		return nil, err
+	}
+	if err := vpn.ApplyConnectionDefaults(&next, gw, cgws); err != nil {
+		return nil, err
+	}
+	if err := dryRun(opts.DryRun); err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateConnection(ctx, next); err != nil {
+		var dup *store.DuplicateError
+		if errors.As(err, &dup) {
+			return nil, apierror.Newf("InvalidVpnConnection.AlreadyExists", "The VPN gateway %s and this customer gateway already have IPsec-VPN connection %s.", next.VpnGatewayID, dup.ID)
+		}
+		return nil, storeErr(err)
+	}
+	s.invalidateDownload(next.RegionID, next.VpnConnectionID)
+	got, err := s.Store.GetConnection(ctx, ownerScope(&cur), cur.VpnConnectionID)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return vpn.NewModifyVpnConnectionAttributeResponse(got, gw, cgws), nil
+}
+
+// DeleteVpnConnection deletes a connection.
+func (s *Service) DeleteVpnConnection(ctx context.Context, r *Request) (any, error) {
+	c, err := s.connection(ctx, r, "vpc:DeleteVpnConnection")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.DeleteConnection(ctx, ownerScope(&c), c.VpnConnectionID); err != nil {
+		return nil, storeErr(err)
+	}
+	s.invalidateDownload(c.RegionID, c.VpnConnectionID)
+	return nil, nil
+}

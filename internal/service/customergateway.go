@@ -1,0 +1,127 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+// CreateCustomerGateway registers the customer's gateway device.
+func (s *Service) CreateCustomerGateway(ctx context.Context, r *Request) (any, error) {
+	in, err := vpn.ParseCreateCustomerGateway(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	c := in.CustomerGateway
+	c.AccountID = r.Principal.AccountID
+	r.Resource = arn(c.RegionID, c.AccountID, "customergateway", "*")
+	if err := s.authorize(ctx, r, "vpc:CreateCustomerGateway", r.Resource, c.AccountID); err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	c.CustomerGatewayID = vpn.NewID(vpn.PrefixCustomerGateway)
+	c.CreatedAt = s.now().UTC()
+	created, err := s.Store.CreateCustomerGateway(ctx, c, idem(r, in.ClientToken))
+	var dup *store.DuplicateError
+	if errors.As(err, &dup) {
+		return nil, apierror.Newf("InvalidIpAddress.AlreadyExist", "The IpAddress %s is already used by customer gateway %s in this region.", c.IPAddress, dup.ID)
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	got, err := s.Store.GetCustomerGateway(ctx, scope(r, c.RegionID), created.ID)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	r.Resource = arn(c.RegionID, c.AccountID, "customergateway", got.CustomerGatewayID)
+	return vpn.NewCreateCustomerGatewayResponse(got), nil
+}
+
+// customerGateway loads a customer gateway by id and authorizes action on it.
+func (s *Service) customerGateway(ctx context.Context, r *Request, action string) (vpn.CustomerGateway, error) {
+	region, err := vpn.ParseRegion(r.Params)
+	if err != nil {
+		return vpn.CustomerGateway{}, err
+	}
+	id, err := vpn.RequiredID(r.Params, "CustomerGatewayId", vpn.PrefixCustomerGateway)
+	if err != nil {
+		return vpn.CustomerGateway{}, err
+	}
+	c, err := s.Store.GetCustomerGateway(ctx, store.Scope{RegionID: region}, id)
+	if err != nil {
+		return vpn.CustomerGateway{}, storeErr(err)
+	}
+	r.Resource = arn(region, c.AccountID, "customergateway", id)
+	if err := s.authorize(ctx, r, action, r.Resource, c.AccountID); err != nil {
+		return vpn.CustomerGateway{}, err
+	}
+	return c, nil
+}
+
+// DescribeCustomerGateway describes one customer gateway.
+func (s *Service) DescribeCustomerGateway(ctx context.Context, r *Request) (any, error) {
+	c, err := s.customerGateway(ctx, r, "vpc:DescribeCustomerGateway")
+	if err != nil {
+		return nil, err
+	}
+	return vpn.NewCustomerGatewayItem(c), nil
+}
+
+// DescribeCustomerGateways lists the caller's customer gateways in a region.
+func (s *Service) DescribeCustomerGateways(ctx context.Context, r *Request) (any, error) {
+	f, err := vpn.ParseDescribe("DescribeCustomerGateways", r.Params)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, r, "vpc:DescribeCustomerGateways", arn(f.RegionID, r.Principal.AccountID, "customergateway", "*"), r.Principal.AccountID); err != nil {
+		return nil, err
+	}
+	cs, total, err := s.Store.ListCustomerGateways(ctx, scope(r, f.RegionID), store.CustomerGatewayFilter{IDs: f.IDs}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return vpn.NewDescribeCustomerGatewaysResponse(cs, f.Page, total), nil
+}
+
+// ModifyCustomerGatewayAttribute changes a customer gateway's name,
+// description or AuthKey.
+func (s *Service) ModifyCustomerGatewayAttribute(ctx context.Context, r *Request) (any, error) {
+	cur, err := s.customerGateway(ctx, r, "vpc:ModifyCustomerGatewayAttribute")
+	if err != nil {
+		return nil, err
+	}
+	next, opts, err := vpn.ParseModifyCustomerGateway(r.Params, cur)
+	if err != nil {
+		return nil, err
+	}
+	if err := dryRun(opts.DryRun); err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateCustomerGateway(ctx, next); err != nil {
+		return nil, storeErr(err)
+	}
+	s.invalidateDownloads()
+	return vpn.NewCreateCustomerGatewayResponse(next), nil
+}
+
+// DeleteCustomerGateway deletes a customer gateway no connection uses.
+func (s *Service) DeleteCustomerGateway(ctx context.Context, r *Request) (any, error) {
+	c, err := s.customerGateway(ctx, r, "vpc:DeleteCustomerGateway")
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.DeleteCustomerGateway(ctx, store.Scope{AccountID: c.AccountID, RegionID: c.RegionID}, c.CustomerGatewayID)
+	var inUse *store.InUseError
+	if errors.As(err, &inUse) {
+		return nil, apierror.Newf("DependencyViolation.VpnConnection", "The customer gateway %s is used by IPsec-VPN connection %s; delete the connection first.", c.CustomerGatewayID, inUse.ID)
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return nil, nil
+}

@@ -1,0 +1,163 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+// CreateVpnGateway creates a VPN gateway in a VPC and gives it its public
+// address(es) from the operator's pool.
+func (s *Service) CreateVpnGateway(ctx context.Context, r *Request) (any, error) {
+	in, err := vpn.ParseCreateVpnGateway(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	g := in.Gateway
+	g.AccountID = r.Principal.AccountID
+	r.Resource = arn(g.RegionID, g.AccountID, "vpngateway", "*")
+	if err := s.authorize(ctx, r, "vpc:CreateVpnGateway", r.Resource, g.AccountID); err != nil {
+		return nil, err
+	}
+	sc := scope(r, g.RegionID)
+	if _, err := s.Store.GetVpc(ctx, sc, g.VpcID); err != nil {
+		return nil, storeErr(err)
+	}
+	for _, sw := range []string{g.VSwitchID, g.DisasterRecoveryVSwitchID} {
+		if sw == "" {
+			continue
+		}
+		got, err := s.Store.GetVSwitch(ctx, sc, sw)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		if got.VpcID != g.VpcID {
+			return nil, apierror.Invalid("InvalidVSwitchId.NotFound", "The vSwitch %s is not in VPC %s.", sw, g.VpcID)
+		}
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	g.VpnGatewayID = vpn.NewID(vpn.PrefixVpnGateway)
+	g.CreatedAt = s.now().UTC()
+	g.Status = "active"
+	if g.BusinessStatus == "" {
+		g.BusinessStatus = "Normal"
+	}
+	created, err := s.Store.CreateGateway(ctx, g, s.Pool, idem(r, in.ClientToken))
+	var dup *store.DuplicateError
+	switch {
+	case errors.Is(err, store.ErrPoolExhausted):
+		return nil, apierror.Newf("QuotaExceeded.GatewayAddressPool", "No free address is left in the gateway address pool; ask the operator to add CIDRs with --gateway-address-pool or delete unused VPN gateways.")
+	case errors.As(err, &dup):
+		return nil, apierror.Newf("VpnGateway.AlreadyExists", "The VPC %s already has VPN gateway %s; a VPC has at most one VPN gateway.", g.VpcID, dup.ID)
+	case err != nil:
+		return nil, storeErr(err)
+	}
+	got, err := s.Store.GetGateway(ctx, sc, created.ID)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	r.Resource = arn(g.RegionID, g.AccountID, "vpngateway", got.VpnGatewayID)
+	return vpn.NewCreateVpnGatewayResponse(got), nil
+}
+
+// gatewayHasBgp reports whether any connection of the gateway runs BGP.
+func (s *Service) gatewayHasBgp(ctx context.Context, sc store.Scope, id string) (bool, error) {
+	conns, _, err := s.Store.ListConnections(ctx, sc, store.ConnectionFilter{VpnGatewayID: id}, store.Page{Number: 1, Size: 1000})
+	if err != nil {
+		return false, err
+	}
+	for _, c := range conns {
+		if c.Bgp.EnableBgp || c.EnableTunnelsBgp {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// DescribeVpnGateway describes one VPN gateway.
+func (s *Service) DescribeVpnGateway(ctx context.Context, r *Request) (any, error) {
+	region, err := vpn.ParseRegion(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	id, err := vpn.RequiredID(r.Params, "VpnGatewayId", vpn.PrefixVpnGateway)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.Store.GetGateway(ctx, store.Scope{RegionID: region}, id)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	r.Resource = arn(region, g.AccountID, "vpngateway", id)
+	if err := s.authorize(ctx, r, "vpc:DescribeVpnGateway", r.Resource, g.AccountID); err != nil {
+		return nil, err
+	}
+	bgp, err := s.gatewayHasBgp(ctx, store.Scope{AccountID: g.AccountID, RegionID: region}, id)
+	if err != nil {
+		return nil, err
+	}
+	return vpn.NewVpnGatewayItem(g, bgp), nil
+}
+
+// DescribeVpnGateways lists the caller's VPN gateways in a region.
+func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, error) {
+	f, err := vpn.ParseDescribe("DescribeVpnGateways", r.Params)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, r, "vpc:DescribeVpnGateways", arn(f.RegionID, r.Principal.AccountID, "vpngateway", "*"), r.Principal.AccountID); err != nil {
+		return nil, err
+	}
+	sc := scope(r, f.RegionID)
+	gws, total, err := s.Store.ListGateways(ctx, sc, store.GatewayFilter{IDs: f.IDs, VpcID: f.VpcID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	items := make([]vpn.VpnGatewayItem, 0, len(gws))
+	for _, g := range gws {
+		if f.Status != "" && g.Status != f.Status {
+			continue
+		}
+		bgp, err := s.gatewayHasBgp(ctx, sc, g.VpnGatewayID)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, vpn.NewVpnGatewayItem(g, bgp))
+	}
+	return vpn.NewDescribeVpnGatewaysResponse(items, f.Page, total), nil
+}
+
+// DeleteVpnGateway deletes a gateway that has no connections and frees its
+// addresses.
+func (s *Service) DeleteVpnGateway(ctx context.Context, r *Request) (any, error) {
+	region, err := vpn.ParseRegion(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	id, err := vpn.RequiredID(r.Params, "VpnGatewayId", vpn.PrefixVpnGateway)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.Store.GetGateway(ctx, store.Scope{RegionID: region}, id)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	r.Resource = arn(region, g.AccountID, "vpngateway", id)
+	if err := s.authorize(ctx, r, "vpc:DeleteVpnGateway", r.Resource, g.AccountID); err != nil {
+		return nil, err
+	}
+	err = s.Store.DeleteGateway(ctx, store.Scope{AccountID: g.AccountID, RegionID: region}, id)
+	var inUse *store.InUseError
+	if errors.As(err, &inUse) {
+		return nil, apierror.Newf("DependencyViolation.VpnConnection", "The VPN gateway %s still has IPsec-VPN connection %s; delete its connections first.", id, inUse.ID)
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return nil, nil
+}

@@ -1,0 +1,21 @@
+package service
+
+import (
+	"net/netip"
+
+	"github.com/vpcvpn/vpcvpn/internal/iam"
+)
+
+// Request is one authenticated API call as the use cases see it.
+type Request struct {
+	RequestID       string
+	Action          string
+	Version         string
+	Params          map[string]string // query and form merged, signature parameters included
+	Principal       iam.Principal
+	SourceIP        netip.Addr
+	SecureTransport bool
+	UserAgent       string
+	// Resource is set by a use case to the ARN it acted on (logs, audit).
+	Resource string
+}

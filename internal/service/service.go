@@ -1,0 +1,151 @@
+// Package service holds vpcvpn's use cases: one method per API action, the
+// single place where requests are validated against the store's state and
+// authorized. The HTTP layer (internal/api) and, later, the web console call it.
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/iam"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+)
+
+// Service is the set of use cases over one store.
+type Service struct {
+	Store  store.Store
+	Pool   store.AddressPool
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Authz decides RAM authorization; nil allows only the owning account's
+	// root identity.
+	Authz Authorizer
+
+	encode Encoder
+	cache  *downloadCache
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Resolve implements api.Credentials for long-term access keys.
+func (s *Service) Resolve(ctx context.Context, accessKeyID, securityToken string) (iam.Principal, string, error) {
+	if securityToken != "" || strings.HasPrefix(accessKeyID, "STS.") {
+		return iam.Principal{}, "", apierror.Newf("InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed or this endpoint does not know the STS session.")
+	}
+	if len(accessKeyID) > 128 {
+		return iam.Principal{}, "", apierror.Newf("InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+	}
+	k, err := s.Store.GetAccessKey(ctx, accessKeyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return iam.Principal{}, "", apierror.Newf("InvalidAccessKeyId.NotFound", "Specified access key is not found: %s.", accessKeyID)
+	}
+	if err != nil {
+		return iam.Principal{}, "", err
+	}
+	if k.Status != iam.KeyActive {
+		return iam.Principal{}, "", apierror.Newf("InvalidAccessKeyId.Inactive", "Specified access key %s is disabled; activate it or use another key.", accessKeyID)
+	}
+	p := iam.Principal{Kind: iam.PrincipalRoot, AccountID: k.AccountID, AccessKeyID: k.AccessKeyID}
+	if k.UserName != "" {
+		p.Kind, p.UserName = iam.PrincipalUser, k.UserName
+	}
+	return p, k.Secret, nil
+}
+
+// RootKey is the outcome of EnsureRoot.
+type RootKey struct {
+	Created   bool // false: the store already had a root account
+	AccountID string
+	Key       iam.AccessKey // set only when Created
+}
+
+// EnsureRoot creates the root account and its first AccessKey on an empty
+// store. accessKeyID/secret come from the operator (environment) when set;
+// otherwise they are generated.
+func (s *Service) EnsureRoot(ctx context.Context, accessKeyID, secret string) (RootKey, error) {
+	accounts, err := s.Store.ListAccounts(ctx)
+	if err != nil {
+		return RootKey{}, err
+	}
+	if len(accounts) > 0 {
+		return RootKey{AccountID: accounts[0].AccountID}, nil
+	}
+	if (accessKeyID == "") != (secret == "") {
+		return RootKey{}, fmt.Errorf("set both VPCVPN_ROOT_ACCESS_KEY_ID and VPCVPN_ROOT_ACCESS_KEY_SECRET, or neither")
+	}
+	acct, err := NewAccount(ctx, s.Store, "root", s.now())
+	if err != nil {
+		return RootKey{}, err
+	}
+	key, err := NewAccessKey(acct.AccountID, "", accessKeyID, secret, s.now())
+	if err != nil {
+		return RootKey{}, err
+	}
+	if err := s.Store.CreateAccessKey(ctx, key); err != nil {
+		return RootKey{}, err
+	}
+	return RootKey{Created: true, AccountID: acct.AccountID, Key: key}, nil
+}
+
+// NewAccount creates an account with a fresh random 16-digit id.
+func NewAccount(ctx context.Context, st store.Store, name string, now time.Time) (iam.Account, error) {
+	for range 5 {
+		n, err := rand.Int(rand.Reader, big.NewInt(9e15))
+		if err != nil {
+			return iam.Account{}, err
+		}
+		a := iam.Account{AccountID: fmt.Sprintf("%016d", n.Int64()+1e15), Name: name, CreatedAt: now.UTC()}
+		err = st.CreateAccount(ctx, a)
+		if errors.Is(err, store.ErrDuplicate) {
+			continue
+		}
+		return a, err
+	}
+	return iam.Account{}, errors.New("could not find a free account id")
+}
+
+const keyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+func randomString(n int, alphabet string) (string, error) {
+	b := make([]byte, n)
+	max := big.NewInt(int64(len(alphabet)))
+	for i := range b {
+		v, err := rand.Int(rand.Reader, max)
+		if err != nil {
+			return "", err
+		}
+		b[i] = alphabet[v.Int64()]
+	}
+	return string(b), nil
+}
+
+// NewAccessKey returns an active key for the account (userName "" = the root
+// identity), with the given id and secret or generated ones (LTAI + 20
+// characters, a 30-character secret, like Alibaba's).
+func NewAccessKey(accountID, userName, id, secret string, now time.Time) (iam.AccessKey, error) {
+	var err error
+	if id == "" {
+		if id, err = randomString(20, keyAlphabet); err != nil {
+			return iam.AccessKey{}, err
+		}
+		id = "LTAI" + id
+	}
+	if secret == "" {
+		if secret, err = randomString(30, keyAlphabet); err != nil {
+			return iam.AccessKey{}, err
+		}
+	}
+	return iam.AccessKey{AccessKeyID: id, Secret: secret, AccountID: accountID, UserName: userName, Status: iam.KeyActive, CreatedAt: now.UTC()}, nil
+}

@@ -1,0 +1,224 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+// DescribeRegions lists the regions this endpoint serves.
+func (s *Service) DescribeRegions(ctx context.Context, r *Request) (any, error) {
+	lang, err := vpn.ParseAcceptLanguage(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, r, "vpc:DescribeRegions", "*", r.Principal.AccountID); err != nil {
+		return nil, err
+	}
+	return vpn.NewDescribeRegionsResponse(lang), nil
+}
+
+func scope(r *Request, region string) store.Scope {
+	return store.Scope{AccountID: r.Principal.AccountID, RegionID: region}
+}
+
+func idem(r *Request, token string) store.Idempotency {
+	if token == "" {
+		return store.Idempotency{}
+	}
+	return store.Idempotency{Action: r.Action, Token: token, RequestHash: requestHash(r.Params)}
+}
+
+// storeErr maps the store's typed errors that a use case did not handle
+// itself onto wire errors.
+func storeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var nf *store.NotFoundError
+	if errors.As(err, &nf) {
+		switch nf.Kind {
+		case "Vpc":
+			return apierror.Newf("InvalidVpcId.NotFound", "The specified VpcId %s does not exist.", nf.ID)
+		case "VSwitch":
+			return apierror.Newf("InvalidVSwitchId.NotFound", "The specified VSwitchId %s does not exist.", nf.ID)
+		case "VpnGateway":
+			return apierror.Newf("InvalidVpnGatewayInstanceId.NotFound", "The specified vpn gateway instance id %s does not exist.", nf.ID)
+		case "CustomerGateway":
+			return apierror.Newf("InvalidCustomerGatewayInstanceId.NotFound", "The specified customer gateway instance id %s does not exist.", nf.ID)
+		case "VpnConnection":
+			return apierror.Newf("InvalidVpnConnectionInstanceId.NotFound", "The specified vpn connection instance id %s does not exist.", nf.ID)
+		}
+	}
+	if errors.Is(err, store.ErrTokenMismatch) {
+		return apierror.New("IdempotentParameterMismatch")
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return apierror.Newf("VpnGateway.Configuring", "The resource is being changed by another request; retry.")
+	}
+	return err
+}
+
+// CreateVpc creates a VPC.
+func (s *Service) CreateVpc(ctx context.Context, r *Request) (any, error) {
+	in, err := vpn.ParseCreateVpc(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	v := in.Vpc
+	v.AccountID = r.Principal.AccountID
+	r.Resource = arn(v.RegionID, v.AccountID, "vpc", "*")
+	if err := s.authorize(ctx, r, "vpc:CreateVpc", r.Resource, v.AccountID); err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	v.VpcID = vpn.NewID(vpn.PrefixVpc)
+	v.CreatedAt = s.now().UTC()
+	created, err := s.Store.CreateVpc(ctx, v, idem(r, in.ClientToken))
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	got, err := s.Store.GetVpc(ctx, scope(r, v.RegionID), created.ID)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	r.Resource = arn(v.RegionID, v.AccountID, "vpc", got.VpcID)
+	return vpn.NewCreateVpcResponse(got), nil
+}
+
+// DescribeVpcs lists the caller's VPCs in a region.
+func (s *Service) DescribeVpcs(ctx context.Context, r *Request) (any, error) {
+	f, err := vpn.ParseDescribe("DescribeVpcs", r.Params)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, r, "vpc:DescribeVpcs", arn(f.RegionID, r.Principal.AccountID, "vpc", "*"), r.Principal.AccountID); err != nil {
+		return nil, err
+	}
+	vpcs, total, err := s.Store.ListVpcs(ctx, scope(r, f.RegionID), store.VpcFilter{IDs: f.IDs, VpcName: f.Name}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	switches := map[string][]string{}
+	for _, v := range vpcs {
+		sws, _, err := s.Store.ListVSwitches(ctx, scope(r, f.RegionID), store.VSwitchFilter{VpcID: v.VpcID}, store.Page{Number: 1, Size: 1000})
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		for _, sw := range sws {
+			switches[v.VpcID] = append(switches[v.VpcID], sw.VSwitchID)
+		}
+	}
+	return vpn.NewDescribeVpcsResponse(vpcs, switches, f.Page, total), nil
+}
+
+// DeleteVpc deletes a VPC without vSwitches or VPN gateway.
+func (s *Service) DeleteVpc(ctx context.Context, r *Request) (any, error) {
+	region, err := vpn.ParseRegion(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	id, err := vpn.RequiredID(r.Params, "VpcId", vpn.PrefixVpc)
+	if err != nil {
+		return nil, err
+	}
+	r.Resource = arn(region, r.Principal.AccountID, "vpc", id)
+	if err := s.authorize(ctx, r, "vpc:DeleteVpc", r.Resource, r.Principal.AccountID); err != nil {
+		return nil, err
+	}
+	err = s.Store.DeleteVpc(ctx, scope(r, region), id)
+	var inUse *store.InUseError
+	if errors.As(err, &inUse) {
+		if inUse.Kind == "VpnGateway" {
+			return nil, apierror.Newf("DependencyViolation.VpnGateway", "The VPC %s still has VPN gateway %s; delete the VPN gateway first.", id, inUse.ID)
+		}
+		return nil, apierror.Newf("DependencyViolation.VSwitch", "The VPC %s still has vSwitch %s; delete its vSwitches first.", id, inUse.ID)
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return nil, nil
+}
+
+// CreateVSwitch creates a vSwitch inside a VPC.
+func (s *Service) CreateVSwitch(ctx context.Context, r *Request) (any, error) {
+	in, err := vpn.ParseCreateVSwitch(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	sw := in.VSwitch
+	sw.AccountID = r.Principal.AccountID
+	r.Resource = arn(sw.RegionID, sw.AccountID, "vswitch", "*")
+	if err := s.authorize(ctx, r, "vpc:CreateVSwitch", r.Resource, sw.AccountID); err != nil {
+		return nil, err
+	}
+	sc := scope(r, sw.RegionID)
+	vpc, err := s.Store.GetVpc(ctx, sc, sw.VpcID)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	siblings, _, err := s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{VpcID: sw.VpcID}, store.Page{Number: 1, Size: 1000})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if err := vpn.ValidateVSwitchCidr(sw, vpc, siblings); err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	sw.VSwitchID = vpn.NewID(vpn.PrefixVSwitch)
+	sw.CreatedAt = s.now().UTC()
+	created, err := s.Store.CreateVSwitch(ctx, sw, idem(r, in.ClientToken))
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	r.Resource = arn(sw.RegionID, sw.AccountID, "vswitch", created.ID)
+	return vpn.CreateVSwitchResponse{VSwitchId: created.ID}, nil
+}
+
+// DescribeVSwitches lists the caller's vSwitches in a region.
+func (s *Service) DescribeVSwitches(ctx context.Context, r *Request) (any, error) {
+	f, err := vpn.ParseDescribe("DescribeVSwitches", r.Params)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, r, "vpc:DescribeVSwitches", arn(f.RegionID, r.Principal.AccountID, "vswitch", "*"), r.Principal.AccountID); err != nil {
+		return nil, err
+	}
+	sws, total, err := s.Store.ListVSwitches(ctx, scope(r, f.RegionID), store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return vpn.NewDescribeVSwitchesResponse(sws, f.Page, total), nil
+}
+
+// DeleteVSwitch deletes a vSwitch no VPN gateway uses.
+func (s *Service) DeleteVSwitch(ctx context.Context, r *Request) (any, error) {
+	region, err := vpn.ParseRegion(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	id, err := vpn.RequiredID(r.Params, "VSwitchId", vpn.PrefixVSwitch)
+	if err != nil {
+		return nil, err
+	}
+	r.Resource = arn(region, r.Principal.AccountID, "vswitch", id)
+	if err := s.authorize(ctx, r, "vpc:DeleteVSwitch", r.Resource, r.Principal.AccountID); err != nil {
+		return nil, err
+	}
+	err = s.Store.DeleteVSwitch(ctx, scope(r, region), id)
+	var inUse *store.InUseError
+	if errors.As(err, &inUse) {
+		return nil, apierror.Newf("DependencyViolation.VpnGateway", "The vSwitch %s is used by VPN gateway %s; delete the VPN gateway first.", id, inUse.ID)
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return nil, nil
+}

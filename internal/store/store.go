@@ -1,0 +1,200 @@
+// Package store defines vpcvpn's storage: a small, context-first interface that
+// the sqlite and postgres backends implement and the storetest conformance
+// suite exercises.
+//
+// Values above the store are plaintext; backends seal secrets (pre-shared
+// keys, access-key secrets) with the Sealer they are opened with, binding each
+// to its record's id, and never write them in the clear.
+//
+// Every method that writes does so in one transaction: a crash leaves either
+// all of a write or none of it (a connection is never stored without its
+// tunnels). Rules that span rows (an address handed out once, a gateway with
+// connections cannot be deleted, one connection per gateway/customer-gateway
+// pair, one VPN gateway per VPC, ClientToken idempotency) are enforced inside
+// those transactions, so several servers on one database cannot break them.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/vpcvpn/vpcvpn/internal/iam"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+// Errors. Backends wrap them with detail; test with errors.Is / errors.As.
+var (
+	// ErrNotFound: the record does not exist (in that account and region).
+	ErrNotFound = errors.New("store: not found")
+	// ErrInUse: the record is still referenced and cannot be deleted.
+	ErrInUse = errors.New("store: in use")
+	// ErrDuplicate: a uniqueness rule would be broken.
+	ErrDuplicate = errors.New("store: duplicate")
+	// ErrPoolExhausted: no free address is left in the gateway address pool.
+	ErrPoolExhausted = errors.New("store: address pool exhausted")
+	// ErrTokenMismatch: a ClientToken was reused with different parameters.
+	ErrTokenMismatch = errors.New("store: client token reused with different parameters")
+	// ErrConflict: the record changed since it was read (optimistic update).
+	ErrConflict = errors.New("store: concurrent modification")
+)
+
+// NotFoundError says which record was missing.
+type NotFoundError struct {
+	Kind string // "Vpc", "VSwitch", "VpnGateway", "CustomerGateway", "VpnConnection", "Account", "AccessKey"
+	ID   string
+}
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("store: %s %s not found", e.Kind, e.ID) }
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
+
+// InUseError says what still references the record.
+type InUseError struct {
+	Kind string // the kind of the referencing records, e.g. "VSwitch", "VpnConnection", "VpnGateway"
+	ID   string // one referencing record
+}
+
+func (e *InUseError) Error() string { return fmt.Sprintf("store: in use by %s %s", e.Kind, e.ID) }
+func (e *InUseError) Unwrap() error { return ErrInUse }
+
+// DuplicateError says which uniqueness rule was hit.
+type DuplicateError struct {
+	Rule string // "VpcGateway", "CustomerGatewayIp", "ConnectionPair", "AccessKeyId", "AccountId"
+	ID   string // the existing record
+}
+
+func (e *DuplicateError) Error() string { return fmt.Sprintf("store: duplicate %s (existing %s)", e.Rule, e.ID) }
+func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
+
+// Scope selects the records of one account in one region. An empty AccountID
+// selects every account: the service looks a resource up by id that way and
+// then decides, by its owner, whether the caller may see it (a caller from
+// another account gets 403, not 404). Lists are always called with an
+// AccountID.
+type Scope struct {
+	AccountID string
+	RegionID  string
+}
+
+// Page selects a page of a list; Number counts from 1.
+type Page struct {
+	Number int
+	Size   int
+}
+
+// Idempotency carries a create's ClientToken. When Token is set and a create
+// with the same (account, action, token) already succeeded, the create does
+// nothing and returns the existing record's id with Replayed=true, or
+// ErrTokenMismatch when RequestHash differs. Tokens are kept for 24 hours.
+type Idempotency struct {
+	Action      string
+	Token       string
+	RequestHash string
+}
+
+// Created is the result of a create.
+type Created struct {
+	ID       string
+	Replayed bool
+}
+
+// Filters for lists; empty fields do not filter. IDs filters to any of them.
+type VpcFilter struct {
+	IDs     []string
+	VpcName string
+}
+
+type VSwitchFilter struct {
+	IDs    []string
+	VpcID  string
+	ZoneID string
+}
+
+type GatewayFilter struct {
+	IDs   []string
+	VpcID string
+}
+
+type CustomerGatewayFilter struct {
+	IDs []string
+}
+
+type ConnectionFilter struct {
+	IDs               []string
+	VpnGatewayID      string
+	CustomerGatewayID string
+}
+
+// AddressPool is the operator's set of gateway public addresses.
+type AddressPool []netip.Prefix
+
+// Store is the whole storage interface. Every method is safe for concurrent use.
+type Store interface {
+	// Close releases the store.
+	Close() error
+
+	// Accounts and access keys.
+	CreateAccount(ctx context.Context, a iam.Account) error
+	GetAccount(ctx context.Context, accountID string) (iam.Account, error)
+	ListAccounts(ctx context.Context) ([]iam.Account, error)
+	CreateAccessKey(ctx context.Context, k iam.AccessKey) error
+	// GetAccessKey returns the key with its secret opened.
+	GetAccessKey(ctx context.Context, accessKeyID string) (iam.AccessKey, error)
+	ListAccessKeys(ctx context.Context, accountID, userName string) ([]iam.AccessKey, error)
+	SetAccessKeyStatus(ctx context.Context, accessKeyID, status string) error
+	DeleteAccessKey(ctx context.Context, accessKeyID string) error
+
+	// VPCs and vSwitches. DeleteVpc fails with *InUseError while the VPC has
+	// vSwitches or a VPN gateway.
+	CreateVpc(ctx context.Context, v vpn.Vpc, idem Idempotency) (Created, error)
+	GetVpc(ctx context.Context, s Scope, vpcID string) (vpn.Vpc, error)
+	ListVpcs(ctx context.Context, s Scope, f VpcFilter, p Page) ([]vpn.Vpc, int, error)
+	DeleteVpc(ctx context.Context, s Scope, vpcID string) error
+	// CreateVSwitch fails with *NotFoundError when the VPC is gone.
+	CreateVSwitch(ctx context.Context, v vpn.VSwitch, idem Idempotency) (Created, error)
+	GetVSwitch(ctx context.Context, s Scope, vswitchID string) (vpn.VSwitch, error)
+	ListVSwitches(ctx context.Context, s Scope, f VSwitchFilter, p Page) ([]vpn.VSwitch, int, error)
+	DeleteVSwitch(ctx context.Context, s Scope, vswitchID string) error
+
+	// VPN gateways. CreateGateway allocates InternetIP (and, for a gateway
+	// with a DisasterRecoveryVSwitchID, DisasterRecoveryInternetIP) from pool,
+	// never an address held by another gateway (ErrPoolExhausted when none is
+	// free), fails with *DuplicateError{Rule:"VpcGateway"} when the VPC has a
+	// gateway and *NotFoundError when the VPC is gone. DeleteGateway fails
+	// with *InUseError while the gateway has connections, and frees its
+	// addresses.
+	CreateGateway(ctx context.Context, g vpn.Gateway, pool AddressPool, idem Idempotency) (Created, error)
+	GetGateway(ctx context.Context, s Scope, gatewayID string) (vpn.Gateway, error)
+	ListGateways(ctx context.Context, s Scope, f GatewayFilter, p Page) ([]vpn.Gateway, int, error)
+	DeleteGateway(ctx context.Context, s Scope, gatewayID string) error
+
+	// Customer gateways. Create fails with *DuplicateError{Rule:
+	// "CustomerGatewayIp"} when the account has one with that IP in the
+	// region; Delete with *InUseError while a connection or tunnel uses it.
+	CreateCustomerGateway(ctx context.Context, c vpn.CustomerGateway, idem Idempotency) (Created, error)
+	GetCustomerGateway(ctx context.Context, s Scope, id string) (vpn.CustomerGateway, error)
+	ListCustomerGateways(ctx context.Context, s Scope, f CustomerGatewayFilter, p Page) ([]vpn.CustomerGateway, int, error)
+	UpdateCustomerGateway(ctx context.Context, c vpn.CustomerGateway) error
+	DeleteCustomerGateway(ctx context.Context, s Scope, id string) error
+
+	// IPsec connections with their tunnels, as one record. Create fails with
+	// *NotFoundError when the gateway or a customer gateway is gone and with
+	// *DuplicateError{Rule:"ConnectionPair"} when the (gateway, customer
+	// gateway) pair already carries a connection. UpdateConnection writes the
+	// whole connection if its Version is still the stored one (ErrConflict
+	// otherwise) and increments Version.
+	CreateConnection(ctx context.Context, c vpn.Connection, idem Idempotency) (Created, error)
+	GetConnection(ctx context.Context, s Scope, id string) (vpn.Connection, error)
+	ListConnections(ctx context.Context, s Scope, f ConnectionFilter, p Page) ([]vpn.Connection, int, error)
+	UpdateConnection(ctx context.Context, c vpn.Connection) error
+	DeleteConnection(ctx context.Context, s Scope, id string) error
+}
+
+// NonceStore remembers signature nonces for replay protection.
+type NonceStore interface {
+	// UseNonce records key until expires and reports whether it was fresh
+	// (false: it was already used and has not expired).
+	UseNonce(ctx context.Context, key string, expires time.Time) (bool, error)
+}
