@@ -1,0 +1,479 @@
+package render
+
+import (
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Device describes one supported peer device template.
+type Device struct {
+	ID       string // registry id, the first argument of Render
+	Vendor   string
+	Platform string
+	Software string // software versions the template's syntax targets
+	// IKEVersions lists the IkeVersion values the template can write.
+	IKEVersions []string
+	// Aggressive reports whether IKEv1 aggressive mode can be written.
+	Aggressive bool
+	// RouteBased: the template builds a tunnel interface; otherwise it writes
+	// policies (selectors) only.
+	RouteBased bool
+	// BGP: BgpConfigs are rendered as BGP neighbours on the tunnel interfaces;
+	// a device without it refuses a connection that has BgpConfigs.
+	BGP bool
+	// Backup tells how a dual-tunnel connection is rendered when both tunnels
+	// are asked for.
+	Backup string
+	// Files names the files of the output, in order; when there is more than
+	// one, Render separates them with "# ==== file: NAME ====" lines.
+	Files []string
+	// RefusedPSKChars are characters of the documented PSK alphabet that the
+	// device's syntax cannot carry safely; a PSK holding one is refused.
+	RefusedPSKChars string
+	// IKELife and IPsecLife are the lifetime ranges (seconds, inclusive) the
+	// device accepts; the answer's lifetime is written exactly or refused.
+	IKELife   [2]int64
+	IPsecLife [2]int64
+	// Notes documents the template's choices and what it refuses.
+	Notes string
+
+	kw1, kw2 keywords
+	// ids checks (and for some devices rewrites) the identities of a tunnel.
+	ids func(d Device, t *tunnel) error
+	// encodePSK returns the PSK as the template writes it.
+	encodePSK func(psk string) string
+	// sharedSA: both tunnels are one policy entry with two peers.
+	sharedSA bool
+	// check runs on the finished model, for limits that span fields.
+	check func(d Device, m *model) error
+	// noDual: both tunnels of a dual-tunnel connection cannot be rendered at once.
+	noDual bool
+	// RouteBasedAnyOnly: the tunnel interface negotiates 0.0.0.0/0 selectors.
+	RouteBasedAnyOnly bool
+	files             []string // template names, parallel to Files
+}
+
+// keywords maps the answer's values to a device's own keywords. A value
+// missing from a map is one the device cannot express.
+type keywords struct {
+	IKEEnc, IKEAuth, DH, ESPEnc, ESPAuth, PFS map[string]string
+	// PRF, when set, maps IkeAuthAlg to the IKEv2 PRF keyword of devices that
+	// configure it apart from integrity.
+	PRF map[string]string
+}
+
+func (d Device) kw(v2 bool) keywords {
+	if v2 && d.kw2.IKEEnc != nil {
+		return d.kw2
+	}
+	return d.kw1
+}
+
+// Keywords returns the device keyword for the answer's value of field (one of
+// IkeEncAlg, IkeAuthAlg, IkePfs, IpsecEncAlg, IpsecAuthAlg, IpsecPfs) under
+// IKE version ver, and whether the device can express it.
+func (d Device) Keywords(ver, field, value string) (string, bool) {
+	kw := d.kw(ver == "ikev2")
+	m := map[string]map[string]string{"IkeEncAlg": kw.IKEEnc, "IkeAuthAlg": kw.IKEAuth, "IkePfs": kw.DH,
+		"IpsecEncAlg": kw.ESPEnc, "IpsecAuthAlg": kw.ESPAuth, "IpsecPfs": kw.PFS}[field]
+	k, ok := m[value]
+	return k, ok
+}
+
+// Devices returns the device registry sorted by ID. The result is a fresh
+// copy on every call.
+func Devices() []Device {
+	ds := registry()
+	sort.Slice(ds, func(i, j int) bool { return ds[i].ID < ds[j].ID })
+	return ds
+}
+
+// lookup returns the device with id.
+func lookup(id string) (Device, error) {
+	for _, d := range registry() {
+		if d.ID == id {
+			return d, nil
+		}
+	}
+	var ids []string
+	for _, d := range Devices() {
+		ids = append(ids, d.ID)
+	}
+	return Device{}, fmt.Errorf("render: unknown device %q (known: %s)", id, strings.Join(ids, ", "))
+}
+
+// Keyword tables. Each function returns a fresh map; sm4 and sm3 are in no
+// table: the SM algorithms belong to NationalStandard gateways, whose IPsec
+// uses SM2 certificates (GM/T 0022), not a pre-shared key, so no PSK template
+// can express them.
+
+func strongswanKW() keywords {
+	enc := map[string]string{"aes": "aes128", "aes192": "aes192", "aes256": "aes256", "des": "des", "3des": "3des"}
+	auth := map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"}
+	dh := map[string]string{"group1": "modp768", "group2": "modp1024", "group5": "modp1536", "group14": "modp2048", "group24": "modp2048s256"}
+	return keywords{IKEEnc: enc, IKEAuth: auth, DH: dh, ESPEnc: enc, ESPAuth: auth, PFS: dh}
+}
+
+// libreswanKW follows Libreswan 4.x: single DES, modp768 and modp2048s256
+// (dh22-24) are gone, and modp1024 is compiled out by default (USE_DH2=false;
+// Debian's 4.10 rejects it).
+func libreswanKW() keywords {
+	enc := map[string]string{"aes": "aes128", "aes192": "aes192", "aes256": "aes256", "3des": "3des"}
+	auth := map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha2_256", "sha384": "sha2_384", "sha512": "sha2_512"}
+	dh := map[string]string{"group5": "modp1536", "group14": "modp2048"}
+	return keywords{IKEEnc: enc, IKEAuth: auth, DH: dh, ESPEnc: enc, ESPAuth: auth, PFS: dh}
+}
+
+func ciscoIOSKW() (v1, v2 keywords) {
+	dh := map[string]string{"group1": "1", "group2": "2", "group5": "5", "group14": "14", "group24": "24"}
+	pfs := map[string]string{"group1": "group1", "group2": "group2", "group5": "group5", "group14": "group14", "group24": "group24"}
+	espEnc := map[string]string{"aes": "esp-aes", "aes192": "esp-aes 192", "aes256": "esp-aes 256", "des": "esp-des", "3des": "esp-3des"}
+	espAuth := map[string]string{"md5": "esp-md5-hmac", "sha1": "esp-sha-hmac", "sha256": "esp-sha256-hmac", "sha384": "esp-sha384-hmac", "sha512": "esp-sha512-hmac"}
+	v1 = keywords{
+		IKEEnc:  map[string]string{"aes": "aes", "aes192": "aes 192", "aes256": "aes 256", "des": "des", "3des": "3des"},
+		IKEAuth: map[string]string{"md5": "md5", "sha1": "sha", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"},
+		DH:      dh, ESPEnc: espEnc, ESPAuth: espAuth, PFS: pfs,
+	}
+	v2 = keywords{
+		IKEEnc:  map[string]string{"aes": "aes-cbc-128", "aes192": "aes-cbc-192", "aes256": "aes-cbc-256", "des": "des", "3des": "3des"},
+		IKEAuth: map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"},
+		DH:      dh, ESPEnc: espEnc, ESPAuth: espAuth, PFS: pfs,
+	}
+	return v1, v2
+}
+
+// ciscoASAKW follows ASA 9.8-9.12: IKEv1 policies hash md5 or sha only (SHA-2
+// is IKEv2 only); DH 1, 2, 5, 14 and 24 (9.13 later dropped 2, 5 and 24).
+func ciscoASAKW() (v1, v2 keywords) {
+	pfs := map[string]string{"group1": "group1", "group2": "group2", "group5": "group5", "group14": "group14", "group24": "group24"}
+	v1 = keywords{
+		IKEEnc:  map[string]string{"aes": "aes", "aes192": "aes-192", "aes256": "aes-256", "des": "des", "3des": "3des"},
+		IKEAuth: map[string]string{"md5": "md5", "sha1": "sha"},
+		DH:      map[string]string{"group1": "1", "group2": "2", "group5": "5", "group14": "14", "group24": "24"},
+		ESPEnc:  map[string]string{"aes": "esp-aes", "aes192": "esp-aes-192", "aes256": "esp-aes-256", "des": "esp-des", "3des": "esp-3des"},
+		ESPAuth: map[string]string{"md5": "esp-md5-hmac", "sha1": "esp-sha-hmac", "sha256": "esp-sha-256-hmac", "sha384": "esp-sha-384-hmac", "sha512": "esp-sha-512-hmac"},
+		PFS:     pfs,
+	}
+	v2 = keywords{
+		IKEEnc:  map[string]string{"aes": "aes", "aes192": "aes-192", "aes256": "aes-256", "des": "des", "3des": "3des"},
+		IKEAuth: map[string]string{"md5": "md5", "sha1": "sha", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"},
+		DH:      map[string]string{"group1": "1", "group2": "2", "group5": "5", "group14": "14", "group24": "24"},
+		ESPEnc:  map[string]string{"aes": "aes", "aes192": "aes-192", "aes256": "aes-256", "des": "des", "3des": "3des"},
+		ESPAuth: map[string]string{"md5": "md5", "sha1": "sha-1", "sha256": "sha-256", "sha384": "sha-384", "sha512": "sha-512"},
+		PFS:     pfs,
+	}
+	return v1, v2
+}
+
+// juniperKW follows SRX Junos 15.1X49: IKE authentication md5, sha1, sha-256,
+// sha-384 and IPsec hmac-md5-96, hmac-sha1-96, hmac-sha-256-128,
+// hmac-sha-384-192; SHA-512 is refused (not on every SRX release).
+func juniperKW() keywords {
+	enc := map[string]string{"aes": "aes-128-cbc", "aes192": "aes-192-cbc", "aes256": "aes-256-cbc", "des": "des-cbc", "3des": "3des-cbc"}
+	dh := map[string]string{"group1": "group1", "group2": "group2", "group5": "group5", "group14": "group14", "group24": "group24"}
+	return keywords{
+		IKEEnc:  enc,
+		IKEAuth: map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha-256", "sha384": "sha-384"},
+		DH:      dh,
+		ESPEnc:  enc,
+		ESPAuth: map[string]string{"md5": "hmac-md5-96", "sha1": "hmac-sha1-96", "sha256": "hmac-sha-256-128", "sha384": "hmac-sha-384-192"},
+		PFS:     dh,
+	}
+}
+
+// fortinetKW: FortiOS proposals are "enc-auth" pairs, built in the template;
+// FortiOS has no DH group 24.
+func fortinetKW() keywords {
+	enc := map[string]string{"aes": "aes128", "aes192": "aes192", "aes256": "aes256", "des": "des", "3des": "3des"}
+	auth := map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"}
+	dh := map[string]string{"group1": "1", "group2": "2", "group5": "5", "group14": "14"}
+	return keywords{IKEEnc: enc, IKEAuth: auth, DH: dh, ESPEnc: enc, ESPAuth: auth, PFS: dh}
+}
+
+// paloaltoKW: PAN-OS has no DH group 24.
+func paloaltoKW() keywords {
+	enc := map[string]string{"aes": "aes-128-cbc", "aes192": "aes-192-cbc", "aes256": "aes-256-cbc", "des": "des", "3des": "3des"}
+	auth := map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"}
+	dh := map[string]string{"group1": "group1", "group2": "group2", "group5": "group5", "group14": "group14"}
+	return keywords{IKEEnc: enc, IKEAuth: auth, DH: dh, ESPEnc: enc, ESPAuth: auth, PFS: dh}
+}
+
+// huaweiKW: USG6000 (V500R005+) has no DH group 24; IKEv2 proposals take an
+// integrity and a PRF algorithm instead of authentication-algorithm.
+func huaweiKW() (v1, v2 keywords) {
+	enc := map[string]string{"aes": "aes-128", "aes192": "aes-192", "aes256": "aes-256", "des": "des", "3des": "3des"}
+	auth := map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha2-256", "sha384": "sha2-384", "sha512": "sha2-512"}
+	dh := map[string]string{"group1": "group1", "group2": "group2", "group5": "group5", "group14": "group14"}
+	pfs := map[string]string{"group1": "dh-group1", "group2": "dh-group2", "group5": "dh-group5", "group14": "dh-group14"}
+	v1 = keywords{IKEEnc: enc, IKEAuth: auth, DH: dh, ESPEnc: enc, ESPAuth: auth, PFS: pfs}
+	v2 = keywords{IKEEnc: enc,
+		IKEAuth: map[string]string{"md5": "hmac-md5-96", "sha1": "hmac-sha1-96", "sha256": "hmac-sha2-256", "sha384": "hmac-sha2-384", "sha512": "hmac-sha2-512"},
+		PRF:     map[string]string{"md5": "hmac-md5", "sha1": "hmac-sha1", "sha256": "hmac-sha2-256", "sha384": "hmac-sha2-384", "sha512": "hmac-sha2-512"},
+		DH:      dh, ESPEnc: enc, ESPAuth: auth, PFS: pfs}
+	return v1, v2
+}
+
+func h3cKW() (v1, v2 keywords) {
+	enc := map[string]string{"aes": "aes-cbc-128", "aes192": "aes-cbc-192", "aes256": "aes-cbc-256", "des": "des-cbc", "3des": "3des-cbc"}
+	pfs := map[string]string{"group1": "dh-group1", "group2": "dh-group2", "group5": "dh-group5", "group14": "dh-group14", "group24": "dh-group24"}
+	espAuth := map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"}
+	v1 = keywords{IKEEnc: enc,
+		IKEAuth: map[string]string{"md5": "md5", "sha1": "sha", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"},
+		DH:      map[string]string{"group1": "group1", "group2": "group2", "group5": "group5", "group14": "group14", "group24": "group24"},
+		ESPEnc:  enc, ESPAuth: espAuth, PFS: pfs}
+	v2 = keywords{
+		IKEEnc:  map[string]string{"aes": "aes-cbc-128", "aes192": "aes-cbc-192", "aes256": "aes-cbc-256", "des": "des-cbc", "3des": "3des-cbc"},
+		IKEAuth: map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"},
+		DH:      map[string]string{"group1": "group1", "group2": "group2", "group5": "group5", "group14": "group14", "group24": "group24"},
+		ESPEnc:  enc, ESPAuth: espAuth, PFS: pfs}
+	return v1, v2
+}
+
+// mikrotikKW: RouterOS 7 has no modp2048s256 and its IPsec proposals offer no
+// sha384.
+func mikrotikKW() keywords {
+	dh := map[string]string{"group1": "modp768", "group2": "modp1024", "group5": "modp1536", "group14": "modp2048"}
+	return keywords{
+		IKEEnc:  map[string]string{"aes": "aes-128", "aes192": "aes-192", "aes256": "aes-256", "des": "des", "3des": "3des"},
+		IKEAuth: map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"},
+		DH:      dh,
+		ESPEnc:  map[string]string{"aes": "aes-128-cbc", "aes192": "aes-192-cbc", "aes256": "aes-256-cbc", "des": "des", "3des": "3des"},
+		ESPAuth: map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha512": "sha512"},
+		PFS:     dh,
+	}
+}
+
+// vyosKW: VyOS 1.4 has no single DES.
+func vyosKW() keywords {
+	enc := map[string]string{"aes": "aes128", "aes192": "aes192", "aes256": "aes256", "3des": "3des"}
+	auth := map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"}
+	dh := map[string]string{"group1": "1", "group2": "2", "group5": "5", "group14": "14", "group24": "24"}
+	pfs := map[string]string{"group1": "dh-group1", "group2": "dh-group2", "group5": "dh-group5", "group14": "dh-group14", "group24": "dh-group24"}
+	return keywords{IKEEnc: enc, IKEAuth: auth, DH: dh, ESPEnc: enc, ESPAuth: auth, PFS: pfs}
+}
+
+// strongswanPSK writes a PSK for swanctl.conf / ipsec.secrets: quoted, or as
+// 0x-hex when it holds '"' or '\', which strongSwan would otherwise read as
+// string syntax. Both forms are the same key to strongSwan.
+func strongswanPSK(psk string) string {
+	if strings.ContainsAny(psk, "\"\\") {
+		return "0x" + hex.EncodeToString([]byte(psk))
+	}
+	return `"` + psk + `"`
+}
+
+// localIPMustMatch refuses an IP LocalId other than the tunnel's Local address
+// (devices that send their interface address as the IP identity).
+func localIPMustMatch(d Device, t *tunnel) error {
+	if t.LocalID.Kind == "ip" && t.LocalID.Value != t.Local {
+		return fmt.Errorf("render: device %s cannot express LocalId %q: an IP identity must be the Local address %s", d.ID, t.LocalID.Value, t.Local)
+	}
+	return nil
+}
+
+func noUserFQDN(d Device, t *tunnel) error {
+	if t.LocalID.Kind == "user-fqdn" {
+		return cannot(d, "LocalId", t.LocalID.Value)
+	}
+	if t.RemoteIDK == "user-fqdn" {
+		return cannot(d, "RemoteId", t.RemoteID)
+	}
+	return nil
+}
+
+// ciscoIDs: an IP LocalId must be the Local address; IKEv1 (self-identity
+// address) takes no other; user@host identities are refused.
+func ciscoIDs(d Device, t *tunnel) error {
+	if err := localIPMustMatch(d, t); err != nil {
+		return err
+	}
+	if !t.IKEv2 && t.LocalID.Kind != "ip" {
+		return fmt.Errorf("render: device %s cannot express LocalId %q with IKEv1: the ISAKMP profile sends the address (self-identity address)", d.ID, t.LocalID.Value)
+	}
+	return noUserFQDN(d, t)
+}
+
+// addressIDs: an IP identity must be the tunnel's own address (Local for
+// LocalId, Remote for RemoteId); host names are written as such.
+func addressIDs(d Device, t *tunnel) error {
+	if err := localIPMustMatch(d, t); err != nil {
+		return err
+	}
+	if t.RemoteIDK == "ip" && t.RemoteID != t.Remote {
+		return fmt.Errorf("render: device %s cannot express RemoteId %q: an IP identity must be the Remote address %s", d.ID, t.RemoteID, t.Remote)
+	}
+	return nil
+}
+
+// registry builds the device table; called per use so nothing is shared.
+func registry() []Device {
+	full := [2]int64{60, 86400}
+	iosV1, iosV2 := ciscoIOSKW()
+	asaV1, asaV2 := ciscoASAKW()
+	h3cV1, h3cV2 := h3cKW()
+	hwV1, hwV2 := huaweiKW()
+	both := []string{"ikev1", "ikev2"}
+	quoteBS := "\"\\"
+	return []Device{
+		{
+			ID: "strongswan-swanctl", Vendor: "strongSwan", Platform: "Linux", Software: "strongSwan 5.8+ (swanctl.conf)",
+			IKEVersions: both, Aggressive: true, BGP: true,
+			Backup: "two connections, same selectors, master policy priority 100, slave 200, distinct reqid",
+			Files:  []string{"swanctl.conf"}, files: []string{"strongswan-swanctl.tmpl"},
+			IKELife: full, IPsecLife: full, kw1: strongswanKW(), encodePSK: strongswanPSK,
+			Notes: "IKEv1 with several subnets: one CHILD_SA per subnet pair (IKEv1 carries one selector pair); IKEv2: one CHILD_SA with all subnets. " +
+				"IKE rekey_time = 0.9 L, over_time = 0.1 L; CHILD life_time = L, rekey_time = 0.9 L. A PSK holding '\"' or '\\' is written as 0x-hex. " +
+				"Aggressive mode as responder needs charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes. " +
+				"With BgpConfigs, CHILD_SAs get if_id_in/if_id_out = tunnel number (XFRM interfaces vpcvpn1/vpcvpn2, commands in the header).",
+		},
+		{
+			ID: "strongswan-ipsec", Vendor: "strongSwan", Platform: "Linux", Software: "strongSwan 5.x (ipsec.conf + ipsec.secrets, starter/stroke)",
+			IKEVersions: both, Aggressive: true, BGP: true,
+			Backup: "two conns, same selectors, distinct reqid (ipsec.conf has no policy priority)",
+			Files:  []string{"ipsec.conf", "ipsec.secrets"}, files: []string{"strongswan-ipsec.conf.tmpl", "strongswan-ipsec.secrets.tmpl"},
+			IKELife: full, IPsecLife: full, kw1: strongswanKW(), encodePSK: strongswanPSK,
+			Notes: "ikelifetime and lifetime are the exact lifetimes; margintime (shared by IKE and CHILD SAs) is 10% of the shorter one, " +
+				"so IKE SAs expire at exactly ikelifetime. No policy priority keyword in ipsec.conf. With BgpConfigs: mark = tunnel number for VTI devices (commands in the header). IKEv1 with several subnets: one conn per subnet pair.",
+		},
+		{
+			ID: "libreswan", Vendor: "Libreswan", Platform: "Linux", Software: "Libreswan 4.x (ipsec.conf + ipsec.secrets)",
+			IKEVersions: both, Aggressive: true, BGP: true, Backup: "two conns, same selectors, priority 100/200, distinct reqid",
+			Files: []string{"ipsec.d/vpcvpn.conf", "ipsec.d/vpcvpn.secrets"}, files: []string{"libreswan.conf.tmpl", "libreswan.secrets.tmpl"},
+			IKELife: full, IPsecLife: full, kw1: libreswanKW(), RefusedPSKChars: quoteBS,
+			ids: func(d Device, t *tunnel) error {
+				// A bare host name is looked up in DNS by Libreswan: '@' makes it an FQDN identity.
+				if t.LocalID.Kind == "fqdn" {
+					t.LocalID.Value = "@" + t.LocalID.Value
+				}
+				if t.RemoteIDK == "fqdn" {
+					t.RemoteID = "@" + t.RemoteID
+				}
+				return nil
+			},
+			Notes: "Refuses des, group1, group2 (modp1024 is not built by default in 4.x), group24. Several subnets: leftsubnets={...}/rightsubnets={...}. " +
+				"With BgpConfigs: ipsec-interface=<tunnel number> and leftvti=<LocalBgpIp>/<bits> (XFRM interface address, Libreswan 4.x).",
+		},
+		{
+			ID: "cisco-ios", Vendor: "Cisco", Platform: "IOS / IOS XE (crypto map, policy-based)", Software: "IOS 15.x, IOS XE 16.x-17.x",
+			IKEVersions: both, Aggressive: true, Backup: "one crypto map entry with both peers (set peer master default, then slave)",
+			Files: []string{"running-config"}, files: []string{"cisco-ios.tmpl"},
+			IKELife: [2]int64{120, 86400}, IPsecLife: [2]int64{120, 86400}, kw1: iosV1, kw2: iosV2, sharedSA: true,
+			RefusedPSKChars: quoteBS + "?",
+			ids:             ciscoIDs,
+			Notes: "Policy-based: an extended ACL with one line per subnet pair. IKEv1 through an ISAKMP profile and keyring, IKEv2 through an IKEv2 profile. " +
+				"Refuses '?' (CLI help) and '\"' '\\' in the PSK, user@host identities. For route-based IOS use cisco-ios-vti.",
+		},
+		{
+			ID: "cisco-ios-vti", Vendor: "Cisco", Platform: "IOS / IOS XE (static VTI, route-based)", Software: "IOS 15.x, IOS XE 16.x-17.x",
+			IKEVersions: both, Aggressive: true, RouteBased: true, BGP: true, RouteBasedAnyOnly: true,
+			Backup: "two tunnel interfaces; static routes with distance 1 (master) and 10 (slave), or BGP",
+			Files:  []string{"running-config"}, files: []string{"cisco-ios-vti.tmpl"},
+			IKELife: [2]int64{120, 86400}, IPsecLife: [2]int64{120, 86400}, kw1: iosV1, kw2: iosV2,
+			RefusedPSKChars: quoteBS + "?",
+			ids:             ciscoIDs,
+			Notes:           "A static VTI negotiates 0.0.0.0/0 selectors: the connection's subnets must both be 0.0.0.0/0. Same ISAKMP/IKEv2 blocks as cisco-ios.",
+		},
+		{
+			ID: "cisco-asa", Vendor: "Cisco", Platform: "ASA (crypto map, policy-based)", Software: "ASA 9.8-9.12",
+			IKEVersions: both, Aggressive: true, Backup: "one crypto map entry with both peers (set peer master slave)",
+			Files: []string{"running-config"}, files: []string{"cisco-asa.tmpl"},
+			IKELife: [2]int64{120, 86400}, IPsecLife: [2]int64{120, 86400}, kw1: asaV1, kw2: asaV2, sharedSA: true,
+			RefusedPSKChars: quoteBS + "?",
+			ids: func(d Device, t *tunnel) error {
+				if t.LocalID.Kind != "ip" || t.LocalID.Value != t.Local {
+					return fmt.Errorf("render: device %s cannot express LocalId %q: the template sends the Local address %s as identity", d.ID, t.LocalID.Value, t.Local)
+				}
+				if t.RemoteIDK != "ip" || t.RemoteID != t.Remote {
+					return fmt.Errorf("render: device %s cannot express RemoteId %q: the tunnel-group is named by the Remote address %s", d.ID, t.RemoteID, t.Remote)
+				}
+				return nil
+			},
+			Notes: "IKEv1 policies: hash md5/sha only. Identities must be the addresses. Interface name 'outside' is a placeholder.",
+		},
+		{
+			ID: "juniper-srx", Vendor: "Juniper", Platform: "SRX (route-based, st0)", Software: "Junos 15.1X49+",
+			IKEVersions: both, Aggressive: true, RouteBased: true, BGP: true,
+			Backup: "st0.0 and st0.1; static routes via st0.0, qualified-next-hop st0.1 preference 10, or BGP",
+			Files:  []string{"set-commands"}, files: []string{"juniper-srx.tmpl"},
+			IKELife: [2]int64{180, 86400}, IPsecLife: [2]int64{180, 86400}, kw1: juniperKW(),
+			RefusedPSKChars: quoteBS,
+			Notes:           "Subnet pairs become traffic-selectors on the VPN. ge-0/0/0.0 is a placeholder external interface.",
+		},
+		{
+			ID: "fortinet-fortios", Vendor: "Fortinet", Platform: "FortiGate (interface mode, route-based)", Software: "FortiOS 6.4-7.x",
+			IKEVersions: both, Aggressive: true, RouteBased: true, BGP: true,
+			Backup: "two phase1-interfaces; static routes with distance 10 (master) and 20 (slave), or BGP",
+			Files:  []string{"cli"}, files: []string{"fortinet-fortios.tmpl"},
+			IKELife: [2]int64{120, 86400}, IPsecLife: [2]int64{120, 86400}, kw1: fortinetKW(),
+			ids:             addressIDs,
+			RefusedPSKChars: quoteBS,
+			Notes:           "One phase2-interface per subnet pair. No DH group 24. wan1 and internal are placeholder interfaces.",
+		},
+		{
+			ID: "paloalto-panos", Vendor: "Palo Alto Networks", Platform: "PAN-OS firewall (route-based, tunnel interface)", Software: "PAN-OS 9.1-11.x",
+			IKEVersions: both, Aggressive: true, RouteBased: true, BGP: true,
+			Backup: "tunnel.1 and tunnel.2; static routes metric 10 and 20, or BGP",
+			Files:  []string{"set-commands"}, files: []string{"paloalto-panos.tmpl"},
+			IKELife: [2]int64{180, 86400}, IPsecLife: [2]int64{180, 86400}, kw1: paloaltoKW(),
+			check: func(d Device, m *model) error {
+				for _, t := range m.Tunnels {
+					if _, err := panLife(t.IKELife); err != nil {
+						return fmt.Errorf("render: device %s cannot express IkeLifetime %d (no exact hours, minutes or seconds <= 65535)", d.ID, t.IKELife)
+					}
+					if _, err := panLife(t.ESPLife); err != nil {
+						return fmt.Errorf("render: device %s cannot express IpsecLifetime %d (no exact hours, minutes or seconds <= 65535)", d.ID, t.ESPLife)
+					}
+				}
+				return nil
+			},
+			RefusedPSKChars: quoteBS,
+			Notes:           "Subnet pairs become proxy-ids. Lifetimes are written in the largest exact unit (hours, minutes, seconds <= 65535). No DH group 24.",
+		},
+		{
+			ID: "huawei-usg", Vendor: "Huawei", Platform: "USG6000 series (policy-based)", Software: "USG6000 V500R005+",
+			IKEVersions: both, Aggressive: true, noDual: true,
+			Backup: "none: an IPsec policy picks its first matching entry, so a second entry for the slave would never carry traffic; render Tunnel \"master\" and \"slave\" separately (e.g. for two devices)",
+			Files:  []string{"config"}, files: []string{"huawei-usg.tmpl"},
+			IKELife: [2]int64{60, 86400}, IPsecLife: [2]int64{120, 86400}, kw1: hwV1, kw2: hwV2,
+			RefusedPSKChars: quoteBS + "?",
+			ids: func(d Device, t *tunnel) error {
+				if err := localIPMustMatch(d, t); err != nil {
+					return err
+				}
+				if t.RemoteIDK == "ip" && t.RemoteID != t.Remote {
+					return fmt.Errorf("render: device %s cannot express RemoteId %q: an IP identity must be the Remote address %s", d.ID, t.RemoteID, t.Remote)
+				}
+				return nil
+			},
+			Notes: "ACL 3000+ with one rule per subnet pair. No DH group 24. GigabitEthernet1/0/1 is a placeholder.",
+		},
+		{
+			ID: "h3c-secpath", Vendor: "H3C", Platform: "SecPath firewalls / MSR routers (policy-based)", Software: "Comware 7",
+			IKEVersions: both, Aggressive: true, noDual: true,
+			Backup: "none: an IPsec policy picks its first matching entry, so a second entry for the slave would never carry traffic; render Tunnel \"master\" and \"slave\" separately (e.g. for two devices)",
+			Files:  []string{"config"}, files: []string{"h3c-secpath.tmpl"},
+			IKELife: [2]int64{60, 86400}, IPsecLife: [2]int64{180, 86400}, kw1: h3cV1, kw2: h3cV2,
+			RefusedPSKChars: quoteBS + "?",
+			Notes:           "IKEv1: ike proposal/keychain/profile; IKEv2: ikev2 proposal/policy/keychain/profile. GigabitEthernet1/0/1 is a placeholder.",
+		},
+		{
+			ID: "mikrotik-routeros", Vendor: "MikroTik", Platform: "RouterOS (policy-based)", Software: "RouterOS 7.x",
+			IKEVersions: both, Aggressive: true, Backup: "slave policies are added disabled (RouterOS refuses two active policies with the same selectors); enable them to fail over",
+			Files: []string{"script.rsc"}, files: []string{"mikrotik-routeros.tmpl"},
+			IKELife: full, IPsecLife: full, kw1: mikrotikKW(),
+			RefusedPSKChars: quoteBS + "$?",
+			Notes:           "No modp2048s256 (group24), no sha384 for ESP. '$' would be expanded in RouterOS strings and is refused in the PSK.",
+		},
+		{
+			ID: "vyos", Vendor: "VyOS", Platform: "VyOS", Software: "VyOS 1.4 (sagitta)",
+			IKEVersions: both, Aggressive: true, RouteBased: true, BGP: true,
+			Backup: "two site-to-site peers with the same selectors; with BGP, vti1 and vti2",
+			Files:  []string{"set-commands"}, files: []string{"vyos.tmpl"},
+			IKELife: full, IPsecLife: full, kw1: vyosKW(),
+			RefusedPSKChars: quoteBS,
+			Notes:           "Policy-based tunnels (one per subnet pair) without BGP; VTI with traffic selectors and BGP when BgpConfigs are present. eth0 is a placeholder. No single DES.",
+		},
+	}
+}
