@@ -161,6 +161,11 @@ func (s *Service) ModifyVpnConnectionAttribute(ctx context.Context, r *Request) 
 	if err != nil {
 		return nil, err
 	}
+	_, oldCgws, err := s.connectionDeps(ctx, ownerScope(&cur), &cur)
+	if err != nil {
+		return nil, err
+	}
+	redefaultIDs(&cur, &next, oldCgws)
 	if err := vpn.ApplyConnectionDefaults(&next, gw, cgws); err != nil {
 		return nil, err
 	}
@@ -193,4 +198,22 @@ func (s *Service) DeleteVpnConnection(ctx context.Context, r *Request) (any, err
 	}
 	s.invalidateDownload(c.RegionID, c.VpnConnectionID)
 	return nil, nil
+}
+
+// redefaultIDs clears a RemoteID that still holds the address of a customer
+// gateway the modification replaced, so that ApplyConnectionDefaults sets the
+// new customer gateway's address instead of keeping a stale identity.
+func redefaultIDs(cur, next *vpn.Connection, oldCgws map[string]vpn.CustomerGateway) {
+	if cur.CustomerGatewayID != next.CustomerGatewayID && next.Ike.RemoteID == oldCgws[cur.CustomerGatewayID].IPAddress {
+		next.Ike.RemoteID = ""
+	}
+	for i := range next.Tunnels {
+		if i >= len(cur.Tunnels) {
+			break
+		}
+		old := cur.Tunnels[i].CustomerGatewayID
+		if old != next.Tunnels[i].CustomerGatewayID && next.Tunnels[i].Ike.RemoteID == oldCgws[old].IPAddress {
+			next.Tunnels[i].Ike.RemoteID = ""
+		}
+	}
 }
