@@ -49,6 +49,16 @@ func openEnv(ctx context.Context, dataDir, database, masterKeyFile string, log *
 	if err != nil {
 		return nil, err
 	}
+	if fresh {
+		// The database holds sealed secrets and everything else of the
+		// tenants: readable by the server's user only (SQLite gives its
+		// -wal and -shm files the same mode).
+		f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("create database %s: %w", target, err)
+		}
+		f.Close()
+	}
 	e := &env{keys: keys}
 	switch kind {
 	case "sqlite":
