@@ -1,0 +1,280 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vpcvpn/vpcvpn/internal/secret"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/store/storetest"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+const defaultBaseDSN = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+func baseDSN() string {
+	if v := os.Getenv("VPCVPN_TEST_POSTGRES"); v != "" {
+		return v
+	}
+	return defaultBaseDSN
+}
+
+// newDatabase creates an empty database with a unique name and returns its
+// DSN; the database is dropped when the test ends. A server that cannot be
+// reached fails the test.
+func newDatabase(t testing.TB) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, baseDSN())
+	if err != nil {
+		t.Fatalf("PostgreSQL not reachable at %s (set VPCVPN_TEST_POSTGRES or start it, e.g. `service postgresql start`): %v", baseDSN(), err)
+	}
+	defer admin.Close(ctx)
+	var suffix [4]byte
+	rand.Read(suffix[:])
+	name := fmt.Sprintf("vpcvpn_test_%d_%s", os.Getpid(), hex.EncodeToString(suffix[:]))
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		admin, err := pgx.Connect(ctx, baseDSN())
+		if err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+			return
+		}
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(baseDSN())
+	if err != nil {
+		t.Fatalf("VPCVPN_TEST_POSTGRES must be a postgres:// URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func testKeys(t testing.TB) *secret.Keyring {
+	t.Helper()
+	k, err := secret.NewKeyring(bytes.Repeat([]byte{9}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func openFresh(t testing.TB) (*DB, string) {
+	t.Helper()
+	dsn := newDatabase(t)
+	db, err := Open(context.Background(), dsn, testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, dsn
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		db, _ := openFresh(t)
+		return db
+	})
+}
+
+// dumpAll returns every row of every table of the public schema as text.
+func dumpAll(t *testing.T, db *DB) []byte {
+	t.Helper()
+	ctx := t.Context()
+	rows, err := db.db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	var buf bytes.Buffer
+	for _, table := range tables {
+		// The row as text, whatever its columns.
+		r, err := db.db.QueryContext(ctx, `SELECT t::text FROM `+table+` t`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r.Next() {
+			var s string
+			if err := r.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&buf, "%s: %s\n", table, s)
+		}
+		r.Close()
+	}
+	return buf.Bytes()
+}
+
+func TestSecretsSealed(t *testing.T) {
+	db, _ := openFresh(t)
+	storetest.CheckSealed(t, db, func(t *testing.T) []byte {
+		out := dumpAll(t, db)
+		if !bytes.Contains(out, []byte("vpn_connections: (vco-s")) || !bytes.Contains(out, []byte("v1:")) {
+			t.Fatalf("dump lacks the connection row or sealed values:\n%s", out)
+		}
+		return out
+	})
+}
+
+func appliedVersions(t *testing.T, db *DB) []int {
+	t.Helper()
+	rows, err := db.db.QueryContext(t.Context(), `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// An older database (schema 0001 only, with data) is upgraded in place.
+func TestMigrateInPlace(t *testing.T) {
+	ctx := t.Context()
+	dsn := newDatabase(t)
+	old, err := open(ctx, dsn, testKeys(t), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := appliedVersions(t, old); !slices.Equal(got, []int{1}) {
+		t.Fatalf("old versions = %v", got)
+	}
+	v := vpn.Vpc{AccountID: storetest.Account, RegionID: storetest.Region, VpcID: "vpc-old", VpcName: "old", CreatedAt: time.Unix(100, 0)}
+	if _, err := old.CreateVpc(ctx, v, store.Idempotency{}); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	db, err := Open(ctx, dsn, testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := appliedVersions(t, db); !slices.Equal(got, []int{1, 2, 3}) {
+		t.Fatalf("versions after upgrade = %v, want [1 2]", got)
+	}
+	got, err := db.GetVpc(ctx, store.Scope{AccountID: v.AccountID, RegionID: v.RegionID}, v.VpcID)
+	if err != nil || got.VpcName != "old" {
+		t.Fatalf("VPC after upgrade = %+v, %v", got, err)
+	}
+	if fresh, err := db.UseNonce(ctx, "n", time.Now().Add(time.Hour)); err != nil || !fresh {
+		t.Fatalf("UseNonce after upgrade = %v, %v", fresh, err)
+	}
+}
+
+// Several servers starting at once on a fresh database migrate it once and
+// all come up.
+func TestMigrationRace(t *testing.T) {
+	ctx := t.Context()
+	dsn := newDatabase(t)
+	const servers = 4
+	var wg sync.WaitGroup
+	dbs := make([]*DB, servers)
+	errs := make([]error, servers)
+	start := make(chan struct{})
+	for i := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			dbs[i], errs[i] = Open(ctx, dsn, testKeys(t))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i := range servers {
+		if errs[i] != nil {
+			t.Fatalf("server %d: %v", i, errs[i])
+		}
+		defer dbs[i].Close()
+	}
+	if got := appliedVersions(t, dbs[0]); !slices.Equal(got, []int{1, 2, 3}) {
+		t.Fatalf("versions = %v, want [1 2]", got)
+	}
+	var locks int
+	if err := dbs[0].db.QueryRowContext(ctx, `SELECT COUNT(*) FROM locks`).Scan(&locks); err != nil || locks != 1 {
+		t.Fatalf("locks rows = %d, %v; want 1 (0001 applied once)", locks, err)
+	}
+	// Every server works on the shared schema.
+	for i, db := range dbs {
+		if _, err := db.UseNonce(ctx, fmt.Sprintf("n%d", i), time.Now().Add(time.Hour)); err != nil {
+			t.Fatalf("server %d: %v", i, err)
+		}
+	}
+}
+
+func TestRefuseNewerSchema(t *testing.T) {
+	db, dsn := openFresh(t)
+	if _, err := db.db.ExecContext(t.Context(), `INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(t.Context(), dsn, testKeys(t))
+	if err == nil || !strings.Contains(err.Error(), "database schema version 99 is newer than this binary's 3") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	_, err := Open(t.Context(), "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", testKeys(t))
+	if err == nil || !strings.Contains(err.Error(), "cannot reach 127.0.0.1:1") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestNoncesSharedAcrossServers(t *testing.T) {
+	ctx := t.Context()
+	a, dsn := openFresh(t)
+	b, err := Open(ctx, dsn, testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	exp := time.Now().Add(time.Hour)
+	if fresh, err := a.UseNonce(ctx, "ak:n1", exp); err != nil || !fresh {
+		t.Fatalf("server a: %v, %v", fresh, err)
+	}
+	if fresh, err := b.UseNonce(ctx, "ak:n1", exp); err != nil || fresh {
+		t.Fatalf("server b replay: fresh=%v err=%v, want false", fresh, err)
+	}
+	if _, err := a.UseNonce(ctx, "ak:old", time.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := b.PurgeNonces(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("PurgeNonces = %d, %v; want 1", n, err)
+	}
+}

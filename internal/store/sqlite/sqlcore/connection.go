@@ -1,0 +1,471 @@
+package sqlcore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+// connRow is the stored form of a connection's own row.
+type connRow struct {
+	ike, ipsec, bgp, health string
+	psk                     string // sealed
+}
+
+// sealPsk seals a pre-shared key bound to its record id; an empty key stays
+// empty.
+func (e *Engine) sealPsk(psk, id string) (string, error) {
+	if psk == "" {
+		return "", nil
+	}
+	return e.keys.Seal(psk, id)
+}
+
+func (e *Engine) openPsk(sealed, id string) (string, error) {
+	if sealed == "" {
+		return "", nil
+	}
+	psk, err := e.keys.Open(sealed, id)
+	if err != nil {
+		return "", fmt.Errorf("pre-shared key of %s: %w", id, err)
+	}
+	return psk, nil
+}
+
+// encodeConfigs returns the JSON of ike (without its PSK), ipsec and bgp,
+// and the PSK sealed to id.
+func (e *Engine) encodeConfigs(id string, ike vpn.IkeConfig, ipsec vpn.IpsecConfig, bgp vpn.BgpConfig) (ikeJ, ipsecJ, bgpJ, psk string, err error) {
+	if psk, err = e.sealPsk(ike.Psk, id); err != nil {
+		return
+	}
+	ike.Psk = ""
+	var b []byte
+	if b, err = json.Marshal(ike); err != nil {
+		return
+	}
+	ikeJ = string(b)
+	if b, err = json.Marshal(ipsec); err != nil {
+		return
+	}
+	ipsecJ = string(b)
+	if b, err = json.Marshal(bgp); err != nil {
+		return
+	}
+	bgpJ = string(b)
+	return
+}
+
+func (e *Engine) decodeConfigs(id, ikeJ, ipsecJ, bgpJ, sealed string, ike *vpn.IkeConfig, ipsec *vpn.IpsecConfig, bgp *vpn.BgpConfig) error {
+	if err := json.Unmarshal([]byte(ikeJ), ike); err != nil {
+		return fmt.Errorf("ike config of %s: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(ipsecJ), ipsec); err != nil {
+		return fmt.Errorf("ipsec config of %s: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(bgpJ), bgp); err != nil {
+		return fmt.Errorf("bgp config of %s: %w", id, err)
+	}
+	var err error
+	ike.Psk, err = e.openPsk(sealed, id)
+	return err
+}
+
+// customerGateways returns the distinct customer gateways c uses.
+func customerGateways(c *vpn.Connection) []string {
+	if !c.DualTunnel() {
+		return []string{c.CustomerGatewayID}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range c.Tunnels {
+		if !seen[t.CustomerGatewayID] {
+			seen[t.CustomerGatewayID] = true
+			out = append(out, t.CustomerGatewayID)
+		}
+	}
+	return out
+}
+
+// checkRefs verifies the gateway and customer gateways of c exist in its
+// scope and that no other connection carries one of its (gateway, customer
+// gateway) pairs.
+func checkRefs(q q, c *vpn.Connection, gatewayID string) error {
+	if _, ok, err := q.first(`SELECT gateway_id FROM vpn_gateways WHERE gateway_id = ? AND account_id = ? AND region_id = ?`, gatewayID, c.AccountID, c.RegionID); err != nil {
+		return err
+	} else if !ok {
+		return notFound("VpnGateway", gatewayID)
+	}
+	for _, cg := range customerGateways(c) {
+		if _, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE customer_gateway_id = ? AND account_id = ? AND region_id = ?`, cg, c.AccountID, c.RegionID); err != nil {
+			return err
+		} else if !ok {
+			return notFound("CustomerGateway", cg)
+		}
+		if id, ok, err := q.first(`SELECT connection_id FROM connection_pairs WHERE gateway_id = ? AND customer_gateway_id = ? AND connection_id <> ?`, gatewayID, cg, c.VpnConnectionID); err != nil {
+			return err
+		} else if ok {
+			return &store.DuplicateError{Rule: "ConnectionPair", ID: id}
+		}
+	}
+	return nil
+}
+
+// putChildren replaces the tunnels, pairs and tags of c.
+func (e *Engine) putChildren(q q, c *vpn.Connection, gatewayID string) error {
+	for _, s := range []string{`DELETE FROM vpn_tunnels WHERE connection_id = ?`, `DELETE FROM connection_pairs WHERE connection_id = ?`} {
+		if _, err := q.exec(s, c.VpnConnectionID); err != nil {
+			return err
+		}
+	}
+	for i, t := range c.Tunnels {
+		ike, ipsec, bgp, psk, err := e.encodeConfigs(t.TunnelID, t.Ike, t.Ipsec, t.Bgp)
+		if err != nil {
+			return err
+		}
+		if _, err := q.exec(`INSERT INTO vpn_tunnels (tunnel_id, connection_id, position, role, customer_gateway_id, enable_dpd,
+			enable_nat_traversal, ike_config, psk_sealed, ipsec_config, bgp_config, status, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.TunnelID, c.VpnConnectionID, i, t.Role, t.CustomerGatewayID, t.EnableDpd, t.EnableNatTraversal, ike, psk, ipsec, bgp,
+			t.Status, t.State); err != nil {
+			return err
+		}
+	}
+	for _, cg := range customerGateways(c) {
+		if _, err := q.exec(`INSERT INTO connection_pairs (gateway_id, customer_gateway_id, connection_id) VALUES (?, ?, ?)`, gatewayID, cg, c.VpnConnectionID); err != nil {
+			return err
+		}
+	}
+	return putTags(q, c.VpnConnectionID, c.Tags)
+}
+
+// CreateConnection stores c with its tunnels (Version 1); see store.Store.
+func (e *Engine) CreateConnection(ctx context.Context, c vpn.Connection, idem store.Idempotency) (store.Created, error) {
+	ike, ipsec, bgp, psk, err := e.encodeConfigs(c.VpnConnectionID, c.Ike, c.Ipsec, c.Bgp)
+	if err != nil {
+		return store.Created{}, err
+	}
+	health, err := json.Marshal(c.HealthCheck)
+	if err != nil {
+		return store.Created{}, err
+	}
+	return e.idempotent(ctx, c.AccountID, idem, c.VpnConnectionID, func(q q) error {
+		if err := checkRefs(q, &c, c.VpnGatewayID); err != nil {
+			return err
+		}
+		if _, err := q.exec(`INSERT INTO vpn_connections (connection_id, account_id, region_id, gateway_id, customer_gateway_id, name,
+			local_subnet, remote_subnet, effect_immediately, enable_dpd, enable_nat_traversal, auto_config_route, enable_tunnels_bgp,
+			ike_config, psk_sealed, ipsec_config, bgp_config, health_check, status, state, client_token, created_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			c.VpnConnectionID, c.AccountID, c.RegionID, c.VpnGatewayID, c.CustomerGatewayID, c.Name, c.LocalSubnet, c.RemoteSubnet,
+			c.EffectImmediately, c.EnableDpd, c.EnableNatTraversal, c.AutoConfigRoute, c.EnableTunnelsBgp, ike, psk, ipsec, bgp,
+			string(health), c.Status, c.State, c.ClientToken, e.createdAt(c.CreatedAt)); err != nil {
+			return err
+		}
+		return e.putChildren(q, &c, c.VpnGatewayID)
+	})
+}
+
+// UpdateConnection writes c whole (its gateway, ClientToken and CreatedAt
+// are kept) when c.Version is the stored version, and increments the
+// version. *store.NotFoundError{Kind:"VpnConnection"}; store.ErrConflict
+// when the version moved; reference and pair errors as CreateConnection.
+func (e *Engine) UpdateConnection(ctx context.Context, c vpn.Connection) error {
+	ike, ipsec, bgp, psk, err := e.encodeConfigs(c.VpnConnectionID, c.Ike, c.Ipsec, c.Bgp)
+	if err != nil {
+		return err
+	}
+	health, err := json.Marshal(c.HealthCheck)
+	if err != nil {
+		return err
+	}
+	return e.write(ctx, func(q q) error {
+		var version int64
+		var gatewayID string
+		err := q.row(`SELECT version, gateway_id FROM vpn_connections WHERE connection_id = ? AND account_id = ? AND region_id = ?`,
+			c.VpnConnectionID, c.AccountID, c.RegionID).Scan(&version, &gatewayID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("VpnConnection", c.VpnConnectionID)
+		}
+		if err != nil {
+			return err
+		}
+		if version != c.Version {
+			return fmt.Errorf("%w: VpnConnection %s is at version %d, not %d", store.ErrConflict, c.VpnConnectionID, version, c.Version)
+		}
+		if err := checkRefs(q, &c, gatewayID); err != nil {
+			return err
+		}
+		n, err := affected(q.exec(`UPDATE vpn_connections SET customer_gateway_id = ?, name = ?, local_subnet = ?, remote_subnet = ?,
+			effect_immediately = ?, enable_dpd = ?, enable_nat_traversal = ?, auto_config_route = ?, enable_tunnels_bgp = ?,
+			ike_config = ?, psk_sealed = ?, ipsec_config = ?, bgp_config = ?, health_check = ?, status = ?, state = ?,
+			version = version + 1 WHERE connection_id = ? AND version = ?`,
+			c.CustomerGatewayID, c.Name, c.LocalSubnet, c.RemoteSubnet, c.EffectImmediately, c.EnableDpd, c.EnableNatTraversal,
+			c.AutoConfigRoute, c.EnableTunnelsBgp, ike, psk, ipsec, bgp, string(health), c.Status, c.State, c.VpnConnectionID, c.Version))
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return fmt.Errorf("%w: VpnConnection %s", store.ErrConflict, c.VpnConnectionID)
+		}
+		return e.putChildren(q, &c, gatewayID)
+	})
+}
+
+const selectConnection = `SELECT connection_id, account_id, region_id, gateway_id, customer_gateway_id, name, local_subnet,
+	remote_subnet, effect_immediately, enable_dpd, enable_nat_traversal, auto_config_route, enable_tunnels_bgp, ike_config,
+	psk_sealed, ipsec_config, bgp_config, health_check, status, state, client_token, created_at, version FROM vpn_connections`
+
+const selectTunnels = `SELECT tunnel_id, role, customer_gateway_id, enable_dpd, enable_nat_traversal, ike_config, psk_sealed,
+	ipsec_config, bgp_config, status, state FROM vpn_tunnels WHERE connection_id = ? ORDER BY position`
+
+func (e *Engine) scanConnection(sc interface{ Scan(...any) error }) (vpn.Connection, error) {
+	var c vpn.Connection
+	var r connRow
+	var created int64
+	if err := sc.Scan(&c.VpnConnectionID, &c.AccountID, &c.RegionID, &c.VpnGatewayID, &c.CustomerGatewayID, &c.Name,
+		&c.LocalSubnet, &c.RemoteSubnet, &c.EffectImmediately, &c.EnableDpd, &c.EnableNatTraversal, &c.AutoConfigRoute,
+		&c.EnableTunnelsBgp, &r.ike, &r.psk, &r.ipsec, &r.bgp, &r.health, &c.Status, &c.State, &c.ClientToken, &created,
+		&c.Version); err != nil {
+		return vpn.Connection{}, err
+	}
+	c.CreatedAt = fromNanos(created)
+	if err := e.decodeConfigs(c.VpnConnectionID, r.ike, r.ipsec, r.bgp, r.psk, &c.Ike, &c.Ipsec, &c.Bgp); err != nil {
+		return vpn.Connection{}, err
+	}
+	if err := json.Unmarshal([]byte(r.health), &c.HealthCheck); err != nil {
+		return vpn.Connection{}, fmt.Errorf("health check of %s: %w", c.VpnConnectionID, err)
+	}
+	return c, nil
+}
+
+// loadChildren fills the tunnels and tags of c, reading through x (the read
+// pool or a read transaction).
+func (e *Engine) loadChildren(ctx context.Context, x stmtRunner, c *vpn.Connection) error {
+	c.Tunnels, c.Tags = nil, nil
+	rows, err := x(e.stmts.tunnels).QueryContext(ctx, c.VpnConnectionID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t vpn.Tunnel
+		var r connRow
+		if err := rows.Scan(&t.TunnelID, &t.Role, &t.CustomerGatewayID, &t.EnableDpd, &t.EnableNatTraversal, &r.ike, &r.psk,
+			&r.ipsec, &r.bgp, &t.Status, &t.State); err != nil {
+			return err
+		}
+		if err := e.decodeConfigs(t.TunnelID, r.ike, r.ipsec, r.bgp, r.psk, &t.Ike, &t.Ipsec, &t.Bgp); err != nil {
+			return err
+		}
+		c.Tunnels = append(c.Tunnels, t)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	trows, err := x(e.stmts.tags).QueryContext(ctx, c.VpnConnectionID)
+	if err != nil {
+		return err
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var t vpn.Tag
+		if err := trows.Scan(&t.Key, &t.Value); err != nil {
+			return err
+		}
+		c.Tags = append(c.Tags, t)
+	}
+	return trows.Err()
+}
+
+// stmtRunner returns the form of a prepared statement to run: itself, or
+// bound to a transaction.
+type stmtRunner func(*sql.Stmt) *sql.Stmt
+
+// selectConnectionFull reads a connection with its tunnels and tags in one
+// statement (one snapshot, one round trip): one row per (tunnel, tag)
+// combination, the connection's columns repeated.
+const selectConnectionFull = `SELECT c.connection_id, c.account_id, c.region_id, c.gateway_id, c.customer_gateway_id, c.name,
+	c.local_subnet, c.remote_subnet, c.effect_immediately, c.enable_dpd, c.enable_nat_traversal, c.auto_config_route,
+	c.enable_tunnels_bgp, c.ike_config, c.psk_sealed, c.ipsec_config, c.bgp_config, c.health_check, c.status, c.state,
+	c.client_token, c.created_at, c.version,
+	t.tunnel_id, t.role, t.customer_gateway_id, t.enable_dpd, t.enable_nat_traversal, t.ike_config, t.psk_sealed,
+	t.ipsec_config, t.bgp_config, t.status, t.state,
+	g.position, g.tag_key, g.tag_value
+	FROM vpn_connections c
+	LEFT JOIN vpn_tunnels t ON t.connection_id = c.connection_id
+	LEFT JOIN tags g ON g.resource_id = c.connection_id
+	WHERE c.connection_id = ? AND (c.account_id = ? OR ? = '') AND c.region_id = ?
+	ORDER BY t.position, g.position`
+
+// GetConnection returns the connection with its tunnels, tags and opened
+// pre-shared keys; *store.NotFoundError{Kind:"VpnConnection"}. It is one
+// statement, so the parts always come from the same write.
+func (e *Engine) GetConnection(ctx context.Context, s store.Scope, id string) (vpn.Connection, error) {
+	rows, err := e.stmts.connection.QueryContext(ctx, id, s.AccountID, s.AccountID, s.RegionID)
+	if err != nil {
+		return vpn.Connection{}, e.mapErr(err)
+	}
+	defer rows.Close()
+	var (
+		c       vpn.Connection
+		r       connRow
+		created int64
+		found   bool
+		seenTag = map[int64]bool{}
+	)
+	for rows.Next() {
+		var (
+			tID, tRole, tCgw, tIke, tPsk, tIpsec, tBgp, tStatus, tState sql.NullString
+			tDpd, tNat                                                  sql.NullBool
+			gPos                                                        sql.NullInt64
+			gKey, gValue                                                sql.NullString
+		)
+		if err := rows.Scan(&c.VpnConnectionID, &c.AccountID, &c.RegionID, &c.VpnGatewayID, &c.CustomerGatewayID, &c.Name,
+			&c.LocalSubnet, &c.RemoteSubnet, &c.EffectImmediately, &c.EnableDpd, &c.EnableNatTraversal, &c.AutoConfigRoute,
+			&c.EnableTunnelsBgp, &r.ike, &r.psk, &r.ipsec, &r.bgp, &r.health, &c.Status, &c.State, &c.ClientToken, &created,
+			&c.Version, &tID, &tRole, &tCgw, &tDpd, &tNat, &tIke, &tPsk, &tIpsec, &tBgp, &tStatus, &tState,
+			&gPos, &gKey, &gValue); err != nil {
+			return vpn.Connection{}, e.mapErr(err)
+		}
+		found = true
+		if tID.Valid && (len(c.Tunnels) == 0 || c.Tunnels[len(c.Tunnels)-1].TunnelID != tID.String) {
+			t := vpn.Tunnel{TunnelID: tID.String, Role: tRole.String, CustomerGatewayID: tCgw.String, EnableDpd: tDpd.Bool,
+				EnableNatTraversal: tNat.Bool, Status: tStatus.String, State: tState.String}
+			if err := e.decodeConfigs(t.TunnelID, tIke.String, tIpsec.String, tBgp.String, tPsk.String, &t.Ike, &t.Ipsec, &t.Bgp); err != nil {
+				return vpn.Connection{}, err
+			}
+			c.Tunnels = append(c.Tunnels, t)
+		}
+		if gPos.Valid && !seenTag[gPos.Int64] {
+			seenTag[gPos.Int64] = true
+			c.Tags = append(c.Tags, vpn.Tag{Key: gKey.String, Value: gValue.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return vpn.Connection{}, e.mapErr(err)
+	}
+	if !found {
+		return vpn.Connection{}, notFound("VpnConnection", id)
+	}
+	c.CreatedAt = fromNanos(created)
+	if err := e.decodeConfigs(c.VpnConnectionID, r.ike, r.ipsec, r.bgp, r.psk, &c.Ike, &c.Ipsec, &c.Bgp); err != nil {
+		return vpn.Connection{}, err
+	}
+	if err := json.Unmarshal([]byte(r.health), &c.HealthCheck); err != nil {
+		return vpn.Connection{}, fmt.Errorf("health check of %s: %w", c.VpnConnectionID, err)
+	}
+	return c, nil
+}
+
+// ListConnections returns a page of the scope's connections (with tunnels
+// and tags) in creation order and the number of all that match f. A
+// CustomerGatewayID filter matches single-tunnel connections and dual-tunnel
+// connections with a tunnel on that customer gateway.
+func (e *Engine) ListConnections(ctx context.Context, s store.Scope, f store.ConnectionFilter, p store.Page) ([]vpn.Connection, int, error) {
+	var w where
+	w.scope(s)
+	w.in("connection_id", f.IDs)
+	w.eq("gateway_id", f.VpnGatewayID)
+	if f.CustomerGatewayID != "" {
+		w.add("connection_id IN (SELECT connection_id FROM connection_pairs WHERE customer_gateway_id = ?)", f.CustomerGatewayID)
+	}
+	var out []vpn.Connection
+	var total int
+	err := e.read(ctx, func(q q, tx *sql.Tx) error {
+		var err error
+		if total, err = q.count("vpn_connections", &w); err != nil {
+			return err
+		}
+		rows, err := q.query(selectConnection+w.sql()+` ORDER BY created_at, connection_id`+pageSQL(p), w.args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			c, err := e.scanConnection(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			if err := e.loadChildren(ctx, func(s *sql.Stmt) *sql.Stmt { return tx.StmtContext(ctx, s) }, &out[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// DeleteConnection deletes the connection with its tunnels and tags;
+// *store.NotFoundError{Kind:"VpnConnection"}.
+func (e *Engine) DeleteConnection(ctx context.Context, s store.Scope, id string) error {
+	return e.write(ctx, func(q q) error {
+		if _, ok, err := q.first(`SELECT connection_id FROM vpn_connections WHERE connection_id = ? AND account_id = ? AND region_id = ?`, id, s.AccountID, s.RegionID); err != nil {
+			return err
+		} else if !ok {
+			return notFound("VpnConnection", id)
+		}
+		for _, stmt := range []string{
+			`DELETE FROM vpn_tunnels WHERE connection_id = ?`,
+			`DELETE FROM connection_pairs WHERE connection_id = ?`,
+			`DELETE FROM tags WHERE resource_id = ?`,
+			`DELETE FROM vpn_connections WHERE connection_id = ?`,
+		} {
+			if _, err := q.exec(stmt, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// UseNonce records key until expires; it reports false when key is already
+// recorded and not expired. Every few hundred calls it also deletes expired
+// nonces.
+func (e *Engine) UseNonce(ctx context.Context, key string, expires time.Time) (bool, error) {
+	now := e.now().UnixNano()
+	var fresh bool
+	err := e.write(ctx, func(q q) error {
+		if _, err := q.exec(`DELETE FROM nonces WHERE nonce_key = ? AND expires_at <= ?`, key, now); err != nil {
+			return err
+		}
+		n, err := affected(q.exec(`INSERT INTO nonces (nonce_key, expires_at) VALUES (?, ?) ON CONFLICT (nonce_key) DO NOTHING`, key, expires.UnixNano()))
+		fresh = n == 1
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	if e.nonceCalls.Add(1)%nonceSweepEvery == 0 {
+		if _, err := e.PurgeNonces(ctx); err != nil {
+			return fresh, err
+		}
+	}
+	return fresh, nil
+}
+
+// PurgeNonces deletes expired nonces and returns how many it deleted.
+func (e *Engine) PurgeNonces(ctx context.Context) (int64, error) {
+	var n int64
+	err := e.write(ctx, func(q q) error {
+		var err error
+		n, err = affected(q.exec(`DELETE FROM nonces WHERE expires_at <= ?`, e.now().UnixNano()))
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,361 @@
+package sqlcore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+// Allocate returns the first n addresses of pool, in pool order, that are not
+// in used. Each IPv4 prefix of /30 or shorter skips its network and broadcast
+// addresses; an IPv6 prefix of /126 or shorter skips its first (subnet-router
+// anycast) address. It fails with store.ErrPoolExhausted when fewer than n are
+// free.
+func Allocate(pool store.AddressPool, used map[netip.Addr]bool, n int) ([]netip.Addr, error) {
+	var out []netip.Addr
+	if n <= 0 {
+		return nil, nil
+	}
+	taken := make(map[netip.Addr]bool, n)
+	for _, p := range pool {
+		p = p.Masked()
+		if !p.IsValid() {
+			continue
+		}
+		skipEdges := (p.Addr().Is4() && p.Bits() <= 30) || (p.Addr().Is6() && p.Bits() <= 126)
+		for a := p.Addr(); a.IsValid() && p.Contains(a); a = a.Next() {
+			if skipEdges && a == p.Addr() {
+				continue
+			}
+			if skipEdges && a.Is4() && !p.Contains(a.Next()) {
+				break // broadcast
+			}
+			if used[a] || taken[a] {
+				continue
+			}
+			taken[a] = true
+			out = append(out, a)
+			if len(out) == n {
+				return out, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("%w: %d of %d addresses free", store.ErrPoolExhausted, len(out), n)
+}
+
+// CreateGateway stores g with InternetIP (and, for a dual-tunnel gateway,
+// DisasterRecoveryInternetIP) taken from pool; see store.Store.
+func (e *Engine) CreateGateway(ctx context.Context, g vpn.Gateway, pool store.AddressPool, idem store.Idempotency) (store.Created, error) {
+	opts := e.d.WriteTx
+	if e.d.AllocLock != "" {
+		opts = e.d.AllocTx
+	}
+	return e.idempotentWith(ctx, opts, e.d.AllocLock, g.AccountID, idem, g.VpnGatewayID, func(q q) error {
+		if _, ok, err := q.first(`SELECT vpc_id FROM vpcs WHERE vpc_id = ? AND account_id = ? AND region_id = ?`, g.VpcID, g.AccountID, g.RegionID); err != nil {
+			return err
+		} else if !ok {
+			return notFound("Vpc", g.VpcID)
+		}
+		if id, ok, err := q.first(`SELECT gateway_id FROM vpn_gateways WHERE vpc_id = ?`, g.VpcID); err != nil {
+			return err
+		} else if ok {
+			return &store.DuplicateError{Rule: "VpcGateway", ID: id}
+		}
+		used := map[netip.Addr]bool{}
+		rows, err := q.query(`SELECT address FROM gateway_addresses`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return err
+			}
+			if a, err := netip.ParseAddr(s); err == nil {
+				used[a] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		n := 1
+		if g.DualTunnel() {
+			n = 2
+		}
+		addrs, err := Allocate(pool, used, n)
+		if err != nil {
+			return err
+		}
+		g.InternetIP, g.DisasterRecoveryInternetIP = addrs[0].String(), ""
+		if n == 2 {
+			g.DisasterRecoveryInternetIP = addrs[1].String()
+		}
+		if _, err := q.exec(`INSERT INTO vpn_gateways (gateway_id, account_id, region_id, vpc_id, vswitch_id, dr_vswitch_id, name, description,
+			internet_ip, dr_internet_ip, bandwidth, enable_ipsec, enable_ssl, network_type, vpn_type, instance_charge_type, status,
+			business_status, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			g.VpnGatewayID, g.AccountID, g.RegionID, g.VpcID, g.VSwitchID, g.DisasterRecoveryVSwitchID, g.Name, g.Description,
+			g.InternetIP, g.DisasterRecoveryInternetIP, g.Bandwidth, g.EnableIpsec, g.EnableSsl, g.NetworkType, g.VpnType,
+			g.InstanceChargeType, g.Status, g.BusinessStatus, g.OrderID, e.createdAt(g.CreatedAt)); err != nil {
+			return err
+		}
+		for _, a := range addrs {
+			if _, err := q.exec(`INSERT INTO gateway_addresses (address, gateway_id) VALUES (?, ?)`, a.String(), g.VpnGatewayID); err != nil {
+				return err
+			}
+		}
+		return putTags(q, g.VpnGatewayID, g.Tags)
+	})
+}
+
+const selectGatewayCols = `gateway_id, account_id, region_id, vpc_id, vswitch_id, dr_vswitch_id, name, description, internet_ip,
+	dr_internet_ip, bandwidth, enable_ipsec, enable_ssl, network_type, vpn_type, instance_charge_type, status, business_status,
+	order_id, created_at`
+
+const selectGateway = `SELECT ` + selectGatewayCols + ` FROM vpn_gateways`
+
+func scanGateway(sc scanner) (vpn.Gateway, error) {
+	var g vpn.Gateway
+	var created int64
+	err := sc.Scan(&g.VpnGatewayID, &g.AccountID, &g.RegionID, &g.VpcID, &g.VSwitchID, &g.DisasterRecoveryVSwitchID, &g.Name,
+		&g.Description, &g.InternetIP, &g.DisasterRecoveryInternetIP, &g.Bandwidth, &g.EnableIpsec, &g.EnableSsl, &g.NetworkType,
+		&g.VpnType, &g.InstanceChargeType, &g.Status, &g.BusinessStatus, &g.OrderID, &created)
+	g.CreatedAt = fromNanos(created)
+	return g, err
+}
+
+// GetGateway returns the gateway with its tags;
+// *store.NotFoundError{Kind:"VpnGateway"}.
+func (e *Engine) GetGateway(ctx context.Context, s store.Scope, gatewayID string) (vpn.Gateway, error) {
+	var g vpn.Gateway
+	tags, err := e.withTags(ctx, "vpn_gateways", selectGatewayCols, "gateway_id", gatewayID, s, func(sc scanner) error {
+		var err error
+		g, err = scanGateway(sc)
+		return err
+	})
+	g.Tags = tags
+	if errors.Is(err, sql.ErrNoRows) {
+		return vpn.Gateway{}, notFound("VpnGateway", gatewayID)
+	}
+	if err != nil {
+		return vpn.Gateway{}, e.mapErr(err)
+	}
+	return g, nil
+}
+
+// ListGateways returns a page of the scope's gateways in creation order and
+// the number of all that match f.
+func (e *Engine) ListGateways(ctx context.Context, s store.Scope, f store.GatewayFilter, p store.Page) ([]vpn.Gateway, int, error) {
+	var w where
+	w.scope(s)
+	w.in("gateway_id", f.IDs)
+	w.eq("vpc_id", f.VpcID)
+	var out []vpn.Gateway
+	var total int
+	err := e.read(ctx, func(q q, _ *sql.Tx) error {
+		var err error
+		if total, err = q.count("vpn_gateways", &w); err != nil {
+			return err
+		}
+		rows, err := q.query(selectGateway+w.sql()+` ORDER BY created_at, gateway_id`+pageSQL(p), w.args...)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			g, err := scanGateway(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, g)
+			ids = append(ids, g.VpnGatewayID)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		tags, err := tagsOf(q, ids)
+		for i := range out {
+			out[i].Tags = tags[out[i].VpnGatewayID]
+		}
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// DeleteGateway deletes the gateway and frees its addresses;
+// *store.NotFoundError{Kind:"VpnGateway"}, or
+// *store.InUseError{Kind:"VpnConnection"} while it has connections.
+func (e *Engine) DeleteGateway(ctx context.Context, s store.Scope, gatewayID string) error {
+	return e.write(ctx, func(q q) error {
+		if _, ok, err := q.first(`SELECT gateway_id FROM vpn_gateways WHERE gateway_id = ? AND account_id = ? AND region_id = ?`, gatewayID, s.AccountID, s.RegionID); err != nil {
+			return err
+		} else if !ok {
+			return notFound("VpnGateway", gatewayID)
+		}
+		if id, ok, err := q.first(`SELECT connection_id FROM vpn_connections WHERE gateway_id = ? ORDER BY created_at, connection_id LIMIT 1`, gatewayID); err != nil {
+			return err
+		} else if ok {
+			return &store.InUseError{Kind: "VpnConnection", ID: id}
+		}
+		for _, stmt := range []string{
+			`DELETE FROM gateway_addresses WHERE gateway_id = ?`,
+			`DELETE FROM tags WHERE resource_id = ?`,
+			`DELETE FROM vpn_gateways WHERE gateway_id = ?`,
+		} {
+			if _, err := q.exec(stmt, gatewayID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CreateCustomerGateway stores c; see store.Store.
+func (e *Engine) CreateCustomerGateway(ctx context.Context, c vpn.CustomerGateway, idem store.Idempotency) (store.Created, error) {
+	return e.idempotent(ctx, c.AccountID, idem, c.CustomerGatewayID, func(q q) error {
+		if id, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE account_id = ? AND region_id = ? AND ip_address = ?`, c.AccountID, c.RegionID, c.IPAddress); err != nil {
+			return err
+		} else if ok {
+			return &store.DuplicateError{Rule: "CustomerGatewayIp", ID: id}
+		}
+		if _, err := q.exec(`INSERT INTO customer_gateways (customer_gateway_id, account_id, region_id, name, description, ip_address, asn, auth_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.CustomerGatewayID, c.AccountID, c.RegionID, c.Name, c.Description, c.IPAddress, c.Asn, c.AuthKey, e.createdAt(c.CreatedAt)); err != nil {
+			return err
+		}
+		return putTags(q, c.CustomerGatewayID, c.Tags)
+	})
+}
+
+const selectCustomerGatewayCols = `customer_gateway_id, account_id, region_id, name, description, ip_address, asn, auth_key, created_at`
+
+const selectCustomerGateway = `SELECT ` + selectCustomerGatewayCols + ` FROM customer_gateways`
+
+func scanCustomerGateway(sc scanner) (vpn.CustomerGateway, error) {
+	var c vpn.CustomerGateway
+	var created int64
+	err := sc.Scan(&c.CustomerGatewayID, &c.AccountID, &c.RegionID, &c.Name, &c.Description, &c.IPAddress, &c.Asn, &c.AuthKey, &created)
+	c.CreatedAt = fromNanos(created)
+	return c, err
+}
+
+// GetCustomerGateway returns the customer gateway with its tags;
+// *store.NotFoundError{Kind:"CustomerGateway"}.
+func (e *Engine) GetCustomerGateway(ctx context.Context, s store.Scope, id string) (vpn.CustomerGateway, error) {
+	var c vpn.CustomerGateway
+	tags, err := e.withTags(ctx, "customer_gateways", selectCustomerGatewayCols, "customer_gateway_id", id, s, func(sc scanner) error {
+		var err error
+		c, err = scanCustomerGateway(sc)
+		return err
+	})
+	c.Tags = tags
+	if errors.Is(err, sql.ErrNoRows) {
+		return vpn.CustomerGateway{}, notFound("CustomerGateway", id)
+	}
+	if err != nil {
+		return vpn.CustomerGateway{}, e.mapErr(err)
+	}
+	return c, nil
+}
+
+// ListCustomerGateways returns a page of the scope's customer gateways in
+// creation order and the number of all that match f.
+func (e *Engine) ListCustomerGateways(ctx context.Context, s store.Scope, f store.CustomerGatewayFilter, p store.Page) ([]vpn.CustomerGateway, int, error) {
+	var w where
+	w.scope(s)
+	w.in("customer_gateway_id", f.IDs)
+	var out []vpn.CustomerGateway
+	var total int
+	err := e.read(ctx, func(q q, _ *sql.Tx) error {
+		var err error
+		if total, err = q.count("customer_gateways", &w); err != nil {
+			return err
+		}
+		rows, err := q.query(selectCustomerGateway+w.sql()+` ORDER BY created_at, customer_gateway_id`+pageSQL(p), w.args...)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			c, err := scanCustomerGateway(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, c)
+			ids = append(ids, c.CustomerGatewayID)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		tags, err := tagsOf(q, ids)
+		for i := range out {
+			out[i].Tags = tags[out[i].CustomerGatewayID]
+		}
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// UpdateCustomerGateway writes name, description, IP address, ASN, auth key
+// and tags of c (found by its id in its account and region; CreatedAt is
+// kept). *store.NotFoundError{Kind:"CustomerGateway"};
+// *store.DuplicateError{Rule:"CustomerGatewayIp"} when another customer
+// gateway of the scope has the new IP.
+func (e *Engine) UpdateCustomerGateway(ctx context.Context, c vpn.CustomerGateway) error {
+	return e.write(ctx, func(q q) error {
+		if _, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE customer_gateway_id = ? AND account_id = ? AND region_id = ?`, c.CustomerGatewayID, c.AccountID, c.RegionID); err != nil {
+			return err
+		} else if !ok {
+			return notFound("CustomerGateway", c.CustomerGatewayID)
+		}
+		if id, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE account_id = ? AND region_id = ? AND ip_address = ? AND customer_gateway_id <> ?`, c.AccountID, c.RegionID, c.IPAddress, c.CustomerGatewayID); err != nil {
+			return err
+		} else if ok {
+			return &store.DuplicateError{Rule: "CustomerGatewayIp", ID: id}
+		}
+		if _, err := q.exec(`UPDATE customer_gateways SET name = ?, description = ?, ip_address = ?, asn = ?, auth_key = ? WHERE customer_gateway_id = ?`,
+			c.Name, c.Description, c.IPAddress, c.Asn, c.AuthKey, c.CustomerGatewayID); err != nil {
+			return err
+		}
+		return putTags(q, c.CustomerGatewayID, c.Tags)
+	})
+}
+
+// DeleteCustomerGateway deletes it; *store.NotFoundError{Kind:
+// "CustomerGateway"}, or *store.InUseError{Kind:"VpnConnection"} while a
+// connection or one of its tunnels uses it.
+func (e *Engine) DeleteCustomerGateway(ctx context.Context, s store.Scope, id string) error {
+	return e.write(ctx, func(q q) error {
+		if _, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE customer_gateway_id = ? AND account_id = ? AND region_id = ?`, id, s.AccountID, s.RegionID); err != nil {
+			return err
+		} else if !ok {
+			return notFound("CustomerGateway", id)
+		}
+		if cid, ok, err := q.first(`SELECT connection_id FROM connection_pairs WHERE customer_gateway_id = ? ORDER BY connection_id LIMIT 1`, id); err != nil {
+			return err
+		} else if ok {
+			return &store.InUseError{Kind: "VpnConnection", ID: cid}
+		}
+		for _, stmt := range []string{`DELETE FROM tags WHERE resource_id = ?`, `DELETE FROM customer_gateways WHERE customer_gateway_id = ?`} {
+			if _, err := q.exec(stmt, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

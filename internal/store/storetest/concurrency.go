@@ -1,0 +1,273 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+// testConcurrentAllocation: 50 concurrent CreateGateway calls on one pool
+// never hand out an address twice.
+func testConcurrentAllocation(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const n = 50
+	for i := 1; i <= n; i++ {
+		mkVpc(t, s, i)
+	}
+	p := pool("10.20.0.0/26") // 62 usable addresses
+	var wg sync.WaitGroup
+	errs := make([]error, n+1)
+	for i := 1; i <= n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = s.CreateGateway(ctx, gwFix(i, vpcFix(i, Account, Region).VpcID, false), p, store.Idempotency{})
+		}()
+	}
+	wg.Wait()
+	seen := map[string]string{}
+	for i := 1; i <= n; i++ {
+		if errs[i] != nil {
+			t.Fatalf("gateway %d: %v", i, errs[i])
+		}
+		g, err := s.GetGateway(ctx, scope(), gwFix(i, "", false).VpnGatewayID)
+		must(t, err)
+		a, err := netip.ParseAddr(g.InternetIP)
+		if err != nil || !p[0].Contains(a) || a == p[0].Addr() {
+			t.Fatalf("gateway %d got address %q outside the usable pool", i, g.InternetIP)
+		}
+		if other, dup := seen[g.InternetIP]; dup {
+			t.Fatalf("address %s handed to %s and %s", g.InternetIP, other, g.VpnGatewayID)
+		}
+		seen[g.InternetIP] = g.VpnGatewayID
+	}
+	if len(seen) != n {
+		t.Fatalf("%d distinct addresses, want %d", len(seen), n)
+	}
+}
+
+// testConcurrentToken: 20 concurrent creates with one ClientToken make one
+// record; all answer with its id, exactly one not replayed.
+func testConcurrentToken(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const n = 20
+	idem := store.Idempotency{Action: "CreateVpc", Token: "same-token", RequestHash: "h"}
+	var wg sync.WaitGroup
+	res := make([]store.Created, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i], errs[i] = s.CreateVpc(ctx, vpcFix(i+1, Account, Region), idem)
+		}()
+	}
+	wg.Wait()
+	fresh := 0
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("create %d: %v", i, errs[i])
+		}
+		if res[i].ID != res[0].ID {
+			t.Fatalf("create %d answered %s, create 0 %s", i, res[i].ID, res[0].ID)
+		}
+		if !res[i].Replayed {
+			fresh++
+		}
+	}
+	if fresh != 1 {
+		t.Fatalf("%d creates not replayed, want 1", fresh)
+	}
+	list, total, err := s.ListVpcs(ctx, scope(), store.VpcFilter{}, store.Page{})
+	must(t, err)
+	if total != 1 || len(list) != 1 || list[0].VpcID != res[0].ID {
+		t.Fatalf("stored VPCs = %d (%v), want only %s", total, list, res[0].ID)
+	}
+}
+
+// testConcurrentDeleteCreate: DeleteGateway racing CreateConnection never
+// leaves a connection on a deleted gateway; exactly one of them wins.
+func testConcurrentDeleteCreate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const rounds = 15
+	cg := mkCgw(t, s, 1)
+	for r := 1; r <= rounds; r++ {
+		g := mkGateway(t, s, r, false)
+		connID := fmt.Sprintf("vco-race-%d", r)
+		var delErr, createErr error
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			<-start
+			delErr = s.DeleteGateway(ctx, scope(), g.VpnGatewayID)
+		}()
+		go func() {
+			defer wg.Done()
+			<-start
+			_, createErr = s.CreateConnection(ctx, SingleConnection(connID, g.VpnGatewayID, cg.CustomerGatewayID, "k"), store.Idempotency{})
+		}()
+		close(start)
+		wg.Wait()
+		_, getGwErr := s.GetGateway(ctx, scope(), g.VpnGatewayID)
+		_, getConnErr := s.GetConnection(ctx, scope(), connID)
+		switch {
+		case delErr == nil:
+			// The gateway went first: the create must have failed, and
+			// nothing references the deleted gateway.
+			if !errors.Is(createErr, store.ErrNotFound) {
+				t.Fatalf("round %d: gateway deleted but CreateConnection err = %v", r, createErr)
+			}
+			if !errors.Is(getConnErr, store.ErrNotFound) || !errors.Is(getGwErr, store.ErrNotFound) {
+				t.Fatalf("round %d: after delete: connection err %v, gateway err %v", r, getConnErr, getGwErr)
+			}
+		case createErr == nil:
+			wantInUse(t, delErr, "VpnConnection", connID)
+			if getGwErr != nil || getConnErr != nil {
+				t.Fatalf("round %d: after create: gateway err %v, connection err %v", r, getGwErr, getConnErr)
+			}
+			must(t, s.DeleteConnection(ctx, scope(), connID))
+		default:
+			t.Fatalf("round %d: both failed: delete %v, create %v", r, delErr, createErr)
+		}
+		list, _, err := s.ListConnections(ctx, scope(), store.ConnectionFilter{VpnGatewayID: g.VpnGatewayID}, store.Page{})
+		must(t, err)
+		if delErr == nil && len(list) != 0 {
+			t.Fatalf("round %d: connections on deleted gateway: %v", r, list)
+		}
+	}
+}
+
+// CheckSealed stores an access key and single- and dual-tunnel connections
+// whose secrets are distinctive strings, then calls dump for the raw bytes
+// of everything the backend stored (all tables, as text) and fails if a
+// secret appears in it. It also checks the secrets read back intact. s must
+// be a new, empty store.
+func CheckSealed(t *testing.T, s store.Store, dump func(t *testing.T) []byte) {
+	ctx := t.Context()
+	const (
+		akSecret = "PLAINTEXT-ACCESS-KEY-SECRET-7f3a"
+		pskOne   = "PLAINTEXT-PSK-SINGLE-91bc"
+		pskM     = "PLAINTEXT-PSK-MASTER-22de"
+		pskS     = "PLAINTEXT-PSK-SLAVE-33ef"
+	)
+	must(t, s.CreateAccount(ctx, accountFix()))
+	must(t, s.CreateAccessKey(ctx, accessKeyFix(akSecret)))
+	g := mkGateway(t, s, 1, false)
+	gd := mkGateway(t, s, 2, true)
+	a, b := mkCgw(t, s, 1), mkCgw(t, s, 2)
+	_, err := s.CreateConnection(ctx, SingleConnection("vco-s", g.VpnGatewayID, a.CustomerGatewayID, pskOne), store.Idempotency{})
+	must(t, err)
+	_, err = s.CreateConnection(ctx, DualConnection("vco-d", gd.VpnGatewayID, a.CustomerGatewayID, b.CustomerGatewayID, pskM, pskS), store.Idempotency{})
+	must(t, err)
+
+	raw := string(dump(t))
+	if len(raw) == 0 {
+		t.Fatal("dump returned nothing")
+	}
+	for _, sec := range []string{akSecret, pskOne, pskM, pskS} {
+		if containsAny(raw, sec) {
+			t.Errorf("secret %q stored in the clear", sec)
+		}
+	}
+	k, err := s.GetAccessKey(ctx, accessKeyFix("").AccessKeyID)
+	must(t, err)
+	if k.Secret != akSecret {
+		t.Errorf("access key secret = %q", k.Secret)
+	}
+	c, err := s.GetConnection(ctx, scope(), "vco-s")
+	must(t, err)
+	d, err := s.GetConnection(ctx, scope(), "vco-d")
+	must(t, err)
+	if c.Ike.Psk != pskOne || d.Tunnels[0].Ike.Psk != pskM || d.Tunnels[1].Ike.Psk != pskS {
+		t.Errorf("PSKs read back = %q, %q, %q", c.Ike.Psk, d.Tunnels[0].Ike.Psk, d.Tunnels[1].Ike.Psk)
+	}
+}
+
+// containsAny reports whether raw holds sec or its distinctive tail (the
+// part after "PLAINTEXT-"), so a secret stored without its prefix is still
+// caught.
+func containsAny(raw, sec string) bool {
+	return strings.Contains(raw, sec) || strings.Contains(raw, strings.TrimPrefix(sec, "PLAINTEXT-"))
+}
+
+// testConcurrentReadUpdate: GetConnection racing UpdateConnection always
+// returns one consistent version of the connection (row, tunnels and tags
+// of the same write).
+func testConcurrentReadUpdate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	g := mkGateway(t, s, 1, false)
+	a, b := mkCgw(t, s, 1), mkCgw(t, s, 2)
+	_, err := s.CreateConnection(ctx, SingleConnection("vco-1", g.VpnGatewayID, a.CustomerGatewayID, "k"), store.Idempotency{})
+	must(t, err)
+	const updates = 40
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	readErr := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				c, err := s.GetConnection(ctx, scope(), "vco-1")
+				if err != nil {
+					readErr <- err
+					return
+				}
+				// Version v was written with name "v<v>"; odd versions are
+				// dual-tunnel, even ones single-tunnel; the one tag repeats
+				// the name.
+				wantTunnels := 0
+				if c.Version > 1 && c.Version%2 == 1 {
+					wantTunnels = 2
+				}
+				wantName := fmt.Sprintf("v%d", c.Version)
+				if c.Version == 1 {
+					wantName = "conn vco-1"
+				}
+				if c.Name != wantName || len(c.Tunnels) != wantTunnels || (c.Version > 1 && (len(c.Tags) != 1 || c.Tags[0].Value != c.Name)) {
+					readErr <- fmt.Errorf("torn read: version %d name %q, %d tunnels, tags %v", c.Version, c.Name, len(c.Tunnels), c.Tags)
+					return
+				}
+			}
+		}()
+	}
+	for v := int64(1); v <= updates; v++ {
+		var c vpn.Connection
+		if (v+1)%2 == 1 {
+			c = DualConnection("vco-1", g.VpnGatewayID, a.CustomerGatewayID, b.CustomerGatewayID, "m", "s")
+		} else {
+			c = SingleConnection("vco-1", g.VpnGatewayID, a.CustomerGatewayID, "k")
+		}
+		c.Version, c.Name = v, fmt.Sprintf("v%d", v+1)
+		c.Tags = []vpn.Tag{{Key: "name", Value: c.Name}}
+		if err := s.UpdateConnection(ctx, c); err != nil {
+			close(done)
+			wg.Wait()
+			t.Fatalf("update to version %d: %v", v+1, err)
+		}
+	}
+	close(done)
+	wg.Wait()
+	close(readErr)
+	for err := range readErr {
+		t.Fatal(err)
+	}
+	c, err := s.GetConnection(ctx, scope(), "vco-1")
+	must(t, err)
+	if c.Version != updates+1 {
+		t.Fatalf("final version = %d, want %d", c.Version, updates+1)
+	}
+}
