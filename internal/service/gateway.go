@@ -79,25 +79,35 @@ func (s *Service) gatewayHasBgp(ctx context.Context, sc store.Scope, id string) 
 	return false, nil
 }
 
-// DescribeVpnGateway describes one VPN gateway.
-func (s *Service) DescribeVpnGateway(ctx context.Context, r *Request) (any, error) {
+// gateway loads a VPN gateway by RegionId and VpnGatewayId (of any account)
+// and authorizes action on it.
+func (s *Service) gateway(ctx context.Context, r *Request, action string) (vpn.Gateway, error) {
 	region, err := vpn.ParseRegion(r.Params)
 	if err != nil {
-		return nil, err
+		return vpn.Gateway{}, err
 	}
 	id, err := vpn.RequiredID(r.Params, "VpnGatewayId", vpn.PrefixVpnGateway)
 	if err != nil {
-		return nil, err
+		return vpn.Gateway{}, err
 	}
 	g, err := s.Store.GetGateway(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
-		return nil, storeErr(err)
+		return vpn.Gateway{}, storeErr(err)
 	}
 	r.Resource = arn(region, g.AccountID, "vpngateway", id)
-	if err := s.authorize(ctx, r, "vpc:DescribeVpnGateway", r.Resource, g.AccountID); err != nil {
+	if err := s.authorize(ctx, r, action, r.Resource, g.AccountID); err != nil {
+		return vpn.Gateway{}, err
+	}
+	return g, nil
+}
+
+// DescribeVpnGateway describes one VPN gateway.
+func (s *Service) DescribeVpnGateway(ctx context.Context, r *Request) (any, error) {
+	g, err := s.gateway(ctx, r, "vpc:DescribeVpnGateway")
+	if err != nil {
 		return nil, err
 	}
-	bgp, err := s.gatewayHasBgp(ctx, store.Scope{AccountID: g.AccountID, RegionID: region}, id)
+	bgp, err := s.gatewayHasBgp(ctx, store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}, g.VpnGatewayID)
 	if err != nil {
 		return nil, err
 	}
@@ -135,23 +145,12 @@ func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, err
 // DeleteVpnGateway deletes a gateway that has no connections and frees its
 // addresses.
 func (s *Service) DeleteVpnGateway(ctx context.Context, r *Request) (any, error) {
-	region, err := vpn.ParseRegion(r.Params)
+	g, err := s.gateway(ctx, r, "vpc:DeleteVpnGateway")
 	if err != nil {
 		return nil, err
 	}
-	id, err := vpn.RequiredID(r.Params, "VpnGatewayId", vpn.PrefixVpnGateway)
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.Store.GetGateway(ctx, store.Scope{RegionID: region}, id)
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	r.Resource = arn(region, g.AccountID, "vpngateway", id)
-	if err := s.authorize(ctx, r, "vpc:DeleteVpnGateway", r.Resource, g.AccountID); err != nil {
-		return nil, err
-	}
-	err = s.Store.DeleteGateway(ctx, store.Scope{AccountID: g.AccountID, RegionID: region}, id)
+	id := g.VpnGatewayID
+	err = s.Store.DeleteGateway(ctx, store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}, id)
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("DependencyViolation.VpnConnection", "The VPN gateway %s still has IPsec-VPN connection %s; delete its connections first.", id, inUse.ID)
