@@ -2,12 +2,18 @@ package api
 
 import "github.com/vpcvpn/vpcvpn/internal/service"
 
-// VPC API version.
-const VersionVPC = "2016-04-28"
+// API versions.
+const (
+	VersionVPC = "2016-04-28"
+	VersionRAM = "2015-05-01"
+	VersionSTS = "2015-04-01"
+)
 
 // Actions is the dispatch table: every (Version, Action) the server answers.
 func Actions(s *service.Service) []Action {
 	vpc := func(name string, h HandlerFunc) Action { return Action{Version: VersionVPC, Name: name, Handle: h} }
+	ram := func(name string, h HandlerFunc) Action { return Action{Version: VersionRAM, Name: name, Handle: h} }
+	sts := func(name string, h HandlerFunc) Action { return Action{Version: VersionSTS, Name: name, Handle: h} }
 	return []Action{
 		vpc("DescribeRegions", s.DescribeRegions),
 		vpc("CreateVpc", s.CreateVpc),
@@ -31,5 +37,35 @@ func Actions(s *service.Service) []Action {
 		vpc("ModifyVpnConnectionAttribute", s.ModifyVpnConnectionAttribute),
 		vpc("DeleteVpnConnection", s.DeleteVpnConnection),
 		vpc("DownloadVpnConnectionConfig", s.DownloadVpnConnectionConfig),
+
+		// ---- vpcvpn extensions (not Alibaba Cloud actions; internal/service/deviceconfig.go, docs/DEVICES.md) ----
+		vpc("DescribeVpnConnectionDeviceTypes", s.DescribeVpnConnectionDeviceTypes),
+		vpc("DownloadVpnConnectionDeviceConfig", s.DownloadVpnConnectionDeviceConfig),
+
+		// ---- RAM 2015-05-01 and STS 2015-04-01 (internal/service/ram.go, sts.go) ----
+		ram("CreateUser", s.CreateUser),
+		ram("GetUser", s.GetUser),
+		ram("ListUsers", s.ListUsers),
+		ram("UpdateUser", s.UpdateUser),
+		ram("DeleteUser", s.DeleteUser),
+		ram("CreateAccessKey", s.CreateAccessKey),
+		ram("ListAccessKeys", s.ListAccessKeys),
+		ram("UpdateAccessKey", s.UpdateAccessKey),
+		ram("DeleteAccessKey", s.DeleteAccessKey),
+		ram("CreatePolicy", s.CreatePolicy),
+		ram("GetPolicy", s.GetPolicy),
+		ram("ListPolicies", s.ListPolicies),
+		ram("DeletePolicy", s.DeletePolicy),
+		ram("CreatePolicyVersion", s.CreatePolicyVersion),
+		ram("AttachPolicyToUser", s.AttachPolicyToUser),
+		ram("DetachPolicyFromUser", s.DetachPolicyFromUser),
+		ram("ListPoliciesForUser", s.ListPoliciesForUser),
+		ram("CreateRole", s.CreateRole),
+		ram("GetRole", s.GetRole),
+		ram("DeleteRole", s.DeleteRole),
+		ram("AttachPolicyToRole", s.AttachPolicyToRole),
+		ram("DetachPolicyFromRole", s.DetachPolicyFromRole),
+		sts("AssumeRole", s.AssumeRole),
+		sts("GetCallerIdentity", s.GetCallerIdentity),
 	}
 }

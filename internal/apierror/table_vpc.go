@@ -38,6 +38,11 @@ var vpcCodes = withConfigCodes(map[string]Entry{
 	"InvalidTagKey.Malformed":                     {s400, "The specified tag key is invalid."},
 	"InvalidTagValue.Malformed":                   {s400, "The specified tag value is invalid."},
 	"InvalidTagKey.Duplicate":                     {s400, "The specified tag key is given more than once."},
+	// vpcvpn extensions (DownloadVpnConnectionDeviceConfig, internal/service/deviceconfig.go).
+	"InvalidDeviceType.NotFound":    {s400, "The specified DeviceType is not a known device."},
+	"InvalidDeviceType.Unsupported": {s400, "The specified device cannot express the connection's configuration."},
+	"InvalidTunnel.Malformed":       {s400, "The specified Tunnel is not master or slave."},
+	"InvalidTunnel.Mismatch":        {s400, "Tunnel applies only to a dual-tunnel connection."},
 })
 
 // malformedParams are the parameters whose bad values answer

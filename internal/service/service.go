@@ -6,6 +6,8 @@ package service
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,6 +29,9 @@ type Service struct {
 	// Authz decides RAM authorization; nil allows only the owning account's
 	// root identity.
 	Authz Authorizer
+	// Sealer seals and opens STS SecurityTokens (the master keyring); nil
+	// disables AssumeRole and refuses STS credentials.
+	Sealer iam.Sealer
 
 	encode Encoder
 	cache  *downloadCache
@@ -39,10 +44,12 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// Resolve implements api.Credentials for long-term access keys.
+// Resolve implements api.Credentials for long-term access keys and, with a
+// SecurityToken or an "STS." AccessKeyId, for STS sessions (see
+// resolveSession in sts.go).
 func (s *Service) Resolve(ctx context.Context, accessKeyID, securityToken string) (iam.Principal, string, error) {
 	if securityToken != "" || strings.HasPrefix(accessKeyID, "STS.") {
-		return iam.Principal{}, "", apierror.Newf("InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed or this endpoint does not know the STS session.")
+		return s.resolveSession(ctx, accessKeyID, securityToken)
 	}
 	if len(accessKeyID) > 128 {
 		return iam.Principal{}, "", apierror.Newf("InvalidAccessKeyId.NotFound", "Specified access key is not found.")
@@ -73,7 +80,10 @@ type RootKey struct {
 
 // EnsureRoot creates the root account and its first AccessKey on an empty
 // store. accessKeyID/secret come from the operator (environment) when set;
-// otherwise they are generated.
+// otherwise they are generated. With the operator's key the root account id
+// is derived from accessKeyID, so servers sharing one database that start at
+// once create one root account (generated keys give each its own account:
+// start one server first, or give the key in the environment).
 func (s *Service) EnsureRoot(ctx context.Context, accessKeyID, secret string) (RootKey, error) {
 	accounts, err := s.Store.ListAccounts(ctx)
 	if err != nil {
@@ -85,8 +95,19 @@ func (s *Service) EnsureRoot(ctx context.Context, accessKeyID, secret string) (R
 	if (accessKeyID == "") != (secret == "") {
 		return RootKey{}, fmt.Errorf("set both VPCVPN_ROOT_ACCESS_KEY_ID and VPCVPN_ROOT_ACCESS_KEY_SECRET, or neither")
 	}
-	acct, err := NewAccount(ctx, s.Store, "root", s.now())
-	if err != nil {
+	var acct iam.Account
+	if accessKeyID != "" {
+		// Servers sharing a database that start at once all find it
+		// empty. With the operator's key they all derive the same account
+		// id, so the database keeps one root account and one key, and the
+		// servers that lose the race use it.
+		acct = iam.Account{AccountID: rootAccountID(accessKeyID), Name: "root", CreatedAt: s.now().UTC()}
+		if err := s.Store.CreateAccount(ctx, acct); errors.Is(err, store.ErrDuplicate) {
+			return RootKey{AccountID: acct.AccountID}, nil
+		} else if err != nil {
+			return RootKey{}, err
+		}
+	} else if acct, err = NewAccount(ctx, s.Store, "root", s.now()); err != nil {
 		return RootKey{}, err
 	}
 	key, err := NewAccessKey(acct.AccountID, "", accessKeyID, secret, s.now())
@@ -97,6 +118,13 @@ func (s *Service) EnsureRoot(ctx context.Context, accessKeyID, secret string) (R
 		return RootKey{}, err
 	}
 	return RootKey{Created: true, AccountID: acct.AccountID, Key: key}, nil
+}
+
+// rootAccountID derives the 16-digit root account id from the operator's
+// root AccessKeyId.
+func rootAccountID(accessKeyID string) string {
+	sum := sha256.Sum256([]byte("vpcvpn root account\x00" + accessKeyID))
+	return fmt.Sprintf("%016d", binary.BigEndian.Uint64(sum[:8])%9e15+1e15)
 }
 
 // NewAccount creates an account with a fresh random 16-digit id.

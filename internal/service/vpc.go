@@ -127,11 +127,15 @@ func (s *Service) DeleteVpc(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Resource = arn(region, r.Principal.AccountID, "vpc", id)
-	if err := s.authorize(ctx, r, "vpc:DeleteVpc", r.Resource, r.Principal.AccountID); err != nil {
+	v, err := s.Store.GetVpc(ctx, store.Scope{RegionID: region}, id)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	r.Resource = arn(region, v.AccountID, "vpc", id)
+	if err := s.authorize(ctx, r, "vpc:DeleteVpc", r.Resource, v.AccountID); err != nil {
 		return nil, err
 	}
-	err = s.Store.DeleteVpc(ctx, scope(r, region), id)
+	err = s.Store.DeleteVpc(ctx, store.Scope{AccountID: v.AccountID, RegionID: region}, id)
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		if inUse.Kind == "VpnGateway" {
@@ -208,11 +212,15 @@ func (s *Service) DeleteVSwitch(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Resource = arn(region, r.Principal.AccountID, "vswitch", id)
-	if err := s.authorize(ctx, r, "vpc:DeleteVSwitch", r.Resource, r.Principal.AccountID); err != nil {
+	sw, err := s.Store.GetVSwitch(ctx, store.Scope{RegionID: region}, id)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	r.Resource = arn(region, sw.AccountID, "vswitch", id)
+	if err := s.authorize(ctx, r, "vpc:DeleteVSwitch", r.Resource, sw.AccountID); err != nil {
 		return nil, err
 	}
-	err = s.Store.DeleteVSwitch(ctx, scope(r, region), id)
+	err = s.Store.DeleteVSwitch(ctx, store.Scope{AccountID: sw.AccountID, RegionID: region}, id)
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("DependencyViolation.VpnGateway", "The vSwitch %s is used by VPN gateway %s; delete the VPN gateway first.", id, inUse.ID)

@@ -3,6 +3,7 @@ package sqlcore
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -438,6 +439,10 @@ func (e *Engine) DeleteConnection(ctx context.Context, s store.Scope, id string)
 // recorded and not expired. Every few hundred calls it also deletes expired
 // nonces.
 func (e *Engine) UseNonce(ctx context.Context, key string, expires time.Time) (bool, error) {
+	// Keys may hold any bytes (the api layer joins AccessKeyId and nonce
+	// with a NUL; a header nonce may be invalid UTF-8), which PostgreSQL TEXT
+	// refuses: store them hex-encoded.
+	key = hex.EncodeToString([]byte(key))
 	now := e.now().UnixNano()
 	var fresh bool
 	err := e.write(ctx, func(q q) error {
