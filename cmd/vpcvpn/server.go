@@ -26,6 +26,7 @@ type serverOptions struct {
 	logLevel      string
 	logFormat     string
 	shutdownGrace time.Duration
+	sec           securityOptions // TLS, audit trail, throttling (audit.go)
 }
 
 func newServerCmd() *cobra.Command {
@@ -44,7 +45,15 @@ or <data-dir>/master.key, generated on first start. BACK THE MASTER KEY UP: with
 cannot be opened.
 
 GET /healthz answers 200 when the server is ready; GET /metrics serves Prometheus metrics.
-SIGTERM or SIGINT drain in-flight requests and exit.`,
+SIGTERM or SIGINT drain in-flight requests and exit.
+
+TLS: --tls-cert/--tls-key serve HTTPS (the SDKs' default protocol); --tls-self-signed generates an ECDSA
+certificate for localhost/127.0.0.1 in the data dir for trials and prints its SHA-256 fingerprint.
+Every API call is written to the audit trail (<data-dir>/audit, JSON lines; read it with 'vpcvpn audit' or
+ActionTrail's LookupEvents, Version 2020-07-06). Each AccessKey has token buckets per action class (read,
+write, secret-read: the two Download actions); an exhausted bucket answers Throttling.User with
+x-acs-retry-after, and more than --max-in-flight requests at once answer ServiceUnavailable.
+See docs/SECURITY.md.`,
 		Example: `  vpcvpn server
   vpcvpn server --listen 0.0.0.0:8080 --gateway-address-pool 198.51.100.0/24,192.0.2.0/25
   VPCVPN_ROOT_ACCESS_KEY_ID=LTAIexample VPCVPN_ROOT_ACCESS_KEY_SECRET=secret vpcvpn server`,
@@ -60,6 +69,7 @@ SIGTERM or SIGINT drain in-flight requests and exit.`,
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.DurationVar(&o.shutdownGrace, "shutdown-grace", 30*time.Second, "how long to wait for in-flight requests on SIGTERM")
+	o.sec.addFlags(f)
 	return cmd
 }
 
@@ -85,6 +95,10 @@ func runServer(ctx context.Context, o serverOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	tlsCfg, err := o.sec.tlsConfig(o.dataDir, log)
+	if err != nil {
+		return err
+	}
 	a, err := app.Open(ctx, app.Options{
 		DataDir:             o.dataDir,
 		Database:            o.database,
@@ -94,6 +108,9 @@ func runServer(ctx context.Context, o serverOptions) error {
 		RootAccessKeyID:     os.Getenv("VPCVPN_ROOT_ACCESS_KEY_ID"),
 		RootAccessKeySecret: os.Getenv("VPCVPN_ROOT_ACCESS_KEY_SECRET"),
 		RootKeyOut:          os.Stdout,
+		Secure:              tlsCfg != nil,
+		Audit:               o.sec.auditOptions(),
+		Throttle:            o.sec.throttleConfig(),
 	})
 	if err != nil {
 		var ue app.UsageError
@@ -117,8 +134,16 @@ func runServer(ctx context.Context, o serverOptions) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("vpcvpn server ready", "listen", ln.Addr().String(), "database", a.Describe(), "account", a.Root.AccountID, "gateway_address_pool", o.pool)
+	srv.TLSConfig = tlsCfg
+	go func() {
+		if tlsCfg != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
+	log.Info("vpcvpn server ready", "listen", ln.Addr().String(), "tls", tlsCfg != nil, "database", a.Describe(), "account", a.Root.AccountID, "gateway_address_pool", o.pool)
+	o.sec.logSettings(log, a)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

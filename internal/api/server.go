@@ -55,6 +55,30 @@ type Config struct {
 	Secure bool
 	// Ready reports readiness for /healthz; nil means always ready.
 	Ready func() bool
+	// Limiter is admission control (internal/throttle); nil admits all.
+	Limiter Limiter
+	// Audit receives every finished API request (internal/audit); may be nil.
+	Audit AuditSink
+}
+
+// Limiter is the server's admission control.
+type Limiter interface {
+	// Enter is called first for every API request: nil admits it (and
+	// Leave follows when it is answered), a wire error (ServiceUnavailable)
+	// is answered at once.
+	Enter() *apierror.Error
+	Leave()
+	// Allow is called after authentication: nil lets the request proceed,
+	// a wire error (Throttling.User with rate-limit headers) is answered.
+	Allow(accessKeyID, action string) *apierror.Error
+}
+
+// AuditSink records API calls.
+type AuditSink interface {
+	// Record is called once per API request after its answer is written,
+	// on the request's goroutine. It must not block, and must not keep c
+	// or anything it references beyond the call.
+	Record(c *Call, status int, code string, start time.Time, latency time.Duration)
 }
 
 // Server is the API's http.Handler.
@@ -89,8 +113,19 @@ func NewServer(cfg Config) *Server {
 	return s
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. Only the exact paths /healthz and
+// /metrics go through the mux; every other path, however written (/../, //,
+// /%2e%2e/), is the API's, which answers InvalidPath for anything but "/":
+// the mux would answer a non-canonical path with a redirect that is neither
+// an API error nor safe to follow with a signed request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/healthz", "/metrics":
+		s.mux.ServeHTTP(w, r)
+	default:
+		s.serveAPI(w, r)
+	}
+}
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Ready != nil && !s.cfg.Ready() {
@@ -122,7 +157,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	} else if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		rq.call.SourceIP, _ = netip.ParseAddr(h)
 	}
-	body, err := s.handle(r, rq)
+	var body any
+	var err error
+	if s.cfg.Limiter != nil {
+		if e := s.cfg.Limiter.Enter(); e != nil {
+			err = e
+		} else {
+			defer s.cfg.Limiter.Leave()
+		}
+	}
+	if err == nil {
+		body, err = s.handle(r, rq)
+	}
 	if err != nil {
 		ae, ok := apierror.As(err)
 		if !ok {
@@ -202,6 +248,9 @@ func (s *Server) finish(rq *request, start time.Time) {
 			slog.String("code", rq.code),
 			slog.Duration("latency", lat))
 	}
+	if s.cfg.Audit != nil {
+		s.cfg.Audit.Record(&rq.call, rq.status, rq.code, start, lat)
+	}
 }
 
 // handle parses, authenticates and dispatches one request.
@@ -276,6 +325,11 @@ func (s *Server) handle(r *http.Request, rq *request) (any, error) {
 		}
 		rq.call.Principal = p
 		rq.principal = p.ARN()
+		if s.cfg.Limiter != nil {
+			if e := s.cfg.Limiter.Allow(p.AccessKeyID, a.Name); e != nil {
+				return nil, e
+			}
+		}
 	}
 	return a.Handle(r.Context(), &rq.call)
 }

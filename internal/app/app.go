@@ -15,9 +15,11 @@ import (
 	"strings"
 
 	"github.com/vpcvpn/vpcvpn/internal/api"
+	"github.com/vpcvpn/vpcvpn/internal/audit"
 	"github.com/vpcvpn/vpcvpn/internal/nonce"
 	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/throttle"
 )
 
 // DefaultAddressPool is the gateway address pool used when the operator gives
@@ -48,6 +50,12 @@ type Options struct {
 	// (stdout for the server command); nil discards it.
 	RootKeyOut io.Writer
 	Secure     bool
+	// Audit enables the audit trail and the ActionTrail LookupEvents
+	// action; nil disables both. An empty Dir means <DataDir>/audit.
+	Audit *audit.Options
+	// Throttle enables per-AccessKey rate limits and the in-flight limit;
+	// nil disables them.
+	Throttle *throttle.Config
 }
 
 // App is a wired server.
@@ -56,6 +64,8 @@ type App struct {
 	Service   *service.Service
 	Store     store.Store
 	Root      service.RootKey
+	Audit     *audit.Writer     // nil without Options.Audit
+	Limiter   *throttle.Limiter // nil without Options.Throttle
 	describe  string
 	closeOnce func() error
 }
@@ -82,7 +92,10 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := &service.Service{Store: e.store, Pool: pool, Logger: o.Logger}
+	svc := &service.Service{Store: e.store, Pool: pool, Logger: o.Logger, Sealer: e.keys}
+	if is, ok := e.store.(store.IAMStore); ok {
+		svc.Authz = service.NewPolicyAuthorizer(is, o.Logger)
+	}
 	root, err := svc.EnsureRoot(ctx, o.RootAccessKeyID, o.RootAccessKeySecret)
 	if err != nil {
 		e.store.Close()
@@ -107,15 +120,34 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		nonces = nonce.New(nonce.Options{})
 		svc.EnableDownloadCache(api.EncodeBody, DownloadCacheEntries)
 	}
+	a := &App{Service: svc, Store: e.store, Root: root, describe: e.describe, closeOnce: e.store.Close}
 	actions := api.Actions(svc)
-	h := api.NewServer(api.Config{
-		Logger:  o.Logger,
-		Auth:    api.NewAuthenticator(svc, nonces),
-		Metrics: api.NewMetrics(actions),
-		Actions: actions,
-		Secure:  o.Secure,
-	})
-	return &App{Handler: h, Service: svc, Store: e.store, Root: root, describe: e.describe, closeOnce: e.store.Close}, nil
+	cfg := api.Config{Logger: o.Logger, Auth: api.NewAuthenticator(svc, nonces), Secure: o.Secure}
+	if o.Audit != nil {
+		ao := *o.Audit
+		if ao.Dir == "" {
+			ao.Dir = filepath.Join(o.DataDir, "audit")
+		}
+		if ao.Logger == nil {
+			ao.Logger = o.Logger
+		}
+		w, err := audit.Open(ao)
+		if err != nil {
+			e.store.Close()
+			return nil, err
+		}
+		a.Audit, cfg.Audit = w, w
+		a.closeOnce = func() error { return errors.Join(w.Close(), e.store.Close()) }
+		actions = append(actions, api.Action{Version: audit.Version, Name: "LookupEvents",
+			Handle: audit.LookupEvents(audit.LookupConfig{Dir: ao.Dir, Writer: w, Authz: svc.Authz})})
+	}
+	if o.Throttle != nil {
+		a.Limiter = throttle.New(*o.Throttle)
+		cfg.Limiter = a.Limiter
+	}
+	cfg.Actions, cfg.Metrics = actions, api.NewMetrics(actions)
+	a.Handler = api.NewServer(cfg)
+	return a, nil
 }
 
 // ParsePool parses a comma-separated list of IPv4 CIDRs.

@@ -84,21 +84,24 @@ func loadMasterKey(dataDir, file string, mayCreate bool, log *slog.Logger) (*sec
 	if path == "" {
 		path = filepath.Join(dataDir, "master.key")
 	}
-	key, err := secret.LoadKeyFile(path)
+	// The file is a keyring (primary key first, older keys after a
+	// rotation); the keyring follows changes `vpcvpn rotate-master-key`
+	// makes to it while the server runs.
+	keys, err := secret.LoadKeyringFile(path)
 	if errors.Is(err, os.ErrNotExist) && file == "" && mayCreate {
-		if key, err = secret.GenerateKey(); err != nil {
+		key, err := secret.GenerateKey()
+		if err != nil {
 			return nil, err
 		}
 		if err := secret.WriteKeyFile(path, key); err != nil {
 			return nil, fmt.Errorf("write master key %s: %w", path, err)
 		}
 		log.Warn("generated a new master key: BACK IT UP. Without it the store's pre-shared keys and AccessKey secrets cannot be opened.", "path", path)
+		return secret.LoadKeyringFile(path)
 	} else if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("master key %s is missing but the store already holds sealed secrets; restore the key from your backup or pass --master-key-file", path)
-	} else if err != nil {
-		return nil, err
 	}
-	return secret.NewKeyring(key)
+	return keys, err
 }
 
 // checkMasterKey opens one sealed secret to prove the master key is the
@@ -125,4 +128,20 @@ func (e *env) checkMasterKey(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// OpenStore opens the store selected by dataDir/database with its master key,
+// for operator commands that work on the store directly (no HTTP server).
+// A new SQLite store gets a new master key, as on the server's first start.
+// The caller closes the store.
+func OpenStore(ctx context.Context, dataDir, database, masterKeyFile string, log *slog.Logger) (store.Store, error) {
+	e, err := openEnv(ctx, dataDir, database, masterKeyFile, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.checkMasterKey(ctx); err != nil {
+		e.store.Close()
+		return nil, err
+	}
+	return e.store, nil
 }

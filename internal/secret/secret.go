@@ -39,6 +39,7 @@ type Keyring struct {
 	mu      sync.RWMutex
 	primary uint32
 	aeads   map[uint32]cipher.AEAD
+	src     *keySource // set by LoadKeyringFile: the file the keys follow
 }
 
 // KeyID derives the 4-byte id of a key: the first bytes of its SHA-256. Ids
@@ -86,6 +87,7 @@ func (k *Keyring) PrimaryID() uint32 {
 
 // Seal encrypts plaintext under the primary key, bound to ad.
 func (k *Keyring) Seal(plaintext, ad string) (string, error) {
+	k.maybeRefresh()
 	k.mu.RLock()
 	id := k.primary
 	aead := k.aeads[id]
@@ -113,6 +115,13 @@ func (k *Keyring) Open(sealed, ad string) (string, error) {
 	k.mu.RLock()
 	aead := k.aeads[id]
 	k.mu.RUnlock()
+	if aead == nil && k.src != nil {
+		// Perhaps sealed by a rotation this keyring has not seen yet.
+		_, _ = k.refresh(false)
+		k.mu.RLock()
+		aead = k.aeads[id]
+		k.mu.RUnlock()
+	}
 	if aead == nil {
 		return "", fmt.Errorf("%w: key %08x is not in the keyring", ErrOpen, id)
 	}

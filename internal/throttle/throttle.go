@@ -1,0 +1,262 @@
+// Package throttle is vpcvpn's admission control: per-AccessKey token buckets
+// per action class (read, write, secret-read), answered with Throttling.User
+// and the rate-limit headers the official SDKs and the aliyun CLI read, and a
+// global in-flight limit answered with ServiceUnavailable, so that an
+// overloaded server sheds load instead of falling over.
+//
+// A Limiter is safe for concurrent use. Its clock is injectable (Config.Now)
+// so that tests can refill buckets without sleeping.
+package throttle
+
+import (
+	"hash/maphash"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+)
+
+// Class is an action class; each class has its own bucket per AccessKey.
+type Class uint8
+
+// Action classes.
+const (
+	// Read actions only look at state (Describe*, List*, Get*, LookupEvents).
+	Read Class = iota
+	// Write actions change state (everything that is not a read).
+	Write
+	// SecretRead actions return secrets (pre-shared keys) to the caller:
+	// DownloadVpnConnectionConfig and DownloadVpnConnectionDeviceConfig.
+	SecretRead
+	numClasses
+)
+
+// String returns "read", "write" or "secret-read".
+func (c Class) String() string {
+	switch c {
+	case Read:
+		return "read"
+	case Write:
+		return "write"
+	case SecretRead:
+		return "secret-read"
+	}
+	return "class(" + strconv.Itoa(int(c)) + ")"
+}
+
+// ClassOf classifies an API action by its name: the two download actions are
+// secret reads; Describe*, List*, Get* and LookupEvents are reads; anything
+// else (Create*, Delete*, Modify*, Update*, Attach*, AssumeRole, ...) is a
+// write. GetCallerIdentity is a read.
+func ClassOf(action string) Class {
+	switch {
+	case action == "DownloadVpnConnectionConfig" || action == "DownloadVpnConnectionDeviceConfig":
+		return SecretRead
+	case strings.HasPrefix(action, "Describe"), strings.HasPrefix(action, "List"),
+		strings.HasPrefix(action, "Get"), action == "LookupEvents":
+		return Read
+	}
+	return Write
+}
+
+// Rate is one class's bucket: PerSecond tokens are added per second up to
+// Burst. A PerSecond <= 0 disables the limit for the class; a Burst < 1 is
+// taken as 1.
+type Rate struct {
+	PerSecond float64
+	Burst     int
+}
+
+// Config configures a Limiter. The zero Config limits nothing.
+type Config struct {
+	Read, Write, SecretRead Rate
+	// MaxInFlight bounds the requests being processed at once; <= 0 means
+	// unlimited.
+	MaxInFlight int
+	// MaxKeys bounds the number of buckets kept; when exceeded, buckets that
+	// have refilled completely (indistinguishable from new ones) are
+	// dropped. <= 0 means DefaultMaxKeys.
+	MaxKeys int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultMaxKeys is Config.MaxKeys when unset.
+const DefaultMaxKeys = 100000
+
+const numShards = 64
+
+// Limiter implements per-AccessKey rate limits and the in-flight limit.
+type Limiter struct {
+	rates    [numClasses]Rate
+	maxIn    int64
+	inflight atomic.Int64
+	now      func() time.Time
+	perShard int
+	seed     maphash.Seed
+	shards   [numShards]shard
+}
+
+type shard struct {
+	mu      sync.Mutex
+	buckets map[bucketKey]bucket
+}
+
+type bucketKey struct {
+	key   string
+	class Class
+}
+
+type bucket struct {
+	tokens float64
+	last   int64 // unix nanoseconds of the last refill
+}
+
+// New returns a Limiter for cfg.
+func New(cfg Config) *Limiter {
+	l := &Limiter{now: cfg.Now, maxIn: int64(cfg.MaxInFlight), seed: maphash.MakeSeed()}
+	l.rates[Read], l.rates[Write], l.rates[SecretRead] = cfg.Read, cfg.Write, cfg.SecretRead
+	for i := range l.rates {
+		if l.rates[i].Burst < 1 {
+			l.rates[i].Burst = 1
+		}
+	}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	maxKeys := cfg.MaxKeys
+	if maxKeys <= 0 {
+		maxKeys = DefaultMaxKeys
+	}
+	l.perShard = max(1, maxKeys/numShards)
+	for i := range l.shards {
+		l.shards[i].buckets = map[bucketKey]bucket{}
+	}
+	return l
+}
+
+// Decision is the outcome of Take.
+type Decision struct {
+	Allowed bool
+	// Limit is the class's burst; Remaining the whole tokens left after
+	// this request (0 when refused).
+	Limit, Remaining int
+	// RetryAfter is how long until one token is available (0 when allowed).
+	RetryAfter time.Duration
+	// Reset is when the bucket will be full again.
+	Reset time.Time
+}
+
+// Take charges one request of class c to key. With the class disabled it
+// always allows and reports Limit 0.
+func (l *Limiter) Take(key string, c Class) Decision {
+	r := l.rates[c]
+	if r.PerSecond <= 0 {
+		return Decision{Allowed: true}
+	}
+	now := l.now()
+	nowN := now.UnixNano()
+	burst := float64(r.Burst)
+	sh := &l.shards[maphash.String(l.seed, key)%numShards]
+	sh.mu.Lock()
+	bk := bucketKey{key, c}
+	b, ok := sh.buckets[bk]
+	if !ok {
+		if len(sh.buckets) >= l.perShard {
+			sh.sweep(nowN, &l.rates)
+		}
+		b = bucket{tokens: burst, last: nowN}
+	} else if nowN > b.last {
+		b.tokens = math.Min(burst, b.tokens+float64(nowN-b.last)/1e9*r.PerSecond)
+		b.last = nowN
+	}
+	d := Decision{Limit: r.Burst}
+	if b.tokens >= 1 {
+		b.tokens--
+		d.Allowed = true
+		d.Remaining = int(b.tokens)
+	} else {
+		d.RetryAfter = time.Duration(math.Ceil((1 - b.tokens) / r.PerSecond * 1e9))
+	}
+	sh.buckets[bk] = b
+	sh.mu.Unlock()
+	d.Reset = now.Add(time.Duration(math.Ceil((burst - b.tokens) / r.PerSecond * 1e9)))
+	return d
+}
+
+// sweep drops the buckets that would be full at nowN. Called with mu held.
+func (sh *shard) sweep(nowN int64, rates *[numClasses]Rate) {
+	for k, b := range sh.buckets {
+		r := rates[k.class]
+		if b.tokens+float64(nowN-b.last)/1e9*r.PerSecond >= float64(r.Burst) {
+			delete(sh.buckets, k)
+		}
+	}
+}
+
+// Allow charges one request of action to accessKeyID and returns nil when
+// it may proceed, or the Throttling.User wire error (HTTP 400) carrying
+// x-ratelimit-user (Limit, Remain, TimeLeft in milliseconds, Reset in Unix
+// milliseconds; the V2 SDK reads TimeLeft), x-acs-retry-after (milliseconds;
+// the aliyun CLI retries only with it) and Retry-After (seconds).
+func (l *Limiter) Allow(accessKeyID, action string) *apierror.Error {
+	c := ClassOf(action)
+	d := l.Take(accessKeyID, c)
+	if d.Allowed {
+		return nil
+	}
+	ms := (d.RetryAfter + time.Millisecond - 1) / time.Millisecond
+	msS := strconv.FormatInt(int64(ms), 10)
+	e := apierror.Newf("Throttling.User",
+		"Request was denied due to user flow control: AccessKey %s exceeded %s %s requests per second (burst %d). Retry after %s ms.",
+		accessKeyID, strconv.FormatFloat(l.rates[c].PerSecond, 'f', -1, 64), c, d.Limit, msS)
+	e.Headers = map[string]string{
+		"x-ratelimit-user":  "Limit:" + strconv.Itoa(d.Limit) + ",Remain:0,TimeLeft:" + msS + ",Reset:" + strconv.FormatInt(d.Reset.UnixMilli(), 10),
+		"x-acs-retry-after": msS,
+		"Retry-After":       strconv.FormatInt(int64((d.RetryAfter+time.Second-1)/time.Second), 10),
+	}
+	return e
+}
+
+// OverloadRetryAfter is the retry hint sent with ServiceUnavailable.
+const OverloadRetryAfter = time.Second
+
+// Enter admits one request for processing. It returns nil when admitted —
+// the caller must then call Leave exactly once — or the ServiceUnavailable
+// wire error (HTTP 503, with x-acs-retry-after and Retry-After) when
+// MaxInFlight requests are already being processed.
+func (l *Limiter) Enter() *apierror.Error {
+	n := l.inflight.Add(1)
+	if l.maxIn > 0 && n > l.maxIn {
+		l.inflight.Add(-1)
+		e := apierror.Newf("ServiceUnavailable", "The server is processing %d requests, its limit; retry later.", l.maxIn)
+		e.Headers = map[string]string{
+			"x-acs-retry-after": strconv.FormatInt(OverloadRetryAfter.Milliseconds(), 10),
+			"Retry-After":       strconv.FormatInt(int64(OverloadRetryAfter/time.Second), 10),
+		}
+		return e
+	}
+	return nil
+}
+
+// Leave ends a request admitted by Enter.
+func (l *Limiter) Leave() { l.inflight.Add(-1) }
+
+// InFlight returns the number of admitted requests not yet left.
+func (l *Limiter) InFlight() int { return int(l.inflight.Load()) }
+
+// Buckets returns the number of buckets kept (for tests and metrics).
+func (l *Limiter) Buckets() int {
+	n := 0
+	for i := range l.shards {
+		sh := &l.shards[i]
+		sh.mu.Lock()
+		n += len(sh.buckets)
+		sh.mu.Unlock()
+	}
+	return n
+}

@@ -1,0 +1,263 @@
+package throttle
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
+	"github.com/google/go-cmp/cmp"
+)
+
+// clock is a manual clock for the limiter.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func TestClassOf(t *testing.T) {
+	cases := []struct {
+		action string
+		want   Class
+	}{
+		{"DownloadVpnConnectionConfig", SecretRead},
+		{"DownloadVpnConnectionDeviceConfig", SecretRead},
+		{"DescribeVpnConnection", Read},
+		{"DescribeRegions", Read},
+		{"ListUsers", Read},
+		{"GetCallerIdentity", Read},
+		{"LookupEvents", Read},
+		{"CreateVpnConnection", Write},
+		{"ModifyVpnConnectionAttribute", Write},
+		{"DeleteVpc", Write},
+		{"AssumeRole", Write},
+		{"", Write},
+	}
+	for _, c := range cases {
+		t.Run(c.action, func(t *testing.T) {
+			if got := ClassOf(c.action); got != c.want {
+				t.Errorf("ClassOf(%q) = %v, want %v", c.action, got, c.want)
+			}
+		})
+	}
+	if got := []string{Read.String(), Write.String(), SecretRead.String()}; !cmp.Equal(got, []string{"read", "write", "secret-read"}) {
+		t.Errorf("class names %v", got)
+	}
+}
+
+// TestBucketRefill drains a bucket and refills it with the injected clock:
+// the exact Remaining, RetryAfter and Reset of every step.
+func TestBucketRefill(t *testing.T) {
+	clk := &clock{t0}
+	l := New(Config{Read: Rate{PerSecond: 2, Burst: 3}, Now: clk.now})
+	type step struct {
+		advance time.Duration
+		want    Decision
+	}
+	steps := []step{
+		{0, Decision{Allowed: true, Limit: 3, Remaining: 2, Reset: t0.Add(500 * time.Millisecond)}},
+		{0, Decision{Allowed: true, Limit: 3, Remaining: 1, Reset: t0.Add(time.Second)}},
+		{0, Decision{Allowed: true, Limit: 3, Remaining: 0, Reset: t0.Add(1500 * time.Millisecond)}},
+		{0, Decision{Allowed: false, Limit: 3, RetryAfter: 500 * time.Millisecond, Reset: t0.Add(1500 * time.Millisecond)}},
+		// 200 ms later: 0.4 tokens, 300 ms to go.
+		{200 * time.Millisecond, Decision{Allowed: false, Limit: 3, RetryAfter: 300 * time.Millisecond, Reset: t0.Add(1500 * time.Millisecond)}},
+		// 300 ms more: exactly one token.
+		{300 * time.Millisecond, Decision{Allowed: true, Limit: 3, Remaining: 0, Reset: t0.Add(2 * time.Second)}},
+		// Ten seconds idle: full again, never more than the burst.
+		{10 * time.Second, Decision{Allowed: true, Limit: 3, Remaining: 2, Reset: t0.Add(10*time.Second + time.Second)}},
+	}
+	for i, s := range steps {
+		clk.advance(s.advance)
+		got := l.Take("LTAIkey", Read)
+		// Reset is relative to the step's time.
+		if diff := cmp.Diff(s.want, got); diff != "" {
+			t.Fatalf("step %d (-want +got):\n%s", i, diff)
+		}
+	}
+}
+
+// TestBucketsIndependent: classes and keys have separate buckets.
+func TestBucketsIndependent(t *testing.T) {
+	clk := &clock{t0}
+	l := New(Config{Read: Rate{1, 1}, Write: Rate{1, 1}, SecretRead: Rate{1, 1}, Now: clk.now})
+	for _, c := range []struct {
+		key   string
+		class Class
+		want  bool
+	}{
+		{"A", Read, true}, {"A", Read, false},
+		{"A", Write, true}, {"A", Write, false},
+		{"A", SecretRead, true}, {"A", SecretRead, false},
+		{"B", Read, true}, {"B", SecretRead, true},
+	} {
+		if got := l.Take(c.key, c.class).Allowed; got != c.want {
+			t.Errorf("Take(%s, %v) allowed = %v, want %v", c.key, c.class, got, c.want)
+		}
+	}
+}
+
+func TestDisabledClass(t *testing.T) {
+	l := New(Config{Write: Rate{PerSecond: 1, Burst: 1}})
+	for i := range 1000 {
+		if d := l.Take("k", Read); d != (Decision{Allowed: true}) {
+			t.Fatalf("request %d: %+v", i, d)
+		}
+	}
+	if l.Buckets() != 0 {
+		t.Errorf("a disabled class keeps %d buckets", l.Buckets())
+	}
+}
+
+// TestAllowWire: the Throttling.User error's code, status, message and the
+// exact headers the SDKs read.
+func TestAllowWire(t *testing.T) {
+	clk := &clock{t0}
+	l := New(Config{SecretRead: Rate{PerSecond: 4, Burst: 2}, Now: clk.now})
+	for i := range 2 {
+		if e := l.Allow("LTAIabc", "DownloadVpnConnectionConfig"); e != nil {
+			t.Fatalf("request %d refused: %v", i, e)
+		}
+	}
+	clk.advance(100 * time.Millisecond) // 0.4 tokens: 150 ms to go
+	e := l.Allow("LTAIabc", "DownloadVpnConnectionConfig")
+	if e == nil {
+		t.Fatal("third request allowed")
+	}
+	if e.Code != "Throttling.User" || e.Status != http.StatusBadRequest {
+		t.Errorf("got %s %d, want Throttling.User 400", e.Code, e.Status)
+	}
+	wantMsg := "Request was denied due to user flow control: AccessKey LTAIabc exceeded 4 secret-read requests per second (burst 2). Retry after 150 ms."
+	if e.Message != wantMsg {
+		t.Errorf("message %q, want %q", e.Message, wantMsg)
+	}
+	reset := t0.Add(100*time.Millisecond + 400*time.Millisecond).UnixMilli() // 1.6 tokens missing at 4/s
+	want := map[string]string{
+		"x-ratelimit-user":  "Limit:2,Remain:0,TimeLeft:150,Reset:" + itoa(reset),
+		"x-acs-retry-after": "150",
+		"Retry-After":       "1",
+	}
+	if diff := cmp.Diff(want, e.Headers); diff != "" {
+		t.Errorf("headers (-want +got):\n%s", diff)
+	}
+	// Other classes of the same key are not affected.
+	if e := l.Allow("LTAIabc", "DescribeVpnConnection"); e != nil {
+		t.Errorf("read refused: %v", e)
+	}
+}
+
+func itoa(n int64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+func TestInFlight(t *testing.T) {
+	l := New(Config{MaxInFlight: 2})
+	if e := l.Enter(); e != nil {
+		t.Fatal(e)
+	}
+	if e := l.Enter(); e != nil {
+		t.Fatal(e)
+	}
+	e := l.Enter()
+	if e == nil {
+		t.Fatal("third Enter admitted")
+	}
+	if e.Code != "ServiceUnavailable" || e.Status != http.StatusServiceUnavailable {
+		t.Errorf("got %s %d", e.Code, e.Status)
+	}
+	if diff := cmp.Diff(map[string]string{"x-acs-retry-after": "1000", "Retry-After": "1"}, e.Headers); diff != "" {
+		t.Errorf("headers (-want +got):\n%s", diff)
+	}
+	if l.InFlight() != 2 {
+		t.Errorf("InFlight = %d after a refusal, want 2", l.InFlight())
+	}
+	l.Leave()
+	if e := l.Enter(); e != nil {
+		t.Errorf("Enter after Leave: %v", e)
+	}
+	unlimited := New(Config{})
+	for range 10000 {
+		if e := unlimited.Enter(); e != nil {
+			t.Fatal(e)
+		}
+	}
+}
+
+// TestSweep: past MaxKeys, full buckets are dropped; drained ones are kept
+// (dropping them would hand out a fresh burst).
+func TestSweep(t *testing.T) {
+	clk := &clock{t0}
+	l := New(Config{Read: Rate{PerSecond: 1, Burst: 1}, MaxKeys: numShards, Now: clk.now}) // one bucket per shard
+	keys := make([]string, 0, 500)
+	for i := range 500 {
+		keys = append(keys, "key"+itoa(int64(i)))
+	}
+	for _, k := range keys {
+		l.Take(k, Read)
+	}
+	drained := l.Buckets()
+	if drained != 500 {
+		t.Fatalf("%d buckets, want 500 (all drained, none may be dropped)", drained)
+	}
+	for _, k := range keys {
+		if l.Take(k, Read).Allowed {
+			t.Fatalf("%s got a fresh burst", k)
+		}
+	}
+	clk.advance(time.Hour) // all full again
+	l.Take("newcomer", Read)
+	if got := l.Buckets(); got >= 500 {
+		t.Errorf("sweep dropped nothing: %d buckets", got)
+	}
+}
+
+func TestConcurrentTake(t *testing.T) {
+	clk := &clock{t0}
+	l := New(Config{Write: Rate{PerSecond: 1, Burst: 100}, Now: clk.now})
+	done := make(chan int)
+	for range 8 {
+		go func() {
+			n := 0
+			for range 50 {
+				if l.Take("shared", Write).Allowed {
+					n++
+				}
+			}
+			done <- n
+		}()
+	}
+	total := 0
+	for range 8 {
+		total += <-done
+	}
+	if total != 100 {
+		t.Errorf("%d of 400 concurrent requests allowed, want exactly the burst 100", total)
+	}
+}
+
+// TestRateLimitHeaderParsedBySDK: the V2 SDK's own parser reads TimeLeft
+// from the x-ratelimit-user header we send.
+func TestRateLimitHeaderParsedBySDK(t *testing.T) {
+	clk := &clock{t0}
+	l := New(Config{Write: Rate{PerSecond: 1, Burst: 1}, Now: clk.now})
+	l.Allow("k", "CreateVpc")
+	e := l.Allow("k", "CreateVpc")
+	if e == nil {
+		t.Fatal("not throttled")
+	}
+	v := e.Headers["x-ratelimit-user"]
+	got := openapiutil.GetThrottlingTimeLeft(map[string]*string{"x-ratelimit-user": &v})
+	if got == nil || *got != 1000 {
+		t.Errorf("SDK reads TimeLeft %v from %q, want 1000", got, v)
+	}
+}
