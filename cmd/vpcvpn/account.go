@@ -30,7 +30,9 @@ func newAccountCmd() *cobra.Command {
 		Use:   "account",
 		Short: "Manage tenant accounts (multi-tenant installations)",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return usageError{errors.New("give a subcommand: vpcvpn account create")} },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageError{errors.New("give a subcommand: vpcvpn account create")}
+		},
 	}
 	o := accountOptions{}
 	create := &cobra.Command{

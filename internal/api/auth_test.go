@@ -90,7 +90,9 @@ func TestAuthenticationErrors(t *testing.T) {
 		{"security token unknown", get(env, v1Params("GET", append(p("SecurityToken", "garbage"), regionsAction...), ak, sk, time.Now(), nonce())), 400, "InvalidSecurityToken.Malformed", ""},
 		// V3
 		{"v3 garbage authorization", func() *http.Request {
-			return v3(func(r *http.Request) *http.Request { return withHeader(r, "Authorization", "ACS3-HMAC-SHA256 nonsense") })
+			return v3(func(r *http.Request) *http.Request {
+				return withHeader(r, "Authorization", "ACS3-HMAC-SHA256 nonsense")
+			})
 		}, 400, "IncompleteSignature", ""},
 		{"v3 other algorithm", func() *http.Request {
 			return v3(func(r *http.Request) *http.Request {

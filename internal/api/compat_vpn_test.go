@@ -217,8 +217,8 @@ func TestCompatDownloadSingleTunnelDefaults(t *testing.T) {
 	// A modification shows up in the next download.
 	_, err = f.v2.ModifyVpnConnectionAttribute(&vpc.ModifyVpnConnectionAttributeRequest{
 		RegionId: dara.String(f.region), VpnConnectionId: dara.String(id),
-		IkeConfig:   dara.String(`{"IkeVersion":"ikev2","IkeEncAlg":"aes256","IkeAuthAlg":"sha256","IkePfs":"group14","IkeLifetime":3600,"Psk":"new-Secret_1","LocalId":"gw.example.com","RemoteId":"dc.example.com"}`),
-		IpsecConfig: dara.String(`{"IpsecEncAlg":"aes192","IpsecAuthAlg":"sha1","IpsecPfs":"disabled","IpsecLifetime":1800}`),
+		IkeConfig:    dara.String(`{"IkeVersion":"ikev2","IkeEncAlg":"aes256","IkeAuthAlg":"sha256","IkePfs":"group14","IkeLifetime":3600,"Psk":"new-Secret_1","LocalId":"gw.example.com","RemoteId":"dc.example.com"}`),
+		IpsecConfig:  dara.String(`{"IpsecEncAlg":"aes192","IpsecAuthAlg":"sha1","IpsecPfs":"disabled","IpsecLifetime":1800}`),
 		RemoteSubnet: dara.String("10.10.0.0/16,10.20.0.0/16"),
 	})
 	if err != nil {

@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
-	vpc "github.com/alibabacloud-go/vpc-20160428/v6/client"
 	"github.com/alibabacloud-go/tea/dara"
+	vpc "github.com/alibabacloud-go/vpc-20160428/v6/client"
 	vpcv1 "github.com/aliyun/alibaba-cloud-sdk-go/services/vpc"
 
 	"github.com/vpcvpn/vpcvpn/internal/app"

@@ -65,7 +65,9 @@ type DuplicateError struct {
 	ID   string // the existing record
 }
 
-func (e *DuplicateError) Error() string { return fmt.Sprintf("store: duplicate %s (existing %s)", e.Rule, e.ID) }
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("store: duplicate %s (existing %s)", e.Rule, e.ID)
+}
 func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
 
 // Scope selects the records of one account in one region. An empty AccountID
