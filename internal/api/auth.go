@@ -97,7 +97,7 @@ func (a *Authenticator) v1(ctx context.Context, r *http.Request, params map[stri
 		if errors.Is(err, signature.ErrIncomplete) {
 			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The request signature is incomplete: %s.", err.Error())
 		}
-		return iam.Principal{}, apierror.Newf("SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:%s", signature.V1StringToSign(r.Method, list))
+		return iam.Principal{}, apierror.Newf("SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:%s", signature.V1StringToSign(r.Method, redactToken(list)))
 	}
 	if err := a.useNonce(ctx, ak, params["SignatureNonce"], ts); err != nil {
 		return iam.Principal{}, err
