@@ -9,11 +9,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -159,6 +161,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	var body any
 	var err error
+	defer func() {
+		// A panic is a bug; answer it as InternalError with a RequestId
+		// the operator can find in the log, instead of dropping the
+		// connection (which makes SDKs retry with a used nonce).
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.cfg.Logger.Error("panic in handler", "request_id", rq.call.RequestID, "action", rq.call.Action, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			rq.status, rq.code = http.StatusInternalServerError, "InternalError"
+			writeError(w, rq.xml, rq.call.RequestID, rq.host, apierror.New("InternalError"))
+			s.finish(rq, start)
+		}
+	}()
 	if s.cfg.Limiter != nil {
 		if e := s.cfg.Limiter.Enter(); e != nil {
 			err = e
