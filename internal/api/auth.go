@@ -7,6 +7,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
@@ -34,6 +36,7 @@ type Authenticator struct {
 	Nonces store.NonceStore
 	Now    func() time.Time
 	v      *signature.Verifier
+	creds  *credentialCache // nil: every request resolves its key in Creds
 }
 
 // NewAuthenticator returns an Authenticator resolving keys with creds and
@@ -89,7 +92,7 @@ func (a *Authenticator) v1(ctx context.Context, r *http.Request, params map[stri
 		return iam.Principal{}, err
 	}
 	ak := params["AccessKeyId"]
-	p, secret, err := a.Creds.Resolve(ctx, ak, params["SecurityToken"])
+	p, secret, err := a.resolve(ctx, ak, params["SecurityToken"])
 	if err != nil {
 		return iam.Principal{}, err
 	}
@@ -151,7 +154,7 @@ func (a *Authenticator) v3(ctx context.Context, r *http.Request, params map[stri
 	if token == "" {
 		token = params["SecurityToken"]
 	}
-	p, secret, err := a.Creds.Resolve(ctx, auth.AccessKeyID, token)
+	p, secret, err := a.resolve(ctx, auth.AccessKeyID, token)
 	if err != nil {
 		return iam.Principal{}, err
 	}
@@ -186,4 +189,97 @@ func (a *Authenticator) useNonce(ctx context.Context, ak, nonce string, ts time.
 		return apierror.Newf("SignatureNonceUsed", "Specified signature nonce %q was used already within the last 15 minutes; send a new nonce with every request.", clip(nonce))
 	}
 	return nil
+}
+
+// credentialCache remembers what Credentials.Resolve answered for long-term
+// AccessKeys (no security token), so that a request does not read and
+// unseal its key in the store every time. Only successful resolutions are
+// kept (a key that was not found or disabled is looked up again on its next
+// request), each for at most ttl, bounded to max keys. forget drops
+// everything; the Server calls it when a RAM action that could change a key
+// or its user (any RAM action but Get*/List*) has been handled, before its
+// answer is written, so the caller's next request sees the change. A
+// resolution that raced with forget is not kept (generation check).
+type credentialCache struct {
+	mu      sync.RWMutex
+	entries map[string]credential
+	max     int
+	ttl     time.Duration
+	gen     atomic.Uint64
+}
+
+type credential struct {
+	p       iam.Principal
+	secret  string
+	expires time.Time
+}
+
+func (c *credentialCache) get(ak string, now time.Time) (credential, bool) {
+	c.mu.RLock()
+	e, ok := c.entries[ak]
+	c.mu.RUnlock()
+	if !ok || !now.Before(e.expires) {
+		return credential{}, false
+	}
+	return e, true
+}
+
+func (c *credentialCache) put(ak string, e credential, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen.Load() != gen {
+		return
+	}
+	if c.entries == nil {
+		c.entries = make(map[string]credential)
+	}
+	if _, ok := c.entries[ak]; !ok && len(c.entries) >= c.max {
+		for k := range c.entries { // evict an arbitrary entry
+			delete(c.entries, k)
+			break
+		}
+	}
+	c.entries[ak] = e
+}
+
+func (c *credentialCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen.Add(1)
+	c.entries = nil
+}
+
+// CacheCredentials makes the Authenticator remember resolved long-term
+// AccessKeys for up to ttl (at most max keys). Only for a store no other
+// server writes to (single-node SQLite): a key disabled through another
+// process takes effect here only when its entry expires. Changes made
+// through this server's RAM actions take effect at once (Server forgets
+// the cache after each). Call before serving.
+func (a *Authenticator) CacheCredentials(max int, ttl time.Duration) {
+	a.creds = &credentialCache{max: max, ttl: ttl}
+}
+
+// ForgetCredentials drops every cached credential (no-op without a cache).
+func (a *Authenticator) ForgetCredentials() {
+	if a.creds != nil {
+		a.creds.forget()
+	}
+}
+
+// resolve is Creds.Resolve through the credential cache.
+func (a *Authenticator) resolve(ctx context.Context, ak, token string) (iam.Principal, string, error) {
+	c := a.creds
+	if c == nil || token != "" || strings.HasPrefix(ak, "STS.") {
+		return a.Creds.Resolve(ctx, ak, token)
+	}
+	now := time.Now()
+	if e, ok := c.get(ak, now); ok {
+		return e.p, e.secret, nil
+	}
+	gen := c.gen.Load()
+	p, secret, err := a.Creds.Resolve(ctx, ak, token)
+	if err == nil {
+		c.put(ak, credential{p: p, secret: secret, expires: now.Add(c.ttl)}, gen)
+	}
+	return p, secret, err
 }

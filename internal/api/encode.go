@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
@@ -24,21 +23,22 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // newRequestID returns a random UUID (version 4) in upper case, as Alibaba's
 // RequestIds look.
 func newRequestID() string {
+	const hexUpper = "0123456789ABCDEF"
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(bytes.ToUpper(out[:]))
+	j := 0
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j], out[j+1] = hexUpper[c>>4], hexUpper[c&0x0f]
+		j += 2
+	}
+	return string(out[:])
 }
 
 // encodeBody encodes body (a struct, or nil for an empty answer) in the

@@ -347,5 +347,18 @@ func (s *Server) handle(r *http.Request, rq *request) (any, error) {
 			}
 		}
 	}
-	return a.Handle(r.Context(), &rq.call)
+	body, err := a.Handle(r.Context(), &rq.call)
+	if s.cfg.Auth != nil && changesCredentials(a) {
+		// Before the answer is written: the caller's next request sees
+		// the key or user as this action left it.
+		s.cfg.Auth.ForgetCredentials()
+	}
+	return body, err
+}
+
+// changesCredentials reports whether a may change what an AccessKey
+// resolves to (its status, its existence, its user): every RAM action but
+// the Get* and List* reads.
+func changesCredentials(a *Action) bool {
+	return a.Version == VersionRAM && !strings.HasPrefix(a.Name, "Get") && !strings.HasPrefix(a.Name, "List")
 }

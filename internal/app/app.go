@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/audit"
@@ -30,6 +31,15 @@ const DefaultAddressPool = "203.0.113.0/24"
 // DownloadCacheEntries bounds the single-node cache of encoded
 // DownloadVpnConnectionConfig answers (about 3 KB each).
 const DownloadCacheEntries = 20000
+
+// CredentialCacheEntries and CredentialCacheTTL bound the single-node cache
+// of resolved AccessKeys (api.Authenticator.CacheCredentials): a key changed
+// through this server's RAM actions takes effect at once, one changed by
+// another process writing the same SQLite file within CredentialCacheTTL.
+const (
+	CredentialCacheEntries = 4096
+	CredentialCacheTTL     = 2 * time.Second
+)
 
 // UsageError marks errors caused by how vpcvpn was invoked (bad flag values).
 type UsageError struct{ error }
@@ -122,7 +132,11 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	}
 	a := &App{Service: svc, Store: e.store, Root: root, describe: e.describe, closeOnce: e.store.Close}
 	actions := api.Actions(svc)
-	cfg := api.Config{Logger: o.Logger, Auth: api.NewAuthenticator(svc, nonces), Secure: o.Secure}
+	auth := api.NewAuthenticator(svc, nonces)
+	if e.shared == nil {
+		auth.CacheCredentials(CredentialCacheEntries, CredentialCacheTTL)
+	}
+	cfg := api.Config{Logger: o.Logger, Auth: auth, Secure: o.Secure}
 	if o.Audit != nil {
 		ao := *o.Audit
 		if ao.Dir == "" {

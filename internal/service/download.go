@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/xml"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -21,39 +22,63 @@ type DownloadVpnConnectionConfigResponse struct {
 // layer does, without RequestId (api.EncodeBody).
 type Encoder func(action string, xmlFormat bool, body any) ([]byte, error)
 
-// Encoded is an answer body already encoded in both formats.
-type Encoded struct{ JSON, XML []byte }
+// encodedAnswer is an answer body encoded in the one format its request
+// asked for (the cache keys answers by format, so the HTTP layer only ever
+// asks it for that format). It implements api.Preencoded.
+type encodedAnswer []byte
 
-// Bytes implements api.Preencoded.
-func (e *Encoded) Bytes(xmlFormat bool) []byte {
-	if xmlFormat {
-		return e.XML
-	}
-	return e.JSON
-}
+// Bytes implements api.Preencoded; the format is the one of the cache key.
+func (e encodedAnswer) Bytes(bool) []byte { return e }
 
-// downloadCache keeps encoded download answers of a single-node server. Every
-// write that can change an answer invalidates; a fill that raced with an
-// invalidation is dropped (generation check), so a stale answer is never
-// served after the write has been acknowledged.
+// downloadCache keeps encoded download answers of a single-node server, and
+// the VPN gateways and customer gateways those answers are built from (many
+// connections share them, so a miss on a large store mostly reads only the
+// connection). Every write that can change an answer invalidates: a
+// connection's own entries when it changes, everything when a customer
+// gateway changes (a VPN gateway never changes while a connection uses it:
+// there is no modify action, and one with connections cannot be deleted). A
+// fill that raced with an invalidation is dropped (generation check), so a
+// stale answer is never served after the write has been acknowledged.
 type downloadCache struct {
 	mu      sync.RWMutex
 	entries map[string]*cachedDownload
 	max     int
 	gen     atomic.Uint64
+
+	gateways map[string]vpn.Gateway         // by region/id
+	cgws     map[string]vpn.CustomerGateway // by region/id
 }
 
 type cachedDownload struct {
 	account string
-	enc     Encoded
+	enc     encodedAnswer
 }
 
-func cacheKey(region, id string) string { return region + "/" + id }
+// cacheKey is the key of one connection's answer in one format.
+func cacheKey(region, id string, xmlFormat bool) string {
+	if xmlFormat {
+		return region + "/" + id + "/x"
+	}
+	return region + "/" + id + "/j"
+}
+
+func depKey(region, id string) string { return region + "/" + id }
 
 func (c *downloadCache) get(key string) *cachedDownload {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.entries[key]
+}
+
+// evictOne makes room in m (bounded to max) by deleting an arbitrary entry.
+func evictOne[V any](m map[string]V, max int) {
+	if len(m) < max {
+		return
+	}
+	for k := range m {
+		delete(m, k)
+		return
+	}
 }
 
 func (c *downloadCache) put(key string, e *cachedDownload, gen uint64) {
@@ -65,30 +90,80 @@ func (c *downloadCache) put(key string, e *cachedDownload, gen uint64) {
 	if c.entries == nil {
 		c.entries = map[string]*cachedDownload{}
 	}
-	if len(c.entries) >= c.max {
-		for k := range c.entries { // evict an arbitrary entry
-			delete(c.entries, k)
-			break
-		}
-	}
+	evictOne(c.entries, c.max)
 	c.entries[key] = e
 }
 
-func (c *downloadCache) invalidate(key string) {
+// deps returns the cached gateway and customer gateways of c (ok=false when
+// any is missing).
+func (c *downloadCache) deps(conn *vpn.Connection) (vpn.Gateway, map[string]vpn.CustomerGateway, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	gw, ok := c.gateways[depKey(conn.RegionID, conn.VpnGatewayID)]
+	if !ok || gw.AccountID != conn.AccountID {
+		return vpn.Gateway{}, nil, false
+	}
+	cgws := make(map[string]vpn.CustomerGateway, 2)
+	for _, id := range connectionCgwIDs(conn) {
+		cg, ok := c.cgws[depKey(conn.RegionID, id)]
+		if !ok || cg.AccountID != conn.AccountID {
+			return vpn.Gateway{}, nil, false
+		}
+		cgws[id] = cg
+	}
+	return gw, cgws, true
+}
+
+func (c *downloadCache) putDeps(region string, gw vpn.Gateway, cgws map[string]vpn.CustomerGateway, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen.Load() != gen {
+		return
+	}
+	if c.gateways == nil {
+		c.gateways = map[string]vpn.Gateway{}
+		c.cgws = map[string]vpn.CustomerGateway{}
+	}
+	evictOne(c.gateways, c.max)
+	c.gateways[depKey(region, gw.VpnGatewayID)] = gw
+	for id, cg := range cgws {
+		evictOne(c.cgws, c.max)
+		c.cgws[depKey(region, id)] = cg
+	}
+}
+
+// invalidate drops the answers of connection id in region, or everything
+// (answers and dependencies) when id is "".
+func (c *downloadCache) invalidate(region, id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen.Add(1)
-	if key == "" {
-		c.entries = nil
+	if id == "" {
+		c.entries, c.gateways, c.cgws = nil, nil, nil
 		return
 	}
-	delete(c.entries, key)
+	delete(c.entries, cacheKey(region, id, false))
+	delete(c.entries, cacheKey(region, id, true))
+}
+
+// connectionCgwIDs lists the customer gateways c refers to.
+func connectionCgwIDs(c *vpn.Connection) []string {
+	var ids []string
+	if c.CustomerGatewayID != "" {
+		ids = append(ids, c.CustomerGatewayID)
+	}
+	for _, t := range c.Tunnels {
+		if t.CustomerGatewayID != "" {
+			ids = append(ids, t.CustomerGatewayID)
+		}
+	}
+	return ids
 }
 
 // EnableDownloadCache turns on the in-memory answer cache of
-// DownloadVpnConnectionConfig, bounded to max entries. Only for a store that
-// no other server writes to (SQLite): another node's writes would not
-// invalidate it.
+// DownloadVpnConnectionConfig, bounded to max answers (and max VPN gateways
+// and max customer gateways). Only for a store that no other server writes
+// to (SQLite): another node's writes would not invalidate it.
 func (s *Service) EnableDownloadCache(enc Encoder, max int) {
 	s.encode = enc
 	s.cache = &downloadCache{max: max}
@@ -96,19 +171,39 @@ func (s *Service) EnableDownloadCache(enc Encoder, max int) {
 
 func (s *Service) invalidateDownload(region, id string) {
 	if s.cache != nil {
-		s.cache.invalidate(cacheKey(region, id))
+		s.cache.invalidate(region, id)
 	}
 }
 
 func (s *Service) invalidateDownloads() {
 	if s.cache != nil {
-		s.cache.invalidate("")
+		s.cache.invalidate("", "")
 	}
 }
+
+// wantsXML reports whether the request asked for XML, as the HTTP layer
+// decides it (upper-cased Format equal to XML; anything else is JSON, and
+// the HTTP layer has refused any Format but JSON and XML).
+func wantsXML(p map[string]string) bool { return strings.ToUpper(p["Format"]) == "XML" }
 
 // DownloadVpnConnectionConfig answers the customer-side configuration of a
 // connection: what the customer's gateway device needs to bring up its side.
 func (s *Service) DownloadVpnConnectionConfig(ctx context.Context, r *Request) (any, error) {
+	if s.cache != nil {
+		// Fast path: an answer is cached only under the RegionId and
+		// VpnConnectionId that validated when it was filled (both
+		// returned unchanged by their parsers, neither holding a '/'),
+		// so a hit on the raw parameters is a request that would
+		// validate the same way.
+		if e := s.cache.get(cacheKey(r.Params["RegionId"], r.Params["VpnConnectionId"], wantsXML(r.Params))); e != nil {
+			region, id := r.Params["RegionId"], r.Params["VpnConnectionId"]
+			r.Resource = arn(region, e.account, "vpnconnection", id)
+			if err := s.authorize(ctx, r, "vpc:DownloadVpnConnectionConfig", r.Resource, e.account); err != nil {
+				return nil, err
+			}
+			return e.enc, nil
+		}
+	}
 	region, err := vpn.ParseRegion(r.Params)
 	if err != nil {
 		return nil, err
@@ -117,40 +212,30 @@ func (s *Service) DownloadVpnConnectionConfig(ctx context.Context, r *Request) (
 	if err != nil {
 		return nil, err
 	}
-	var key string
 	var gen uint64
 	if s.cache != nil {
-		key = cacheKey(region, id)
-		if e := s.cache.get(key); e != nil {
-			r.Resource = arn(region, e.account, "vpnconnection", id)
-			if err := s.authorize(ctx, r, "vpc:DownloadVpnConnectionConfig", r.Resource, e.account); err != nil {
-				return nil, err
-			}
-			return &e.enc, nil
-		}
 		gen = s.cache.gen.Load()
 	}
-	body, account, err := s.downloadView(ctx, r, region, id)
+	body, account, err := s.downloadView(ctx, r, region, id, gen)
 	if err != nil {
 		return nil, err
 	}
 	if s.cache == nil {
 		return body, nil
 	}
+	xmlFormat := wantsXML(r.Params)
 	e := &cachedDownload{account: account}
-	if e.enc.JSON, err = s.encode(r.Action, false, body); err != nil {
+	if e.enc, err = s.encode(r.Action, xmlFormat, body); err != nil {
 		return nil, err
 	}
-	if e.enc.XML, err = s.encode(r.Action, true, body); err != nil {
-		return nil, err
-	}
-	s.cache.put(key, e, gen)
-	return &e.enc, nil
+	s.cache.put(cacheKey(region, id, xmlFormat), e, gen)
+	return e.enc, nil
 }
 
 // downloadView reads the connection, authorizes the download and builds the
-// customer-side view.
-func (s *Service) downloadView(ctx context.Context, r *Request, region, id string) (*DownloadVpnConnectionConfigResponse, string, error) {
+// customer-side view. gen is the cache generation read before (with a
+// cache).
+func (s *Service) downloadView(ctx context.Context, r *Request, region, id string, gen uint64) (*DownloadVpnConnectionConfigResponse, string, error) {
 	c, err := s.Store.GetConnection(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
 		return nil, "", storeErr(err)
@@ -159,9 +244,19 @@ func (s *Service) downloadView(ctx context.Context, r *Request, region, id strin
 	if err := s.authorize(ctx, r, "vpc:DownloadVpnConnectionConfig", r.Resource, c.AccountID); err != nil {
 		return nil, "", err
 	}
-	gw, cgws, err := s.connectionDeps(ctx, ownerScope(&c), &c)
-	if err != nil {
-		return nil, "", err
+	var gw vpn.Gateway
+	var cgws map[string]vpn.CustomerGateway
+	ok := false
+	if s.cache != nil {
+		gw, cgws, ok = s.cache.deps(&c)
+	}
+	if !ok {
+		if gw, cgws, err = s.connectionDeps(ctx, ownerScope(&c), &c); err != nil {
+			return nil, "", err
+		}
+		if s.cache != nil {
+			s.cache.putDeps(c.RegionID, gw, cgws, gen)
+		}
 	}
 	return &DownloadVpnConnectionConfigResponse{VpnConnectionConfig: vpn.CustomerView(c, gw, cgws)}, c.AccountID, nil
 }

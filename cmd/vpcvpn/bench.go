@@ -1,0 +1,509 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vpcvpn/vpcvpn/internal/app"
+	"github.com/vpcvpn/vpcvpn/internal/bench"
+)
+
+func init() { extraCommands = append(extraCommands, newBenchCmd) }
+
+func newBenchCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure a server: load generator and store seeding",
+		Long: `Benchmark tools. See docs/PERFORMANCE.md for the figures they produced and how.
+
+  vpcvpn bench seed      fill a store with realistic connections for scale tests
+  vpcvpn bench download  load a server with signed DownloadVpnConnectionConfig requests
+  vpcvpn bench create    load a server with CreateVpnConnection requests
+  vpcvpn bench server    'vpcvpn server' writing a CPU profile, for go tool pprof`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newBenchDownloadCmd(), newBenchSeedCmd(), newBenchCreateCmd(), newBenchServerCmd())
+	return cmd
+}
+
+type benchDownloadOptions struct {
+	d           bench.Download
+	concurrency int
+	duration    time.Duration
+	warmup      time.Duration
+	rounds      int
+	rate        float64
+	baseline    bool
+	quiet       bool
+	serverPID   int
+	idsFile     string
+}
+
+func newBenchDownloadCmd() *cobra.Command {
+	o := benchDownloadOptions{}
+	cmd := &cobra.Command{
+		Use:   "download",
+		Short: "Load a server with signed DownloadVpnConnectionConfig requests",
+		Long: `Send DownloadVpnConnectionConfig requests from --concurrency workers over keep-alive connections
+for --duration, each signed afresh (new nonce, current timestamp), and report requests, errors,
+throughput and latency percentiles on stdout (a progress line goes to stderr each second).
+
+With --baseline the command also starts, in this process, a minimal net/http server that answers
+every request with the exact bytes of a real answer of the server, and measures both with the same
+generator in turns (vpcvpn, baseline, vpcvpn, baseline, ... for --rounds rounds), then prints the
+ratio of vpcvpn's throughput to the baseline's.
+
+With --rate the workers are paced to that many requests per second in total and latency counts
+from when each request was due (use it for latency at a given load).
+
+Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET or the flags.
+The exit status is 1 when any request failed.`,
+		Example: `  vpcvpn bench seed --data-dir /tmp/vpcvpn-bench --connections 100000
+  vpcvpn server --data-dir /tmp/vpcvpn-bench &
+  vpcvpn bench download --connection vco-... --concurrency 16 --duration 8s --baseline --rounds 3`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBenchDownload(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.d.Endpoint, "endpoint", "127.0.0.1:8080", "server to load (host:port)")
+	f.StringVar(&o.d.ConnectionID, "connection", "", "VpnConnectionId to download (required)")
+	f.StringVar(&o.d.Region, "region", "cn-hangzhou", "RegionId of the connection")
+	f.StringVar(&o.d.Signature, "signature", bench.SigV1, "signature scheme: v1 (HMAC-SHA1, GET) or v3 (ACS3-HMAC-SHA256, POST)")
+	f.StringVar(&o.d.Format, "format", "", "answer format for v1: JSON (default) or XML")
+	f.StringVar(&o.d.AccessKeyID, "access-key-id", os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"), "AccessKeyId (default $ALIBABA_CLOUD_ACCESS_KEY_ID)")
+	f.StringVar(&o.d.AccessKeySecret, "access-key-secret", "", "AccessKeySecret (default $ALIBABA_CLOUD_ACCESS_KEY_SECRET; prefer the environment)")
+	f.IntVar(&o.concurrency, "concurrency", 16, "concurrent workers, one keep-alive connection each")
+	f.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured turn")
+	f.DurationVar(&o.warmup, "warmup", 2*time.Second, "untimed load on each server before the first turn (0: none)")
+	f.IntVar(&o.rounds, "rounds", 1, "number of turns per server (with --baseline: vpcvpn, baseline, vpcvpn, ...)")
+	f.Float64Var(&o.rate, "rate", 0, "total requests per second (0: as fast as answered)")
+	f.BoolVar(&o.baseline, "baseline", false, "also measure a minimal net/http server answering the same bytes, alternately, and print the ratio")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on stderr")
+	f.StringVar(&o.idsFile, "connections-file", "", "file of VpnConnectionIds, one a line (bench seed --ids-out): each request asks for one at random")
+	f.IntVar(&o.serverPID, "server-pid", 0, "process id of the server on this machine: also report CPU time per request (Linux)")
+	return cmd
+}
+
+func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stderr io.Writer) error {
+	if o.d.AccessKeySecret == "" {
+		o.d.AccessKeySecret = os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+	}
+	if o.idsFile != "" {
+		b, err := os.ReadFile(o.idsFile)
+		if err != nil {
+			return usageError{fmt.Errorf("--connections-file: %w", err)}
+		}
+		o.d.ConnectionIDs = strings.Fields(string(b))
+		if len(o.d.ConnectionIDs) == 0 {
+			return usageError{fmt.Errorf("--connections-file %s holds no ids", o.idsFile)}
+		}
+	}
+	if err := o.d.Validate(); err != nil {
+		return usageError{err}
+	}
+	if o.concurrency < 1 || o.duration <= 0 || o.rounds < 1 || o.rate < 0 || o.warmup < 0 {
+		return usageError{errors.New("--concurrency, --duration and --rounds must be positive, --rate and --warmup not negative")}
+	}
+	if o.d.Format != "" {
+		o.d.Format = strings.ToUpper(o.d.Format)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	client := bench.NewClient(o.concurrency)
+	answer, err := bench.Fetch(ctx, client, o.d.NewRequest)
+	if err != nil {
+		return fmt.Errorf("first request to %s failed: %w (is the server running, are the key and --connection right?)", o.d.Endpoint, err)
+	}
+	sides := []bench.Side{{Name: "vpcvpn", Client: client, NewRequest: o.d.NewRequest, PID: o.serverPID}}
+	if o.baseline {
+		b, err := bench.StartBaseline("127.0.0.1:0", answer)
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		bd := o.d
+		bd.Endpoint = b.Endpoint()
+		sides = append(sides, bench.Side{Name: "baseline", Client: bench.NewClient(o.concurrency), NewRequest: bd.NewRequest})
+	}
+	alt := bench.Alternation{Sides: sides, Rounds: o.rounds, Duration: o.duration, Warmup: o.warmup, Concurrency: o.concurrency, Rate: o.rate}
+	if !o.quiet {
+		alt.Progress = func(round int, side string, p bench.Progress) {
+			what := fmt.Sprintf("round %d/%d", round, o.rounds)
+			if round == 0 {
+				what = "warm-up"
+			}
+			fmt.Fprintf(stderr, "\r%s %-8s %5.1fs %9d requests %8.0f/s %d errors   ", what, side, p.Elapsed.Seconds(), p.Requests,
+				float64(p.Requests)/p.Elapsed.Seconds(), p.Errors)
+		}
+	}
+	cmp, err := bench.Alternate(ctx, alt)
+	if alt.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		return err
+	}
+	sig := o.d.Signature
+	if sig == "" {
+		sig = bench.SigV1
+	}
+	load := "closed loop"
+	if o.rate > 0 {
+		load = fmt.Sprintf("paced at %.0f/s", o.rate)
+	}
+	target := o.d.ConnectionID
+	if len(o.d.ConnectionIDs) > 0 {
+		target = fmt.Sprintf("of %d connections at random", len(o.d.ConnectionIDs))
+	}
+	fmt.Fprintf(stdout, "DownloadVpnConnectionConfig %s on %s: signature %s, %d connections, %s, %d x %s turns, answer %d bytes\n",
+		target, o.d.Endpoint, sig, o.concurrency, load, o.rounds, o.duration, len(answer.Body))
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "round\tserver\trequests\terrors\treq/s\tp50\tp90\tp99\tp99.9\tmax\t")
+	row := func(round, name string, r bench.Result) {
+		l := r.Latency
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", round, name, r.Requests, r.Errors, r.Throughput(),
+			us(l.P50), us(l.P90), us(l.P99), us(l.P999), us(l.Max))
+	}
+	for _, t := range cmp.Turns {
+		row(fmt.Sprint(t.Round), t.Side, t.Result)
+	}
+	for _, s := range sides {
+		row("all", s.Name, cmp.Total[s.Name])
+	}
+	tw.Flush()
+	if o.baseline {
+		var per []string
+		for r := 1; r <= o.rounds; r++ {
+			per = append(per, fmt.Sprintf("%.2f", cmp.RoundRatio(r, "vpcvpn", "baseline")))
+		}
+		fmt.Fprintf(stdout, "throughput ratio vpcvpn/baseline: %.2f (per round: %s)\n", cmp.Ratio("vpcvpn", "baseline"), strings.Join(per, " "))
+	}
+	printCPU(stdout, cmp, o.serverPID != 0, o.baseline)
+	var failed int64
+	var first string
+	for _, s := range sides {
+		t := cmp.Total[s.Name]
+		failed += t.Errors
+		if first == "" && t.FirstError != "" {
+			first = s.Name + ": " + t.FirstError
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d requests failed%s; first: %s", failed, throttleHint(first), first)
+	}
+	return nil
+}
+
+// printCPU prints CPU time per answered request: this process's in vpcvpn's
+// turns (the generator), vpcvpn's own (with --server-pid) and this
+// process's in the baseline's turns (the generator and the baseline server
+// together: their shares cannot be told apart, and the generator's cost per
+// request depends on how fast the server answers).
+func printCPU(w io.Writer, cmp bench.Comparison, server, baseline bool) {
+	var gen, srv, base time.Duration
+	var genN, baseN int64
+	for _, t := range cmp.Turns {
+		switch t.Side {
+		case "vpcvpn":
+			gen += t.SelfCPU
+			srv += t.ServerCPU
+			genN += t.Result.Requests
+		case "baseline":
+			base += t.SelfCPU
+			baseN += t.Result.Requests
+		}
+	}
+	if genN == 0 || gen == 0 {
+		return
+	}
+	perReq := func(d time.Duration, n int64) float64 { return float64(d) / float64(time.Microsecond) / float64(n) }
+	line := fmt.Sprintf("CPU per request: vpcvpn turns: generator %.1fus", perReq(gen, genN))
+	if server {
+		line += fmt.Sprintf(" + vpcvpn server %.1fus", perReq(srv, genN))
+	}
+	if baseline && baseN > 0 {
+		line += fmt.Sprintf("; baseline turns: generator + baseline server %.1fus", perReq(base, baseN))
+	}
+	fmt.Fprintln(w, line)
+}
+
+func us(d time.Duration) string {
+	if d >= 10*time.Millisecond {
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%dus", d.Microseconds())
+}
+
+type benchSeedOptions struct {
+	dataDir       string
+	database      string
+	masterKeyFile string
+	pool          string
+	idsOut        string
+	seed          bench.Seed
+}
+
+func newBenchSeedCmd() *cobra.Command {
+	o := benchSeedOptions{}
+	cmd := &cobra.Command{
+		Use:   "seed",
+		Short: "Fill a store with realistic connections for scale tests",
+		Long: `Create --connections IPsec connections, with their VPCs, VPN gateways and customer gateways, in the
+root account of a store, directly through the storage layer. A server on the same SQLite store may keep
+running (SQLite takes writers from several processes, and new connections are not in its answer
+cache), but seeding goes faster without it. --per-gateway connections share one VPN gateway; every
+--dual-every-th gateway is dual-tunnel with BGP. Prints a few connection ids for
+'vpcvpn bench download --connection'.
+
+The store is opened as 'vpcvpn server' opens it (same --data-dir, --database and --master-key-file);
+a new store gets its root account from VPCVPN_ROOT_ACCESS_KEY_ID / VPCVPN_ROOT_ACCESS_KEY_SECRET.`,
+		Example: `  VPCVPN_ROOT_ACCESS_KEY_ID=LTAIbench VPCVPN_ROOT_ACCESS_KEY_SECRET=benchsecret \
+    vpcvpn bench seed --data-dir /tmp/vpcvpn-bench --connections 100000`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBenchSeed(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.dataDir, "data-dir", "./vpcvpn-data", "data directory, as for 'vpcvpn server'")
+	f.StringVar(&o.database, "database", "", "database: empty for SQLite in the data dir, sqlite:PATH, or postgres://...")
+	f.StringVar(&o.masterKeyFile, "master-key-file", "", "master key file, as for 'vpcvpn server'")
+	f.IntVar(&o.seed.Connections, "connections", 1000, "number of connections to create")
+	f.IntVar(&o.seed.PerGateway, "per-gateway", 100, "connections per VPN gateway")
+	f.IntVar(&o.seed.DualEvery, "dual-every", 4, "every N-th gateway (and its connections) is dual-tunnel; -1 for none")
+	f.IntVar(&o.seed.Concurrency, "concurrency", 8, "goroutines writing")
+	f.StringVar(&o.seed.Region, "region", "cn-hangzhou", "RegionId of everything created")
+	f.StringVar(&o.idsOut, "ids-out", "", "also write every connection id to this file, one a line (for bench download --connections-file)")
+	f.StringVar(&o.pool, "gateway-address-pool", bench.SeedPool, "comma-separated IPv4 CIDRs for the gateways' addresses")
+	return cmd
+}
+
+func runBenchSeed(ctx context.Context, o benchSeedOptions, stdout, stderr io.Writer) error {
+	if o.seed.Connections <= 0 || o.seed.PerGateway <= 0 || o.seed.Concurrency <= 0 {
+		return usageError{errors.New("--connections, --per-gateway and --concurrency must be positive")}
+	}
+	pool, err := app.ParsePool(o.pool)
+	if err != nil {
+		return usageError{err}
+	}
+	o.seed.Pool = pool
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Open(ctx, app.Options{
+		DataDir:             o.dataDir,
+		Database:            o.database,
+		MasterKeyFile:       o.masterKeyFile,
+		RootAccessKeyID:     os.Getenv("VPCVPN_ROOT_ACCESS_KEY_ID"),
+		RootAccessKeySecret: os.Getenv("VPCVPN_ROOT_ACCESS_KEY_SECRET"),
+		RootKeyOut:          stderr,
+	})
+	if err != nil {
+		var ue app.UsageError
+		if errors.As(err, &ue) {
+			return usageError{err}
+		}
+		return err
+	}
+	defer a.Close()
+	o.seed.AccountID = a.Root.AccountID
+	start := time.Now()
+	o.seed.Progress = func(done int) {
+		el := time.Since(start).Seconds()
+		fmt.Fprintf(stderr, "\r%d/%d connections, %.0f/s   ", done, o.seed.Connections, float64(done)/el)
+	}
+	res, err := o.seed.Run(ctx, a.Store)
+	fmt.Fprint(stderr, "\r\033[K")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %d connections (%d dual-tunnel) on %d VPN gateways with %d customer gateways in account %s, %s, in %s (%.0f connections/s)\n",
+		res.Connections, res.Dual, res.Gateways, res.CustomerGateways, a.Root.AccountID, o.seed.Region, res.Elapsed.Round(time.Millisecond),
+		float64(res.Connections)/res.Elapsed.Seconds())
+	if o.idsOut != "" {
+		if err := os.WriteFile(o.idsOut, []byte(strings.Join(res.IDs, "\n")+"\n"), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %d ids to %s\n", len(res.IDs), o.idsOut)
+	}
+	fmt.Fprintf(stdout, "single-tunnel: %s\n", strings.Join(res.Single, " "))
+	if len(res.DualIDs) > 0 {
+		fmt.Fprintf(stdout, "dual-tunnel:   %s\n", strings.Join(res.DualIDs, " "))
+	}
+	return nil
+}
+
+func newBenchServerCmd() *cobra.Command {
+	o := serverOptions{}
+	var cpuProfile, memProfile, blockProfile, mutexProfile string
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run 'vpcvpn server' while writing a CPU profile",
+		Long: `Run the API server exactly as 'vpcvpn server' does (same wiring, same HTTP server settings) and write
+a CPU profile of its whole run to --cpuprofile (and heap, blocking and mutex profiles at exit to
+--memprofile, --blockprofile and --mutexprofile), for 'go tool pprof'. Stop it with SIGINT or SIGTERM to write the profiles.`,
+		Example: `  vpcvpn bench server --data-dir /tmp/vpcvpn-bench --cpuprofile /tmp/cpu.pprof &
+  vpcvpn bench download --connection vco-... --duration 20s
+  kill -INT %1; go tool pprof -top vpcvpn /tmp/cpu.pprof`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
+			if blockProfile != "" {
+				runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+			}
+			if mutexProfile != "" {
+				runtime.SetMutexProfileFraction(10)
+			}
+			err := runServer(cmd.Context(), o)
+			for _, p := range []struct{ name, file string }{{"heap", memProfile}, {"block", blockProfile}, {"mutex", mutexProfile}} {
+				if p.file == "" {
+					continue
+				}
+				f, ferr := os.Create(p.file)
+				if ferr != nil {
+					err = errors.Join(err, ferr)
+					continue
+				}
+				err = errors.Join(err, pprof.Lookup(p.name).WriteTo(f, 0), f.Close())
+			}
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on (host:port)")
+	f.StringVar(&o.dataDir, "data-dir", "./vpcvpn-data", "directory for the embedded database, master key and root key file")
+	f.StringVar(&o.database, "database", "", "database: empty for SQLite in the data dir, sqlite:PATH, or postgres://...")
+	f.StringVar(&o.masterKeyFile, "master-key-file", "", "master key file (default <data-dir>/master.key)")
+	f.StringVar(&o.pool, "gateway-address-pool", app.DefaultAddressPool, "comma-separated IPv4 CIDRs for new VPN gateways")
+	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	f.DurationVar(&o.shutdownGrace, "shutdown-grace", 5*time.Second, "how long to wait for in-flight requests on SIGTERM")
+	o.sec.addFlags(f)
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	f.StringVar(&memProfile, "memprofile", "", "write a heap profile at exit to this file")
+	f.StringVar(&blockProfile, "blockprofile", "", "write a profile of where goroutines waited (blocking events of 10us and more) at exit to this file")
+	f.StringVar(&mutexProfile, "mutexprofile", "", "write a mutex contention profile (1 in 10 events) at exit to this file")
+	return cmd
+}
+
+type benchCreateOptions struct {
+	c           bench.Client
+	region      string
+	gateways    int
+	customers   int
+	offset      int
+	concurrency int
+	duration    time.Duration
+	quiet       bool
+}
+
+func newBenchCreateCmd() *cobra.Command {
+	o := benchCreateOptions{}
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Load a server with CreateVpnConnection requests",
+		Long: `Create, through the API, --gateways VPCs with a VPN gateway each and --customer-gateways customer
+gateways, then send CreateVpnConnection requests from --concurrency workers for --duration, each on a
+pair of gateway and customer gateway not used before, and report the rate of acknowledged creates
+and their latency. Every VPN gateway takes an address of the server's gateway address pool (the
+default pool of 'vpcvpn server' has 254), so use a fresh data dir or a larger pool for repeated runs.
+
+Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET or the flags.
+The exit status is 1 when any request failed.`,
+		Example: `  vpcvpn bench create --endpoint 127.0.0.1:8080 --duration 10s`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBenchCreate(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.c.Endpoint, "endpoint", "127.0.0.1:8080", "server to load (host:port)")
+	f.StringVar(&o.region, "region", "cn-hangzhou", "RegionId to create in")
+	f.StringVar(&o.c.AccessKeyID, "access-key-id", os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"), "AccessKeyId (default $ALIBABA_CLOUD_ACCESS_KEY_ID)")
+	f.StringVar(&o.c.AccessKeySecret, "access-key-secret", "", "AccessKeySecret (default $ALIBABA_CLOUD_ACCESS_KEY_SECRET; prefer the environment)")
+	f.IntVar(&o.gateways, "gateways", 50, "VPN gateways to create first")
+	f.IntVar(&o.customers, "customer-gateways", 1000, "customer gateways to create first (gateways x customer gateways bounds the creates)")
+	f.IntVar(&o.offset, "address-offset", -1, "first customer gateway address, as an offset in 10.0.0.0/8 (-1: random)")
+	f.IntVar(&o.concurrency, "concurrency", 16, "concurrent workers, one keep-alive connection each")
+	f.DurationVar(&o.duration, "duration", 10*time.Second, "how long to send creates")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on stderr")
+	return cmd
+}
+
+func runBenchCreate(ctx context.Context, o benchCreateOptions, stdout, stderr io.Writer) error {
+	if o.c.AccessKeySecret == "" {
+		o.c.AccessKeySecret = os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+	}
+	if o.c.AccessKeyID == "" || o.c.AccessKeySecret == "" {
+		return usageError{errors.New("no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET or give --access-key-id and --access-key-secret")}
+	}
+	if o.gateways < 1 || o.customers < 1 || o.concurrency < 1 || o.duration <= 0 {
+		return usageError{errors.New("--gateways, --customer-gateways, --concurrency and --duration must be positive")}
+	}
+	if o.offset < 0 {
+		o.offset = rand.IntN(1<<24 - o.customers)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	o.c.HTTP = bench.NewClient(o.concurrency)
+	start := time.Now()
+	cr, err := bench.PrepareCreates(ctx, &o.c, o.region, o.gateways, o.customers, o.offset, o.concurrency)
+	if err != nil {
+		return fmt.Errorf("prepare gateways and customer gateways on %s: %w", o.c.Endpoint, err)
+	}
+	fmt.Fprintf(stdout, "prepared %d VPN gateways and %d customer gateways in %s\n", o.gateways, o.customers, time.Since(start).Round(time.Millisecond))
+	l := bench.Load{Concurrency: o.concurrency, Duration: o.duration, Client: o.c.HTTP, NewRequest: cr.NewRequest}
+	if !o.quiet {
+		l.Progress = func(p bench.Progress) {
+			fmt.Fprintf(stderr, "\r%5.1fs %8d created %7.0f/s %d errors   ", p.Elapsed.Seconds(), p.Requests, float64(p.Requests)/p.Elapsed.Seconds(), p.Errors)
+		}
+	}
+	res, err := bench.Run(ctx, l)
+	if l.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		return err
+	}
+	lat := res.Latency
+	fmt.Fprintf(stdout, "CreateVpnConnection on %s: %d workers for %s: %d created (%.0f/s), %d errors, latency p50 %s p90 %s p99 %s p99.9 %s max %s\n",
+		o.c.Endpoint, o.concurrency, o.duration, res.Requests, res.Throughput(), res.Errors, us(lat.P50), us(lat.P90), us(lat.P99), us(lat.P999), us(lat.Max))
+	if res.Errors > 0 {
+		return fmt.Errorf("%d requests failed%s; first: %s", res.Errors, throttleHint(res.FirstError), res.FirstError)
+	}
+	return nil
+}
+
+// throttleHint explains a Throttling answer: the server's default per-key
+// rate limits stop a one-key load test.
+func throttleHint(firstError string) string {
+	if !strings.Contains(firstError, "Throttling") {
+		return ""
+	}
+	return " (the server throttles each AccessKey: for a load test start it with --throttle-secret-read-rate 0 --throttle-write-rate 0 --throttle-read-rate 0)"
+}

@@ -1,0 +1,527 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/vpcvpn/vpcvpn/internal/apptest"
+	"github.com/vpcvpn/vpcvpn/internal/signature"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+)
+
+func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+func TestPercentile(t *testing.T) {
+	hundred := make([]time.Duration, 100)
+	for i := range hundred {
+		hundred[i] = ms(i + 1)
+	}
+	thousand := make([]time.Duration, 1000)
+	for i := range thousand {
+		thousand[i] = ms(i + 1)
+	}
+	tests := []struct {
+		name   string
+		sorted []time.Duration
+		q      float64
+		want   time.Duration
+	}{
+		{"empty", nil, 0.5, 0},
+		{"one sample p50", []time.Duration{ms(7)}, 0.5, ms(7)},
+		{"one sample p99.9", []time.Duration{ms(7)}, 0.999, ms(7)},
+		{"two samples p50 is the lower", []time.Duration{ms(1), ms(2)}, 0.5, ms(1)},
+		{"two samples p51 is the upper", []time.Duration{ms(1), ms(2)}, 0.51, ms(2)},
+		{"hundred p50", hundred, 0.50, ms(50)},
+		{"hundred p90", hundred, 0.90, ms(90)},
+		{"hundred p99", hundred, 0.99, ms(99)},
+		{"hundred p99.9 rounds up to the max", hundred, 0.999, ms(100)},
+		{"thousand p99.9", thousand, 0.999, ms(999)},
+		{"thousand p10", thousand, 0.10, ms(100)},
+		{"q 0 is the minimum", hundred, 0, ms(1)},
+		{"q 1 is the maximum", hundred, 1, ms(100)},
+		{"q above 1 is the maximum", hundred, 1.5, ms(100)},
+		{"three samples p50", []time.Duration{ms(1), ms(2), ms(3)}, 0.5, ms(2)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Percentile(tc.sorted, tc.q); got != tc.want {
+				t.Errorf("Percentile(q=%v) = %v, want %v", tc.q, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	tests := []struct {
+		name    string
+		samples []time.Duration
+		want    Latency
+	}{
+		{"empty", nil, Latency{}},
+		{"unsorted ten", []time.Duration{ms(10), ms(3), ms(1), ms(7), ms(2), ms(9), ms(4), ms(8), ms(6), ms(5)},
+			Latency{Count: 10, P50: ms(5), P90: ms(9), P99: ms(10), P999: ms(10), Max: ms(10), Mean: 5500 * time.Microsecond}},
+		{"all equal", []time.Duration{ms(3), ms(3), ms(3)},
+			Latency{Count: 3, P50: ms(3), P90: ms(3), P99: ms(3), P999: ms(3), Max: ms(3), Mean: ms(3)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Summarize(tc.samples); got != tc.want {
+				t.Errorf("Summarize = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+	if got, want := (Latency{P50: 1500 * time.Microsecond, P90: ms(2), P99: ms(3), P999: ms(4), Max: ms(5)}).String(),
+		"p50 1500us  p90 2000us  p99 3000us  p99.9 4000us  max 5000us"; got != want {
+		t.Errorf("String = %q, want %q", got, want)
+	}
+}
+
+func TestReadAll(t *testing.T) {
+	body := bytes.Repeat([]byte("0123456789"), 1000) // 10 000 bytes
+	tests := []struct {
+		name    string
+		r       io.Reader
+		bufLen  int
+		wantN   int
+		wantBuf string
+	}{
+		{"fits", bytes.NewReader(body[:100]), 256, 100, string(body[:100])},
+		{"one byte at a time", iotest.OneByteReader(bytes.NewReader(body[:300])), 256, 300, string(body[:256])},
+		{"longer than the buffer", bytes.NewReader(body), 64, 10000, string(body[:64])},
+		{"empty", bytes.NewReader(nil), 16, 0, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			buf := make([]byte, tc.bufLen)
+			n, err := readAll(tc.r, buf)
+			if err != nil || n != tc.wantN {
+				t.Fatalf("readAll = %d, %v; want %d, nil", n, err, tc.wantN)
+			}
+			if got := string(buf[:min(n, tc.bufLen)]); got != tc.wantBuf {
+				t.Errorf("buffer holds %q, want %q", clip(got, 20), clip(tc.wantBuf, 20))
+			}
+		})
+	}
+	if _, err := readAll(iotest.ErrReader(io.ErrUnexpectedEOF), make([]byte, 8)); err != io.ErrUnexpectedEOF {
+		t.Errorf("readAll of a failing reader: err %v, want %v", err, io.ErrUnexpectedEOF)
+	}
+}
+
+// answerFixture is a download answer as a server would send it.
+func answerFixture() Answer {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json;charset=utf-8")
+	h.Set("X-Acs-Request-Id", "0C68048B-0F70-40DA-B8AE-1B79B5CF62E3")
+	return Answer{Status: 200, Header: h, Body: []byte(`{"RequestId":"0C68048B-0F70-40DA-B8AE-1B79B5CF62E3","VpnConnectionConfig":{"Local":"198.51.100.7"}}`)}
+}
+
+func TestBaselineAnswersTheExactBytes(t *testing.T) {
+	a := answerFixture()
+	b, err := StartBaseline("127.0.0.1:0", a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	client := NewClient(2)
+	for _, tc := range []struct{ name, method, target string }{
+		{"signed GET", http.MethodGet, "/?Action=DownloadVpnConnectionConfig&Signature=x"},
+		{"POST", http.MethodPost, "/"},
+		{"any path", http.MethodGet, "/elsewhere"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, "http://"+b.Endpoint()+tc.target, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != 200 || !bytes.Equal(body, a.Body) {
+				t.Errorf("got %d %q, want 200 %q", resp.StatusCode, body, a.Body)
+			}
+			for _, h := range []string{"Content-Type", "X-Acs-Request-Id"} {
+				if got, want := resp.Header.Get(h), a.Header.Get(h); got != want {
+					t.Errorf("%s = %q, want %q", h, got, want)
+				}
+			}
+			if resp.ContentLength != int64(len(a.Body)) {
+				t.Errorf("Content-Length %d, want %d", resp.ContentLength, len(a.Body))
+			}
+		})
+	}
+}
+
+func TestDownloadRequestsAreSignedAfresh(t *testing.T) {
+	const ak, secret = "LTAIbenchTest0001", "benchTestSecret"
+	now := time.Now()
+	v := signature.NewVerifier(0)
+	for _, tc := range []struct {
+		name, sig, format string
+	}{
+		{"v1 json", SigV1, ""},
+		{"v1 xml", SigV1, "XML"},
+		{"v3", SigV3, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Download{Endpoint: "127.0.0.1:9", AccessKeyID: ak, AccessKeySecret: secret, Region: "cn-hangzhou",
+				ConnectionID: "vco-abc", Signature: tc.sig, Format: tc.format}
+			if err := d.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			nonces := map[string]bool{}
+			for range 3 {
+				req, err := d.NewRequest(context.Background(), now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var nonce string
+				if tc.sig == SigV3 {
+					if req.Method != http.MethodPost || req.URL.RawQuery != "RegionId=cn-hangzhou&VpnConnectionId=vco-abc" {
+						t.Fatalf("v3 request %s %s", req.Method, req.URL)
+					}
+					auth, err := signature.ParseV3Authorization(req.Header.Get("Authorization"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					query, _ := signature.AppendQuery(nil, req.URL.RawQuery)
+					req.Host = req.URL.Host
+					if err := v.VerifyV3(req.Method, "/", query, signature.HeaderFunc(req), auth, signature.EmptyBodySHA256, secret); err != nil {
+						t.Fatalf("v3 signature does not verify: %v", err)
+					}
+					if got := req.Header.Get("x-acs-action"); got != "DownloadVpnConnectionConfig" {
+						t.Errorf("x-acs-action %q", got)
+					}
+					nonce = req.Header.Get("x-acs-signature-nonce")
+				} else {
+					params, err := signature.AppendQuery(nil, req.URL.RawQuery)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := v.VerifyV1(req.Method, params, secret); err != nil {
+						t.Fatalf("v1 signature does not verify: %v", err)
+					}
+					got := map[string]string{}
+					for _, p := range params {
+						got[p.Name] = p.Value
+					}
+					wantFormat := "JSON"
+					if tc.format != "" {
+						wantFormat = tc.format
+					}
+					for k, want := range map[string]string{"Action": "DownloadVpnConnectionConfig", "Version": "2016-04-28", "RegionId": "cn-hangzhou",
+						"VpnConnectionId": "vco-abc", "Format": wantFormat, "AccessKeyId": ak, "Timestamp": now.UTC().Format(signature.V1TimeFormat)} {
+						if got[k] != want {
+							t.Errorf("%s = %q, want %q", k, got[k], want)
+						}
+					}
+					nonce = got["SignatureNonce"]
+				}
+				if len(nonce) != 32 || nonces[nonce] {
+					t.Errorf("nonce %q is not a fresh 32-character nonce", nonce)
+				}
+				nonces[nonce] = true
+			}
+		})
+	}
+}
+
+func TestDownloadValidate(t *testing.T) {
+	good := Download{Endpoint: "127.0.0.1:8080", AccessKeyID: "a", AccessKeySecret: "s", Region: "cn-hangzhou", ConnectionID: "vco-1"}
+	tests := []struct {
+		name   string
+		change func(d *Download)
+		want   string // substring of the error; "" = valid
+	}{
+		{"valid", func(*Download) {}, ""},
+		{"scheme", func(d *Download) { d.Endpoint = "http://127.0.0.1:8080" }, "without a scheme"},
+		{"no endpoint", func(d *Download) { d.Endpoint = "" }, "--endpoint"},
+		{"no secret", func(d *Download) { d.AccessKeySecret = "" }, "ALIBABA_CLOUD_ACCESS_KEY_SECRET"},
+		{"no connection", func(d *Download) { d.ConnectionID = "" }, "--connection"},
+		{"bad signature", func(d *Download) { d.Signature = "v2" }, "use v1 or v3"},
+		{"bad format", func(d *Download) { d.Format = "yaml" }, "use JSON or XML"},
+		{"xml", func(d *Download) { d.Format = "xml" }, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := good
+			tc.change(&d)
+			err := d.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Validate = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Validate = %v, want an error mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// seeded starts a real server and seeds it.
+func seeded(t *testing.T, s Seed) (*apptest.Env, SeedResult) {
+	t.Helper()
+	env := apptest.Start(t)
+	s.AccountID = env.App.Root.AccountID
+	res, err := s.Run(context.Background(), env.App.Store)
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	return env, res
+}
+
+func TestSeed(t *testing.T) {
+	env, res := seeded(t, Seed{Connections: 250, PerGateway: 50, DualEvery: 2, Concurrency: 4})
+	if res.Connections != 250 || res.Gateways != 5 || res.CustomerGateways != 100 || res.Dual != 100 {
+		t.Fatalf("result %+v, want 250 connections (100 dual) on 5 gateways with 100 customer gateways", res)
+	}
+	if len(res.Single) != 3 || len(res.DualIDs) != 3 {
+		t.Fatalf("sample ids %v %v, want 3 of each", res.Single, res.DualIDs)
+	}
+	ctx := context.Background()
+	sc := store.Scope{AccountID: env.App.Root.AccountID, RegionID: "cn-hangzhou"}
+	_, total, err := env.App.Store.ListConnections(ctx, sc, store.ConnectionFilter{}, store.Page{Number: 1, Size: 10})
+	if err != nil || total != 250 {
+		t.Fatalf("ListConnections total %d, %v; want 250", total, err)
+	}
+	for _, tc := range []struct {
+		name    string
+		ids     []string
+		tunnels int
+	}{{"single", res.Single, 0}, {"dual", res.DualIDs, 2}} {
+		for _, id := range tc.ids {
+			c, err := env.App.Store.GetConnection(ctx, sc, id)
+			if err != nil {
+				t.Fatalf("%s %s: %v", tc.name, id, err)
+			}
+			if len(c.Tunnels) != tc.tunnels || (tc.tunnels == 0 && (c.CustomerGatewayID == "" || c.Ike.Psk == "")) {
+				t.Errorf("%s %s: %d tunnels, cgw %q, psk set %v", tc.name, id, len(c.Tunnels), c.CustomerGatewayID, c.Ike.Psk != "")
+			}
+			if tc.tunnels == 2 && (c.Tunnels[0].Role != "master" || c.Tunnels[1].Role != "slave" || !c.EnableTunnelsBgp) {
+				t.Errorf("%s %s: tunnels %+v", tc.name, id, c.Tunnels)
+			}
+		}
+	}
+	if _, err := (Seed{Connections: 1}).Run(ctx, env.App.Store); err == nil {
+		t.Error("Seed without an account succeeded")
+	}
+}
+
+// TestRunAgainstServer is a short run of the generator against the real
+// server: every request must succeed, and every answer have the size of the
+// first.
+func TestRunAgainstServer(t *testing.T) {
+	env, res := seeded(t, Seed{Connections: 20, PerGateway: 10, DualEvery: 2})
+	for _, tc := range []struct {
+		name, sig, format, id string
+	}{
+		{"v1 single json", SigV1, "", res.Single[0]},
+		{"v1 dual xml", SigV1, "XML", res.DualIDs[0]},
+		{"v3 dual", SigV3, "", res.DualIDs[1]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Download{Endpoint: env.Endpoint, AccessKeyID: apptest.AccessKeyID, AccessKeySecret: apptest.AccessKeySecret,
+				Region: "cn-hangzhou", ConnectionID: tc.id, Signature: tc.sig, Format: tc.format}
+			client := NewClient(4)
+			first, err := Fetch(context.Background(), client, d.NewRequest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(first.Body, []byte(tc.id)) && !bytes.Contains(first.Body, []byte("VpnConnectionConfig")) {
+				t.Fatalf("answer %s", first.Body)
+			}
+			progress := 0
+			r, err := Run(context.Background(), Load{Concurrency: 4, Duration: 1200 * time.Millisecond, Client: client, NewRequest: d.NewRequest,
+				Progress: func(Progress) { progress++ }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Errors != 0 || r.Requests == 0 {
+				t.Fatalf("%d requests, %d errors (first: %s)", r.Requests, r.Errors, r.FirstError)
+			}
+			if r.Bytes != r.Requests*int64(len(first.Body)) {
+				t.Errorf("%d bytes for %d requests of %d bytes", r.Bytes, r.Requests, len(first.Body))
+			}
+			if r.Latency.Count != int(r.Requests) || r.Latency.Max < r.Latency.P50 || r.Latency.P50 <= 0 {
+				t.Errorf("latency %+v", r.Latency)
+			}
+			if progress < 1 {
+				t.Errorf("Progress called %d times in 1.2 s, want at least once", progress)
+			}
+		})
+	}
+}
+
+func TestRunCountsErrors(t *testing.T) {
+	env, res := seeded(t, Seed{Connections: 1})
+	d := Download{Endpoint: env.Endpoint, AccessKeyID: apptest.AccessKeyID, AccessKeySecret: "wrong-secret",
+		Region: "cn-hangzhou", ConnectionID: res.Single[0]}
+	r, err := Run(context.Background(), Load{Concurrency: 2, Duration: 200 * time.Millisecond, Client: NewClient(2), NewRequest: d.NewRequest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests != 0 || r.Errors == 0 || !strings.Contains(r.FirstError, "SignatureDoesNotMatch") {
+		t.Fatalf("%d ok, %d errors, first %q; want only SignatureDoesNotMatch errors", r.Requests, r.Errors, r.FirstError)
+	}
+	if _, err := Run(context.Background(), Load{Duration: time.Second}); err == nil {
+		t.Error("Run without a client succeeded")
+	}
+}
+
+func TestRunPaced(t *testing.T) {
+	b, err := StartBaseline("127.0.0.1:0", answerFixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	d := Download{Endpoint: b.Endpoint(), AccessKeyID: "a", AccessKeySecret: "s", Region: "cn-hangzhou", ConnectionID: "vco-1"}
+	// 100/s for 1 s: exactly the 100 scheduled requests are sent, however
+	// fast the server is.
+	r, err := Run(context.Background(), Load{Concurrency: 4, Duration: time.Second, Rate: 100, Client: NewClient(4), NewRequest: d.NewRequest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests != 100 || r.Errors != 0 {
+		t.Fatalf("%d requests, %d errors; want 100, 0", r.Requests, r.Errors)
+	}
+}
+
+func TestAlternate(t *testing.T) {
+	var sides []Side
+	for _, name := range []string{"a", "b"} {
+		b, err := StartBaseline("127.0.0.1:0", answerFixture())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		d := Download{Endpoint: b.Endpoint(), AccessKeyID: "a", AccessKeySecret: "s", Region: "cn-hangzhou", ConnectionID: "vco-1"}
+		sides = append(sides, Side{Name: name, Client: NewClient(2), NewRequest: d.NewRequest})
+	}
+	cmp, err := Alternate(context.Background(), Alternation{Sides: sides, Rounds: 2, Duration: 150 * time.Millisecond, Warmup: 50 * time.Millisecond, Concurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, tu := range cmp.Turns {
+		order = append(order, tu.Side+string(rune('0'+tu.Round)))
+		if tu.Result.Errors != 0 || tu.Result.Requests == 0 {
+			t.Errorf("turn %+v", tu)
+		}
+	}
+	if got := strings.Join(order, " "); got != "a1 b1 a2 b2" {
+		t.Errorf("turns %s, want a1 b1 a2 b2", got)
+	}
+	for _, name := range []string{"a", "b"} {
+		tot := cmp.Total[name]
+		var sum int64
+		for _, tu := range cmp.Turns {
+			if tu.Side == name {
+				sum += tu.Result.Requests
+			}
+		}
+		if tot.Requests != sum || tot.Latency.Count != int(sum) {
+			t.Errorf("%s total %d requests (%d latencies), turns sum to %d", name, tot.Requests, tot.Latency.Count, sum)
+		}
+	}
+	want := cmp.Total["a"].Throughput() / cmp.Total["b"].Throughput()
+	if got := cmp.Ratio("a", "b"); got != want || got <= 0 {
+		t.Errorf("Ratio = %v, want %v", got, want)
+	}
+	if got := cmp.Ratio("a", "missing"); got != 0 {
+		t.Errorf("Ratio against a missing side = %v, want 0", got)
+	}
+}
+
+func TestCreates(t *testing.T) {
+	env := apptest.Start(t)
+	c := &Client{Endpoint: env.Endpoint, AccessKeyID: apptest.AccessKeyID, AccessKeySecret: apptest.AccessKeySecret, HTTP: NewClient(4)}
+	ctx := context.Background()
+	cr, err := PrepareCreates(ctx, c, "cn-hangzhou", 3, 40, 1000, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cr.Capacity() != 120 {
+		t.Fatalf("capacity %d, want 120", cr.Capacity())
+	}
+	r, err := Run(ctx, Load{Concurrency: 4, Duration: 300 * time.Millisecond, Rate: 200, Client: c.HTTP, NewRequest: cr.NewRequest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Errors != 0 || r.Requests != 60 {
+		t.Fatalf("%d created, %d errors (first %s); want 60, 0", r.Requests, r.Errors, r.FirstError)
+	}
+	var list struct{ TotalCount int }
+	if err := c.Call(ctx, "DescribeVpnConnections", []signature.Param{{Name: "RegionId", Value: "cn-hangzhou"}}, &list); err != nil {
+		t.Fatal(err)
+	}
+	if list.TotalCount != 60 {
+		t.Errorf("DescribeVpnConnections TotalCount %d, want 60", list.TotalCount)
+	}
+	// Pairs run out with a clear error.
+	cr.next.Store(int64(cr.Capacity()))
+	if _, err := cr.NewRequest(ctx, time.Now()); err == nil || !strings.Contains(err.Error(), "pairs are used") {
+		t.Errorf("NewRequest past capacity: %v", err)
+	}
+	var bad struct{}
+	if err := c.Call(ctx, "CreateVpnGateway", []signature.Param{{Name: "RegionId", Value: "cn-hangzhou"}}, &bad); err == nil || !strings.Contains(err.Error(), "HTTP 400") {
+		t.Errorf("a failing call: %v", err)
+	}
+}
+
+func TestParseStatCPU(t *testing.T) {
+	tests := []struct {
+		name, line string
+		want       time.Duration
+		wantErr    bool
+	}{
+		{"plain", "2016 (cat) R 1912 1912 27200 0 -1 4194304 131 0 0 0 25 7 0 0 20 0 1 0", 320 * time.Millisecond, false},
+		{"name with spaces and parens", "77 (my (odd) name) S 1 77 77 0 -1 0 0 0 0 0 100 50 0 0 20 0", 1500 * time.Millisecond, false},
+		{"truncated", "77 (x) S 1 2 3", 0, true},
+		{"no name", "77 x S", 0, true},
+		{"not numbers", "77 (x) S 1 77 77 0 -1 0 0 0 0 0 a b 0 0", 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseStatCPU(tc.line)
+			if (err != nil) != tc.wantErr || got != tc.want {
+				t.Fatalf("parseStatCPU = %v, %v; want %v, error %v", got, err, tc.want, tc.wantErr)
+			}
+		})
+	}
+	if _, err := ProcessCPU(os.Getpid()); err != nil {
+		t.Errorf("ProcessCPU(self): %v", err)
+	}
+}
+
+func TestDownloadSpreadsOverConnectionIDs(t *testing.T) {
+	d := Download{Endpoint: "127.0.0.1:9", AccessKeyID: "a", AccessKeySecret: "s", Region: "cn-hangzhou",
+		ConnectionIDs: []string{"vco-a", "vco-b", "vco-c"}}
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for range 300 {
+		req, err := d.NewRequest(context.Background(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[req.URL.Query().Get("VpnConnectionId")]++
+	}
+	if len(seen) != 3 || seen["vco-a"] == 0 || seen["vco-b"] == 0 || seen["vco-c"] == 0 {
+		t.Errorf("ids asked for: %v, want all of vco-a, vco-b, vco-c and nothing else", seen)
+	}
+}
