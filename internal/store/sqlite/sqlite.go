@@ -26,7 +26,7 @@ import (
 
 	"github.com/vpcvpn/vpcvpn/internal/secret"
 	"github.com/vpcvpn/vpcvpn/internal/store"
-	"github.com/vpcvpn/vpcvpn/internal/store/sqlite/sqlcore"
+	"github.com/vpcvpn/vpcvpn/internal/store/sqlcore"
 )
 
 //go:embed migrations/*.sql
