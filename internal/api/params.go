@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -34,14 +33,10 @@ func parseParams(dst []param, raw string) ([]param, error) {
 		if len(dst) >= maxParams {
 			return nil, apierror.Newf("InvalidParameter.TooMany", "The request carries more than %d parameters.", maxParams)
 		}
-		k, v, _ := strings.Cut(kv, "=")
-		name, err := unescape(k)
+		name, value, err := signature.DecodePair(kv)
 		if err != nil {
-			return nil, apierror.Newf("InvalidParameter.Encoding", "The name of parameter %q is not correctly percent-encoded.", clip(k))
-		}
-		value, err := unescape(v)
-		if err != nil {
-			return nil, apierror.Newf("InvalidParameter.Encoding", "The value of parameter %q is not correctly percent-encoded.", clip(name))
+			k, _, _ := strings.Cut(kv, "=")
+			return nil, apierror.Newf("InvalidParameter.Encoding", "Parameter %q is not correctly percent-encoded (use %%XX escapes of UTF-8 bytes).", clip(strings.ToValidUTF8(k, "?")))
 		}
 		if name == "" {
 			return nil, apierror.Newf("InvalidParameter", "A parameter has an empty name.")
@@ -61,15 +56,6 @@ func parseParams(dst []param, raw string) ([]param, error) {
 		dst = append(dst, param{Name: name, Value: value})
 	}
 	return dst, nil
-}
-
-// unescape is url.QueryUnescape without its allocation on the common path of
-// a value that needs no decoding.
-func unescape(s string) (string, error) {
-	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
-		return s, nil
-	}
-	return url.QueryUnescape(s)
 }
 
 // toMap folds params into a map; the same name twice with different values is

@@ -27,18 +27,27 @@ func AppendQuery(dst []Param, raw string) ([]Param, error) {
 		if strings.IndexByte(pair, ';') >= 0 {
 			return dst, &queryError{"invalid semicolon separator in query"}
 		}
-		name, value, _ := strings.Cut(pair, "=")
-		name, err := unescape(name)
-		if err != nil {
-			return dst, err
-		}
-		value, err = unescape(value)
+		name, value, err := DecodePair(pair)
 		if err != nil {
 			return dst, err
 		}
 		dst = append(dst, Param{name, value})
 	}
 	return dst, nil
+}
+
+// DecodePair decodes one name=value pair of a query string or form body (a
+// pair without "=" has an empty value), as url.ParseQuery does, without
+// allocating when neither side is escaped. Errors wrap ErrQuery.
+func DecodePair(pair string) (name, value string, err error) {
+	n, v, _ := strings.Cut(pair, "=")
+	if name, err = unescape(n); err != nil {
+		return "", "", err
+	}
+	if value, err = unescape(v); err != nil {
+		return "", "", err
+	}
+	return name, value, nil
 }
 
 func unescape(s string) (string, error) {
