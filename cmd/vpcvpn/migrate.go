@@ -6,15 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/spf13/cobra"
+
+	"github.com/vpcvpn/vpcvpn/internal/app"
 	_ "modernc.org/sqlite" // database/sql driver "sqlite", to read the schema version
 
 	"github.com/vpcvpn/vpcvpn/internal/secret"
@@ -75,35 +75,11 @@ type migrateTarget struct {
 }
 
 func parseMigrateTarget(o migrateOptions) (migrateTarget, error) {
-	switch d := o.database; {
-	case d == "":
-		p := filepath.Join(o.dataDir, "vpcvpn.db")
-		return migrateTarget{kind: "sqlite", target: p, describe: "sqlite:" + p}, nil
-	case strings.HasPrefix(d, "sqlite:"):
-		p := strings.TrimPrefix(d, "sqlite:")
-		if p == "" {
-			return migrateTarget{}, usageError{errors.New("--database sqlite: needs a path, e.g. sqlite:/var/lib/vpcvpn/vpcvpn.db")}
-		}
-		return migrateTarget{kind: "sqlite", target: p, describe: "sqlite:" + p}, nil
-	case strings.HasPrefix(d, "postgres://"), strings.HasPrefix(d, "postgresql://"):
-		u, err := url.Parse(d)
-		if err != nil {
-			return migrateTarget{}, usageError{fmt.Errorf("--database: not a valid URL: %v", redactParseError(err))}
-		}
-		return migrateTarget{kind: "postgres", target: d, describe: u.Redacted()}, nil
+	d, err := app.ParseDatabase(o.dataDir, o.database)
+	if err != nil {
+		return migrateTarget{}, usageError{err}
 	}
-	kind, _, _ := strings.Cut(o.database, ":") // not the rest: it may hold a password
-	return migrateTarget{}, usageError{fmt.Errorf("--database %q...: use sqlite:PATH or postgres://user@host:5432/db", kind)}
-}
-
-// redactParseError drops the URL (which may hold a password) from a url.Parse
-// error.
-func redactParseError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
+	return migrateTarget{kind: d.Kind, target: d.Target, describe: d.Describe}, nil
 }
 
 func runMigrate(ctx context.Context, o migrateOptions, out io.Writer) error {

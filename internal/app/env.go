@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,22 +24,53 @@ type env struct {
 	describe string
 }
 
+// Database is a parsed --database flag.
+type Database struct {
+	Kind     string // "sqlite" or "postgres"
+	Target   string // file path or DSN
+	Describe string // for output and logs: never a password
+}
+
+// ParseDatabase resolves --data-dir and --database ("" = SQLite in the data
+// dir, sqlite:PATH, postgres://...). Errors are UsageErrors and never repeat
+// a password.
+func ParseDatabase(dataDir, database string) (Database, error) {
+	switch d := database; {
+	case d == "":
+		p := filepath.Join(dataDir, "vpcvpn.db")
+		return Database{Kind: "sqlite", Target: p, Describe: "sqlite:" + p}, nil
+	case strings.HasPrefix(d, "sqlite:"):
+		p := strings.TrimPrefix(d, "sqlite:")
+		if p == "" {
+			return Database{}, UsageError{errors.New("--database sqlite: needs a path, e.g. sqlite:/var/lib/vpcvpn/vpcvpn.db")}
+		}
+		return Database{Kind: "sqlite", Target: p, Describe: "sqlite:" + p}, nil
+	case strings.HasPrefix(d, "postgres://"), strings.HasPrefix(d, "postgresql://"):
+		u, err := url.Parse(d)
+		if err != nil {
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err // without the URL, which may hold a password
+			}
+			return Database{}, UsageError{fmt.Errorf("--database: not a valid URL: %v", err)}
+		}
+		return Database{Kind: "postgres", Target: d, Describe: u.Redacted()}, nil
+	}
+	kind, _, _ := strings.Cut(database, ":") // not the rest: it may hold a password
+	return Database{}, UsageError{fmt.Errorf("--database %q...: use sqlite:PATH or postgres://user@host:5432/db", kind)}
+}
+
 // openEnv prepares the data dir, loads or creates the master key and opens the
 // store selected by database ("" = SQLite in the data dir).
 func openEnv(ctx context.Context, dataDir, database, masterKeyFile string, log *slog.Logger) (*env, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir %s: %w", dataDir, err)
 	}
-	kind, target := "sqlite", filepath.Join(dataDir, "vpcvpn.db")
-	switch {
-	case database == "":
-	case strings.HasPrefix(database, "sqlite:"):
-		target = strings.TrimPrefix(database, "sqlite:")
-	case strings.HasPrefix(database, "postgres://"), strings.HasPrefix(database, "postgresql://"):
-		kind, target = "postgres", database
-	default:
-		return nil, UsageError{fmt.Errorf("--database %q: use sqlite:PATH or postgres://user@host:5432/db", database)}
+	db, err := ParseDatabase(dataDir, database)
+	if err != nil {
+		return nil, err
 	}
+	kind, target := db.Kind, db.Target
 	fresh := false
 	if kind == "sqlite" {
 		if _, err := os.Stat(target); errors.Is(err, os.ErrNotExist) {
