@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vpcvpn/vpcvpn/internal/app"
+	"github.com/vpcvpn/vpcvpn/internal/logging"
 )
 
 type serverOptions struct {
@@ -73,26 +74,27 @@ See docs/SECURITY.md.`,
 	return cmd
 }
 
-func newLogger(level, format string) (*slog.Logger, error) {
+// newLogger returns the server's log on stderr (internal/logging: buffered,
+// warnings and errors written at once), which the caller closes before
+// exiting.
+func newLogger(level, format string) (*logging.Output, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		return nil, usageError{fmt.Errorf("--log-level %q: use debug, info, warn or error", level)}
 	}
-	opts := &slog.HandlerOptions{Level: lv}
-	switch format {
-	case "text":
-		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	if format != "text" && format != "json" {
+		return nil, usageError{fmt.Errorf("--log-format %q: use text or json", format)}
 	}
-	return nil, usageError{fmt.Errorf("--log-format %q: use text or json", format)}
+	return logging.New(os.Stderr, format, lv), nil
 }
 
 func runServer(ctx context.Context, o serverOptions) error {
-	log, err := newLogger(o.logLevel, o.logFormat)
+	out, err := newLogger(o.logLevel, o.logFormat)
 	if err != nil {
 		return err
 	}
+	defer out.Close()
+	log := out.Logger
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	tlsCfg, err := o.sec.tlsConfig(o.dataDir, log)
@@ -105,6 +107,7 @@ func runServer(ctx context.Context, o serverOptions) error {
 		MasterKeyFile:       o.masterKeyFile,
 		AddressPool:         o.pool,
 		Logger:              log,
+		RequestLog:          out,
 		RootAccessKeyID:     os.Getenv("VPCVPN_ROOT_ACCESS_KEY_ID"),
 		RootAccessKeySecret: os.Getenv("VPCVPN_ROOT_ACCESS_KEY_SECRET"),
 		RootKeyOut:          os.Stdout,
@@ -125,9 +128,11 @@ func runServer(ctx context.Context, o serverOptions) error {
 		return fmt.Errorf("listen on %s: %w (is another server running? choose another --listen address)", o.listen, err)
 	}
 	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		Handler: a.Handler,
+		// Equal read timeouts: net/http then sets one read deadline per
+		// request instead of two (each is a runtime timer update).
+		ReadHeaderTimeout: 20 * time.Second,
+		ReadTimeout:       20 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,

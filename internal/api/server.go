@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/logging"
 	"github.com/vpcvpn/vpcvpn/internal/service"
 )
 
@@ -61,6 +62,15 @@ type Config struct {
 	Limiter Limiter
 	// Audit receives every finished API request (internal/audit); may be nil.
 	Audit AuditSink
+	// RequestLog writes the request line of every API call; nil writes it
+	// through Logger at Info level.
+	RequestLog RequestLogger
+}
+
+// RequestLogger writes request lines (internal/logging.Output).
+type RequestLogger interface {
+	RequestEnabled() bool
+	LogRequest(r *logging.Request)
 }
 
 // Limiter is the server's admission control.
@@ -140,12 +150,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 // request is the per-request state of serveAPI.
 type request struct {
-	call      Call
-	xml       bool
-	host      string
-	status    int
-	code      string
-	principal string
+	call   Call
+	xml    bool
+	host   string
+	status int
+	code   string
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -255,11 +264,24 @@ func (s *Server) finish(rq *request, start time.Time) {
 	if s.cfg.Metrics != nil {
 		s.cfg.Metrics.observe(action, rq.code, lat)
 	}
-	if s.cfg.Logger.Enabled(context.Background(), slog.LevelInfo) {
+	if rl := s.cfg.RequestLog; rl != nil {
+		if rl.RequestEnabled() {
+			line := logging.Request{Time: start.Add(lat), RequestID: rq.call.RequestID, Action: action,
+				Status: rq.status, Code: rq.code, Latency: lat}
+			if rq.call.Principal.Kind != "" {
+				line.Principal = &rq.call.Principal
+			}
+			rl.LogRequest(&line)
+		}
+	} else if s.cfg.Logger.Enabled(context.Background(), slog.LevelInfo) {
+		principal := ""
+		if rq.call.Principal.Kind != "" {
+			principal = rq.call.Principal.ARN()
+		}
 		s.cfg.Logger.LogAttrs(context.Background(), slog.LevelInfo, "request",
 			slog.String("request_id", rq.call.RequestID),
 			slog.String("action", action),
-			slog.String("principal", rq.principal),
+			slog.String("principal", principal),
 			slog.Int("status", rq.status),
 			slog.String("code", rq.code),
 			slog.Duration("latency", lat))
@@ -340,7 +362,6 @@ func (s *Server) handle(r *http.Request, rq *request) (any, error) {
 			return nil, err
 		}
 		rq.call.Principal = p
-		rq.principal = p.ARN()
 		if s.cfg.Limiter != nil {
 			if e := s.cfg.Limiter.Allow(p.AccessKeyID, a.Name); e != nil {
 				return nil, e

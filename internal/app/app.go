@@ -53,6 +53,9 @@ type Options struct {
 	MasterKeyFile string
 	AddressPool   string // comma-separated CIDRs; "" = DefaultAddressPool
 	Logger        *slog.Logger
+	// RequestLog writes the request line of every API call (the server
+	// passes its internal/logging.Output); nil logs it through Logger.
+	RequestLog api.RequestLogger
 	// RootAccessKeyID/Secret seed the root key of a new store.
 	RootAccessKeyID     string
 	RootAccessKeySecret string
@@ -136,7 +139,7 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	if e.shared == nil {
 		auth.CacheCredentials(CredentialCacheEntries, CredentialCacheTTL)
 	}
-	cfg := api.Config{Logger: o.Logger, Auth: auth, Secure: o.Secure}
+	cfg := api.Config{Logger: o.Logger, RequestLog: o.RequestLog, Auth: auth, Secure: o.Secure}
 	if o.Audit != nil {
 		ao := *o.Audit
 		if ao.Dir == "" {

@@ -53,13 +53,25 @@ type Principal struct {
 
 // ARN of the principal, as RAM writes it.
 func (p *Principal) ARN() string {
+	var buf [128]byte
+	return string(p.AppendARN(buf[:0]))
+}
+
+// AppendARN appends the principal's ARN (see ARN) to dst.
+func (p *Principal) AppendARN(dst []byte) []byte {
+	dst = append(dst, "acs:ram::"...)
+	dst = append(dst, p.AccountID...)
 	switch p.Kind {
 	case PrincipalUser:
-		return "acs:ram::" + p.AccountID + ":user/" + p.UserName
+		dst = append(dst, ":user/"...)
+		return append(dst, p.UserName...)
 	case PrincipalSession:
-		return "acs:ram::" + p.AccountID + ":assumed-role/" + p.UserName + "/" + p.SessionName
+		dst = append(dst, ":assumed-role/"...)
+		dst = append(dst, p.UserName...)
+		dst = append(dst, '/')
+		return append(dst, p.SessionName...)
 	default:
-		return "acs:ram::" + p.AccountID + ":root"
+		return append(dst, ":root"...)
 	}
 }
 
