@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,9 +26,14 @@ const (
 	DefaultRetention     = 90 * 24 * time.Hour
 	DefaultFlushInterval = time.Second
 	DefaultBuffer        = 16384
-	pruneEvery           = time.Hour
-	dayLayout            = "2006-01-02"
-	fileExt              = ".jsonl"
+	// batchDelay is how long the writer lets events gather after the
+	// first of a batch before it takes them: the request path then never
+	// wakes the writer more than once per batch (a channel send and a
+	// goroutine wake-up per event cost more than the event itself).
+	batchDelay = 5 * time.Millisecond
+	pruneEvery = time.Hour
+	dayLayout  = "2006-01-02"
+	fileExt    = ".jsonl"
 )
 
 // Options configure a Writer.
@@ -45,9 +51,9 @@ type Options struct {
 	// it is written and fsynced (the events lost on a crash). 0 means
 	// DefaultFlushInterval.
 	FlushInterval time.Duration
-	// Buffer is the number of events that may wait for the writer; when it
-	// is full, further events are dropped and counted (Dropped). 0 means
-	// DefaultBuffer.
+	// Buffer is the number of events that may wait for the writer; when
+	// that many wait, further events are dropped and counted (Dropped). 0
+	// means DefaultBuffer.
 	Buffer int
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -75,13 +81,20 @@ type pending struct {
 // Writer appends events to the audit directory. Record is safe for
 // concurrent use and never blocks.
 type Writer struct {
-	o       Options
-	ch      chan pending
-	flushCh chan chan error
-	closeCh chan chan error
-	done    chan struct{}
-	dropped atomic.Uint64
-	closed  atomic.Bool
+	o Options
+	// mu guards queue, the events recorded and not yet taken by the
+	// writer goroutine. Record appends; the writer swaps the slice for an
+	// empty one and writes the batch outside the lock.
+	mu    sync.Mutex
+	queue []pending
+	// kick (capacity 1) wakes the writer when the queue stops being empty.
+	kick       chan struct{}
+	batchDelay time.Duration
+	flushCh    chan chan error
+	closeCh    chan chan error
+	done       chan struct{}
+	dropped    atomic.Uint64
+	closed     atomic.Bool
 }
 
 // ValidNode reports whether name is usable as Options.Node.
@@ -127,11 +140,12 @@ func Open(o Options) (*Writer, error) {
 		return nil, err
 	}
 	w := &Writer{
-		o:       o,
-		ch:      make(chan pending, o.Buffer),
-		flushCh: make(chan chan error),
-		closeCh: make(chan chan error),
-		done:    make(chan struct{}),
+		o:          o,
+		kick:       make(chan struct{}, 1),
+		batchDelay: batchDelay,
+		flushCh:    make(chan chan error),
+		closeCh:    make(chan chan error),
+		done:       make(chan struct{}),
 	}
 	go w.run()
 	return w, nil
@@ -145,8 +159,8 @@ func (w *Writer) Dir() string { return w.o.Dir }
 func (w *Writer) Dropped() uint64 { return w.dropped.Load() }
 
 // Record queues the audit event of one finished request (api.AuditSink).
-// It copies what it needs from c and never blocks: with the buffer full the
-// event is dropped and counted.
+// It copies what it needs from c and never blocks on I/O: with Buffer events
+// waiting the event is dropped and counted.
 func (w *Writer) Record(c *service.Request, status int, code string, start time.Time, latency time.Duration) {
 	if w.closed.Load() {
 		w.dropped.Add(1)
@@ -163,10 +177,20 @@ func (w *Writer) Record(c *service.Request, status int, code string, start time.
 			p.akParam = c.Params["AccessKeyId"]
 		}
 	}
-	select {
-	case w.ch <- p:
-	default:
+	w.mu.Lock()
+	if len(w.queue) >= w.o.Buffer {
+		w.mu.Unlock()
 		w.dropped.Add(1)
+		return
+	}
+	w.queue = append(w.queue, p)
+	first := len(w.queue) == 1
+	w.mu.Unlock()
+	if first {
+		select {
+		case w.kick <- struct{}{}:
+		default: // a wake-up is already pending
+		}
 	}
 }
 
@@ -288,10 +312,17 @@ func (w *Writer) run() {
 	s := sink{w: w}
 	lastPrune := w.o.Now()
 	var lastDropped uint64
+	var gather <-chan time.Time // non-nil while a batch gathers
 	for {
 		select {
-		case p := <-w.ch:
-			s.write(&p)
+		case <-w.kick:
+			// Let the batch gather, then take it.
+			if gather == nil {
+				gather = time.After(w.batchDelay)
+			}
+		case <-gather:
+			gather = nil
+			s.drain()
 		case <-t.C:
 			s.report(s.sync())
 			if d := w.dropped.Load(); d != lastDropped {
@@ -309,6 +340,12 @@ func (w *Writer) run() {
 			ack <- s.sync()
 		case ack := <-w.closeCh:
 			s.drain()
+			// A Record that saw the Writer open may have queued after
+			// the drain: count it as dropped rather than lose it silently.
+			w.mu.Lock()
+			w.dropped.Add(uint64(len(w.queue)))
+			w.queue = nil
+			w.mu.Unlock()
 			err := s.sync()
 			if s.f != nil {
 				err = errors.Join(err, s.f.Close())
@@ -321,26 +358,34 @@ func (w *Writer) run() {
 
 // sink is the writer goroutine's state: the open day file.
 type sink struct {
-	w     *Writer
-	day   string
-	f     *os.File
-	bw    *bufio.Writer
-	buf   []byte
-	dirty bool
-	err   error // the first write error since the last sync
+	w        *Writer
+	batch    []pending // the batch being written; reused
+	day      string
+	dayStart time.Time // the start of day's UTC day
+	f        *os.File
+	bw       *bufio.Writer
+	buf      []byte
+	dirty    bool
+	err      error // the first write error since the last sync
 }
 
 // drain writes the events queued now.
 func (s *sink) drain() {
-	for n := len(s.w.ch); n > 0; n-- {
-		p := <-s.w.ch
-		s.write(&p)
+	s.w.mu.Lock()
+	s.batch, s.w.queue = s.w.queue, s.batch[:0]
+	s.w.mu.Unlock()
+	for i := range s.batch {
+		s.write(&s.batch[i])
+		s.batch[i] = pending{} // release the strings
 	}
 }
 
 func (s *sink) write(p *pending) {
 	e := toEvent(p)
-	name := fileName(e.EventTime, s.w.o.Node)
+	name := s.day
+	if s.f == nil || e.EventTime.Before(s.dayStart) || !e.EventTime.Before(s.dayStart.Add(24*time.Hour)) {
+		name = fileName(e.EventTime, s.w.o.Node)
+	}
 	if name != s.day || s.f == nil {
 		s.report(s.sync())
 		if s.f != nil {
@@ -354,6 +399,8 @@ func (s *sink) write(p *pending) {
 			return
 		}
 		s.f, s.day = f, name
+		y, m, d := e.EventTime.UTC().Date()
+		s.dayStart = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		if s.bw == nil {
 			s.bw = bufio.NewWriterSize(f, 64<<10)
 		} else {

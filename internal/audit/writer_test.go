@@ -222,7 +222,7 @@ func TestScanSkipsMalformedLines(t *testing.T) {
 }
 
 // BenchmarkRecord measures the request path's cost of auditing (the copy
-// into the channel) with the writer draining concurrently.
+// into the queue) with the writer draining concurrently.
 func BenchmarkRecord(b *testing.B) {
 	w, err := Open(Options{Dir: b.TempDir(), Buffer: 1 << 16})
 	if err != nil {
@@ -253,5 +253,70 @@ func BenchmarkWriteEvent(b *testing.B) {
 	for b.Loop() {
 		e := toEvent(&p)
 		buf = appendEvent(buf[:0], &e)
+	}
+}
+
+// TestWriterBatchesAndBounds: events recorded while a batch gathers are
+// written together; beyond Buffer waiting events, more are dropped and
+// counted, and Flush writes what waits without waiting for the batch.
+func TestWriterBatchesAndBounds(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "audit")
+	w, err := Open(Options{Dir: dir, Buffer: 4, FlushInterval: time.Hour, Now: func() time.Time { return day0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.batchDelay = time.Hour // nothing is taken before Flush
+	for i := range 10 {
+		w.Record(&service.Request{RequestID: string(rune('A' + i))}, 200, "", day0.Add(time.Duration(i)*time.Second), 0)
+	}
+	if w.Dropped() != 6 {
+		t.Errorf("Dropped = %d, want 6", w.Dropped())
+	}
+	if got := scanAll(t, dir, Query{}); len(got) != 0 {
+		t.Errorf("%d events written before the batch was taken", len(got))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range scanAll(t, dir, Query{}) {
+		ids = append(ids, e.RequestID)
+	}
+	if diff := cmp.Diff([]string{"A", "B", "C", "D"}, ids); diff != "" {
+		t.Errorf("written (-want +got):\n%s", diff)
+	}
+	// The queue has room again.
+	w.Record(&service.Request{RequestID: "K"}, 200, "", day0.Add(time.Minute), 0)
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := scanAll(t, dir, Query{}); len(got) != 5 || got[4].RequestID != "K" || w.Dropped() != 6 {
+		t.Errorf("after room: %d events, dropped %d", len(got), w.Dropped())
+	}
+}
+
+// TestWriterWritesWithoutFlush: a recorded event reaches the file within
+// the batch delay and the flush interval, without Flush or Close.
+func TestWriterWritesWithoutFlush(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "audit")
+	w, err := Open(Options{Dir: dir, FlushInterval: 10 * time.Millisecond, Now: func() time.Time { return day0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.Record(&service.Request{RequestID: "R1"}, 200, "", day0, 0)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := scanAll(t, dir, Query{})
+		if len(got) == 1 && got[0].RequestID == "R1" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("event not written after 10 s: %+v", got)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
