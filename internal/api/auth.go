@@ -47,6 +47,31 @@ func NewAuthenticator(creds Credentials, nonces store.NonceStore) *Authenticator
 
 const v1TimeLayout = "2006-01-02T15:04:05Z"
 
+// parseTimestamp is time.Parse(v1TimeLayout, s) with a fast path for the
+// plain digits every SDK sends (time.Parse cost ~0.5 us per request);
+// anything else goes to time.Parse, which decides.
+func parseTimestamp(s string) (time.Time, error) {
+	if len(s) == len(v1TimeLayout) && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' {
+		var v [6]int
+		ok := true
+		for i, at := range [6][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
+			for j := at[0]; j < at[1]; j++ {
+				c := s[j]
+				if c < '0' || c > '9' {
+					ok = false
+				}
+				v[i] = v[i]*10 + int(c-'0')
+			}
+		}
+		if ok && v[1] >= 1 && v[1] <= 12 && v[2] >= 1 && v[2] <= 28 && v[3] <= 23 && v[4] <= 59 && v[5] <= 59 {
+			// Days up to 28 exist in every month; later days (and the
+			// out-of-range errors) are left to time.Parse.
+			return time.Date(v[0], time.Month(v[1]), v[2], v[3], v[4], v[5], 0, time.UTC), nil
+		}
+	}
+	return time.Parse(v1TimeLayout, s)
+}
+
 // Authenticate verifies the request and returns its principal.
 // params is the request's parameters as a map and as the list they were
 // sent in (query then form body, duplicates removed).
@@ -84,7 +109,7 @@ func (a *Authenticator) v1(ctx context.Context, r *http.Request, params map[stri
 	if v, ok := params["SignatureVersion"]; ok && v != "1.0" {
 		return iam.Principal{}, apierror.Newf("InvalidSignatureVersion", "Specified signature version %q is not supported; use 1.0.", clip(v))
 	}
-	ts, err := time.Parse(v1TimeLayout, params["Timestamp"])
+	ts, err := parseTimestamp(params["Timestamp"])
 	if err != nil {
 		return iam.Principal{}, apierror.Newf("InvalidTimeStamp.Format", "Specified time stamp %q is not well formatted; use UTC ISO 8601 like 2006-01-02T15:04:05Z.", clip(params["Timestamp"]))
 	}
@@ -138,7 +163,7 @@ func (a *Authenticator) v3(ctx context.Context, r *http.Request, params map[stri
 			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The %s header must be listed in SignedHeaders.", h)
 		}
 	}
-	ts, err := time.Parse(v1TimeLayout, r.Header.Get("x-acs-date"))
+	ts, err := parseTimestamp(r.Header.Get("x-acs-date"))
 	if err != nil {
 		return iam.Principal{}, apierror.Newf("InvalidTimeStamp.Format", "Specified x-acs-date %q is not well formatted; use UTC ISO 8601 like 2006-01-02T15:04:05Z.", clip(r.Header.Get("x-acs-date")))
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,15 +15,25 @@ type Metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
-	known    map[string]bool
+	// byAction holds every known action (and "unknown"); fixed after
+	// NewMetrics. Its children are resolved on first use, so that only
+	// actions that were called appear in /metrics, and later calls skip
+	// the label lookups (two hashes and locks per request).
+	byAction map[string]*actionMetrics
+}
+
+type actionMetrics struct {
+	once    sync.Once
+	ok      prometheus.Counter
+	latency prometheus.Observer
 }
 
 // NewMetrics creates the metrics; actions are the names that may appear as a
 // label (anything else is counted as "unknown", keeping cardinality bounded).
 func NewMetrics(actions []Action) *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry(), known: map[string]bool{}}
+	m := &Metrics{reg: prometheus.NewRegistry(), byAction: map[string]*actionMetrics{"unknown": {}}}
 	for _, a := range actions {
-		m.known[a.Name] = true
+		m.byAction[a.Name] = &actionMetrics{}
 	}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "vpcvpn_api_requests_total",
@@ -46,9 +57,19 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 func (m *Metrics) observe(action, code string, lat time.Duration) {
-	if !m.known[action] {
+	am := m.byAction[action]
+	if am == nil {
 		action = "unknown"
+		am = m.byAction[action]
 	}
-	m.requests.WithLabelValues(action, code).Inc()
-	m.latency.WithLabelValues(action).Observe(lat.Seconds())
+	am.once.Do(func() {
+		am.ok = m.requests.WithLabelValues(action, "")
+		am.latency = m.latency.WithLabelValues(action)
+	})
+	if code == "" {
+		am.ok.Inc()
+	} else {
+		m.requests.WithLabelValues(action, code).Inc()
+	}
+	am.latency.Observe(lat.Seconds())
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
@@ -24,6 +25,9 @@ type param = signature.Param
 // value (the V1 SDK sends an empty SignatureType=), and names must be
 // non-empty. Appends to dst.
 func parseParams(dst []param, raw string) ([]param, error) {
+	if dst == nil && raw != "" {
+		dst = make([]param, 0, min(strings.Count(raw, "&")+1, maxParams+1))
+	}
 	for raw != "" {
 		var kv string
 		kv, raw, _ = strings.Cut(raw, "&")
@@ -63,7 +67,11 @@ func parseParams(dst []param, raw string) ([]param, error) {
 // parameter (and ps is compacted to hold it once, in place, so the signature
 // is computed over what the map holds).
 func toMap(ps []param) (map[string]string, []param, error) {
-	m := make(map[string]string, len(ps))
+	return toMapInto(make(map[string]string, len(ps)), ps)
+}
+
+// toMapInto is toMap into the empty map m.
+func toMapInto(m map[string]string, ps []param) (map[string]string, []param, error) {
 	out := ps[:0]
 	for _, p := range ps {
 		if old, ok := m[p.Name]; ok && old != p.Value {
@@ -89,4 +97,22 @@ func clip(s string) string {
 		cut--
 	}
 	return s[:cut] + "..."
+}
+
+// paramMaps recycles the parameter maps of finished requests: a map is
+// the largest allocation of a request's parsing. A map is returned only by
+// serveAPI after the request is answered, logged and audited; handlers and
+// sinks must not keep Call.Params beyond the call (api.AuditSink says so).
+var paramMaps = sync.Pool{New: func() any { return make(map[string]string, 16) }}
+
+// maxPooledParams: maps that held more parameters are left to the garbage
+// collector rather than kept at their size.
+const maxPooledParams = 64
+
+func putParamMap(m map[string]string) {
+	if m == nil || len(m) > maxPooledParams {
+		return
+	}
+	clear(m)
+	paramMaps.Put(m)
 }

@@ -35,7 +35,9 @@ type Call = service.Request
 // HandlerFunc handles one action. It returns the answer body (a struct with
 // json and xml tags, without RequestId; nil for an empty answer) or an error.
 // *apierror.Error values are shown to the client; any other error is logged
-// and answered as InternalError.
+// and answered as InternalError. The Params map is reused for a later request
+// once the answer is written: a handler must not keep it (its strings may be
+// kept).
 type HandlerFunc func(ctx context.Context, c *Call) (any, error)
 
 // Action is one entry of the dispatch table.
@@ -207,6 +209,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.writeOK(w, rq, body)
 	}
 	s.finish(rq, start)
+	putParamMap(rq.call.Params)
 }
 
 func (s *Server) writeOK(w http.ResponseWriter, rq *request, body any) {
@@ -232,15 +235,25 @@ func (s *Server) writeOK(w http.ResponseWriter, rq *request, body any) {
 	spliceRequestID(out, encoded, rq.xml, root, rq.call.RequestID)
 	h := w.Header()
 	if rq.xml {
-		h["Content-Type"] = []string{contentXML}
+		h["Content-Type"] = contentXMLValue
 	} else {
-		h["Content-Type"] = []string{contentJSON}
+		h["Content-Type"] = contentJSONValue
 	}
-	h["Content-Length"] = []string{strconv.Itoa(out.Len())}
-	h["X-Acs-Request-Id"] = []string{rq.call.RequestID}
+	vals := make([]string, 2) // one allocation for both values
+	vals[0], vals[1] = strconv.Itoa(out.Len()), rq.call.RequestID
+	h["Content-Length"] = vals[0:1:1]
+	h["X-Acs-Request-Id"] = vals[1:2:2]
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(out.Bytes())
 }
+
+// The Content-Type values of answers, shared by every response: net/http
+// copies header values before writing them and nothing modifies a value in
+// place (capacity 1: an Add would copy too).
+var (
+	contentJSONValue = []string{contentJSON}[:1:1]
+	contentXMLValue  = []string{contentXML}[:1:1]
+)
 
 // Preencoded is an answer body already encoded by encodeBody (for both
 // formats), e.g. from a cache; the server splices the RequestId into it.
@@ -321,7 +334,7 @@ func (s *Server) handle(r *http.Request, rq *request) (any, error) {
 			}
 		}
 	}
-	m, params, err := toMap(params)
+	m, params, err := toMapInto(paramMaps.Get().(map[string]string), params)
 	if err != nil {
 		return nil, err
 	}

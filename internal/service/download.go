@@ -41,7 +41,7 @@ func (e encodedAnswer) Bytes(bool) []byte { return e }
 // stale answer is never served after the write has been acknowledged.
 type downloadCache struct {
 	mu      sync.RWMutex
-	entries map[string]*cachedDownload
+	entries map[answerKey]*cachedDownload
 	max     int
 	gen     atomic.Uint64
 
@@ -50,28 +50,31 @@ type downloadCache struct {
 }
 
 type cachedDownload struct {
-	account string
-	enc     encodedAnswer
+	account  string
+	resource string // the connection's ARN
+	enc      encodedAnswer
 }
 
-// cacheKey is the key of one connection's answer in one format.
-func cacheKey(region, id string, xmlFormat bool) string {
-	if xmlFormat {
-		return region + "/" + id + "/x"
-	}
-	return region + "/" + id + "/j"
+// answerKey is the key of one connection's answer in one format.
+type answerKey struct {
+	region, id string
+	xml        bool
+}
+
+func cacheKey(region, id string, xmlFormat bool) answerKey {
+	return answerKey{region, id, xmlFormat}
 }
 
 func depKey(region, id string) string { return region + "/" + id }
 
-func (c *downloadCache) get(key string) *cachedDownload {
+func (c *downloadCache) get(key answerKey) *cachedDownload {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.entries[key]
 }
 
 // evictOne makes room in m (bounded to max) by deleting an arbitrary entry.
-func evictOne[V any](m map[string]V, max int) {
+func evictOne[K comparable, V any](m map[K]V, max int) {
 	if len(m) < max {
 		return
 	}
@@ -81,14 +84,14 @@ func evictOne[V any](m map[string]V, max int) {
 	}
 }
 
-func (c *downloadCache) put(key string, e *cachedDownload, gen uint64) {
+func (c *downloadCache) put(key answerKey, e *cachedDownload, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen.Load() != gen {
 		return
 	}
 	if c.entries == nil {
-		c.entries = map[string]*cachedDownload{}
+		c.entries = map[answerKey]*cachedDownload{}
 	}
 	evictOne(c.entries, c.max)
 	c.entries[key] = e
@@ -196,8 +199,7 @@ func (s *Service) DownloadVpnConnectionConfig(ctx context.Context, r *Request) (
 		// so a hit on the raw parameters is a request that would
 		// validate the same way.
 		if e := s.cache.get(cacheKey(r.Params["RegionId"], r.Params["VpnConnectionId"], wantsXML(r.Params))); e != nil {
-			region, id := r.Params["RegionId"], r.Params["VpnConnectionId"]
-			r.Resource = arn(region, e.account, "vpnconnection", id)
+			r.Resource = e.resource
 			if err := s.authorize(ctx, r, "vpc:DownloadVpnConnectionConfig", r.Resource, e.account); err != nil {
 				return nil, err
 			}
@@ -224,7 +226,7 @@ func (s *Service) DownloadVpnConnectionConfig(ctx context.Context, r *Request) (
 		return body, nil
 	}
 	xmlFormat := wantsXML(r.Params)
-	e := &cachedDownload{account: account}
+	e := &cachedDownload{account: account, resource: arn(region, account, "vpnconnection", id)}
 	if e.enc, err = s.encode(r.Action, xmlFormat, body); err != nil {
 		return nil, err
 	}

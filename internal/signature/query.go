@@ -51,7 +51,11 @@ func DecodePair(pair string) (name, value string, err error) {
 }
 
 func unescape(s string) (string, error) {
-	if strings.IndexAny(s, "%+") < 0 {
+	i := 0
+	for i < len(s) && s[i] != '%' && s[i] != '+' {
+		i++
+	}
+	if i == len(s) {
 		return s, nil
 	}
 	u, err := url.QueryUnescape(s)
