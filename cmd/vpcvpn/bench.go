@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
@@ -35,7 +36,7 @@ func newBenchCmd() *cobra.Command {
   vpcvpn bench server    'vpcvpn server' writing a CPU profile, for go tool pprof`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newBenchDownloadCmd(), newBenchSeedCmd(), newBenchCreateCmd(), newBenchServerCmd())
+	cmd.AddCommand(newBenchDownloadCmd(), newBenchSeedCmd(), newBenchCreateCmd(), newBenchServerCmd(), newBenchBaselineServerCmd())
 	return cmd
 }
 
@@ -47,9 +48,12 @@ type benchDownloadOptions struct {
 	rounds      int
 	rate        float64
 	baseline    bool
+	baseProcess bool
 	quiet       bool
 	serverPID   int
 	idsFile     string
+	cpuProfile  string
+	client      string
 }
 
 func newBenchDownloadCmd() *cobra.Command {
@@ -64,7 +68,10 @@ throughput and latency percentiles on stdout (a progress line goes to stderr eac
 With --baseline the command also starts, in this process, a minimal net/http server that answers
 every request with the exact bytes of a real answer of the server, and measures both with the same
 generator in turns (vpcvpn, baseline, vpcvpn, baseline, ... for --rounds rounds), then prints the
-ratio of vpcvpn's throughput to the baseline's.
+ratio of vpcvpn's throughput to the baseline's. --baseline-process adds the same minimal server run
+as a process of its own ('vpcvpn bench baseline-server') as a third side: the in-process baseline
+shares the generator's Go runtime, so its answers never cross between processes, while vpcvpn's
+always do; the separate process shows what that costs on its own.
 
 With --rate the workers are paced to that many requests per second in total and latency counts
 from when each request was due (use it for latency at a given load).
@@ -93,9 +100,12 @@ The exit status is 1 when any request failed.`,
 	f.IntVar(&o.rounds, "rounds", 1, "number of turns per server (with --baseline: vpcvpn, baseline, vpcvpn, ...)")
 	f.Float64Var(&o.rate, "rate", 0, "total requests per second (0: as fast as answered)")
 	f.BoolVar(&o.baseline, "baseline", false, "also measure a minimal net/http server answering the same bytes, alternately, and print the ratio")
+	f.BoolVar(&o.baseProcess, "baseline-process", false, "also measure the minimal server run as a separate process (implies --baseline)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on stderr")
 	f.StringVar(&o.idsFile, "connections-file", "", "file of VpnConnectionIds, one a line (bench seed --ids-out): each request asks for one at random")
 	f.IntVar(&o.serverPID, "server-pid", 0, "process id of the server on this machine: also report CPU time per request (Linux)")
+	f.StringVar(&o.client, "client", "net/http", "HTTP client of the workers: net/http (Go's, as the SDKs use) or raw (a lean HTTP/1.1 writer and reader that leaves the server more of a shared machine)")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (the generator, and the in-process baseline) to this file")
 	return cmd
 }
 
@@ -122,15 +132,30 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 	if o.d.Format != "" {
 		o.d.Format = strings.ToUpper(o.d.Format)
 	}
+	if o.client != "net/http" && o.client != "raw" {
+		return usageError{fmt.Errorf("--client %q: use net/http or raw", o.client)}
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return usageError{fmt.Errorf("--cpuprofile: %w", err)}
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	client := bench.NewClient(o.concurrency)
 	answer, err := bench.Fetch(ctx, client, o.d.NewRequest)
 	if err != nil {
 		return fmt.Errorf("first request to %s failed: %w (is the server running, are the key and --connection right?)", o.d.Endpoint, err)
 	}
 	sides := []bench.Side{{Name: "vpcvpn", Client: client, NewRequest: o.d.NewRequest, PID: o.serverPID}}
+	o.baseline = o.baseline || o.baseProcess
 	if o.baseline {
 		b, err := bench.StartBaseline("127.0.0.1:0", answer)
 		if err != nil {
@@ -141,7 +166,22 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 		bd.Endpoint = b.Endpoint()
 		sides = append(sides, bench.Side{Name: "baseline", Client: bench.NewClient(o.concurrency), NewRequest: bd.NewRequest})
 	}
-	alt := bench.Alternation{Sides: sides, Rounds: o.rounds, Duration: o.duration, Warmup: o.warmup, Concurrency: o.concurrency, Rate: o.rate}
+	if o.baseProcess {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("--baseline-process: %w", err)
+		}
+		p, err := bench.StartBaselineProcess(exe, answer)
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		bd := o.d
+		bd.Endpoint = p.Endpoint()
+		sides = append(sides, bench.Side{Name: "baseline-process", Client: bench.NewClient(o.concurrency), NewRequest: bd.NewRequest, PID: p.PID()})
+	}
+	alt := bench.Alternation{Sides: sides, Rounds: o.rounds, Duration: o.duration, Warmup: o.warmup, Concurrency: o.concurrency, Rate: o.rate,
+		Raw: o.client == "raw"}
 	if !o.quiet {
 		alt.Progress = func(round int, side string, p bench.Progress) {
 			what := fmt.Sprintf("round %d/%d", round, o.rounds)
@@ -171,8 +211,8 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 	if len(o.d.ConnectionIDs) > 0 {
 		target = fmt.Sprintf("of %d connections at random", len(o.d.ConnectionIDs))
 	}
-	fmt.Fprintf(stdout, "DownloadVpnConnectionConfig %s on %s: signature %s, %d connections, %s, %d x %s turns, answer %d bytes\n",
-		target, o.d.Endpoint, sig, o.concurrency, load, o.rounds, o.duration, len(answer.Body))
+	fmt.Fprintf(stdout, "DownloadVpnConnectionConfig %s on %s: signature %s, %s client, %d connections, %s, %d x %s turns, answer %d bytes\n",
+		target, o.d.Endpoint, sig, o.client, o.concurrency, load, o.rounds, o.duration, len(answer.Body))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "round\tserver\trequests\terrors\treq/s\tp50\tp90\tp99\tp99.9\tmax\t")
 	row := func(round, name string, r bench.Result) {
@@ -193,6 +233,14 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 			per = append(per, fmt.Sprintf("%.2f", cmp.RoundRatio(r, "vpcvpn", "baseline")))
 		}
 		fmt.Fprintf(stdout, "throughput ratio vpcvpn/baseline: %.2f (per round: %s)\n", cmp.Ratio("vpcvpn", "baseline"), strings.Join(per, " "))
+	}
+	if o.baseProcess {
+		var per []string
+		for r := 1; r <= o.rounds; r++ {
+			per = append(per, fmt.Sprintf("%.2f", cmp.RoundRatio(r, "vpcvpn", "baseline-process")))
+		}
+		fmt.Fprintf(stdout, "throughput ratio vpcvpn/baseline-process: %.2f (per round: %s)\n", cmp.Ratio("vpcvpn", "baseline-process"), strings.Join(per, " "))
+		fmt.Fprintf(stdout, "throughput ratio baseline-process/baseline: %.2f\n", cmp.Ratio("baseline-process", "baseline"))
 	}
 	printCPU(stdout, cmp, o.serverPID != 0, o.baseline)
 	var failed int64
@@ -216,8 +264,8 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 // together: their shares cannot be told apart, and the generator's cost per
 // request depends on how fast the server answers).
 func printCPU(w io.Writer, cmp bench.Comparison, server, baseline bool) {
-	var gen, srv, base time.Duration
-	var genN, baseN int64
+	var gen, srv, base, pgen, psrv time.Duration
+	var genN, baseN, pN int64
 	for _, t := range cmp.Turns {
 		switch t.Side {
 		case "vpcvpn":
@@ -227,6 +275,10 @@ func printCPU(w io.Writer, cmp bench.Comparison, server, baseline bool) {
 		case "baseline":
 			base += t.SelfCPU
 			baseN += t.Result.Requests
+		case "baseline-process":
+			pgen += t.SelfCPU
+			psrv += t.ServerCPU
+			pN += t.Result.Requests
 		}
 	}
 	if genN == 0 || gen == 0 {
@@ -239,6 +291,9 @@ func printCPU(w io.Writer, cmp bench.Comparison, server, baseline bool) {
 	}
 	if baseline && baseN > 0 {
 		line += fmt.Sprintf("; baseline turns: generator + baseline server %.1fus", perReq(base, baseN))
+	}
+	if pN > 0 {
+		line += fmt.Sprintf("; baseline-process turns: generator %.1fus + baseline-process server %.1fus", perReq(pgen, pN), perReq(psrv, pN))
 	}
 	fmt.Fprintln(w, line)
 }
@@ -506,4 +561,60 @@ func throttleHint(firstError string) string {
 		return ""
 	}
 	return " (the server throttles each AccessKey: for a load test start it with --throttle-secret-read-rate 0 --throttle-write-rate 0 --throttle-read-rate 0)"
+}
+
+type benchBaselineOptions struct {
+	listen      string
+	bodyFile    string
+	contentType string
+	requestID   string
+}
+
+func newBenchBaselineServerCmd() *cobra.Command {
+	o := benchBaselineOptions{}
+	cmd := &cobra.Command{
+		Use:   "baseline-server",
+		Short: "Run the minimal net/http server of bench download --baseline on its own",
+		Long: `Run the minimal net/http server that 'bench download --baseline' compares vpcvpn with, as a process
+of its own: every request, whatever it asks, is answered with 200 and the bytes of --body-file (with
+Content-Type, X-Acs-Request-Id and Content-Length). It prints "listening on HOST:PORT" on stdout once
+it accepts connections and runs until interrupted. 'bench download --baseline-process' starts it itself.`,
+		Example: `  vpcvpn bench baseline-server --listen 127.0.0.1:18080 --body-file answer.json --content-type 'application/json;charset=utf-8'`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBenchBaselineServer(cmd.Context(), o, cmd.OutOrStdout())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:0", "address to listen on (port 0: any free port)")
+	f.StringVar(&o.bodyFile, "body-file", "", "file holding the answer body (required)")
+	f.StringVar(&o.contentType, "content-type", "application/json;charset=utf-8", "Content-Type of the answer")
+	f.StringVar(&o.requestID, "request-id", "", "X-Acs-Request-Id of the answer (none when empty)")
+	return cmd
+}
+
+func runBenchBaselineServer(ctx context.Context, o benchBaselineOptions, stdout io.Writer) error {
+	if o.bodyFile == "" {
+		return usageError{errors.New("--body-file is required")}
+	}
+	body, err := os.ReadFile(o.bodyFile)
+	if err != nil {
+		return usageError{fmt.Errorf("--body-file: %w", err)}
+	}
+	h := http.Header{}
+	if o.contentType != "" {
+		h.Set("Content-Type", o.contentType)
+	}
+	if o.requestID != "" {
+		h.Set("X-Acs-Request-Id", o.requestID)
+	}
+	b, err := bench.StartBaseline(o.listen, bench.Answer{Status: http.StatusOK, Header: h, Body: body})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "listening on %s\n", b.Endpoint())
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	return b.Close()
 }

@@ -29,6 +29,7 @@ type Alternation struct {
 	Warmup      time.Duration // one untimed turn per side before the first round (0: none)
 	Concurrency int
 	Rate        float64 // see Load.Rate
+	Raw         bool    // see Load.Raw
 	// Progress, if set, is told which turn runs and how it goes.
 	Progress func(round int, side string, p Progress)
 }
@@ -107,7 +108,7 @@ func Alternate(ctx context.Context, alt Alternation) (Comparison, error) {
 	}
 	rounds := max(alt.Rounds, 1)
 	load := func(s Side, round int, d time.Duration) Load {
-		l := Load{Concurrency: alt.Concurrency, Duration: d, Rate: alt.Rate, Client: s.Client, NewRequest: s.NewRequest}
+		l := Load{Concurrency: alt.Concurrency, Duration: d, Rate: alt.Rate, Raw: alt.Raw, Client: s.Client, NewRequest: s.NewRequest}
 		if alt.Progress != nil {
 			l.Progress = func(p Progress) { alt.Progress(round, s.Name, p) }
 		}

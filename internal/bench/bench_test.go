@@ -3,10 +3,13 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -344,23 +347,25 @@ func TestRunAgainstServer(t *testing.T) {
 			if !bytes.Contains(first.Body, []byte(tc.id)) && !bytes.Contains(first.Body, []byte("VpnConnectionConfig")) {
 				t.Fatalf("answer %s", first.Body)
 			}
-			progress := 0
-			r, err := Run(context.Background(), Load{Concurrency: 4, Duration: 1200 * time.Millisecond, Client: client, NewRequest: d.NewRequest,
-				Progress: func(Progress) { progress++ }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Errors != 0 || r.Requests == 0 {
-				t.Fatalf("%d requests, %d errors (first: %s)", r.Requests, r.Errors, r.FirstError)
-			}
-			if r.Bytes != r.Requests*int64(len(first.Body)) {
-				t.Errorf("%d bytes for %d requests of %d bytes", r.Bytes, r.Requests, len(first.Body))
-			}
-			if r.Latency.Count != int(r.Requests) || r.Latency.Max < r.Latency.P50 || r.Latency.P50 <= 0 {
-				t.Errorf("latency %+v", r.Latency)
-			}
-			if progress < 1 {
-				t.Errorf("Progress called %d times in 1.2 s, want at least once", progress)
+			for _, raw := range []bool{false, true} {
+				progress := 0
+				r, err := Run(context.Background(), Load{Concurrency: 4, Duration: 1200 * time.Millisecond, Client: client, NewRequest: d.NewRequest,
+					Progress: func(Progress) { progress++ }, Raw: raw})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Errors != 0 || r.Requests == 0 {
+					t.Fatalf("%d requests, %d errors (first: %s)", r.Requests, r.Errors, r.FirstError)
+				}
+				if r.Bytes != r.Requests*int64(len(first.Body)) {
+					t.Errorf("%d bytes for %d requests of %d bytes", r.Bytes, r.Requests, len(first.Body))
+				}
+				if r.Latency.Count != int(r.Requests) || r.Latency.Max < r.Latency.P50 || r.Latency.P50 <= 0 {
+					t.Errorf("latency %+v", r.Latency)
+				}
+				if progress < 1 {
+					t.Errorf("Progress called %d times in 1.2 s, want at least once", progress)
+				}
 			}
 		})
 	}
@@ -370,12 +375,14 @@ func TestRunCountsErrors(t *testing.T) {
 	env, res := seeded(t, Seed{Connections: 1})
 	d := Download{Endpoint: env.Endpoint, AccessKeyID: apptest.AccessKeyID, AccessKeySecret: "wrong-secret",
 		Region: "cn-hangzhou", ConnectionID: res.Single[0]}
-	r, err := Run(context.Background(), Load{Concurrency: 2, Duration: 200 * time.Millisecond, Client: NewClient(2), NewRequest: d.NewRequest})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Requests != 0 || r.Errors == 0 || !strings.Contains(r.FirstError, "SignatureDoesNotMatch") {
-		t.Fatalf("%d ok, %d errors, first %q; want only SignatureDoesNotMatch errors", r.Requests, r.Errors, r.FirstError)
+	for _, raw := range []bool{false, true} {
+		r, err := Run(context.Background(), Load{Concurrency: 2, Duration: 200 * time.Millisecond, Client: NewClient(2), NewRequest: d.NewRequest, Raw: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Requests != 0 || r.Errors == 0 || !strings.Contains(r.FirstError, "HTTP 400") || !strings.Contains(r.FirstError, "SignatureDoesNotMatch") {
+			t.Fatalf("raw %v: %d ok, %d errors, first %q; want only HTTP 400 SignatureDoesNotMatch errors", raw, r.Requests, r.Errors, r.FirstError)
+		}
 	}
 	if _, err := Run(context.Background(), Load{Duration: time.Second}); err == nil {
 		t.Error("Run without a client succeeded")
@@ -391,12 +398,14 @@ func TestRunPaced(t *testing.T) {
 	d := Download{Endpoint: b.Endpoint(), AccessKeyID: "a", AccessKeySecret: "s", Region: "cn-hangzhou", ConnectionID: "vco-1"}
 	// 100/s for 1 s: exactly the 100 scheduled requests are sent, however
 	// fast the server is.
-	r, err := Run(context.Background(), Load{Concurrency: 4, Duration: time.Second, Rate: 100, Client: NewClient(4), NewRequest: d.NewRequest})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Requests != 100 || r.Errors != 0 {
-		t.Fatalf("%d requests, %d errors; want 100, 0", r.Requests, r.Errors)
+	for _, raw := range []bool{false, true} {
+		r, err := Run(context.Background(), Load{Concurrency: 4, Duration: time.Second, Rate: 100, Client: NewClient(4), NewRequest: d.NewRequest, Raw: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Requests != 100 || r.Errors != 0 {
+			t.Fatalf("raw %v: %d requests, %d errors; want 100, 0", raw, r.Requests, r.Errors)
+		}
 	}
 }
 
@@ -523,5 +532,75 @@ func TestDownloadSpreadsOverConnectionIDs(t *testing.T) {
 	}
 	if len(seen) != 3 || seen["vco-a"] == 0 || seen["vco-b"] == 0 || seen["vco-c"] == 0 {
 		t.Errorf("ids asked for: %v, want all of vco-a, vco-b, vco-c and nothing else", seen)
+	}
+}
+
+// TestRawClient: the lean client reads Content-Length answers whole,
+// reconnects after Connection: close or a dropped connection, counts
+// non-200 answers, and refuses chunked answers with a clear error.
+func TestRawClient(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		switch r.URL.Query().Get("k") {
+		case "close":
+			w.Header().Set("Connection", "close")
+		case "chunked":
+			w.(http.Flusher).Flush() // no Content-Length: chunked
+			_, _ = io.WriteString(w, "part")
+			return
+		case "404":
+			w.Header().Set("Content-Length", "9")
+			w.WriteHeader(404)
+			_, _ = io.WriteString(w, "not found")
+			return
+		case "hijack":
+			c, _, _ := w.(http.Hijacker).Hijack()
+			c.Close()
+			return
+		}
+		body := strings.Repeat("x", 5000)
+		w.Header().Set("Content-Length", "5000")
+		_, _ = io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	var rc rawConn
+	defer rc.close()
+	buf := make([]byte, 1024) // smaller than the body: the rest is counted
+	get := func(k string) (int, int, error) {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+host+"/?k="+k, nil)
+		req.Header.Set("X-Test", "1")
+		return rc.do(req, buf)
+	}
+	for _, k := range []string{"", "", "close", "", "hijack", "", "404"} {
+		status, got, err := get(k)
+		switch k {
+		case "hijack":
+			if err == nil {
+				t.Errorf("dropped connection: no error")
+			}
+		case "404":
+			if err != nil || status != 404 || got != 9 || string(buf[:9]) != "not found" {
+				t.Errorf("404: %d %d %v %q", status, got, err, buf[:9])
+			}
+		default:
+			if err != nil || status != 200 || got != 5000 || buf[0] != 'x' {
+				t.Errorf("%q: status %d, %d bytes, %v", k, status, got, err)
+			}
+		}
+	}
+	if _, _, err := get("chunked"); !errors.Is(err, errUnsupported) {
+		t.Errorf("chunked: %v, want errUnsupported", err)
+	}
+	if _, _, err := get(""); err != nil {
+		t.Errorf("after chunked: %v", err)
+	}
+	if n.Load() != 9 {
+		t.Errorf("server saw %d requests, want 9", n.Load())
+	}
+	post, _ := http.NewRequest(http.MethodPost, "http://"+host+"/", strings.NewReader("body"))
+	if _, _, err := rc.do(post, buf); err == nil || !strings.Contains(err.Error(), "bodies are not supported") {
+		t.Errorf("request body: %v", err)
 	}
 }

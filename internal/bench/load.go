@@ -30,12 +30,18 @@ type Load struct {
 	// Duration is how long requests are started for.
 	Duration time.Duration
 	// Rate, when > 0, paces the workers together to Rate requests per
-	// second (an open schedule: a request's latency is counted from the time
-	// it was due, so a stalled server is not hidden by waiting workers).
+	// second (an open schedule: a request whose slot came while its worker
+	// was still waiting for an earlier answer counts its latency from the
+	// time it was due, so a stalled server is not hidden by waiting workers;
+	// one whose worker slept until the slot counts from when it woke).
 	// 0 sends as fast as the server answers (closed loop).
 	Rate float64
 	// Client sends the requests; build it with NewClient(Concurrency).
 	Client *http.Client
+	// Raw sends the requests with the lean HTTP/1.1 client of raw.go
+	// instead of Client (each worker its own keep-alive connection to the
+	// request's host); answers must carry a Content-Length.
+	Raw bool
 	// NewRequest builds each request.
 	NewRequest RequestFunc
 	// Progress, if set, is called about once a second with the figures so
@@ -90,6 +96,7 @@ func NewClient(n int) *http.Client {
 
 // worker is one worker's private tallies, merged when the run ends.
 type worker struct {
+	raw      rawConn
 	lat      []time.Duration
 	errors   int64
 	firstErr string
@@ -137,6 +144,7 @@ func runKeep(ctx context.Context, l Load) (Result, []time.Duration, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer w.raw.close()
 			for ctx.Err() == nil {
 				var due time.Time
 				if interval > 0 {
@@ -152,6 +160,13 @@ func runKeep(ctx context.Context, l Load) (Result, []time.Duration, error) {
 							return
 						case <-t.C:
 						}
+						// The worker was idle until the slot: any delay past
+						// due is this process's timer firing late (Go's
+						// netpoller sleeps in whole milliseconds), not the
+						// server's doing, so latency counts from now.
+						// A worker that takes a slot already due (it was busy
+						// with a slow answer) still counts from due.
+						due = time.Now()
 					}
 				} else {
 					due = time.Now()
@@ -204,24 +219,36 @@ func (w *worker) do(ctx context.Context, l Load, due time.Time) bool {
 	if err != nil {
 		return w.fail("build request: " + err.Error())
 	}
-	resp, err := l.Client.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return w.fail("cancelled")
+	var status, n int
+	if l.Raw {
+		status, n, err = w.raw.do(req, w.buf)
+		if err != nil {
+			if ctx.Err() != nil {
+				return w.fail("cancelled")
+			}
+			return w.fail(err.Error())
 		}
-		return w.fail(err.Error())
+	} else {
+		resp, err := l.Client.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return w.fail("cancelled")
+			}
+			return w.fail(err.Error())
+		}
+		n, err = readAll(resp.Body, w.buf)
+		resp.Body.Close()
+		if err != nil {
+			return w.fail("read answer: " + err.Error())
+		}
+		status = resp.StatusCode
 	}
-	n, err := readAll(resp.Body, w.buf)
-	resp.Body.Close()
-	if err != nil {
-		return w.fail("read answer: " + err.Error())
-	}
-	if resp.StatusCode != http.StatusOK {
+	if status != http.StatusOK {
 		end := n
 		if end > len(w.buf) {
 			end = len(w.buf)
 		}
-		return w.fail(fmt.Sprintf("HTTP %d: %s", resp.StatusCode, clip(string(w.buf[:end]), 300)))
+		return w.fail(fmt.Sprintf("HTTP %d: %s", status, clip(string(w.buf[:end]), 300)))
 	}
 	w.lat = append(w.lat, time.Since(due))
 	w.bytes += int64(n)
