@@ -46,6 +46,8 @@ or <data-dir>/master.key, generated on first start. BACK THE MASTER KEY UP: with
 cannot be opened.
 
 GET /healthz answers 200 when the server is ready; GET /metrics serves Prometheus metrics.
+Logs go to stderr (--log-format text or json): a request line per API call, written in batches every 50 ms;
+warnings and errors are written at once.
 SIGTERM or SIGINT drain in-flight requests and exit.
 
 TLS: --tls-cert/--tls-key serve HTTPS (the SDKs' default protocol); --tls-self-signed generates an ECDSA
