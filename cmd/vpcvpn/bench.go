@@ -49,6 +49,7 @@ type benchDownloadOptions struct {
 	rate        float64
 	baseline    bool
 	baseProcess bool
+	baseCPUs    string
 	quiet       bool
 	serverPID   int
 	idsFile     string
@@ -101,6 +102,7 @@ The exit status is 1 when any request failed.`,
 	f.Float64Var(&o.rate, "rate", 0, "total requests per second (0: as fast as answered)")
 	f.BoolVar(&o.baseline, "baseline", false, "also measure a minimal net/http server answering the same bytes, alternately, and print the ratio")
 	f.BoolVar(&o.baseProcess, "baseline-process", false, "also measure the minimal server run as a separate process (implies --baseline)")
+	f.StringVar(&o.baseCPUs, "baseline-process-cpus", "", "run the separate baseline process pinned to these CPUs (taskset -c LIST), as the server under test is")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on stderr")
 	f.StringVar(&o.idsFile, "connections-file", "", "file of VpnConnectionIds, one a line (bench seed --ids-out): each request asks for one at random")
 	f.IntVar(&o.serverPID, "server-pid", 0, "process id of the server on this machine: also report CPU time per request (Linux)")
@@ -171,7 +173,7 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 		if err != nil {
 			return fmt.Errorf("--baseline-process: %w", err)
 		}
-		p, err := bench.StartBaselineProcess(exe, answer)
+		p, err := bench.StartBaselineProcess(exe, o.baseCPUs, answer)
 		if err != nil {
 			return err
 		}

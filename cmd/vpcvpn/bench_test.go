@@ -37,8 +37,12 @@ func TestBenchDownloadAgainstServer(t *testing.T) {
 	srv.waitReady(t, addr)
 	for _, client := range []string{"net/http", "raw"} {
 		t.Run(client, func(t *testing.T) {
-			p := start(t, bin, env, "bench", "download", "--endpoint", addr, "--connection", conn, "--client", client,
-				"--concurrency", "2", "--duration", "300ms", "--warmup", "0", "--rounds", "2", "--baseline-process", "-q")
+			args := []string{"bench", "download", "--endpoint", addr, "--connection", conn, "--client", client,
+				"--concurrency", "2", "--duration", "300ms", "--warmup", "0", "--rounds", "2", "--baseline-process", "-q"}
+			if client == "raw" {
+				args = append(args, "--baseline-process-cpus", "0") // pinned through taskset
+			}
+			p := start(t, bin, env, args...)
 			if code := p.wait(t); code != 0 {
 				t.Fatalf("bench download exited %d\nstdout:\n%s\nstderr:\n%s", code, p.stdout, p.stderr)
 			}

@@ -25,8 +25,9 @@ type BaselineProcess struct {
 
 // StartBaselineProcess runs exe (the vpcvpn binary) as
 // `exe bench baseline-server` on 127.0.0.1 answering with a, and waits for
-// the address it listens on.
-func StartBaselineProcess(exe string, a Answer) (*BaselineProcess, error) {
+// the address it listens on. A non-empty cpus ("1", "2-3") runs it under
+// `taskset -c cpus`, to pin it as the server under test is pinned.
+func StartBaselineProcess(exe, cpus string, a Answer) (*BaselineProcess, error) {
 	f, err := os.CreateTemp("", "vpcvpn-baseline-*.body")
 	if err != nil {
 		return nil, fmt.Errorf("baseline process: %w", err)
@@ -36,8 +37,17 @@ func StartBaselineProcess(exe string, a Answer) (*BaselineProcess, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("baseline process: write the answer: %w", err)
 	}
-	cmd := exec.Command(exe, "bench", "baseline-server", "--listen", "127.0.0.1:0", "--body-file", f.Name(),
-		"--content-type", a.Header.Get("Content-Type"), "--request-id", a.Header.Get("X-Acs-Request-Id"))
+	args := []string{exe, "bench", "baseline-server", "--listen", "127.0.0.1:0", "--body-file", f.Name(),
+		"--content-type", a.Header.Get("Content-Type"), "--request-id", a.Header.Get("X-Acs-Request-Id")}
+	if cpus != "" {
+		taskset, err := exec.LookPath("taskset")
+		if err != nil {
+			os.Remove(f.Name())
+			return nil, fmt.Errorf("baseline process: pinning to CPUs %s needs taskset (util-linux): %w", cpus, err)
+		}
+		args = append([]string{taskset, "-c", cpus}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
