@@ -2,6 +2,7 @@ package vpn
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 )
@@ -71,19 +72,32 @@ func regionTable() []Region {
 // caller owns the returned slice.
 func Regions() []Region { return regionTable() }
 
-// LookupRegion returns the region with the given id.
-func LookupRegion(id string) (Region, bool) {
-	for _, r := range regionTable() {
-		if r.ID == id {
-			return r, true
-		}
+// regionsByID indexes one table built at first use; nothing outside this
+// file reads it, and LookupRegion hands out copies.
+var regionsByID = sync.OnceValue(func() map[string]*Region {
+	t := regionTable()
+	m := make(map[string]*Region, len(t))
+	for i := range t {
+		m[t[i].ID] = &t[i]
 	}
-	return Region{}, false
+	return m
+})
+
+// LookupRegion returns the region with the given id (a copy the caller
+// owns).
+func LookupRegion(id string) (Region, bool) {
+	r, ok := regionsByID()[id]
+	if !ok {
+		return Region{}, false
+	}
+	c := *r
+	c.Zones = slices.Clone(r.Zones)
+	return c, true
 }
 
 // ValidZone reports whether zone is a zone of region.
 func ValidZone(region, zone string) bool {
-	r, ok := LookupRegion(region)
+	r, ok := regionsByID()[region]
 	return ok && slices.Contains(r.Zones, zone)
 }
 
@@ -94,7 +108,7 @@ func ParseRegion(p Params) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, ok := LookupRegion(v); !ok {
+	if _, ok := regionsByID()[v]; !ok {
 		return "", apierror.Newf("InvalidRegionId.NotFound", "The specified RegionId %s does not exist.", shown(v))
 	}
 	return v, nil

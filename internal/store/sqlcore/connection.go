@@ -66,10 +66,10 @@ func (e *Engine) decodeConfigs(id, ikeJ, ipsecJ, bgpJ, sealed string, ike *vpn.I
 	if err := json.Unmarshal([]byte(ikeJ), ike); err != nil {
 		return fmt.Errorf("ike config of %s: %w", id, err)
 	}
-	if err := json.Unmarshal([]byte(ipsecJ), ipsec); err != nil {
+	if err := e.ipsecMemo.decode(ipsecJ, ipsec); err != nil {
 		return fmt.Errorf("ipsec config of %s: %w", id, err)
 	}
-	if err := json.Unmarshal([]byte(bgpJ), bgp); err != nil {
+	if err := e.bgpMemo.decode(bgpJ, bgp); err != nil {
 		return fmt.Errorf("bgp config of %s: %w", id, err)
 	}
 	var err error
@@ -238,7 +238,7 @@ func (e *Engine) scanConnection(sc interface{ Scan(...any) error }) (vpn.Connect
 	if err := e.decodeConfigs(c.VpnConnectionID, r.ike, r.ipsec, r.bgp, r.psk, &c.Ike, &c.Ipsec, &c.Bgp); err != nil {
 		return vpn.Connection{}, err
 	}
-	if err := json.Unmarshal([]byte(r.health), &c.HealthCheck); err != nil {
+	if err := e.healthMemo.decode(r.health, &c.HealthCheck); err != nil {
 		return vpn.Connection{}, fmt.Errorf("health check of %s: %w", c.VpnConnectionID, err)
 	}
 	return c, nil
@@ -358,7 +358,7 @@ func (e *Engine) GetConnection(ctx context.Context, s store.Scope, id string) (v
 	if err := e.decodeConfigs(c.VpnConnectionID, r.ike, r.ipsec, r.bgp, r.psk, &c.Ike, &c.Ipsec, &c.Bgp); err != nil {
 		return vpn.Connection{}, err
 	}
-	if err := json.Unmarshal([]byte(r.health), &c.HealthCheck); err != nil {
+	if err := e.healthMemo.decode(r.health, &c.HealthCheck); err != nil {
 		return vpn.Connection{}, fmt.Errorf("health check of %s: %w", c.VpnConnectionID, err)
 	}
 	return c, nil

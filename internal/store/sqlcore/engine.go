@@ -23,6 +23,7 @@ import (
 
 	"github.com/vpcvpn/vpcvpn/internal/secret"
 	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
 )
 
 // Dialect describes what differs between SQL databases.
@@ -105,6 +106,12 @@ type Engine struct {
 	keys  *secret.Keyring
 	now   func() time.Time
 	stmts hotStmts
+
+	// Decoded configuration documents (memo.go); the IKE document holds
+	// per-connection identities and is decoded every time.
+	ipsecMemo  decodeMemo[vpn.IpsecConfig]
+	bgpMemo    decodeMemo[vpn.BgpConfig]
+	healthMemo decodeMemo[vpn.HealthCheckConfig]
 
 	nonceCalls atomic.Uint64
 	tokenCalls atomic.Uint64

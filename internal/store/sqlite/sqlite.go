@@ -82,6 +82,11 @@ func isBusy(err error) bool {
 	return primary == sqlite3.SQLITE_BUSY || primary == sqlite3.SQLITE_LOCKED
 }
 
+// readerCacheKiB is each read connection's page cache (SQLite's default is
+// 2 MB). On a large store a connection lookup walks several B-trees; with
+// their interior pages cached it reads only the leaves.
+const readerCacheKiB = 8192
+
 func dsn(path string, write bool) string {
 	v := url.Values{}
 	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
@@ -92,6 +97,7 @@ func dsn(path string, write bool) string {
 		v.Set("_txlock", "immediate")
 	} else {
 		v.Add("_pragma", "query_only(1)")
+		v.Add("_pragma", fmt.Sprintf("cache_size(%d)", -readerCacheKiB))
 	}
 	// SQLite decodes %XX in a file: URI and ends the path at '?' or '#'.
 	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
