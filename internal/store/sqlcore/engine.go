@@ -54,6 +54,11 @@ type Dialect struct {
 	// SERIALIZABLE.
 	AllocTx   *sql.TxOptions
 	AllocLock string
+	// ReuseWriteStatements keeps the statements of write transactions
+	// prepared on the write pool (stmtcache.go) instead of compiling them
+	// on every call: worth it where the driver compiles per call
+	// (modernc SQLite), pointless where it caches itself (pgx).
+	ReuseWriteStatements bool
 	// RetryUnique makes a unique violation transient (a few times): right
 	// where concurrent transactions can insert the same key between a
 	// check and an insert (postgres), pointless where writers are
@@ -106,6 +111,11 @@ type Engine struct {
 	keys  *secret.Keyring
 	now   func() time.Time
 	stmts hotStmts
+	// wstmts holds the write transactions' prepared statements when
+	// Dialect.ReuseWriteStatements is set.
+	wstmts *stmtCache
+	// rstmts holds read statements built at run time (withTags), likewise.
+	rstmts *stmtCache
 
 	// Decoded configuration documents (memo.go); the IKE document holds
 	// per-connection identities and is decoded every time.
@@ -139,6 +149,10 @@ func New(ctx context.Context, w, r *sql.DB, d Dialect, keys *secret.Keyring) (*E
 		return nil, errors.New("sqlcore: nil keyring")
 	}
 	e := &Engine{w: w, r: r, d: d, keys: keys, now: time.Now}
+	if d.ReuseWriteStatements {
+		e.wstmts = &stmtCache{db: w}
+		e.rstmts = &stmtCache{db: r, immediate: true}
+	}
 	var err error
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
@@ -166,6 +180,10 @@ func (e *Engine) SetClock(now func() time.Time) { e.now = now }
 
 // Close closes the prepared statements.
 func (e *Engine) Close() error {
+	if e.wstmts != nil {
+		e.wstmts.close()
+		e.rstmts.close()
+	}
 	for _, s := range []*sql.Stmt{e.stmts.connection, e.stmts.tunnels, e.stmts.tags, e.stmts.accessKey} {
 		if s != nil {
 			s.Close()
@@ -186,18 +204,47 @@ type q struct {
 	ctx context.Context
 	x   querier
 	d   *Dialect
+	// In write transactions with a statement cache: the transaction and
+	// the cache its statements come from.
+	tx    *sql.Tx
+	cache *stmtCache
+}
+
+// stmt returns the transaction's prepared statement of text, or nil to run
+// text directly.
+func (q q) stmt(text string) *sql.Stmt {
+	if q.cache == nil || q.tx == nil {
+		return nil
+	}
+	s := q.cache.get(text)
+	if s == nil {
+		return nil
+	}
+	return q.tx.StmtContext(q.ctx, s)
 }
 
 func (q q) exec(s string, args ...any) (sql.Result, error) {
-	return q.x.ExecContext(q.ctx, q.d.bind(s), args...)
+	text := q.d.bind(s)
+	if st := q.stmt(text); st != nil {
+		return st.ExecContext(q.ctx, args...)
+	}
+	return q.x.ExecContext(q.ctx, text, args...)
 }
 
 func (q q) query(s string, args ...any) (*sql.Rows, error) {
-	return q.x.QueryContext(q.ctx, q.d.bind(s), args...)
+	text := q.d.bind(s)
+	if st := q.stmt(text); st != nil {
+		return st.QueryContext(q.ctx, args...)
+	}
+	return q.x.QueryContext(q.ctx, text, args...)
 }
 
 func (q q) row(s string, args ...any) *sql.Row {
-	return q.x.QueryRowContext(q.ctx, q.d.bind(s), args...)
+	text := q.d.bind(s)
+	if st := q.stmt(text); st != nil {
+		return st.QueryRowContext(q.ctx, args...)
+	}
+	return q.x.QueryRowContext(q.ctx, text, args...)
 }
 
 // exists reports whether the query returns a row; it scans the first column
@@ -279,12 +326,17 @@ func (e *Engine) writeOnce(ctx context.Context, opts *sql.TxOptions, lock string
 	if err != nil {
 		return err
 	}
+	if e.wstmts != nil {
+		// After the transaction (deferred first, so it runs last): the
+		// write connection is free again.
+		defer e.wstmts.prepareNoted(context.WithoutCancel(ctx))
+	}
 	defer func() {
 		if err != nil {
 			tx.Rollback()
 		}
 	}()
-	q := q{ctx: ctx, x: tx, d: &e.d}
+	q := q{ctx: ctx, x: tx, d: &e.d, tx: tx, cache: e.wstmts}
 	if lock != "" {
 		if _, err = q.exec(lock); err != nil {
 			return err

@@ -251,7 +251,14 @@ func (e *Engine) withTags(ctx context.Context, table, cols, idCol, id string, s 
 	}
 	query := `SELECT ` + strings.Join(prefixed, ", ") + `, g.position, g.tag_key, g.tag_value FROM ` + table +
 		` r LEFT JOIN tags g ON g.resource_id = r.` + idCol + ` WHERE r.` + idCol + ` = ? AND (r.account_id = ? OR ? = '') AND r.region_id = ? ORDER BY g.position`
-	rows, err := e.r.QueryContext(ctx, e.d.bind(query), id, s.AccountID, s.AccountID, s.RegionID)
+	var rows *sql.Rows
+	var err error
+	text := e.d.bind(query)
+	if st := e.rstmts.get(text); st != nil {
+		rows, err = st.QueryContext(ctx, id, s.AccountID, s.AccountID, s.RegionID)
+	} else {
+		rows, err = e.r.QueryContext(ctx, text, id, s.AccountID, s.AccountID, s.RegionID)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -50,8 +50,9 @@ const busyTimeoutMS = 10000
 // sqliteDialect is SQLite's sqlcore dialect.
 func sqliteDialect() sqlcore.Dialect {
 	return sqlcore.Dialect{
-		Name:      "sqlite",
-		Retryable: isBusy,
+		Name:                 "sqlite",
+		ReuseWriteStatements: true,
+		Retryable:            isBusy,
 		UniqueViolation: func(err error) bool {
 			return hasCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 		},
