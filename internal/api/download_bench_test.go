@@ -13,6 +13,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/app"
 	"github.com/vpcvpn/vpcvpn/internal/bench"
+	"github.com/vpcvpn/vpcvpn/internal/logging"
 	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
@@ -30,8 +31,11 @@ const (
 // it with one single- and one dual-tunnel connection id.
 func benchApp(b *testing.B) (*app.App, string, string) {
 	b.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a, err := app.Open(context.Background(), app.Options{DataDir: b.TempDir(), Logger: log,
+	// The server's log (internal/logging, as `vpcvpn server` builds it)
+	// into io.Discard: the request line is formatted, not written.
+	out := logging.New(io.Discard, "text", slog.LevelInfo)
+	b.Cleanup(func() { out.Close() })
+	a, err := app.Open(context.Background(), app.Options{DataDir: b.TempDir(), Logger: out.Logger, RequestLog: out,
 		RootAccessKeyID: benchAK, RootAccessKeySecret: benchSecret})
 	if err != nil {
 		b.Fatal(err)
