@@ -74,8 +74,13 @@ as a process of its own ('vpcvpn bench baseline-server') as a third side: the in
 shares the generator's Go runtime, so its answers never cross between processes, while vpcvpn's
 always do; the separate process shows what that costs on its own.
 
-With --rate the workers are paced to that many requests per second in total and latency counts
-from when each request was due (use it for latency at a given load).
+With --rate the workers are paced to that many requests per second in total (use it for latency at
+a given load): a request whose worker was still waiting for an earlier answer counts its latency
+from when it was due, one whose worker slept until its slot from when the worker woke.
+
+--client raw replaces Go's net/http client with a lean HTTP/1.1 writer and reader (one keep-alive
+connection per worker, Content-Length answers only), which leaves more of a shared machine to the
+server under test.
 
 Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET or the flags.
 The exit status is 1 when any request failed.`,
