@@ -234,20 +234,19 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 		row("all", s.Name, cmp.Total[s.Name])
 	}
 	tw.Flush()
-	if o.baseline {
+	ratio := func(a, b string) {
 		var per []string
 		for r := 1; r <= o.rounds; r++ {
-			per = append(per, fmt.Sprintf("%.2f", cmp.RoundRatio(r, "vpcvpn", "baseline")))
+			per = append(per, fmt.Sprintf("%.2f", cmp.RoundRatio(r, a, b)))
 		}
-		fmt.Fprintf(stdout, "throughput ratio vpcvpn/baseline: %.2f (per round: %s)\n", cmp.Ratio("vpcvpn", "baseline"), strings.Join(per, " "))
+		fmt.Fprintf(stdout, "throughput ratio %s/%s: %.2f (per round: %s)\n", a, b, cmp.Ratio(a, b), strings.Join(per, " "))
+	}
+	if o.baseline {
+		ratio("vpcvpn", "baseline")
 	}
 	if o.baseProcess {
-		var per []string
-		for r := 1; r <= o.rounds; r++ {
-			per = append(per, fmt.Sprintf("%.2f", cmp.RoundRatio(r, "vpcvpn", "baseline-process")))
-		}
-		fmt.Fprintf(stdout, "throughput ratio vpcvpn/baseline-process: %.2f (per round: %s)\n", cmp.Ratio("vpcvpn", "baseline-process"), strings.Join(per, " "))
-		fmt.Fprintf(stdout, "throughput ratio baseline-process/baseline: %.2f\n", cmp.Ratio("baseline-process", "baseline"))
+		ratio("vpcvpn", "baseline-process")
+		ratio("baseline-process", "baseline")
 	}
 	printCPU(stdout, cmp, o.serverPID != 0, o.baseline)
 	var failed int64

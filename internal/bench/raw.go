@@ -114,14 +114,14 @@ func (rc *rawConn) roundTrip(req *http.Request, buf []byte) (status, n int, err 
 		}
 		value = bytes.TrimSpace(value)
 		switch {
-		case asciiEqualFold(name, "Content-Length"):
+		case bytes.EqualFold(name, []byte("Content-Length")):
 			length, err = strconv.Atoi(string(value))
 			if err != nil || length < 0 {
 				return 0, 0, fmt.Errorf("raw client: bad Content-Length %q", value)
 			}
-		case asciiEqualFold(name, "Transfer-Encoding"):
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
 			return 0, 0, errUnsupported
-		case asciiEqualFold(name, "Connection") && asciiEqualFold(value, "close"):
+		case bytes.EqualFold(name, []byte("Connection")) && bytes.EqualFold(value, []byte("close")):
 			closeAfter = true
 		}
 	}
@@ -157,23 +157,4 @@ func (rc *rawConn) readLine() ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(line[:len(line)-1], []byte("\r")), nil
-}
-
-func asciiEqualFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range len(b) {
-		x, y := b[i], s[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
