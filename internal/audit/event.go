@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/vpcvpn/vpcvpn/internal/timefmt"
 )
 
 // Event is one audited API call. JSON names follow ActionTrail's event
@@ -60,6 +62,9 @@ type Identity struct {
 	AccessKeyID string `json:"accessKeyId" xml:"accessKeyId"`
 }
 
+// eventTimes formats event times (one date computation per second).
+var eventTimes timefmt.Cache
+
 // appendEvent appends e as one JSON object (no newline), in the field order
 // of Event; the output decodes with encoding/json to e (EventTime with
 // nanoseconds, UTC).
@@ -67,7 +72,7 @@ func appendEvent(b []byte, e *Event) []byte {
 	b = append(b, `{"eventId":`...)
 	b = appendString(b, e.EventID)
 	b = append(b, `,"eventTime":"`...)
-	b = e.EventTime.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = eventTimes.AppendNano(b, e.EventTime.UTC())
 	b = append(b, `","eventName":`...)
 	b = appendString(b, e.EventName)
 	b = append(b, `,"eventType":`...)

@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/vpcvpn/vpcvpn/internal/timefmt"
 )
 
 // Request is the request log line of one API call.
@@ -31,6 +33,9 @@ type scratch struct {
 	arn  [128]byte
 }
 
+// timeCache formats request times (one date computation per second).
+var timeCache timefmt.Cache
+
 var scratchPool = sync.Pool{New: func() any { return &scratch{line: make([]byte, 0, 512)} }}
 
 // LogRequest writes r as the line slog would write for
@@ -51,7 +56,7 @@ func (o *Output) LogRequest(r *Request) {
 	arn := principal(r, sc)
 	if o.json {
 		b = append(b, `{"time":"`...)
-		b = r.Time.AppendFormat(b, time.RFC3339Nano)
+		b = timeCache.AppendNano(b, r.Time)
 		b = append(b, `","level":"INFO","msg":"request","request_id":`...)
 		b = appendJSONString(b, r.RequestID)
 		b = append(b, `,"action":`...)
@@ -67,7 +72,7 @@ func (o *Output) LogRequest(r *Request) {
 		b = append(b, "}\n"...)
 	} else {
 		b = append(b, "time="...)
-		b = appendRFC3339Millis(b, r.Time)
+		b = timeCache.AppendMillis(b, r.Time)
 		b = append(b, " level=INFO msg=request request_id="...)
 		b = appendText(b, r.RequestID)
 		b = append(b, " action="...)
@@ -94,15 +99,6 @@ func principal(r *Request, s *scratch) []byte {
 		return nil
 	}
 	return r.Principal.AppendARN(s.arn[:0])
-}
-
-// appendRFC3339Millis is slog's text time format.
-func appendRFC3339Millis(b []byte, t time.Time) []byte {
-	const prefixLen = len("2006-01-02T15:04:05.000")
-	n := len(b)
-	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b[:n+prefixLen], b[n+prefixLen+1:]...)
 }
 
 // appendText appends s as slog's text handler writes a string value: bare
