@@ -464,6 +464,7 @@ a CPU profile of its whole run to --cpuprofile (and heap, blocking and mutex pro
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.DurationVar(&o.shutdownGrace, "shutdown-grace", 5*time.Second, "how long to wait for in-flight requests on SIGTERM")
+	addHTTPFrontFlag(f, &o.httpFront)
 	o.sec.addFlags(f)
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	f.StringVar(&memProfile, "memprofile", "", "write a heap profile at exit to this file")

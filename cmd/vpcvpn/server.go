@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,8 +14,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/vpcvpn/vpcvpn/internal/app"
+	"github.com/vpcvpn/vpcvpn/internal/httpfront"
 	"github.com/vpcvpn/vpcvpn/internal/logging"
 )
 
@@ -27,6 +30,7 @@ type serverOptions struct {
 	logLevel      string
 	logFormat     string
 	shutdownGrace time.Duration
+	httpFront     string
 	sec           securityOptions // TLS, audit trail, throttling (audit.go)
 }
 
@@ -72,6 +76,7 @@ See docs/SECURITY.md.`,
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.DurationVar(&o.shutdownGrace, "shutdown-grace", 30*time.Second, "how long to wait for in-flight requests on SIGTERM")
+	addHTTPFrontFlag(f, &o.httpFront)
 	o.sec.addFlags(f)
 	return cmd
 }
@@ -129,27 +134,13 @@ func runServer(ctx context.Context, o serverOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another server running? choose another --listen address)", o.listen, err)
 	}
-	srv := &http.Server{
-		Handler: a.Handler,
-		// Equal read timeouts: net/http then sets one read deadline per
-		// request instead of two (each is a runtime timer update).
-		ReadHeaderTimeout: 20 * time.Second,
-		ReadTimeout:       20 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	srv, err := newHTTPServer(o.httpFront, a.Handler, tlsCfg, log)
+	if err != nil {
+		return err
 	}
 	errc := make(chan error, 1)
-	srv.TLSConfig = tlsCfg
-	go func() {
-		if tlsCfg != nil {
-			errc <- srv.ServeTLS(ln, "", "")
-			return
-		}
-		errc <- srv.Serve(ln)
-	}()
-	log.Info("vpcvpn server ready", "listen", ln.Addr().String(), "tls", tlsCfg != nil, "database", a.Describe(), "account", a.Root.AccountID, "gateway_address_pool", o.pool)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("vpcvpn server ready", "listen", ln.Addr().String(), "tls", tlsCfg != nil, "http_front", o.httpFront, "database", a.Describe(), "account", a.Root.AccountID, "gateway_address_pool", o.pool)
 	o.sec.logSettings(log, a)
 	select {
 	case err := <-errc:
@@ -164,4 +155,55 @@ func runServer(ctx context.Context, o serverOptions) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// addHTTPFrontFlag adds --http-front, shared by 'server' and 'bench server'.
+func addHTTPFrontFlag(f *pflag.FlagSet, v *string) {
+	f.StringVar(v, "http-front", "lean", "HTTP server: lean (vpcvpn's HTTP/1.1 server, internal/httpfront) or net/http (Go's, which also speaks HTTP/2 over TLS)")
+}
+
+// Server timeouts and limits, the same for both HTTP fronts.
+const (
+	readTimeout    = 20 * time.Second
+	writeTimeout   = 30 * time.Second
+	idleTimeout    = 120 * time.Second
+	maxHeaderBytes = 64 << 10
+)
+
+// httpServer is what runServer needs of an HTTP server.
+type httpServer interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+}
+
+// netHTTPServer serves TLS when its TLSConfig is set, as httpfront.Server does.
+type netHTTPServer struct{ *http.Server }
+
+func (s netHTTPServer) Serve(ln net.Listener) error {
+	if s.TLSConfig != nil {
+		return s.ServeTLS(ln, "", "")
+	}
+	return s.Server.Serve(ln)
+}
+
+func newHTTPServer(front string, h http.Handler, tlsCfg *tls.Config, log *slog.Logger) (httpServer, error) {
+	switch front {
+	case "lean":
+		return &httpfront.Server{Handler: h, TLSConfig: tlsCfg, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
+			IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes, Logger: log}, nil
+	case "net/http":
+		return netHTTPServer{&http.Server{
+			Handler: h,
+			// Equal read timeouts: net/http then sets one read deadline per
+			// request instead of two (each is a runtime timer update).
+			ReadHeaderTimeout: readTimeout,
+			ReadTimeout:       readTimeout,
+			WriteTimeout:      writeTimeout,
+			IdleTimeout:       idleTimeout,
+			MaxHeaderBytes:    maxHeaderBytes,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+			TLSConfig:         tlsCfg,
+		}}, nil
+	}
+	return nil, usageError{fmt.Errorf("--http-front %q: use lean or net/http", front)}
 }

@@ -844,7 +844,7 @@ func hostileCases() []hostileCase {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		return r
 	}, 400, "SignatureDoesNotMatch")
-	add("header of 2 MiB (net/http refuses before the handler)", withHeader(sget(vpcAct("CreateVpc")...), "X-Pad", strings.Repeat("h", 2<<20)), 431, "")
+	add("header of 2 MiB (the HTTP front refuses it before the handler)", withHeader(sget(vpcAct("CreateVpc")...), "X-Pad", strings.Repeat("h", 2<<20)), 431, "")
 	return cs
 }
 

@@ -1,14 +1,15 @@
 // Package apptest starts a real vpcvpn server for tests: the production wiring
-// (internal/app) on a fresh SQLite store in a temporary directory, behind an
-// httptest listener, with clients of Alibaba's official SDKs pointed at it.
+// (internal/app) on a fresh SQLite store in a temporary directory, served by
+// the production HTTP front (internal/httpfront) on a loopback listener, with
+// clients of Alibaba's official SDKs pointed at it.
 package apptest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
-	"net/http/httptest"
-	"strings"
+	"net"
 	"testing"
 
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
@@ -17,6 +18,7 @@ import (
 	vpcv1 "github.com/aliyun/alibaba-cloud-sdk-go/services/vpc"
 
 	"github.com/vpcvpn/vpcvpn/internal/app"
+	"github.com/vpcvpn/vpcvpn/internal/httpfront"
 )
 
 // Fixed root credentials of a test server.
@@ -28,7 +30,7 @@ const (
 // Env is a running test server.
 type Env struct {
 	App      *app.App
-	Server   *httptest.Server
+	Server   *httpfront.Server
 	Endpoint string // host:port
 	Dir      string
 }
@@ -62,12 +64,25 @@ func Start(t testing.TB, opts ...Options) *Env {
 	if err != nil {
 		t.Fatalf("start vpcvpn: %v", err)
 	}
-	srv := httptest.NewServer(a.Handler)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		a.Close()
+		t.Fatalf("listen: %v", err)
+	}
+	// Header limit 1 MiB (the production server's is 64 KiB) so hostile
+	// tests can hand the API handler inputs larger than production lets
+	// through.
+	srv := &httpfront.Server{Handler: a.Handler, Logger: o.Logger, MaxHeaderBytes: 1 << 20}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
 	t.Cleanup(func() {
 		srv.Close()
+		if err := <-served; !errors.Is(err, httpfront.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
 		a.Close()
 	})
-	return &Env{App: a, Server: srv, Endpoint: strings.TrimPrefix(srv.URL, "http://"), Dir: dir}
+	return &Env{App: a, Server: srv, Endpoint: ln.Addr().String(), Dir: dir}
 }
 
 // Mode is one of the four official client modes.
