@@ -100,6 +100,10 @@ func runServer(ctx context.Context, o serverOptions) error {
 	if err != nil {
 		return err
 	}
+	// Before the store is opened (and a new data directory created).
+	if err := checkHTTPFront(o.httpFront); err != nil {
+		return err
+	}
 	defer out.Close()
 	log := out.Logger
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -186,7 +190,18 @@ func (s netHTTPServer) Serve(ln net.Listener) error {
 	return s.Server.Serve(ln)
 }
 
+// checkHTTPFront refuses an unknown --http-front value as a usage error.
+func checkHTTPFront(front string) error {
+	if front != "lean" && front != "net/http" {
+		return usageError{fmt.Errorf("--http-front %q: use lean or net/http", front)}
+	}
+	return nil
+}
+
 func newHTTPServer(front string, h http.Handler, tlsCfg *tls.Config, log *slog.Logger) (httpServer, error) {
+	if err := checkHTTPFront(front); err != nil {
+		return nil, err
+	}
 	switch front {
 	case "lean":
 		return &httpfront.Server{Handler: h, TLSConfig: tlsCfg, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
@@ -205,5 +220,5 @@ func newHTTPServer(front string, h http.Handler, tlsCfg *tls.Config, log *slog.L
 			TLSConfig:         tlsCfg,
 		}}, nil
 	}
-	return nil, usageError{fmt.Errorf("--http-front %q: use lean or net/http", front)}
+	panic("unreachable: checkHTTPFront accepted " + front)
 }

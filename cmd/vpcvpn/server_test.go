@@ -240,6 +240,15 @@ func TestServerLifecycle(t *testing.T) {
 	if code := p.wait(t); code != 2 || !strings.Contains(p.stderr.String(), "--gateway-address-pool") {
 		t.Fatalf("bad pool: exit %d\n%s", code, p.stderr)
 	}
+	// An unknown HTTP front is refused before a data directory is created.
+	fresh := filepath.Join(t.TempDir(), "never-created")
+	p = start(t, bin, nil, "server", "--data-dir", fresh, "--listen", addr, "--http-front", "h2")
+	if code := p.wait(t); code != 2 || !strings.Contains(p.stderr.String(), `--http-front "h2": use lean or net/http`) {
+		t.Fatalf("bad --http-front: exit %d\n%s", code, p.stderr)
+	}
+	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+		t.Fatalf("data directory created for a refused --http-front: %v", err)
+	}
 }
 
 // TestRootKeyFromEnvironment: a key given in the environment is used and not
