@@ -25,8 +25,8 @@ type param = signature.Param
 // value (the V1 SDK sends an empty SignatureType=), and names must be
 // non-empty. Appends to dst.
 func parseParams(dst []param, raw string) ([]param, error) {
-	if dst == nil && raw != "" {
-		dst = make([]param, 0, min(strings.Count(raw, "&")+1, maxParams+1))
+	if cap(dst)-len(dst) == 0 && raw != "" {
+		dst = append(make([]param, 0, len(dst)+min(strings.Count(raw, "&")+1, maxParams+1)), dst...)
 	}
 	for raw != "" {
 		var kv string
@@ -105,8 +105,10 @@ func clip(s string) string {
 // sinks must not keep Call.Params beyond the call (api.AuditSink says so).
 var paramMaps = sync.Pool{New: func() any { return make(map[string]string, 16) }}
 
-// maxPooledParams: maps that held more parameters are left to the garbage
-// collector rather than kept at their size.
+// maxPooledParams: maps (and a request's parameter arrays) that held more
+// parameters are left to the garbage collector rather than kept at their
+// size: a request with a thousand parameters should not make every later one
+// hold and clear its arrays.
 const maxPooledParams = 64
 
 func putParamMap(m map[string]string) {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -88,4 +89,32 @@ func v3Request(t *testing.T, env *apptest.Env, action, version, query, ak, secre
 		t.Fatal(err)
 	}
 	return req
+}
+
+// TestPooledRequestsStartClean: requests share pooled per-request state, so
+// one answered with an error in XML after a thousand parameters must not
+// colour the next (JSON, signed, few parameters), and the other way round.
+func TestPooledRequestsStartClean(t *testing.T) {
+	env := apptest.Start(t)
+	many := p("Action", "DescribeRegions", "Version", "2016-04-28", "Format", "XML")
+	for i := range 200 {
+		many = append(many, signature.Param{Name: fmt.Sprintf("P%03d", i), Value: "v"})
+	}
+	for i := range 30 {
+		bad := getV1(t, env, v1Params(http.MethodGet, many, apptest.AccessKeyID, "wrong-secret", time.Now(), nonce()))
+		if bad.Status != 400 || bad.Err.Code != "SignatureDoesNotMatch" || !strings.HasPrefix(bad.ContentType, "text/xml") {
+			t.Fatalf("round %d: bad signature answered %d %q %q", i, bad.Status, bad.Err.Code, bad.ContentType)
+		}
+		good := getV1(t, env, v1Params(http.MethodGet, regionsAction, apptest.AccessKeyID, apptest.AccessKeySecret, time.Now(), nonce()))
+		var regions struct {
+			RequestId string
+			Regions   struct{ Region []struct{ RegionId string } }
+		}
+		if good.Status != 200 || !strings.HasPrefix(good.ContentType, "application/json") {
+			t.Fatalf("round %d: good request answered %d %q: %s", i, good.Status, good.ContentType, good.Body)
+		}
+		if err := json.Unmarshal([]byte(good.Body), &regions); err != nil || len(regions.Regions.Region) != 26 || regions.RequestId == bad.Err.RequestId {
+			t.Fatalf("round %d: answer %s (err %v)", i, good.Body, err)
+		}
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
@@ -35,9 +36,9 @@ type Call = service.Request
 // HandlerFunc handles one action. It returns the answer body (a struct with
 // json and xml tags, without RequestId; nil for an empty answer) or an error.
 // *apierror.Error values are shown to the client; any other error is logged
-// and answered as InternalError. The Params map is reused for a later request
-// once the answer is written: a handler must not keep it (its strings may be
-// kept).
+// and answered as InternalError. The Call and its Params map are reused for a
+// later request once the answer is written: a handler must keep neither c nor
+// c.Params (their strings and values may be kept).
 type HandlerFunc func(ctx context.Context, c *Call) (any, error)
 
 // Action is one entry of the dispatch table.
@@ -69,7 +70,8 @@ type Config struct {
 	RequestLog RequestLogger
 }
 
-// RequestLogger writes request lines (internal/logging.Output).
+// RequestLogger writes request lines (internal/logging.Output). LogRequest
+// must not keep r beyond the call: it belongs to a pooled request.
 type RequestLogger interface {
 	RequestEnabled() bool
 	LogRequest(r *logging.Request)
@@ -150,18 +152,35 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ok\n")
 }
 
-// request is the per-request state of serveAPI.
+// request is the per-request state of serveAPI. It is pooled (with the
+// backing array of its parameters and its log line): nothing may keep a
+// pointer into it, &call included, once serveAPI has returned.
 type request struct {
 	call   Call
 	xml    bool
 	host   string
 	status int
 	code   string
+	params []param // parsed parameters; the backing array outlives the request
+	line   logging.Request
+}
+
+var requestPool = sync.Pool{New: func() any { return new(request) }}
+
+func putRequest(rq *request) {
+	ps := rq.params[:cap(rq.params)]
+	if cap(ps) > maxPooledParams {
+		ps = nil
+	}
+	clear(ps) // drop the strings of this request
+	*rq = request{params: ps[:0]}
+	requestPool.Put(rq)
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rq := &request{host: r.Host}
+	rq := requestPool.Get().(*request)
+	rq.host = r.Host
 	rq.call.RequestID = newRequestID()
 	rq.call.UserAgent = r.UserAgent()
 	rq.call.SecureTransport = s.cfg.Secure || r.TLS != nil
@@ -210,6 +229,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	s.finish(rq, start)
 	putParamMap(rq.call.Params)
+	putRequest(rq)
 }
 
 func (s *Server) writeOK(w http.ResponseWriter, rq *request, body any) {
@@ -279,12 +299,13 @@ func (s *Server) finish(rq *request, start time.Time) {
 	}
 	if rl := s.cfg.RequestLog; rl != nil {
 		if rl.RequestEnabled() {
-			line := logging.Request{Time: start.Add(lat), RequestID: rq.call.RequestID, Action: action,
+			line := &rq.line
+			*line = logging.Request{Time: start.Add(lat), RequestID: rq.call.RequestID, Action: action,
 				Status: rq.status, Code: rq.code, Latency: lat}
 			if rq.call.Principal.Kind != "" {
 				line.Principal = &rq.call.Principal
 			}
-			rl.LogRequest(&line)
+			rl.LogRequest(line)
 		}
 	} else if s.cfg.Logger.Enabled(context.Background(), slog.LevelInfo) {
 		principal := ""
@@ -312,10 +333,11 @@ func (s *Server) handle(r *http.Request, rq *request) (any, error) {
 	if r.URL.Path != "/" {
 		return nil, apierror.Newf("InvalidPath", "The path %q does not exist; the API is served on /.", clip(r.URL.Path))
 	}
-	params, err := parseParams(nil, r.URL.RawQuery)
+	params, err := parseParams(rq.params, r.URL.RawQuery)
 	if err != nil {
 		return nil, err
 	}
+	rq.params = params
 	var bodyBytes []byte
 	if r.Method == http.MethodPost && r.Body != nil && r.ContentLength != 0 {
 		bodyBytes, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
@@ -332,6 +354,7 @@ func (s *Server) handle(r *http.Request, rq *request) (any, error) {
 			if err != nil {
 				return nil, err
 			}
+			rq.params = params
 		}
 	}
 	m, params, err := toMapInto(paramMaps.Get().(map[string]string), params)
