@@ -60,6 +60,9 @@ Every API call is written to the audit trail (<data-dir>/audit, JSON lines; read
 ActionTrail's LookupEvents, Version 2020-07-06). Each AccessKey has token buckets per action class (read,
 write, secret-read: the two Download actions); an exhausted bucket answers Throttling.User with
 x-acs-retry-after, and more than --max-in-flight requests at once answer ServiceUnavailable.
+HTTP: --http-front lean (the default) serves HTTP/1.1 with vpcvpn's own server, which refuses
+chunked request bodies (411: send Content-Length, as the SDKs do) and does not speak HTTP/2;
+--http-front net/http uses Go's server instead (HTTP/2 over TLS too), at a higher CPU cost per request.
 See docs/SECURITY.md.`,
 		Example: `  vpcvpn server
   vpcvpn server --listen 0.0.0.0:8080 --gateway-address-pool 198.51.100.0/24,192.0.2.0/25

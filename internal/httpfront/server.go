@@ -57,8 +57,9 @@ type Server struct {
 	IdleTimeout time.Duration
 	// MaxHeaderBytes bounds the request line and header fields. Default 64 KB.
 	MaxHeaderBytes int
-	// Logger receives the front's own diagnostics (handler panics, accept
-	// errors at Warn; failed TLS handshakes at Debug). nil discards them.
+	// Logger receives the front's own diagnostics (handler panics at Error,
+	// accept errors at Warn, failed TLS handshakes at Debug). nil discards
+	// them.
 	Logger *slog.Logger
 
 	mu        sync.Mutex
