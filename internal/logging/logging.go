@@ -20,20 +20,35 @@ const (
 	// FlushInterval bounds how long an Info or Debug line stays in memory
 	// (what a crash may lose).
 	FlushInterval = 50 * time.Millisecond
-	// flushBytes: a buffer this full is written at once.
+	// flushBytes: a buffer this full is written at once, by the Write that
+	// filled it, unless a write is already under way.
 	flushBytes = 64 << 10
+	// maxBuffered: past this, Write waits for the write under way (the
+	// destination is not keeping up; memory stays bounded).
+	maxBuffered = 1 << 20
 )
 
 // Writer buffers writes to an underlying writer. It is safe for concurrent
-// use; each Write is kept whole (slog handlers write one record per call).
+// use; each Write is kept whole (slog handlers write one record per call),
+// and the underlying writer receives everything in Write order.
+//
+// Two locks: mu guards the buffer being filled, out serialises writes to
+// the destination. A flush swaps buffers under mu and writes the full one
+// holding only out, so a Write (a request's log line) never waits for a
+// write(2) to a slow destination (a disk busy with a journal commit, a pipe
+// whose reader lags) unless maxBuffered bytes are already waiting.
 type Writer struct {
 	mu     sync.Mutex
-	w      io.Writer
 	buf    []byte
-	err    error // the first write error; reported by Flush and Close
-	stop   chan struct{}
-	done   chan struct{}
 	closed bool
+
+	out   sync.Mutex
+	w     io.Writer
+	spare []byte // the buffer last written, reused for the next swap
+	err   error  // the first write error; reported by Flush and Close
+
+	stop chan struct{}
+	done chan struct{}
 }
 
 // NewWriter starts a Writer that flushes to w every interval (<= 0 means
@@ -64,51 +79,71 @@ func (b *Writer) loop(interval time.Duration) {
 // Write appends p to the buffer; after Close it writes through.
 func (b *Writer) Write(p []byte) (int, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.closed {
+		b.mu.Unlock()
+		b.out.Lock()
+		defer b.out.Unlock()
 		return b.w.Write(p)
 	}
 	b.buf = append(b.buf, p...)
-	if len(b.buf) >= flushBytes {
-		b.flushLocked()
+	n := len(b.buf)
+	b.mu.Unlock()
+	switch {
+	case n >= maxBuffered:
+		_ = b.Flush()
+	case n >= flushBytes && b.out.TryLock():
+		b.flushOut()
+		b.out.Unlock()
 	}
 	return len(p), nil
 }
 
-// Flush writes the buffered bytes and returns the first write error seen.
+// Flush writes the buffered bytes (after any write under way) and returns
+// the first write error seen.
 func (b *Writer) Flush() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.flushLocked()
+	b.out.Lock()
+	defer b.out.Unlock()
+	b.flushOut()
 	return b.err
 }
 
-func (b *Writer) flushLocked() {
-	if len(b.buf) == 0 {
+// flushOut swaps the buffers and writes the full one; b.out is held.
+func (b *Writer) flushOut() {
+	b.mu.Lock()
+	full := b.buf
+	if len(full) == 0 {
+		b.mu.Unlock()
 		return
 	}
-	if _, err := b.w.Write(b.buf); err != nil && b.err == nil {
+	b.buf = b.spare[:0]
+	b.mu.Unlock()
+	if _, err := b.w.Write(full); err != nil && b.err == nil {
 		b.err = err
 	}
-	if cap(b.buf) > 4*flushBytes {
-		b.buf = make([]byte, 0, 4096) // do not keep a burst's memory
-	} else {
-		b.buf = b.buf[:0]
+	if cap(full) > 4*flushBytes {
+		full = nil // do not keep a burst's memory
 	}
+	b.spare = full[:0]
 }
 
 // Close stops the flushing goroutine and writes what remains; later writes
 // go straight through. Close is idempotent.
 func (b *Writer) Close() error {
+	b.out.Lock()
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
-		return b.err
+		err := b.err
+		b.out.Unlock()
+		return err
 	}
 	b.closed = true
-	b.flushLocked()
-	err := b.err
 	b.mu.Unlock()
+	// Still holding out: a Write that sees closed waits for this last
+	// flush, so nothing overtakes the buffered lines.
+	b.flushOut()
+	err := b.err
+	b.out.Unlock()
 	close(b.stop)
 	<-b.done
 	return err

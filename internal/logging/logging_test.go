@@ -3,6 +3,7 @@ package logging
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -82,6 +83,128 @@ func TestWriterFlushesOnInterval(t *testing.T) {
 			t.Fatal("the line was never flushed")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// gate is a destination whose writes wait until the test opens it.
+type gate struct {
+	entered chan struct{} // one value per write begun
+	open    chan struct{}
+	mu      sync.Mutex
+	b       bytes.Buffer
+	sizes   []int
+}
+
+func newGate() *gate { return &gate{entered: make(chan struct{}, 1024), open: make(chan struct{})} }
+
+func (g *gate) Write(p []byte) (int, error) {
+	g.entered <- struct{}{}
+	<-g.open
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.sizes = append(g.sizes, len(p))
+	return g.b.Write(p)
+}
+
+// waitFor fails the test when ch yields nothing for a long time: the
+// program is stuck, not slow.
+func waitFor(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("stuck: %s", what)
+	}
+}
+
+// TestWriterDoesNotWaitForTheDestination: while a write to the destination
+// is stuck, Write keeps buffering (request lines never wait for a slow
+// disk or pipe) up to maxBuffered, where it waits (memory stays bounded);
+// everything arrives in Write order.
+func TestWriterDoesNotWaitForTheDestination(t *testing.T) {
+	g := newGate()
+	w := NewWriter(g, time.Hour)
+	line := []byte(strings.Repeat("x", 99) + "\n")
+	// Fill past flushBytes: the Write that crosses it starts a write,
+	// which blocks in the destination (and so does that goroutine).
+	first := make(chan struct{})
+	go func() {
+		for range flushBytes/len(line) + 1 {
+			_, _ = w.Write(line)
+		}
+		close(first)
+	}()
+	waitFor(t, g.entered, "no write started past flushBytes")
+	// The destination is stuck; more lines (and a Flush from another
+	// goroutine, which must wait) are accepted at once.
+	flushed := make(chan struct{})
+	go func() { _ = w.Flush(); close(flushed) }()
+	done := make(chan struct{})
+	go func() {
+		for i := range 1000 {
+			_, _ = fmt.Fprintf(w, "line %04d\n", i)
+		}
+		close(done)
+	}()
+	waitFor(t, done, "Write waited for a stuck destination")
+	select {
+	case <-flushed:
+		t.Fatal("Flush returned while the destination was stuck")
+	default:
+	}
+	// Past maxBuffered a Write waits: fill from another goroutine and
+	// see it block; then open the gate.
+	filled := make(chan struct{})
+	go func() {
+		for range maxBuffered/len(line) + 2 {
+			_, _ = w.Write(line)
+		}
+		close(filled)
+	}()
+	close(g.open)
+	waitFor(t, first, "the first write did not return")
+	waitFor(t, filled, "writes did not resume once the destination did")
+	waitFor(t, flushed, "Flush did not return")
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range g.sizes {
+		if n > maxBuffered+len(line) {
+			t.Fatalf("a write of %d bytes: the buffer grew past maxBuffered (%d)", n, maxBuffered)
+		}
+	}
+	// Order: the numbered lines are in sequence.
+	var got []string
+	for _, l := range strings.Split(g.b.String(), "\n") {
+		if strings.HasPrefix(l, "line ") {
+			got = append(got, l)
+		}
+	}
+	if len(got) != 1000 {
+		t.Fatalf("%d numbered lines, want 1000", len(got))
+	}
+	for i, l := range got {
+		if want := fmt.Sprintf("line %04d", i); l != want {
+			t.Fatalf("line %d is %q, want %q", i, l, want)
+		}
+	}
+}
+
+// TestWriterCloseKeepsOrder: a Write after Close goes through, after
+// every buffered line.
+func TestWriterCloseKeepsOrder(t *testing.T) {
+	var out syncBuffer
+	w := NewWriter(&out, time.Hour)
+	_, _ = io.WriteString(w, "a\n")
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.WriteString(w, "b\n")
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "a\nb\n" {
+		t.Fatalf("got %q", got)
 	}
 }
 
