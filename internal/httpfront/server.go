@@ -475,7 +475,32 @@ func (c *conn) refuse(e *parseError) {
 		"Content-Type: text/plain; charset=utf-8\r\n" +
 		"Connection: close\r\n" +
 		"Content-Length: " + strconv.Itoa(len(text)) + "\r\n\r\n" + text
-	_ = c.write([]byte(msg))
+	if c.write([]byte(msg)) == nil {
+		c.lingerBeforeClose()
+	}
+}
+
+// rstAvoidanceDelay is how long a refused connection keeps reading after
+// the answer, as net/http does: closing a socket with unread input makes
+// the kernel send RST, which can destroy the answer before the client has
+// read it (a client still sending an oversized header sees "connection
+// reset" instead of 431).
+const rstAvoidanceDelay = 500 * time.Millisecond
+
+// lingerBeforeClose half-closes the connection after an answer and drops
+// what the client still sends, until it closes its side or
+// rstAvoidanceDelay passes.
+func (c *conn) lingerBeforeClose() {
+	cw, ok := c.nc.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	_ = c.nc.SetReadDeadline(time.Now().Add(rstAvoidanceDelay))
+	for {
+		if _, err := c.nc.Read(c.buf); err != nil {
+			return
+		}
+	}
 }
 
 // body reads a request body framed by Content-Length: first what is

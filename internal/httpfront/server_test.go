@@ -481,3 +481,30 @@ func selfSigned(t *testing.T) tls.Certificate {
 	leaf, _ := x509.ParseCertificate(der)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
 }
+
+// TestRefusalSurvivesUnreadInput: a client still sending an oversized header
+// when the front refuses it gets the 431 answer, not a reset: the front
+// half-closes and drains what the client sends before closing, as net/http
+// does. Go's client writes the whole request before it reads, so without
+// the drain its write fails with "connection reset by peer".
+func TestRefusalSurvivesUnreadInput(t *testing.T) {
+	addr, _ := start(t, echo, func(s *Server) { s.MaxHeaderBytes = 1024 })
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, MaxResponseHeaderBytes: 1 << 20}}
+	pad := strings.Repeat("p", 4<<20) // far more than the socket buffers hold
+	for i := range 20 {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/", nil)
+		req.Header.Set("X-Pad", pad)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("attempt %d: reading the refusal's body: %v", i, err)
+		}
+		if want := "431 Request Header Fields Too Large: request header fields too large"; resp.StatusCode != 431 || string(body) != want {
+			t.Fatalf("attempt %d: %d %q, want 431 %q", i, resp.StatusCode, body, want)
+		}
+	}
+}
