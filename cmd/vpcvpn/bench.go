@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -411,13 +412,15 @@ func runBenchSeed(ctx context.Context, o benchSeedOptions, stdout, stderr io.Wri
 
 func newBenchServerCmd() *cobra.Command {
 	o := serverOptions{}
-	var cpuProfile, memProfile, blockProfile, mutexProfile string
+	var cpuProfile, memProfile, blockProfile, mutexProfile, traceFile string
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run 'vpcvpn server' while writing a CPU profile",
 		Long: `Run the API server exactly as 'vpcvpn server' does (same wiring, same HTTP server settings) and write
 a CPU profile of its whole run to --cpuprofile (and heap, blocking and mutex profiles at exit to
---memprofile, --blockprofile and --mutexprofile), for 'go tool pprof'. Stop it with SIGINT or SIGTERM to write the profiles.`,
+--memprofile, --blockprofile and --mutexprofile), for 'go tool pprof', and an execution trace to --trace
+for 'go tool trace' (e.g. -pprof=sched: where goroutines waited to run). Stop it with SIGINT or SIGTERM to
+write the profiles.`,
 		Example: `  vpcvpn bench server --data-dir /tmp/vpcvpn-bench --cpuprofile /tmp/cpu.pprof &
   vpcvpn bench download --connection vco-... --duration 20s
   kill -INT %1; go tool pprof -top vpcvpn /tmp/cpu.pprof`,
@@ -433,6 +436,17 @@ a CPU profile of its whole run to --cpuprofile (and heap, blocking and mutex pro
 					return err
 				}
 				defer pprof.StopCPUProfile()
+			}
+			if traceFile != "" {
+				f, err := os.Create(traceFile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := trace.Start(f); err != nil {
+					return err
+				}
+				defer trace.Stop()
 			}
 			if blockProfile != "" {
 				runtime.SetBlockProfileRate(int(10 * time.Microsecond))
@@ -470,6 +484,7 @@ a CPU profile of its whole run to --cpuprofile (and heap, blocking and mutex pro
 	f.StringVar(&memProfile, "memprofile", "", "write a heap profile at exit to this file")
 	f.StringVar(&blockProfile, "blockprofile", "", "write a profile of where goroutines waited (blocking events of 10us and more) at exit to this file")
 	f.StringVar(&mutexProfile, "mutexprofile", "", "write a mutex contention profile (1 in 10 events) at exit to this file")
+	f.StringVar(&traceFile, "trace", "", "write an execution trace of the whole run to this file (large: tens of MB per second under load)")
 	return cmd
 }
 

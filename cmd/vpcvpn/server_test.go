@@ -271,3 +271,32 @@ func TestRootKeyFromEnvironment(t *testing.T) {
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	p.wait(t)
 }
+
+// TestBenchServerProfiles: 'bench server' serves like 'server' and writes
+// its CPU profile, heap profile and execution trace when interrupted.
+func TestBenchServerProfiles(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cpu, heap, tr := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "heap.pprof"), filepath.Join(dir, "run.trace")
+	p := start(t, bin, nil, "bench", "server", "--data-dir", filepath.Join(dir, "data"), "--listen", addr,
+		"--cpuprofile", cpu, "--memprofile", heap, "--trace", tr)
+	p.waitReady(t, addr)
+	if code := describeRegions(t, addr, "LTAIwrong000000000000", "wrong"); code != 404 {
+		t.Fatalf("unknown key answered %d, want 404", code)
+	}
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d\n%s", code, p.stderr)
+	}
+	for _, f := range []struct{ path, magic string }{
+		{cpu, "\x1f\x8b"}, // gzipped profile.proto
+		{heap, "\x1f\x8b"},
+		{tr, "go 1."}, // "go 1.NN trace"
+	} {
+		b, err := os.ReadFile(f.path)
+		if err != nil || !strings.HasPrefix(string(b), f.magic) {
+			t.Errorf("%s: %d bytes starting %q, err %v; want them to start with %q", f.path, len(b), b[:min(len(b), 16)], err, f.magic)
+		}
+	}
+}
