@@ -426,27 +426,23 @@ write the profiles.`,
   kill -INT %1; go tool pprof -top vpcvpn /tmp/cpu.pprof`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
+			for _, r := range []struct {
+				file  string
+				start func(io.Writer) error
+				stop  func()
+			}{{cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile}, {traceFile, trace.Start, trace.Stop}} {
+				if r.file == "" {
+					continue
+				}
+				f, err := os.Create(r.file)
 				if err != nil {
 					return err
 				}
 				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
+				if err := r.start(f); err != nil {
 					return err
 				}
-				defer pprof.StopCPUProfile()
-			}
-			if traceFile != "" {
-				f, err := os.Create(traceFile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := trace.Start(f); err != nil {
-					return err
-				}
-				defer trace.Stop()
+				defer r.stop()
 			}
 			if blockProfile != "" {
 				runtime.SetBlockProfileRate(int(10 * time.Microsecond))

@@ -99,12 +99,12 @@ func newLogger(level, format string) (*logging.Output, error) {
 }
 
 func runServer(ctx context.Context, o serverOptions) error {
-	out, err := newLogger(o.logLevel, o.logFormat)
-	if err != nil {
-		return err
-	}
 	// Before the store is opened (and a new data directory created).
 	if err := checkHTTPFront(o.httpFront); err != nil {
+		return err
+	}
+	out, err := newLogger(o.logLevel, o.logFormat)
+	if err != nil {
 		return err
 	}
 	defer out.Close()
@@ -202,9 +202,6 @@ func checkHTTPFront(front string) error {
 }
 
 func newHTTPServer(front string, h http.Handler, tlsCfg *tls.Config, log *slog.Logger) (httpServer, error) {
-	if err := checkHTTPFront(front); err != nil {
-		return nil, err
-	}
 	switch front {
 	case "lean":
 		return &httpfront.Server{Handler: h, TLSConfig: tlsCfg, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
@@ -223,5 +220,5 @@ func newHTTPServer(front string, h http.Handler, tlsCfg *tls.Config, log *slog.L
 			TLSConfig:         tlsCfg,
 		}}, nil
 	}
-	panic("unreachable: checkHTTPFront accepted " + front)
+	return nil, checkHTTPFront(front)
 }
