@@ -152,8 +152,12 @@ func TestWriterDoesNotWaitForTheDestination(t *testing.T) {
 		t.Fatal("Flush returned while the destination was stuck")
 	default:
 	}
-	// Past maxBuffered a Write waits: fill from another goroutine and
-	// see it block; then open the gate.
+	// Past maxBuffered a Write waits for the stuck write instead of
+	// growing the buffer. The filler's last Write is the one past the
+	// limit: once the buffer holds maxBuffered bytes, the filler must not
+	// finish while the destination is stuck. (A Write that wrongly returns
+	// does so within microseconds; the grace period below only gives it
+	// the chance, a correct Writer never fails here.)
 	filled := make(chan struct{})
 	go func() {
 		for range maxBuffered/len(line) + 2 {
@@ -161,6 +165,23 @@ func TestWriterDoesNotWaitForTheDestination(t *testing.T) {
 		}
 		close(filled)
 	}()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		w.mu.Lock()
+		n := len(w.buf)
+		w.mu.Unlock()
+		if n >= maxBuffered {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stuck: the buffer holds %d bytes, never reached maxBuffered", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case <-filled:
+		t.Fatal("Writes past maxBuffered returned while the destination was stuck")
+	case <-time.After(200 * time.Millisecond):
+	}
 	close(g.open)
 	waitFor(t, first, "the first write did not return")
 	waitFor(t, filled, "writes did not resume once the destination did")
