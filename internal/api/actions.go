@@ -38,6 +38,13 @@ func Actions(s *service.Service) []Action {
 		vpc("DeleteVpnConnection", s.DeleteVpnConnection),
 		vpc("DownloadVpnConnectionConfig", s.DownloadVpnConnectionConfig),
 
+		// ---- VPC attributes and route tables (internal/service/vpcattr.go) ----
+		vpc("DescribeVpcAttribute", s.DescribeVpcAttribute),
+		vpc("ModifyVpcAttribute", s.ModifyVpcAttribute),
+		vpc("DescribeVSwitchAttributes", s.DescribeVSwitchAttributes),
+		vpc("ModifyVSwitchAttribute", s.ModifyVSwitchAttribute),
+		vpc("DescribeRouteTableList", s.DescribeRouteTableList),
+
 		// ---- vpcvpn extensions (not Alibaba Cloud actions; internal/service/deviceconfig.go, docs/DEVICES.md) ----
 		vpc("DescribeVpnConnectionDeviceTypes", s.DescribeVpnConnectionDeviceTypes),
 		vpc("DownloadVpnConnectionDeviceConfig", s.DownloadVpnConnectionDeviceConfig),

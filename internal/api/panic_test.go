@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/iam"
+	"github.com/vpcvpn/vpcvpn/internal/logging"
 	"github.com/vpcvpn/vpcvpn/internal/nonce"
 	"github.com/vpcvpn/vpcvpn/internal/signature"
 )
@@ -43,5 +45,46 @@ func TestPanicAnswersInternalError(t *testing.T) {
 	}
 	if resp.StatusCode != 500 || body.Code != "InternalError" || len(body.RequestId) != 36 {
 		t.Fatalf("%d %+v", resp.StatusCode, body)
+	}
+}
+
+type captureLog struct{ actions []string }
+
+func (c *captureLog) RequestEnabled() bool { return true }
+func (c *captureLog) LogRequest(r *logging.Request) {
+	c.actions = append(c.actions, r.Action+" "+r.Code)
+}
+
+type captureAudit struct{ actions []string }
+
+func (c *captureAudit) Record(call *Call, status int, code string, _ time.Time, _ time.Duration) {
+	c.actions = append(c.actions, call.Action+" "+call.Version+" "+code)
+}
+
+// TestUnknownActionIsNamed: the request log and the audit trail name the
+// action a client asked for even when the server does not know it (or its
+// version), so that an operator sees what a tool tried to call.
+func TestUnknownActionIsNamed(t *testing.T) {
+	rl, au := &captureLog{}, &captureAudit{}
+	srv := NewServer(Config{
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Auth:       NewAuthenticator(staticCreds{}, nonce.New(nonce.Options{})),
+		RequestLog: rl,
+		Audit:      au,
+		Actions:    []Action{{Version: "2016-04-28", Name: "Known", Handle: func(context.Context, *Call) (any, error) { return nil, nil }}},
+	})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	for _, q := range []string{"Action=DescribeVpcAttribute&Version=2016-04-28", "Action=Known&Version=2099-01-01"} {
+		resp, err := http.Get(ts.URL + "/?" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	wantLog := []string{"DescribeVpcAttribute InvalidAction.NotFound", "Known InvalidVersion"}
+	wantAudit := []string{"DescribeVpcAttribute 2016-04-28 InvalidAction.NotFound", "Known 2099-01-01 InvalidVersion"}
+	if !slices.Equal(rl.actions, wantLog) || !slices.Equal(au.actions, wantAudit) {
+		t.Fatalf("log %q audit %q, want %q and %q", rl.actions, au.actions, wantLog, wantAudit)
 	}
 }

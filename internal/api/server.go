@@ -381,6 +381,10 @@ func (s *Server) handle(r *http.Request, rq *request) (any, error) {
 	if action == "" {
 		return nil, apierror.Missing("Action")
 	}
+	// The request log and the audit trail name the action asked for, known
+	// or not (clipped: it is the client's text; metrics count unknown names
+	// as "unknown").
+	rq.call.Action, rq.call.Version = clip(action), clip(version)
 	if version == "" {
 		return nil, apierror.Missing("Version")
 	}

@@ -6,7 +6,7 @@ import "net/http"
 // It is assembled from per-product parts (kept in separate files so that the
 // parts can grow independently) and checked for duplicates and completeness by
 // TestTable.
-var Table = merge(commonCodes, vpcCodes, ramCodes)
+var Table = merge(commonCodes, vpcCodes, vpcFamilyCodes, ramCodes)
 
 func merge(parts ...map[string]Entry) map[string]Entry {
 	out := map[string]Entry{}

@@ -64,6 +64,8 @@ func (s *Service) CreateVpnConnection(ctx context.Context, r *Request) (any, err
 		c.Tunnels[i].State = "active"
 	}
 	c.Status, c.State = "ike_sa_not_established", "active"
+	// A connection belongs to its VPN gateway's resource group.
+	c.ResourceGroupID = gw.ResourceGroupID
 	c.ClientToken = in.ClientToken
 	c.CreatedAt = s.now().UTC()
 	created, err := s.Store.CreateConnection(ctx, c, idem(r, in.ClientToken))
@@ -131,7 +133,7 @@ func (s *Service) DescribeVpnConnections(ctx context.Context, r *Request) (any, 
 		return nil, err
 	}
 	sc := scope(r, f.RegionID)
-	conns, total, err := s.Store.ListConnections(ctx, sc, store.ConnectionFilter{IDs: f.IDs, VpnGatewayID: f.VpnGatewayID, CustomerGatewayID: f.CustomerGatewayID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	conns, total, err := s.Store.ListConnections(ctx, sc, store.ConnectionFilter{IDs: f.IDs, VpnGatewayID: f.VpnGatewayID, CustomerGatewayID: f.CustomerGatewayID, ResourceGroupID: f.ResourceGroupID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
 	if err != nil {
 		return nil, storeErr(err)
 	}

@@ -25,6 +25,9 @@ func (s *Service) CreateCustomerGateway(ctx context.Context, r *Request) (any, e
 		return nil, err
 	}
 	c.CustomerGatewayID = vpn.NewID(vpn.PrefixCustomerGateway)
+	if c.ResourceGroupID == "" {
+		c.ResourceGroupID = vpn.DefaultResourceGroupID(c.AccountID)
+	}
 	c.CreatedAt = s.now().UTC()
 	created, err := s.Store.CreateCustomerGateway(ctx, c, idem(r, in.ClientToken))
 	var dup *store.DuplicateError
@@ -81,7 +84,7 @@ func (s *Service) DescribeCustomerGateways(ctx context.Context, r *Request) (any
 	if err := s.authorize(ctx, r, "vpc:DescribeCustomerGateways", arn(f.RegionID, r.Principal.AccountID, "customergateway", "*"), r.Principal.AccountID); err != nil {
 		return nil, err
 	}
-	cs, total, err := s.Store.ListCustomerGateways(ctx, scope(r, f.RegionID), store.CustomerGatewayFilter{IDs: f.IDs}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	cs, total, err := s.Store.ListCustomerGateways(ctx, scope(r, f.RegionID), store.CustomerGatewayFilter{IDs: f.IDs, ResourceGroupID: f.ResourceGroupID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
 	if err != nil {
 		return nil, storeErr(err)
 	}

@@ -42,6 +42,9 @@ func (s *Service) CreateVpnGateway(ctx context.Context, r *Request) (any, error)
 		return nil, err
 	}
 	g.VpnGatewayID = vpn.NewID(vpn.PrefixVpnGateway)
+	if g.ResourceGroupID == "" {
+		g.ResourceGroupID = vpn.DefaultResourceGroupID(g.AccountID)
+	}
 	g.CreatedAt = s.now().UTC()
 	g.Status = "active"
 	if g.BusinessStatus == "" {
@@ -124,7 +127,7 @@ func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, err
 		return nil, err
 	}
 	sc := scope(r, f.RegionID)
-	gws, total, err := s.Store.ListGateways(ctx, sc, store.GatewayFilter{IDs: f.IDs, VpcID: f.VpcID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	gws, total, err := s.Store.ListGateways(ctx, sc, store.GatewayFilter{IDs: f.IDs, VpcID: f.VpcID, ResourceGroupID: f.ResourceGroupID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
 	if err != nil {
 		return nil, storeErr(err)
 	}

@@ -78,6 +78,11 @@ func (s *Service) CreateVpc(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	v.VpcID = vpn.NewID(vpn.PrefixVpc)
+	v.VRouterID = vpn.NewID(vpn.PrefixVRouter)
+	v.RouteTableID = vpn.NewID(vpn.PrefixRouteTable)
+	if v.ResourceGroupID == "" {
+		v.ResourceGroupID = vpn.DefaultResourceGroupID(v.AccountID)
+	}
 	v.CreatedAt = s.now().UTC()
 	created, err := s.Store.CreateVpc(ctx, v, idem(r, in.ClientToken))
 	if err != nil {
@@ -100,7 +105,7 @@ func (s *Service) DescribeVpcs(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorize(ctx, r, "vpc:DescribeVpcs", arn(f.RegionID, r.Principal.AccountID, "vpc", "*"), r.Principal.AccountID); err != nil {
 		return nil, err
 	}
-	vpcs, total, err := s.Store.ListVpcs(ctx, scope(r, f.RegionID), store.VpcFilter{IDs: f.IDs, VpcName: f.Name}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	vpcs, total, err := s.Store.ListVpcs(ctx, scope(r, f.RegionID), store.VpcFilter{IDs: f.IDs, VpcName: f.Name, ResourceGroupID: f.ResourceGroupID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -176,6 +181,8 @@ func (s *Service) CreateVSwitch(ctx context.Context, r *Request) (any, error) {
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
+	// A vSwitch belongs to its VPC's resource group.
+	sw.ResourceGroupID = vpc.ResourceGroupID
 	sw.VSwitchID = vpn.NewID(vpn.PrefixVSwitch)
 	sw.CreatedAt = s.now().UTC()
 	created, err := s.Store.CreateVSwitch(ctx, sw, idem(r, in.ClientToken))
@@ -195,11 +202,23 @@ func (s *Service) DescribeVSwitches(ctx context.Context, r *Request) (any, error
 	if err := s.authorize(ctx, r, "vpc:DescribeVSwitches", arn(f.RegionID, r.Principal.AccountID, "vswitch", "*"), r.Principal.AccountID); err != nil {
 		return nil, err
 	}
-	sws, total, err := s.Store.ListVSwitches(ctx, scope(r, f.RegionID), store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	sc := scope(r, f.RegionID)
+	sws, total, err := s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID, ResourceGroupID: f.ResourceGroupID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	return vpn.NewDescribeVSwitchesResponse(sws, f.Page, total), nil
+	tables := map[string]string{}
+	for _, sw := range sws {
+		if _, ok := tables[sw.VpcID]; ok {
+			continue
+		}
+		v, err := s.Store.GetVpc(ctx, sc, sw.VpcID)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		tables[sw.VpcID] = v.RouteTableID
+	}
+	return vpn.NewDescribeVSwitchesResponse(sws, tables, f.Page, total), nil
 }
 
 // DeleteVSwitch deletes a vSwitch no VPN gateway uses.

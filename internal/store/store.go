@@ -103,30 +103,39 @@ type Created struct {
 }
 
 // Filters for lists; empty fields do not filter. IDs filters to any of them.
+// ResourceGroupID filters by resource group (records stored before
+// resource groups existed belong to the account's default group).
 type VpcFilter struct {
-	IDs     []string
-	VpcName string
+	IDs             []string
+	VpcName         string
+	VRouterID       string
+	RouteTableID    string
+	ResourceGroupID string
 }
 
 type VSwitchFilter struct {
-	IDs    []string
-	VpcID  string
-	ZoneID string
+	IDs             []string
+	VpcID           string
+	ZoneID          string
+	ResourceGroupID string
 }
 
 type GatewayFilter struct {
-	IDs   []string
-	VpcID string
+	IDs             []string
+	VpcID           string
+	ResourceGroupID string
 }
 
 type CustomerGatewayFilter struct {
-	IDs []string
+	IDs             []string
+	ResourceGroupID string
 }
 
 type ConnectionFilter struct {
 	IDs               []string
 	VpnGatewayID      string
 	CustomerGatewayID string
+	ResourceGroupID   string
 }
 
 // AddressPool is the operator's set of gateway public addresses.
@@ -149,15 +158,20 @@ type Store interface {
 	DeleteAccessKey(ctx context.Context, accessKeyID string) error
 
 	// VPCs and vSwitches. DeleteVpc fails with *InUseError while the VPC has
-	// vSwitches or a VPN gateway.
+	// vSwitches or a VPN gateway. UpdateVpc writes name, description and
+	// CIDR block (found by id in its account and region), failing with
+	// *InUseError{Kind:"VSwitch"} when a vSwitch would fall outside the new
+	// block; UpdateVSwitch writes name and description.
 	CreateVpc(ctx context.Context, v vpn.Vpc, idem Idempotency) (Created, error)
 	GetVpc(ctx context.Context, s Scope, vpcID string) (vpn.Vpc, error)
 	ListVpcs(ctx context.Context, s Scope, f VpcFilter, p Page) ([]vpn.Vpc, int, error)
+	UpdateVpc(ctx context.Context, v vpn.Vpc) error
 	DeleteVpc(ctx context.Context, s Scope, vpcID string) error
 	// CreateVSwitch fails with *NotFoundError when the VPC is gone.
 	CreateVSwitch(ctx context.Context, v vpn.VSwitch, idem Idempotency) (Created, error)
 	GetVSwitch(ctx context.Context, s Scope, vswitchID string) (vpn.VSwitch, error)
 	ListVSwitches(ctx context.Context, s Scope, f VSwitchFilter, p Page) ([]vpn.VSwitch, int, error)
+	UpdateVSwitch(ctx context.Context, v vpn.VSwitch) error
 	DeleteVSwitch(ctx context.Context, s Scope, vswitchID string) error
 
 	// VPN gateways. CreateGateway allocates InternetIP (and, for a gateway

@@ -90,9 +90,11 @@ type CreateVpcResponse struct {
 	ResourceGroupId string `json:"ResourceGroupId" xml:"ResourceGroupId"`
 }
 
-// NewCreateVpcResponse answers CreateVpc. vpcvpn has no vRouters or route
-// tables; their ids are left empty.
-func NewCreateVpcResponse(v Vpc) CreateVpcResponse { return CreateVpcResponse{VpcId: v.VpcID} }
+// NewCreateVpcResponse answers CreateVpc with the ids of the VPC, its
+// vRouter and System route table, and its resource group.
+func NewCreateVpcResponse(v Vpc) CreateVpcResponse {
+	return CreateVpcResponse{VpcId: v.VpcID, VRouterId: v.VRouterID, RouteTableId: v.RouteTableID, ResourceGroupId: v.ResourceGroupID}
+}
 
 // DescribeVpcsResponse is the DescribeVpcs answer.
 type DescribeVpcsResponse struct {
@@ -107,16 +109,26 @@ type VpcList struct {
 
 // VpcItem is one VPC.
 type VpcItem struct {
-	VpcId        string        `json:"VpcId" xml:"VpcId"`
-	RegionId     string        `json:"RegionId" xml:"RegionId"`
-	Status       string        `json:"Status" xml:"Status"`
-	VpcName      string        `json:"VpcName" xml:"VpcName"`
-	CreationTime string        `json:"CreationTime" xml:"CreationTime"`
-	CidrBlock    string        `json:"CidrBlock" xml:"CidrBlock"`
-	Description  string        `json:"Description" xml:"Description"`
-	IsDefault    bool          `json:"IsDefault" xml:"IsDefault"`
-	OwnerId      int64         `json:"OwnerId,omitempty" xml:"OwnerId,omitempty"`
-	VSwitchIds   VSwitchIDList `json:"VSwitchIds" xml:"VSwitchIds"`
+	VpcId           string            `json:"VpcId" xml:"VpcId"`
+	RegionId        string            `json:"RegionId" xml:"RegionId"`
+	Status          string            `json:"Status" xml:"Status"`
+	VpcName         string            `json:"VpcName" xml:"VpcName"`
+	CreationTime    string            `json:"CreationTime" xml:"CreationTime"`
+	CidrBlock       string            `json:"CidrBlock" xml:"CidrBlock"`
+	Description     string            `json:"Description" xml:"Description"`
+	IsDefault       bool              `json:"IsDefault" xml:"IsDefault"`
+	OwnerId         int64             `json:"OwnerId,omitempty" xml:"OwnerId,omitempty"`
+	VRouterId       string            `json:"VRouterId" xml:"VRouterId"`
+	ResourceGroupId string            `json:"ResourceGroupId" xml:"ResourceGroupId"`
+	VSwitchIds      VSwitchIDList     `json:"VSwitchIds" xml:"VSwitchIds"`
+	RouterTableIds  RouterTableIDList `json:"RouterTableIds" xml:"RouterTableIds"`
+	Tags            *TagList          `json:"Tags" xml:"Tags"`
+}
+
+// RouterTableIDList wraps RouterTableIds[] (the SDK model names the list and
+// its items alike).
+type RouterTableIDList struct {
+	RouterTableIds []string `json:"RouterTableIds" xml:"RouterTableIds"`
 }
 
 // VSwitchIDList wraps VSwitchId[].
@@ -137,6 +149,8 @@ func NewDescribeVpcsResponse(vpcs []Vpc, switches map[string][]string, pg Page, 
 			VpcId: v.VpcID, RegionId: v.RegionID, Status: v.Status, VpcName: v.VpcName,
 			CreationTime: isoTime(v.CreatedAt), CidrBlock: v.CidrBlock, Description: v.Description,
 			OwnerId: accountNumber(v.AccountID), VSwitchIds: VSwitchIDList{VSwitchId: ids},
+			VRouterId: v.VRouterID, ResourceGroupId: v.ResourceGroupID,
+			RouterTableIds: RouterTableIDList{RouterTableIds: []string{v.RouteTableID}}, Tags: tagList(v.Tags),
 		}
 	}
 	return out
@@ -186,19 +200,38 @@ type VSwitchItem struct {
 	CreationTime            string `json:"CreationTime" xml:"CreationTime"`
 	IsDefault               bool   `json:"IsDefault" xml:"IsDefault"`
 	OwnerId                 int64  `json:"OwnerId,omitempty" xml:"OwnerId,omitempty"`
+	ResourceGroupId         string `json:"ResourceGroupId" xml:"ResourceGroupId"`
+	// RouteTable is the route table the vSwitch is attached to: its VPC's
+	// System table.
+	RouteTable RouteTableRef `json:"RouteTable" xml:"RouteTable"`
+	Tags       *TagList      `json:"Tags" xml:"Tags"`
 }
 
-// NewDescribeVSwitchesResponse answers DescribeVSwitches with one page.
+// RouteTableRef names a vSwitch's route table.
+type RouteTableRef struct {
+	RouteTableId   string `json:"RouteTableId" xml:"RouteTableId"`
+	RouteTableType string `json:"RouteTableType" xml:"RouteTableType"`
+}
+
+// NewVSwitchItem converts a vSwitch; routeTableID is its VPC's System route
+// table.
+func NewVSwitchItem(s VSwitch, routeTableID string) VSwitchItem {
+	return VSwitchItem{
+		VSwitchId: s.VSwitchID, VpcId: s.VpcID, Status: s.Status, CidrBlock: s.CidrBlock, ZoneId: s.ZoneID,
+		AvailableIpAddressCount: availableAddrs(s.CidrBlock), Description: s.Description, VSwitchName: s.VSwitchName,
+		CreationTime: isoTime(s.CreatedAt), OwnerId: accountNumber(s.AccountID), ResourceGroupId: s.ResourceGroupID,
+		RouteTable: RouteTableRef{RouteTableId: routeTableID, RouteTableType: "System"}, Tags: tagList(s.Tags),
+	}
+}
+
+// NewDescribeVSwitchesResponse answers DescribeVSwitches with one page;
+// routeTables maps a VpcID to its System route table.
 // AvailableIpAddressCount is the block size minus Alibaba's 4 reserved
 // addresses.
-func NewDescribeVSwitchesResponse(sws []VSwitch, pg Page, total int) DescribeVSwitchesResponse {
+func NewDescribeVSwitchesResponse(sws []VSwitch, routeTables map[string]string, pg Page, total int) DescribeVSwitchesResponse {
 	out := DescribeVSwitchesResponse{Paging: NewPaging(pg, total), VSwitches: VSwitchList{VSwitch: make([]VSwitchItem, len(sws))}}
 	for i, s := range sws {
-		out.VSwitches.VSwitch[i] = VSwitchItem{
-			VSwitchId: s.VSwitchID, VpcId: s.VpcID, Status: s.Status, CidrBlock: s.CidrBlock, ZoneId: s.ZoneID,
-			AvailableIpAddressCount: availableAddrs(s.CidrBlock), Description: s.Description, VSwitchName: s.VSwitchName,
-			CreationTime: isoTime(s.CreatedAt), OwnerId: accountNumber(s.AccountID),
-		}
+		out.VSwitches.VSwitch[i] = NewVSwitchItem(s, routeTables[s.VpcID])
 	}
 	return out
 }
@@ -254,6 +287,7 @@ type VpnGatewayItem struct {
 	VpnType                    string   `json:"VpnType" xml:"VpnType"`
 	EnableBgp                  bool     `json:"EnableBgp" xml:"EnableBgp"`
 	AutoPropagate              bool     `json:"AutoPropagate" xml:"AutoPropagate"`
+	ResourceGroupId            string   `json:"ResourceGroupId" xml:"ResourceGroupId"`
 	Tags                       *TagList `json:"Tags" xml:"Tags"`
 }
 
@@ -280,7 +314,7 @@ func NewVpnGatewayItem(g Gateway, enableBgp bool) VpnGatewayItem {
 		Spec: strconv.FormatInt(g.Bandwidth, 10) + "M", Name: g.Name, Description: g.Description,
 		Status: g.Status, BusinessStatus: g.BusinessStatus, ChargeType: charge,
 		IpsecVpn: onOff(g.EnableIpsec), SslVpn: onOff(g.EnableSsl), NetworkType: g.NetworkType,
-		VpnType: g.VpnType, EnableBgp: enableBgp, Tags: tagList(g.Tags),
+		VpnType: g.VpnType, EnableBgp: enableBgp, ResourceGroupId: g.ResourceGroupID, Tags: tagList(g.Tags),
 	}
 }
 
@@ -337,6 +371,7 @@ type CustomerGatewayItem struct {
 	CreateTime        int64    `json:"CreateTime" xml:"CreateTime"`
 	Asn               int64    `json:"Asn,omitempty" xml:"Asn,omitempty"`
 	AuthKey           string   `json:"AuthKey,omitempty" xml:"AuthKey,omitempty"`
+	ResourceGroupId   string   `json:"ResourceGroupId" xml:"ResourceGroupId"`
 	Tags              *TagList `json:"Tags" xml:"Tags"`
 }
 
@@ -344,7 +379,7 @@ type CustomerGatewayItem struct {
 func NewCustomerGatewayItem(c CustomerGateway) CustomerGatewayItem {
 	return CustomerGatewayItem{
 		CustomerGatewayId: c.CustomerGatewayID, IpAddress: c.IPAddress, Name: c.Name, Description: c.Description,
-		CreateTime: millis(c.CreatedAt), Asn: c.Asn, AuthKey: c.AuthKey, Tags: tagList(c.Tags),
+		CreateTime: millis(c.CreatedAt), Asn: c.Asn, AuthKey: c.AuthKey, ResourceGroupId: c.ResourceGroupID, Tags: tagList(c.Tags),
 	}
 }
 
@@ -506,6 +541,7 @@ type VpnConnectionItem struct {
 	VpnBgpConfig               *VpnBgpConfigItem  `json:"VpnBgpConfig,omitempty" xml:"VpnBgpConfig,omitempty"`
 	VcoHealthCheck             *HealthCheckItem   `json:"VcoHealthCheck,omitempty" xml:"VcoHealthCheck,omitempty"`
 	TunnelOptionsSpecification *TunnelOptionsList `json:"TunnelOptionsSpecification,omitempty" xml:"TunnelOptionsSpecification,omitempty"`
+	ResourceGroupId            string             `json:"ResourceGroupId" xml:"ResourceGroupId"`
 	Tags                       *TagList           `json:"Tags" xml:"Tags"`
 }
 
@@ -518,7 +554,7 @@ func NewVpnConnectionItem(c Connection, gw Gateway, cgws map[string]CustomerGate
 		Name: c.Name, LocalSubnet: c.LocalSubnet, RemoteSubnet: c.RemoteSubnet, CreateTime: millis(c.CreatedAt),
 		EffectImmediately: c.EffectImmediately, EnableDpd: c.EnableDpd, EnableNatTraversal: c.EnableNatTraversal,
 		EnableTunnelsBgp: c.EnableTunnelsBgp, Status: c.Status, State: c.State, NetworkType: gw.NetworkType,
-		Tags: tagList(c.Tags),
+		ResourceGroupId: c.ResourceGroupID, Tags: tagList(c.Tags),
 	}
 	if c.HealthCheck.Enable {
 		it.VcoHealthCheck = &HealthCheckItem{Enable: "true", Sip: c.HealthCheck.Sip, Dip: c.HealthCheck.Dip,
@@ -606,6 +642,7 @@ type VpnConnectionsItem struct {
 	VpnBgpConfig               *VpnBgpConfigListItem `json:"VpnBgpConfig,omitempty" xml:"VpnBgpConfig,omitempty"`
 	VcoHealthCheck             *HealthCheckItem      `json:"VcoHealthCheck,omitempty" xml:"VcoHealthCheck,omitempty"`
 	TunnelOptionsSpecification *TunnelOptionsList    `json:"TunnelOptionsSpecification,omitempty" xml:"TunnelOptionsSpecification,omitempty"`
+	ResourceGroupId            string                `json:"ResourceGroupId" xml:"ResourceGroupId"`
 	Tag                        *TagList              `json:"Tag" xml:"Tag"`
 }
 
@@ -631,7 +668,7 @@ func NewDescribeVpnConnectionsResponse(items []VpnConnectionItem, pg Page, total
 			EffectImmediately: it.EffectImmediately, EnableDpd: it.EnableDpd, EnableNatTraversal: it.EnableNatTraversal,
 			EnableTunnelsBgp: it.EnableTunnelsBgp, Status: it.Status, State: it.State, NetworkType: it.NetworkType,
 			InternetIp: it.InternetIp, IkeConfig: it.IkeConfig, IpsecConfig: it.IpsecConfig, VcoHealthCheck: it.VcoHealthCheck,
-			TunnelOptionsSpecification: it.TunnelOptionsSpecification, Tag: it.Tags,
+			TunnelOptionsSpecification: it.TunnelOptionsSpecification, ResourceGroupId: it.ResourceGroupId, Tag: it.Tags,
 		}
 		if b := it.VpnBgpConfig; b != nil {
 			li.VpnBgpConfig = &VpnBgpConfigListItem{LocalAsn: b.LocalAsn, PeerAsn: b.PeerAsn, TunnelCidr: b.TunnelCidr,
@@ -664,6 +701,7 @@ type ModifyVpnConnectionAttributeResponse struct {
 	VpnBgpConfig               *ModifyBgpConfigItem     `json:"VpnBgpConfig,omitempty" xml:"VpnBgpConfig,omitempty"`
 	VcoHealthCheck             *ModifyHealthCheckItem   `json:"VcoHealthCheck,omitempty" xml:"VcoHealthCheck,omitempty"`
 	TunnelOptionsSpecification *ModifyTunnelOptionsList `json:"TunnelOptionsSpecification,omitempty" xml:"TunnelOptionsSpecification,omitempty"`
+	ResourceGroupId            string                   `json:"ResourceGroupId" xml:"ResourceGroupId"`
 }
 
 // ModifyBgpConfigItem is VpnBgpConfig in the Modify answer (ASNs int32 in the
@@ -735,6 +773,7 @@ func NewModifyVpnConnectionAttributeResponse(c Connection, gw Gateway, cgws map[
 		Name: d.Name, LocalSubnet: d.LocalSubnet, RemoteSubnet: d.RemoteSubnet, CreateTime: d.CreateTime,
 		EffectImmediately: d.EffectImmediately, EnableDpd: d.EnableDpd, EnableNatTraversal: d.EnableNatTraversal,
 		EnableTunnelsBgp: d.EnableTunnelsBgp, IkeConfig: d.IkeConfig, IpsecConfig: d.IpsecConfig,
+		ResourceGroupId: d.ResourceGroupId,
 	}
 	if h := d.VcoHealthCheck; h != nil {
 		out.VcoHealthCheck = &ModifyHealthCheckItem{Enable: h.Enable, Sip: h.Sip, Dip: h.Dip, Interval: h.Interval, Retry: h.Retry}

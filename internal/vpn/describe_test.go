@@ -42,7 +42,7 @@ func TestDescribeVpnConnectionDualJSON(t *testing.T) {
 		`"TunnelIkeConfig":{"Psk":"k2","IkeVersion":"ikev1","IkeMode":"main","IkeEncAlg":"aes","IkeAuthAlg":"md5","IkePfs":"group2","IkeLifetime":"86400","LocalId":"116.62.2.2","RemoteId":"139.196.2.2"},` +
 		`"TunnelIpsecConfig":{"IpsecEncAlg":"aes","IpsecAuthAlg":"md5","IpsecPfs":"group2","IpsecLifetime":"86400"},` +
 		`"TunnelBgpConfig":{"LocalAsn":"45104","PeerAsn":"65020","TunnelCidr":"169.254.21.0/30","LocalBgpIp":"169.254.21.1","PeerBgpIp":"169.254.21.2","BgpStatus":"success"}}]},` +
-		`"Tags":{"Tag":[]}}`
+		`"ResourceGroupId":"","Tags":{"Tag":[]}}`
 	if got != want {
 		t.Fatalf("JSON:\n got %s\nwant %s", got, want)
 	}
@@ -60,7 +60,7 @@ func TestDescribeVpnConnectionsSingleJSON(t *testing.T) {
 		`"EnableTunnelsBgp":false,"Status":"ipsec_sa_established","State":"active","NetworkType":"public","InternetIp":"116.62.1.1",` +
 		`"IkeConfig":{"Psk":"k","IkeVersion":"ikev1","IkeMode":"main","IkeEncAlg":"aes256","IkeAuthAlg":"md5","IkePfs":"group2","IkeLifetime":86400,"LocalId":"116.62.1.1","RemoteId":"139.196.1.1"},` +
 		`"IpsecConfig":{"IpsecEncAlg":"aes","IpsecAuthAlg":"md5","IpsecPfs":"group2","IpsecLifetime":86400},` +
-		`"VpnBgpConfig":{"LocalAsn":45104,"TunnelCidr":"","LocalBgpIp":"","PeerBgpIp":"","Status":""},"Tag":{"Tag":[{"Key":"env","Value":"prod"}]}}]}}`
+		`"VpnBgpConfig":{"LocalAsn":45104,"TunnelCidr":"","LocalBgpIp":"","PeerBgpIp":"","Status":""},"ResourceGroupId":"","Tag":{"Tag":[{"Key":"env","Value":"prod"}]}}]}}`
 	if got != want {
 		t.Fatalf("JSON:\n got %s\nwant %s", got, want)
 	}
@@ -83,22 +83,26 @@ func TestModifyVpnConnectionAttributeResponse(t *testing.T) {
 }
 
 func TestVpcAndVSwitchAnswers(t *testing.T) {
-	v := Vpc{AccountID: "1234567890", RegionID: "cn-hangzhou", VpcID: "vpc-1", VpcName: "v", CidrBlock: "172.16.0.0/12", Status: "Available", CreatedAt: created}
+	v := Vpc{AccountID: "1234567890", RegionID: "cn-hangzhou", VpcID: "vpc-1", VpcName: "v", CidrBlock: "172.16.0.0/12", Status: "Available",
+		VRouterID: "vrt-1", RouteTableID: "vtb-1", ResourceGroupID: "rg-1", Tags: []Tag{{"k", "v"}}, CreatedAt: created}
 	got := mustJSONT(t, NewDescribeVpcsResponse([]Vpc{v}, map[string][]string{"vpc-1": {"vsw-1"}}, Page{2, 1}, 3))
 	want := `{"TotalCount":3,"PageNumber":2,"PageSize":1,"Vpcs":{"Vpc":[{"VpcId":"vpc-1","RegionId":"cn-hangzhou","Status":"Available","VpcName":"v",` +
-		`"CreationTime":"2026-11-26T04:35:09Z","CidrBlock":"172.16.0.0/12","Description":"","IsDefault":false,"OwnerId":1234567890,"VSwitchIds":{"VSwitchId":["vsw-1"]}}]}}`
+		`"CreationTime":"2026-11-26T04:35:09Z","CidrBlock":"172.16.0.0/12","Description":"","IsDefault":false,"OwnerId":1234567890,` +
+		`"VRouterId":"vrt-1","ResourceGroupId":"rg-1","VSwitchIds":{"VSwitchId":["vsw-1"]},"RouterTableIds":{"RouterTableIds":["vtb-1"]},` +
+		`"Tags":{"Tag":[{"Key":"k","Value":"v"}]}}]}}`
 	if got != want {
 		t.Fatalf("JSON:\n got %s\nwant %s", got, want)
 	}
-	sw := VSwitch{VSwitchID: "vsw-1", VpcID: "vpc-1", ZoneID: "cn-hangzhou-h", CidrBlock: "172.16.1.0/24", Status: "Available", CreatedAt: created}
-	r := NewDescribeVSwitchesResponse([]VSwitch{sw}, Page{1, 10}, 1)
-	if it := r.VSwitches.VSwitch[0]; it.AvailableIpAddressCount != 252 || it.CreationTime != "2026-11-26T04:35:09Z" || it.ZoneId != "cn-hangzhou-h" {
+	sw := VSwitch{VSwitchID: "vsw-1", VpcID: "vpc-1", ZoneID: "cn-hangzhou-h", CidrBlock: "172.16.1.0/24", Status: "Available", ResourceGroupID: "rg-1", CreatedAt: created}
+	r := NewDescribeVSwitchesResponse([]VSwitch{sw}, map[string]string{"vpc-1": "vtb-1"}, Page{1, 10}, 1)
+	if it := r.VSwitches.VSwitch[0]; it.AvailableIpAddressCount != 252 || it.CreationTime != "2026-11-26T04:35:09Z" || it.ZoneId != "cn-hangzhou-h" ||
+		it.RouteTable != (RouteTableRef{"vtb-1", "System"}) || it.ResourceGroupId != "rg-1" || len(it.Tags.Tag) != 0 {
 		t.Fatalf("%+v", it)
 	}
 	if got := mustJSONT(t, NewCreateVSwitchResponse(sw)); got != `{"VSwitchId":"vsw-1"}` {
 		t.Fatal(got)
 	}
-	if got := mustJSONT(t, NewCreateVpcResponse(v)); got != `{"VpcId":"vpc-1","VRouterId":"","RouteTableId":"","ResourceGroupId":""}` {
+	if got := mustJSONT(t, NewCreateVpcResponse(v)); got != `{"VpcId":"vpc-1","VRouterId":"vrt-1","RouteTableId":"vtb-1","ResourceGroupId":"rg-1"}` {
 		t.Fatal(got)
 	}
 }
@@ -113,8 +117,8 @@ func TestGatewayAnswers(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatal(diff)
 	}
-	cg := CustomerGateway{CustomerGatewayID: "cgw-1", IPAddress: "47.1.2.3", Asn: 4294967295, CreatedAt: created}
-	if got := mustJSONT(t, NewCustomerGatewayItem(cg)); got != `{"CustomerGatewayId":"cgw-1","IpAddress":"47.1.2.3","Name":"","Description":"","CreateTime":1795667709123,"Asn":4294967295,"Tags":{"Tag":[]}}` {
+	cg := CustomerGateway{CustomerGatewayID: "cgw-1", IPAddress: "47.1.2.3", Asn: 4294967295, ResourceGroupID: "rg-2", CreatedAt: created}
+	if got := mustJSONT(t, NewCustomerGatewayItem(cg)); got != `{"CustomerGatewayId":"cgw-1","IpAddress":"47.1.2.3","Name":"","Description":"","CreateTime":1795667709123,"Asn":4294967295,"ResourceGroupId":"rg-2","Tags":{"Tag":[]}}` {
 		t.Fatal(got)
 	}
 	if got := mustJSONT(t, NewCreateCustomerGatewayResponse(cg)); got != `{"CustomerGatewayId":"cgw-1","IpAddress":"47.1.2.3","Name":"","Description":"","CreateTime":1795667709123}` {

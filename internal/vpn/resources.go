@@ -15,8 +15,9 @@ const DefaultVpcCidr = "172.16.0.0/12"
 
 // CreateVpcRequest is a validated CreateVpc request.
 type CreateVpcRequest struct {
-	Vpc  Vpc // RegionID, VpcName, Description, CidrBlock (canonical); Status Available
-	Tags []Tag
+	// Vpc has RegionID, VpcName, Description, CidrBlock (canonical),
+	// ResourceGroupID ("" when not given), Tags; Status Available.
+	Vpc Vpc
 	Options
 }
 
@@ -24,7 +25,8 @@ type CreateVpcRequest struct {
 // (default 172.16.0.0/12), a canonical IPv4 CIDR block with prefix length 8-28
 // (InvalidCidrBlock.Malformed); VpcName up to 128 characters and Description
 // up to 256, neither starting with http:// or https:// (InvalidVpcName.Malformed,
-// InvalidDescription.Malformed); Tag.N.Key/Value; ClientToken; DryRun.
+// InvalidDescription.Malformed); ResourceGroupId; Tag.N.Key/Value;
+// ClientToken; DryRun.
 //
 // Decision: any IPv4 range is accepted (Alibaba also allows public ranges as
 // "user CIDRs"); only the prefix length is restricted.
@@ -49,7 +51,10 @@ func ParseCreateVpc(p Params) (CreateVpcRequest, error) {
 	if r.Vpc.Description, _, err = p.text("Description", 256, true); err != nil {
 		return r, err
 	}
-	if r.Tags, err = p.tags("Tag"); err != nil {
+	if r.Vpc.Tags, err = p.tags("Tag"); err != nil {
+		return r, err
+	}
+	if r.Vpc.ResourceGroupID, err = ParseResourceGroupID(p, "ResourceGroupId"); err != nil {
 		return r, err
 	}
 	r.Vpc.Status = "Available"
@@ -71,8 +76,7 @@ func parseCidrBlock(v string, lo, hi int) (netip.Prefix, error) {
 
 // CreateVSwitchRequest is a validated CreateVSwitch request.
 type CreateVSwitchRequest struct {
-	VSwitch VSwitch // RegionID, VpcID, ZoneID, CidrBlock, VSwitchName, Description; Status Available
-	Tags    []Tag
+	VSwitch VSwitch // RegionID, VpcID, ZoneID, CidrBlock, VSwitchName, Description, Tags; Status Available
 	Options
 }
 
@@ -112,7 +116,7 @@ func ParseCreateVSwitch(p Params) (CreateVSwitchRequest, error) {
 	if sw.Description, _, err = p.text("Description", 256, true); err != nil {
 		return r, err
 	}
-	if r.Tags, err = p.tags("Tag"); err != nil {
+	if sw.Tags, err = p.tags("Tag"); err != nil {
 		return r, err
 	}
 	sw.Status = "Available"
@@ -195,6 +199,12 @@ func ParseCreateVpnGateway(p Params) (CreateVpnGatewayRequest, error) {
 	if g.Name, _, err = p.text("Name", 100, true); err != nil {
 		return r, err
 	}
+	if g.ResourceGroupID, err = ParseResourceGroupID(p, "ResourceGroupId"); err != nil {
+		return r, err
+	}
+	if g.Tags, err = p.tags("Tag"); err != nil {
+		return r, err
+	}
 	if g.EnableIpsec, err = p.boolParam("EnableIpsec", true); err != nil {
 		return r, err
 	}
@@ -267,6 +277,9 @@ func ParseCreateCustomerGateway(p Params) (CreateCustomerGatewayRequest, error) 
 		return r, err
 	}
 	if c.Tags, err = p.tags("Tags"); err != nil {
+		return r, err
+	}
+	if c.ResourceGroupID, err = ParseResourceGroupID(p, "ResourceGroupId"); err != nil {
 		return r, err
 	}
 	r.Options, err = p.options()
@@ -343,6 +356,7 @@ type Filter struct {
 	CustomerGatewayID string
 	Name              string // VpcName / VSwitchName
 	Status            string // DescribeVpnGateways
+	ResourceGroupID   string // ResourceGroupId, every list
 	Tags              []Tag  // Tag.N.Key/Value
 }
 
@@ -411,6 +425,9 @@ func ParseDescribe(action string, p Params) (Filter, error) {
 			}
 			f.Status = v
 		}
+	}
+	if f.ResourceGroupID, err = ParseResourceGroupID(p, "ResourceGroupId"); err != nil {
+		return f, err
 	}
 	f.Tags, err = p.tags("Tag")
 	return f, err

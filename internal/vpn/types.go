@@ -18,21 +18,31 @@ type Vpc struct {
 	Description string
 	CidrBlock   string
 	Status      string // Available
-	CreatedAt   time.Time
+	// VRouterID and RouteTableID name the VPC's vRouter and its one System
+	// route table (vrt-..., vtb-...), created with the VPC.
+	VRouterID    string
+	RouteTableID string
+	// ResourceGroupID is the resource group (rg-...); see
+	// DefaultResourceGroupID.
+	ResourceGroupID string
+	Tags            []Tag
+	CreatedAt       time.Time
 }
 
 // VSwitch is a subnet of a VPC in one zone.
 type VSwitch struct {
-	AccountID   string
-	RegionID    string
-	VSwitchID   string
-	VpcID       string
-	ZoneID      string
-	CidrBlock   string
-	VSwitchName string
-	Description string
-	Status      string // Available
-	CreatedAt   time.Time
+	AccountID       string
+	RegionID        string
+	VSwitchID       string
+	VpcID           string
+	ZoneID          string
+	CidrBlock       string
+	VSwitchName     string
+	Description     string
+	Status          string // Available
+	ResourceGroupID string
+	Tags            []Tag
+	CreatedAt       time.Time
 }
 
 // Gateway is a VPN gateway. A gateway created with a DisasterRecoveryVSwitchID
@@ -57,6 +67,7 @@ type Gateway struct {
 	Status                     string // init, provisioning, active, updating, deleting
 	BusinessStatus             string // Normal
 	OrderID                    string
+	ResourceGroupID            string
 	Tags                       []Tag
 	CreatedAt                  time.Time
 }
@@ -74,6 +85,7 @@ type CustomerGateway struct {
 	IPAddress         string
 	Asn               int64 // 0 when not set
 	AuthKey           string
+	ResourceGroupID   string
 	Tags              []Tag
 	CreatedAt         time.Time
 }
@@ -165,6 +177,7 @@ type Connection struct {
 	HealthCheck        HealthCheckConfig
 	Tunnels            []Tunnel
 	Tags               []Tag
+	ResourceGroupID    string
 	Status             string // ike_sa_not_established, ...
 	State              string // active
 	ClientToken        string

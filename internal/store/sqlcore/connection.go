@@ -160,11 +160,11 @@ func (e *Engine) CreateConnection(ctx context.Context, c vpn.Connection, idem st
 		}
 		if _, err := q.exec(`INSERT INTO vpn_connections (connection_id, account_id, region_id, gateway_id, customer_gateway_id, name,
 			local_subnet, remote_subnet, effect_immediately, enable_dpd, enable_nat_traversal, auto_config_route, enable_tunnels_bgp,
-			ike_config, psk_sealed, ipsec_config, bgp_config, health_check, status, state, client_token, created_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			ike_config, psk_sealed, ipsec_config, bgp_config, health_check, status, state, client_token, resource_group_id, created_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 			c.VpnConnectionID, c.AccountID, c.RegionID, c.VpnGatewayID, c.CustomerGatewayID, c.Name, c.LocalSubnet, c.RemoteSubnet,
 			c.EffectImmediately, c.EnableDpd, c.EnableNatTraversal, c.AutoConfigRoute, c.EnableTunnelsBgp, ike, psk, ipsec, bgp,
-			string(health), c.Status, c.State, c.ClientToken, e.createdAt(c.CreatedAt)); err != nil {
+			string(health), c.Status, c.State, c.ClientToken, c.ResourceGroupID, e.createdAt(c.CreatedAt)); err != nil {
 			return err
 		}
 		return e.putChildren(q, &c, c.VpnGatewayID)
@@ -219,7 +219,7 @@ func (e *Engine) UpdateConnection(ctx context.Context, c vpn.Connection) error {
 
 const selectConnection = `SELECT connection_id, account_id, region_id, gateway_id, customer_gateway_id, name, local_subnet,
 	remote_subnet, effect_immediately, enable_dpd, enable_nat_traversal, auto_config_route, enable_tunnels_bgp, ike_config,
-	psk_sealed, ipsec_config, bgp_config, health_check, status, state, client_token, created_at, version FROM vpn_connections`
+	psk_sealed, ipsec_config, bgp_config, health_check, status, state, client_token, created_at, version, resource_group_id FROM vpn_connections`
 
 const selectTunnels = `SELECT tunnel_id, role, customer_gateway_id, enable_dpd, enable_nat_traversal, ike_config, psk_sealed,
 	ipsec_config, bgp_config, status, state FROM vpn_tunnels WHERE connection_id = ? ORDER BY position`
@@ -231,10 +231,11 @@ func (e *Engine) scanConnection(sc interface{ Scan(...any) error }) (vpn.Connect
 	if err := sc.Scan(&c.VpnConnectionID, &c.AccountID, &c.RegionID, &c.VpnGatewayID, &c.CustomerGatewayID, &c.Name,
 		&c.LocalSubnet, &c.RemoteSubnet, &c.EffectImmediately, &c.EnableDpd, &c.EnableNatTraversal, &c.AutoConfigRoute,
 		&c.EnableTunnelsBgp, &r.ike, &r.psk, &r.ipsec, &r.bgp, &r.health, &c.Status, &c.State, &c.ClientToken, &created,
-		&c.Version); err != nil {
+		&c.Version, &c.ResourceGroupID); err != nil {
 		return vpn.Connection{}, err
 	}
 	c.CreatedAt = fromNanos(created)
+	c.ResourceGroupID = vpn.ResourceGroupOf(c.AccountID, c.ResourceGroupID)
 	if err := e.decodeConfigs(c.VpnConnectionID, r.ike, r.ipsec, r.bgp, r.psk, &c.Ike, &c.Ipsec, &c.Bgp); err != nil {
 		return vpn.Connection{}, err
 	}
@@ -294,7 +295,7 @@ type stmtRunner func(*sql.Stmt) *sql.Stmt
 const selectConnectionFull = `SELECT c.connection_id, c.account_id, c.region_id, c.gateway_id, c.customer_gateway_id, c.name,
 	c.local_subnet, c.remote_subnet, c.effect_immediately, c.enable_dpd, c.enable_nat_traversal, c.auto_config_route,
 	c.enable_tunnels_bgp, c.ike_config, c.psk_sealed, c.ipsec_config, c.bgp_config, c.health_check, c.status, c.state,
-	c.client_token, c.created_at, c.version,
+	c.client_token, c.created_at, c.version, c.resource_group_id,
 	t.tunnel_id, t.role, t.customer_gateway_id, t.enable_dpd, t.enable_nat_traversal, t.ike_config, t.psk_sealed,
 	t.ipsec_config, t.bgp_config, t.status, t.state,
 	g.position, g.tag_key, g.tag_value
@@ -330,7 +331,7 @@ func (e *Engine) GetConnection(ctx context.Context, s store.Scope, id string) (v
 		if err := rows.Scan(&c.VpnConnectionID, &c.AccountID, &c.RegionID, &c.VpnGatewayID, &c.CustomerGatewayID, &c.Name,
 			&c.LocalSubnet, &c.RemoteSubnet, &c.EffectImmediately, &c.EnableDpd, &c.EnableNatTraversal, &c.AutoConfigRoute,
 			&c.EnableTunnelsBgp, &r.ike, &r.psk, &r.ipsec, &r.bgp, &r.health, &c.Status, &c.State, &c.ClientToken, &created,
-			&c.Version, &tID, &tRole, &tCgw, &tDpd, &tNat, &tIke, &tPsk, &tIpsec, &tBgp, &tStatus, &tState,
+			&c.Version, &c.ResourceGroupID, &tID, &tRole, &tCgw, &tDpd, &tNat, &tIke, &tPsk, &tIpsec, &tBgp, &tStatus, &tState,
 			&gPos, &gKey, &gValue); err != nil {
 			return vpn.Connection{}, e.mapErr(err)
 		}
@@ -355,6 +356,7 @@ func (e *Engine) GetConnection(ctx context.Context, s store.Scope, id string) (v
 		return vpn.Connection{}, notFound("VpnConnection", id)
 	}
 	c.CreatedAt = fromNanos(created)
+	c.ResourceGroupID = vpn.ResourceGroupOf(c.AccountID, c.ResourceGroupID)
 	if err := e.decodeConfigs(c.VpnConnectionID, r.ike, r.ipsec, r.bgp, r.psk, &c.Ike, &c.Ipsec, &c.Bgp); err != nil {
 		return vpn.Connection{}, err
 	}
@@ -373,6 +375,7 @@ func (e *Engine) ListConnections(ctx context.Context, s store.Scope, f store.Con
 	w.scope(s)
 	w.in("connection_id", f.IDs)
 	w.eq("gateway_id", f.VpnGatewayID)
+	w.resourceGroup(s, f.ResourceGroupID)
 	if f.CustomerGatewayID != "" {
 		w.add("connection_id IN (SELECT connection_id FROM connection_pairs WHERE customer_gateway_id = ?)", f.CustomerGatewayID)
 	}

@@ -467,6 +467,18 @@ func (w *where) in(col string, vs []string) {
 	w.add(col+" IN ("+ph[:len(ph)-2]+")", args...)
 }
 
+// resourceGroup filters by resource group id rg (none when ""): records
+// stored with '' belong to the scope account's default group.
+func (w *where) resourceGroup(s store.Scope, rg string) {
+	switch {
+	case rg == "":
+	case rg == vpn.DefaultResourceGroupID(s.AccountID):
+		w.add("resource_group_id IN ('', ?)", rg)
+	default:
+		w.add("resource_group_id = ?", rg)
+	}
+}
+
 func (w *where) scope(s store.Scope) {
 	w.add("account_id = ? AND region_id = ?", s.AccountID, s.RegionID)
 }

@@ -99,10 +99,10 @@ func (e *Engine) CreateGateway(ctx context.Context, g vpn.Gateway, pool store.Ad
 		}
 		if _, err := q.exec(`INSERT INTO vpn_gateways (gateway_id, account_id, region_id, vpc_id, vswitch_id, dr_vswitch_id, name, description,
 			internet_ip, dr_internet_ip, bandwidth, enable_ipsec, enable_ssl, network_type, vpn_type, instance_charge_type, status,
-			business_status, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			business_status, order_id, resource_group_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			g.VpnGatewayID, g.AccountID, g.RegionID, g.VpcID, g.VSwitchID, g.DisasterRecoveryVSwitchID, g.Name, g.Description,
 			g.InternetIP, g.DisasterRecoveryInternetIP, g.Bandwidth, g.EnableIpsec, g.EnableSsl, g.NetworkType, g.VpnType,
-			g.InstanceChargeType, g.Status, g.BusinessStatus, g.OrderID, e.createdAt(g.CreatedAt)); err != nil {
+			g.InstanceChargeType, g.Status, g.BusinessStatus, g.OrderID, g.ResourceGroupID, e.createdAt(g.CreatedAt)); err != nil {
 			return err
 		}
 		for _, a := range addrs {
@@ -116,7 +116,7 @@ func (e *Engine) CreateGateway(ctx context.Context, g vpn.Gateway, pool store.Ad
 
 const selectGatewayCols = `gateway_id, account_id, region_id, vpc_id, vswitch_id, dr_vswitch_id, name, description, internet_ip,
 	dr_internet_ip, bandwidth, enable_ipsec, enable_ssl, network_type, vpn_type, instance_charge_type, status, business_status,
-	order_id, created_at`
+	order_id, resource_group_id, created_at`
 
 const selectGateway = `SELECT ` + selectGatewayCols + ` FROM vpn_gateways`
 
@@ -125,8 +125,9 @@ func scanGateway(sc scanner) (vpn.Gateway, error) {
 	var created int64
 	err := sc.Scan(&g.VpnGatewayID, &g.AccountID, &g.RegionID, &g.VpcID, &g.VSwitchID, &g.DisasterRecoveryVSwitchID, &g.Name,
 		&g.Description, &g.InternetIP, &g.DisasterRecoveryInternetIP, &g.Bandwidth, &g.EnableIpsec, &g.EnableSsl, &g.NetworkType,
-		&g.VpnType, &g.InstanceChargeType, &g.Status, &g.BusinessStatus, &g.OrderID, &created)
+		&g.VpnType, &g.InstanceChargeType, &g.Status, &g.BusinessStatus, &g.OrderID, &g.ResourceGroupID, &created)
 	g.CreatedAt = fromNanos(created)
+	g.ResourceGroupID = vpn.ResourceGroupOf(g.AccountID, g.ResourceGroupID)
 	return g, err
 }
 
@@ -156,6 +157,7 @@ func (e *Engine) ListGateways(ctx context.Context, s store.Scope, f store.Gatewa
 	w.scope(s)
 	w.in("gateway_id", f.IDs)
 	w.eq("vpc_id", f.VpcID)
+	w.resourceGroup(s, f.ResourceGroupID)
 	var out []vpn.Gateway
 	var total int
 	err := e.read(ctx, func(q q, _ *sql.Tx) error {
@@ -229,23 +231,28 @@ func (e *Engine) CreateCustomerGateway(ctx context.Context, c vpn.CustomerGatewa
 		} else if ok {
 			return &store.DuplicateError{Rule: "CustomerGatewayIp", ID: id}
 		}
-		if _, err := q.exec(`INSERT INTO customer_gateways (customer_gateway_id, account_id, region_id, name, description, ip_address, asn, auth_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.CustomerGatewayID, c.AccountID, c.RegionID, c.Name, c.Description, c.IPAddress, c.Asn, c.AuthKey, e.createdAt(c.CreatedAt)); err != nil {
+		if _, err := q.exec(`INSERT INTO customer_gateways (customer_gateway_id, account_id, region_id, name, description, ip_address, asn, auth_key,
+			resource_group_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.CustomerGatewayID, c.AccountID, c.RegionID, c.Name, c.Description, c.IPAddress, c.Asn, c.AuthKey, c.ResourceGroupID,
+			e.createdAt(c.CreatedAt)); err != nil {
 			return err
 		}
 		return putTags(q, c.CustomerGatewayID, c.Tags)
 	})
 }
 
-const selectCustomerGatewayCols = `customer_gateway_id, account_id, region_id, name, description, ip_address, asn, auth_key, created_at`
+const selectCustomerGatewayCols = `customer_gateway_id, account_id, region_id, name, description, ip_address, asn, auth_key,
+	resource_group_id, created_at`
 
 const selectCustomerGateway = `SELECT ` + selectCustomerGatewayCols + ` FROM customer_gateways`
 
 func scanCustomerGateway(sc scanner) (vpn.CustomerGateway, error) {
 	var c vpn.CustomerGateway
 	var created int64
-	err := sc.Scan(&c.CustomerGatewayID, &c.AccountID, &c.RegionID, &c.Name, &c.Description, &c.IPAddress, &c.Asn, &c.AuthKey, &created)
+	err := sc.Scan(&c.CustomerGatewayID, &c.AccountID, &c.RegionID, &c.Name, &c.Description, &c.IPAddress, &c.Asn, &c.AuthKey,
+		&c.ResourceGroupID, &created)
 	c.CreatedAt = fromNanos(created)
+	c.ResourceGroupID = vpn.ResourceGroupOf(c.AccountID, c.ResourceGroupID)
 	return c, err
 }
 
@@ -274,6 +281,7 @@ func (e *Engine) ListCustomerGateways(ctx context.Context, s store.Scope, f stor
 	var w where
 	w.scope(s)
 	w.in("customer_gateway_id", f.IDs)
+	w.resourceGroup(s, f.ResourceGroupID)
 	var out []vpn.CustomerGateway
 	var total int
 	err := e.read(ctx, func(q q, _ *sql.Tx) error {

@@ -4,35 +4,62 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
 )
 
-// CreateVpc stores v (idempotent on idem.Token). A zero CreatedAt is set to
-// now.
+// CreateVpc stores v with its tags (idempotent on idem.Token). A zero
+// CreatedAt is set to now; empty VRouterID and RouteTableID are derived from
+// the VPC id (vpc-X: vrt-X, vtb-X), as migration 0004 does for older VPCs.
 func (e *Engine) CreateVpc(ctx context.Context, v vpn.Vpc, idem store.Idempotency) (store.Created, error) {
+	suffix := strings.TrimPrefix(v.VpcID, vpn.PrefixVpc+"-")
+	if v.VRouterID == "" {
+		v.VRouterID = vpn.PrefixVRouter + "-" + suffix
+	}
+	if v.RouteTableID == "" {
+		v.RouteTableID = vpn.PrefixRouteTable + "-" + suffix
+	}
 	return e.idempotent(ctx, v.AccountID, idem, v.VpcID, func(q q) error {
-		_, err := q.exec(`INSERT INTO vpcs (vpc_id, account_id, region_id, vpc_name, description, cidr_block, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			v.VpcID, v.AccountID, v.RegionID, v.VpcName, v.Description, v.CidrBlock, v.Status, e.createdAt(v.CreatedAt))
-		return err
+		_, err := q.exec(`INSERT INTO vpcs (vpc_id, account_id, region_id, vpc_name, description, cidr_block, status, vrouter_id,
+			route_table_id, resource_group_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			v.VpcID, v.AccountID, v.RegionID, v.VpcName, v.Description, v.CidrBlock, v.Status, v.VRouterID, v.RouteTableID,
+			v.ResourceGroupID, e.createdAt(v.CreatedAt))
+		if err != nil {
+			return err
+		}
+		return putTags(q, v.VpcID, v.Tags)
 	})
 }
 
-const selectVpc = `SELECT vpc_id, account_id, region_id, vpc_name, description, cidr_block, status, created_at FROM vpcs`
+const selectVpcCols = `vpc_id, account_id, region_id, vpc_name, description, cidr_block, status, vrouter_id, route_table_id,
+	resource_group_id, created_at`
 
-func scanVpc(sc interface{ Scan(...any) error }) (vpn.Vpc, error) {
+const selectVpc = `SELECT ` + selectVpcCols + ` FROM vpcs`
+
+func scanVpc(sc scanner) (vpn.Vpc, error) {
 	var v vpn.Vpc
 	var created int64
-	err := sc.Scan(&v.VpcID, &v.AccountID, &v.RegionID, &v.VpcName, &v.Description, &v.CidrBlock, &v.Status, &created)
+	err := sc.Scan(&v.VpcID, &v.AccountID, &v.RegionID, &v.VpcName, &v.Description, &v.CidrBlock, &v.Status, &v.VRouterID,
+		&v.RouteTableID, &v.ResourceGroupID, &created)
 	v.CreatedAt = fromNanos(created)
+	v.ResourceGroupID = vpn.ResourceGroupOf(v.AccountID, v.ResourceGroupID)
 	return v, err
 }
 
-// GetVpc returns the VPC of the scope; *store.NotFoundError{Kind:"Vpc"}.
+// GetVpc returns the VPC of the scope with its tags;
+// *store.NotFoundError{Kind:"Vpc"}.
 func (e *Engine) GetVpc(ctx context.Context, s store.Scope, vpcID string) (vpn.Vpc, error) {
-	v, err := scanVpc(q{ctx: ctx, x: e.r, d: &e.d}.row(selectVpc+` WHERE vpc_id = ? AND (account_id = ? OR ? = '') AND region_id = ?`, vpcID, s.AccountID, s.AccountID, s.RegionID))
+	var v vpn.Vpc
+	tags, err := e.withTags(ctx, "vpcs", selectVpcCols, "vpc_id", vpcID, s, func(sc scanner) error {
+		var err error
+		v, err = scanVpc(sc)
+		return err
+	})
+	v.Tags = tags
 	if errors.Is(err, sql.ErrNoRows) {
 		return vpn.Vpc{}, notFound("Vpc", vpcID)
 	}
@@ -42,43 +69,68 @@ func (e *Engine) GetVpc(ctx context.Context, s store.Scope, vpcID string) (vpn.V
 	return v, nil
 }
 
-// ListVpcs returns a page of the scope's VPCs in creation order and the
-// number of all that match f.
+// ListVpcs returns a page of the scope's VPCs (with their tags) in creation
+// order and the number of all that match f.
 func (e *Engine) ListVpcs(ctx context.Context, s store.Scope, f store.VpcFilter, p store.Page) ([]vpn.Vpc, int, error) {
 	var w where
 	w.scope(s)
 	w.in("vpc_id", f.IDs)
 	w.eq("vpc_name", f.VpcName)
-	var out []vpn.Vpc
-	var total int
-	err := e.read(ctx, func(q q, _ *sql.Tx) error {
-		var err error
-		if total, err = q.count("vpcs", &w); err != nil {
-			return err
-		}
-		rows, err := q.query(selectVpc+w.sql()+` ORDER BY created_at, vpc_id`+pageSQL(p), w.args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scanVpc(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
-	})
+	w.eq("vrouter_id", f.VRouterID)
+	w.eq("route_table_id", f.RouteTableID)
+	w.resourceGroup(s, f.ResourceGroupID)
+	out, total, err := listWithTags(e, ctx, "vpcs", selectVpc, "created_at, vpc_id", &w, p, scanVpc,
+		func(v *vpn.Vpc) (string, *[]vpn.Tag) { return v.VpcID, &v.Tags })
 	return out, total, err
 }
 
-// DeleteVpc deletes the VPC; *store.NotFoundError{Kind:"Vpc"}, or
-// *store.InUseError (Kind "VSwitch" or "VpnGateway") while it has vSwitches
-// or a VPN gateway.
+// UpdateVpc writes the name, description and CIDR block of v; see
+// store.Store.
+func (e *Engine) UpdateVpc(ctx context.Context, v vpn.Vpc) error {
+	block, err := netip.ParsePrefix(v.CidrBlock)
+	if err != nil {
+		return fmt.Errorf("UpdateVpc: CIDR block %q: %w", v.CidrBlock, err)
+	}
+	return e.write(ctx, func(q q) error {
+		if _, ok, err := q.first(`SELECT vpc_id FROM vpcs WHERE vpc_id = ? AND account_id = ? AND region_id = ?`, v.VpcID, v.AccountID, v.RegionID); err != nil {
+			return err
+		} else if !ok {
+			return notFound("Vpc", v.VpcID)
+		}
+		rows, err := q.query(`SELECT vswitch_id, cidr_block FROM vswitches WHERE vpc_id = ? ORDER BY created_at, vswitch_id`, v.VpcID)
+		if err != nil {
+			return err
+		}
+		var outside string
+		for rows.Next() {
+			var id, c string
+			if err := rows.Scan(&id, &c); err != nil {
+				rows.Close()
+				return err
+			}
+			if sw, err := netip.ParsePrefix(c); outside == "" && (err != nil || sw.Bits() < block.Bits() || !block.Contains(sw.Addr())) {
+				outside = id
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if outside != "" {
+			return &store.InUseError{Kind: "VSwitch", ID: outside}
+		}
+		_, err = q.exec(`UPDATE vpcs SET vpc_name = ?, description = ?, cidr_block = ? WHERE vpc_id = ?`, v.VpcName, v.Description, v.CidrBlock, v.VpcID)
+		return err
+	})
+}
+
+// DeleteVpc deletes the VPC with its tags and its route table's;
+// *store.NotFoundError{Kind:"Vpc"}, or *store.InUseError (Kind "VSwitch" or
+// "VpnGateway") while it has vSwitches or a VPN gateway.
 func (e *Engine) DeleteVpc(ctx context.Context, s store.Scope, vpcID string) error {
 	return e.write(ctx, func(q q) error {
-		if _, ok, err := q.first(`SELECT vpc_id FROM vpcs WHERE vpc_id = ? AND account_id = ? AND region_id = ?`, vpcID, s.AccountID, s.RegionID); err != nil {
+		rt, ok, err := q.first(`SELECT route_table_id FROM vpcs WHERE vpc_id = ? AND account_id = ? AND region_id = ?`, vpcID, s.AccountID, s.RegionID)
+		if err != nil {
 			return err
 		} else if !ok {
 			return notFound("Vpc", vpcID)
@@ -93,13 +145,21 @@ func (e *Engine) DeleteVpc(ctx context.Context, s store.Scope, vpcID string) err
 		} else if ok {
 			return &store.InUseError{Kind: "VpnGateway", ID: id}
 		}
-		_, err := q.exec(`DELETE FROM vpcs WHERE vpc_id = ?`, vpcID)
-		return err
+		for _, st := range []struct{ sql, arg string }{
+			{`DELETE FROM tags WHERE resource_id = ?`, vpcID},
+			{`DELETE FROM tags WHERE resource_id = ?`, rt},
+			{`DELETE FROM vpcs WHERE vpc_id = ?`, vpcID},
+		} {
+			if _, err := q.exec(st.sql, st.arg); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
-// CreateVSwitch stores v; *store.NotFoundError{Kind:"Vpc"} when its VPC is
-// not in the vSwitch's account and region.
+// CreateVSwitch stores v with its tags; *store.NotFoundError{Kind:"Vpc"}
+// when its VPC is not in the vSwitch's account and region.
 func (e *Engine) CreateVSwitch(ctx context.Context, v vpn.VSwitch, idem store.Idempotency) (store.Created, error) {
 	return e.idempotent(ctx, v.AccountID, idem, v.VSwitchID, func(q q) error {
 		if _, ok, err := q.first(`SELECT vpc_id FROM vpcs WHERE vpc_id = ? AND account_id = ? AND region_id = ?`, v.VpcID, v.AccountID, v.RegionID); err != nil {
@@ -107,25 +167,42 @@ func (e *Engine) CreateVSwitch(ctx context.Context, v vpn.VSwitch, idem store.Id
 		} else if !ok {
 			return notFound("Vpc", v.VpcID)
 		}
-		_, err := q.exec(`INSERT INTO vswitches (vswitch_id, account_id, region_id, vpc_id, zone_id, cidr_block, vswitch_name, description, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			v.VSwitchID, v.AccountID, v.RegionID, v.VpcID, v.ZoneID, v.CidrBlock, v.VSwitchName, v.Description, v.Status, e.createdAt(v.CreatedAt))
-		return err
+		_, err := q.exec(`INSERT INTO vswitches (vswitch_id, account_id, region_id, vpc_id, zone_id, cidr_block, vswitch_name, description,
+			status, resource_group_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			v.VSwitchID, v.AccountID, v.RegionID, v.VpcID, v.ZoneID, v.CidrBlock, v.VSwitchName, v.Description, v.Status,
+			v.ResourceGroupID, e.createdAt(v.CreatedAt))
+		if err != nil {
+			return err
+		}
+		return putTags(q, v.VSwitchID, v.Tags)
 	})
 }
 
-const selectVSwitch = `SELECT vswitch_id, account_id, region_id, vpc_id, zone_id, cidr_block, vswitch_name, description, status, created_at FROM vswitches`
+const selectVSwitchCols = `vswitch_id, account_id, region_id, vpc_id, zone_id, cidr_block, vswitch_name, description, status,
+	resource_group_id, created_at`
 
-func scanVSwitch(sc interface{ Scan(...any) error }) (vpn.VSwitch, error) {
+const selectVSwitch = `SELECT ` + selectVSwitchCols + ` FROM vswitches`
+
+func scanVSwitch(sc scanner) (vpn.VSwitch, error) {
 	var v vpn.VSwitch
 	var created int64
-	err := sc.Scan(&v.VSwitchID, &v.AccountID, &v.RegionID, &v.VpcID, &v.ZoneID, &v.CidrBlock, &v.VSwitchName, &v.Description, &v.Status, &created)
+	err := sc.Scan(&v.VSwitchID, &v.AccountID, &v.RegionID, &v.VpcID, &v.ZoneID, &v.CidrBlock, &v.VSwitchName, &v.Description,
+		&v.Status, &v.ResourceGroupID, &created)
 	v.CreatedAt = fromNanos(created)
+	v.ResourceGroupID = vpn.ResourceGroupOf(v.AccountID, v.ResourceGroupID)
 	return v, err
 }
 
-// GetVSwitch returns the vSwitch; *store.NotFoundError{Kind:"VSwitch"}.
+// GetVSwitch returns the vSwitch with its tags;
+// *store.NotFoundError{Kind:"VSwitch"}.
 func (e *Engine) GetVSwitch(ctx context.Context, s store.Scope, vswitchID string) (vpn.VSwitch, error) {
-	v, err := scanVSwitch(q{ctx: ctx, x: e.r, d: &e.d}.row(selectVSwitch+` WHERE vswitch_id = ? AND (account_id = ? OR ? = '') AND region_id = ?`, vswitchID, s.AccountID, s.AccountID, s.RegionID))
+	var v vpn.VSwitch
+	tags, err := e.withTags(ctx, "vswitches", selectVSwitchCols, "vswitch_id", vswitchID, s, func(sc scanner) error {
+		var err error
+		v, err = scanVSwitch(sc)
+		return err
+	})
+	v.Tags = tags
 	if errors.Is(err, sql.ErrNoRows) {
 		return vpn.VSwitch{}, notFound("VSwitch", vswitchID)
 	}
@@ -135,40 +212,38 @@ func (e *Engine) GetVSwitch(ctx context.Context, s store.Scope, vswitchID string
 	return v, nil
 }
 
-// ListVSwitches returns a page of the scope's vSwitches in creation order
-// and the number of all that match f.
+// ListVSwitches returns a page of the scope's vSwitches (with their tags) in
+// creation order and the number of all that match f.
 func (e *Engine) ListVSwitches(ctx context.Context, s store.Scope, f store.VSwitchFilter, p store.Page) ([]vpn.VSwitch, int, error) {
 	var w where
 	w.scope(s)
 	w.in("vswitch_id", f.IDs)
 	w.eq("vpc_id", f.VpcID)
 	w.eq("zone_id", f.ZoneID)
-	var out []vpn.VSwitch
-	var total int
-	err := e.read(ctx, func(q q, _ *sql.Tx) error {
-		var err error
-		if total, err = q.count("vswitches", &w); err != nil {
-			return err
-		}
-		rows, err := q.query(selectVSwitch+w.sql()+` ORDER BY created_at, vswitch_id`+pageSQL(p), w.args...)
+	w.resourceGroup(s, f.ResourceGroupID)
+	return listWithTags(e, ctx, "vswitches", selectVSwitch, "created_at, vswitch_id", &w, p, scanVSwitch,
+		func(v *vpn.VSwitch) (string, *[]vpn.Tag) { return v.VSwitchID, &v.Tags })
+}
+
+// UpdateVSwitch writes the name and description of v;
+// *store.NotFoundError{Kind:"VSwitch"}.
+func (e *Engine) UpdateVSwitch(ctx context.Context, v vpn.VSwitch) error {
+	return e.write(ctx, func(q q) error {
+		n, err := affected(q.exec(`UPDATE vswitches SET vswitch_name = ?, description = ? WHERE vswitch_id = ? AND account_id = ? AND region_id = ?`,
+			v.VSwitchName, v.Description, v.VSwitchID, v.AccountID, v.RegionID))
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scanVSwitch(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
+		if n == 0 {
+			return notFound("VSwitch", v.VSwitchID)
 		}
-		return rows.Err()
+		return nil
 	})
-	return out, total, err
 }
 
-// DeleteVSwitch deletes the vSwitch; *store.NotFoundError{Kind:"VSwitch"},
-// or *store.InUseError{Kind:"VpnGateway"} while a gateway is placed in it.
+// DeleteVSwitch deletes the vSwitch with its tags;
+// *store.NotFoundError{Kind:"VSwitch"}, or *store.InUseError{Kind:"VpnGateway"}
+// while a gateway is placed in it.
 func (e *Engine) DeleteVSwitch(ctx context.Context, s store.Scope, vswitchID string) error {
 	return e.write(ctx, func(q q) error {
 		if _, ok, err := q.first(`SELECT vswitch_id FROM vswitches WHERE vswitch_id = ? AND account_id = ? AND region_id = ?`, vswitchID, s.AccountID, s.RegionID); err != nil {
@@ -181,9 +256,57 @@ func (e *Engine) DeleteVSwitch(ctx context.Context, s store.Scope, vswitchID str
 		} else if ok {
 			return &store.InUseError{Kind: "VpnGateway", ID: id}
 		}
-		_, err := q.exec(`DELETE FROM vswitches WHERE vswitch_id = ?`, vswitchID)
+		for _, st := range []string{`DELETE FROM tags WHERE resource_id = ?`, `DELETE FROM vswitches WHERE vswitch_id = ?`} {
+			if _, err := q.exec(st, vswitchID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// listWithTags runs a list query of table (selectSQL, ordered by order) with
+// where clause w and page p in one read transaction, and fills each record's
+// tags (ref returns a record's id and where its tags go).
+func listWithTags[T any](e *Engine, ctx context.Context, table, selectSQL, order string, w *where, p store.Page,
+	scan func(scanner) (T, error), ref func(*T) (string, *[]vpn.Tag)) ([]T, int, error) {
+	var out []T
+	var total int
+	err := e.read(ctx, func(q q, _ *sql.Tx) error {
+		var err error
+		if total, err = q.count(table, w); err != nil {
+			return err
+		}
+		rows, err := q.query(selectSQL+w.sql()+` ORDER BY `+order+pageSQL(p), w.args...)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, v)
+			id, _ := ref(&out[len(out)-1])
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		tags, err := tagsOf(q, ids)
+		for i := range out {
+			id, dst := ref(&out[i])
+			*dst = tags[id]
+		}
 		return err
 	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
 }
 
 // putTags replaces the tags of a resource.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"testing"
 	"time"
 
@@ -137,10 +138,15 @@ func diff(t *testing.T, what string, got, want any) {
 
 // Fixtures.
 
+// RG is the resource group of the fixtures.
+const RG = "rg-acfmfixture0001"
+
 func vpcFix(n int, account, region string) vpn.Vpc {
+	suffix := fmt.Sprintf("%s%03d", account[len(account)-2:], n)
 	return vpn.Vpc{
-		AccountID: account, RegionID: region, VpcID: fmt.Sprintf("vpc-%s-%03d", account[len(account)-2:], n),
-		VpcName: fmt.Sprintf("vpc %d", n), Description: "d", CidrBlock: "192.168.0.0/16", Status: "Available", CreatedAt: at(n),
+		AccountID: account, RegionID: region, VpcID: "vpc-" + suffix, VRouterID: "vrt-" + suffix, RouteTableID: "vtb-" + suffix,
+		ResourceGroupID: RG, VpcName: fmt.Sprintf("vpc %d", n), Description: "d", CidrBlock: "192.168.0.0/16", Status: "Available",
+		CreatedAt: at(n),
 	}
 }
 
@@ -158,7 +164,7 @@ func gwFix(n int, vpcID string, dual bool) vpn.Gateway {
 		AccountID: Account, RegionID: Region, VpnGatewayID: fmt.Sprintf("vpn-%03d", n), VpcID: vpcID,
 		VSwitchID: "vsw-a", Name: fmt.Sprintf("gw %d", n), Description: "gateway", Bandwidth: 10, EnableIpsec: true,
 		NetworkType: "public", VpnType: "Normal", InstanceChargeType: "POSTPAY", Status: "active", BusinessStatus: "Normal",
-		OrderID: "order-1", CreatedAt: at(n),
+		OrderID: "order-1", ResourceGroupID: RG, CreatedAt: at(n),
 	}
 	if dual {
 		g.DisasterRecoveryVSwitchID = "vsw-b"
@@ -183,7 +189,7 @@ func cgwFix(n int) vpn.CustomerGateway {
 	return vpn.CustomerGateway{
 		AccountID: Account, RegionID: Region, CustomerGatewayID: fmt.Sprintf("cgw-%03d", n), Name: fmt.Sprintf("cgw %d", n),
 		Description: "dc", IPAddress: fmt.Sprintf("198.51.100.%d", n), Asn: 65000 + int64(n), AuthKey: "",
-		CreatedAt: at(n),
+		ResourceGroupID: RG, CreatedAt: at(n),
 	}
 }
 
@@ -209,7 +215,7 @@ func SingleConnection(id, gatewayID, cgwID, psk string) vpn.Connection {
 		Bgp:         vpn.BgpConfig{EnableBgp: true, LocalAsn: 45104, TunnelCidr: "169.254.10.0/30", LocalBgpIP: "169.254.10.1"},
 		HealthCheck: vpn.HealthCheckConfig{Enable: true, Sip: "10.0.0.1", Dip: "172.16.0.1", Interval: 3, Retry: 3, Policy: "revoke_route"},
 		Tags:        []vpn.Tag{{Key: "env", Value: "prod"}, {Key: "team", Value: "net"}},
-		Status:      "ike_sa_not_established", State: "active", ClientToken: "tok-" + id, CreatedAt: at(100),
+		Status:      "ike_sa_not_established", State: "active", ClientToken: "tok-" + id, CreatedAt: at(100), ResourceGroupID: RG,
 	}
 }
 
@@ -230,7 +236,7 @@ func DualConnection(id, gatewayID, cgw1, cgw2, psk1, psk2 string) vpn.Connection
 		LocalSubnet: "10.0.0.0/24", RemoteSubnet: "172.16.0.0/16", EnableTunnelsBgp: true,
 		Tunnels: []vpn.Tunnel{tun(1, "master", cgw1, psk1), tun(2, "slave", cgw2, psk2)},
 		Tags:    []vpn.Tag{{Key: "k", Value: "v"}},
-		Status:  "ike_sa_not_established", State: "active", CreatedAt: at(101),
+		Status:  "ike_sa_not_established", State: "active", CreatedAt: at(101), ResourceGroupID: RG,
 	}
 }
 
@@ -331,8 +337,61 @@ func testVpcs(t *testing.T, s store.Store) {
 		t.Fatalf("total = %d, want 1", total)
 	}
 
+	// Tags, route table and vRouter ids and resource groups come back and
+	// filter.
+	v3 := vpcFix(3, Account, Region)
+	v3.VRouterID, v3.RouteTableID, v3.ResourceGroupID = "", "", "rg-other"
+	v3.Tags = []vpn.Tag{{Key: "a", Value: "1"}, {Key: "b", Value: ""}}
+	_, err = s.CreateVpc(ctx, v3, store.Idempotency{})
+	must(t, err)
+	v3.VRouterID, v3.RouteTableID = "vrt-01003", "vtb-01003" // derived from the VPC id when not given
+	got, err = s.GetVpc(ctx, scope(), v3.VpcID)
+	must(t, err)
+	diff(t, "GetVpc with tags", got, v3)
+	for _, tc := range []struct {
+		name string
+		f    store.VpcFilter
+		want []vpn.Vpc
+	}{
+		{"route table", store.VpcFilter{RouteTableID: v2.RouteTableID}, []vpn.Vpc{v2}},
+		{"vrouter", store.VpcFilter{VRouterID: "vrt-01003"}, []vpn.Vpc{v3}},
+		{"group", store.VpcFilter{ResourceGroupID: RG}, []vpn.Vpc{v, v2}},
+		{"other group", store.VpcFilter{ResourceGroupID: "rg-other"}, []vpn.Vpc{v3}},
+		{"default group", store.VpcFilter{ResourceGroupID: vpn.DefaultResourceGroupID(Account)}, nil},
+	} {
+		list, total, err := s.ListVpcs(ctx, scope(), tc.f, store.Page{Number: 1, Size: 10})
+		must(t, err)
+		diff(t, "ListVpcs "+tc.name, list, tc.want)
+		if total != len(tc.want) {
+			t.Fatalf("ListVpcs %s: total = %d, want %d", tc.name, total, len(tc.want))
+		}
+	}
+
+	// UpdateVpc writes name, description and block; the block must keep
+	// every vSwitch.
+	upd := v3
+	upd.VpcName, upd.Description, upd.CidrBlock = "renamed", "new", "192.168.0.0/20"
+	must(t, s.UpdateVpc(ctx, upd))
+	got, err = s.GetVpc(ctx, scope(), v3.VpcID)
+	must(t, err)
+	diff(t, "updated VPC", got, upd)
+	_, err = s.CreateVSwitch(ctx, vpn.VSwitch{AccountID: Account, RegionID: Region, VSwitchID: "vsw-3", VpcID: v3.VpcID, ZoneID: "z",
+		CidrBlock: "192.168.8.0/24", Status: "Available", CreatedAt: at(4)}, store.Idempotency{})
+	must(t, err)
+	shrunk := upd
+	shrunk.CidrBlock = "192.168.0.0/21"
+	wantInUse(t, s.UpdateVpc(ctx, shrunk), "VSwitch", "vsw-3")
+	gone := upd
+	gone.VpcID = "vpc-none"
+	wantNotFound(t, s.UpdateVpc(ctx, gone), "Vpc", "vpc-none")
+	other := upd
+	other.AccountID = OtherAccount
+	wantNotFound(t, s.UpdateVpc(ctx, other), "Vpc", upd.VpcID)
+	must(t, s.DeleteVSwitch(ctx, scope(), "vsw-3"))
+	must(t, s.DeleteVpc(ctx, scope(), v3.VpcID))
+
 	// In use by a vSwitch, then by a gateway.
-	sw := vpn.VSwitch{AccountID: Account, RegionID: Region, VSwitchID: "vsw-1", VpcID: v.VpcID, ZoneID: "z", CidrBlock: "192.168.1.0/24", Status: "Available", CreatedAt: at(3)}
+	sw := vpn.VSwitch{AccountID: Account, RegionID: Region, VSwitchID: "vsw-1", VpcID: v.VpcID, ZoneID: "z", CidrBlock: "192.168.1.0/24", Status: "Available", ResourceGroupID: RG, CreatedAt: at(3)}
 	_, err = s.CreateVSwitch(ctx, sw, store.Idempotency{})
 	must(t, err)
 	wantInUse(t, s.DeleteVpc(ctx, scope(), v.VpcID), "VSwitch", "vsw-1")
@@ -352,7 +411,8 @@ func testVSwitches(t *testing.T, s store.Store) {
 	v := mkVpc(t, s, 1)
 	sw := func(n int, zone string) vpn.VSwitch {
 		return vpn.VSwitch{AccountID: Account, RegionID: Region, VSwitchID: fmt.Sprintf("vsw-%d", n), VpcID: v.VpcID, ZoneID: zone,
-			CidrBlock: fmt.Sprintf("192.168.%d.0/24", n), VSwitchName: fmt.Sprintf("sw%d", n), Description: "x", Status: "Available", CreatedAt: at(10 + n)}
+			CidrBlock: fmt.Sprintf("192.168.%d.0/24", n), VSwitchName: fmt.Sprintf("sw%d", n), Description: "x", Status: "Available",
+			ResourceGroupID: RG, Tags: []vpn.Tag{{Key: "sw", Value: strconv.Itoa(n)}}, CreatedAt: at(10 + n)}
 	}
 	a, b := sw(1, "cn-hangzhou-h"), sw(2, "cn-hangzhou-i")
 	for _, x := range []vpn.VSwitch{b, a} {
@@ -380,6 +440,8 @@ func testVSwitches(t *testing.T, s store.Store) {
 		{"vpc", store.VSwitchFilter{VpcID: v.VpcID}, []vpn.VSwitch{a, b}, 2},
 		{"other vpc", store.VSwitchFilter{VpcID: "vpc-x"}, nil, 0},
 		{"ids", store.VSwitchFilter{IDs: []string{"vsw-2", "vsw-9"}}, []vpn.VSwitch{b}, 1},
+		{"group", store.VSwitchFilter{ResourceGroupID: RG}, []vpn.VSwitch{a, b}, 2},
+		{"other group", store.VSwitchFilter{ResourceGroupID: "rg-x"}, nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			list, total, err := s.ListVSwitches(ctx, scope(), tc.f, store.Page{Number: 1, Size: 50})
@@ -390,6 +452,17 @@ func testVSwitches(t *testing.T, s store.Store) {
 			}
 		})
 	}
+
+	upd := a
+	upd.VSwitchName, upd.Description = "renamed", "new"
+	upd.CidrBlock = "10.9.9.0/24" // not written
+	must(t, s.UpdateVSwitch(ctx, upd))
+	got, err = s.GetVSwitch(ctx, scope(), a.VSwitchID)
+	must(t, err)
+	upd.CidrBlock = a.CidrBlock
+	diff(t, "updated vSwitch", got, upd)
+	upd.VSwitchID = "vsw-none"
+	wantNotFound(t, s.UpdateVSwitch(ctx, upd), "VSwitch", "vsw-none")
 
 	g := gwFix(1, v.VpcID, true)
 	g.VSwitchID, g.DisasterRecoveryVSwitchID = "vsw-1", "vsw-2"

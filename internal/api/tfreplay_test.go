@@ -1,0 +1,224 @@
+package api_test
+
+import (
+	"fmt"
+	"testing"
+
+	rpc "github.com/alibabacloud-go/tea-rpc/client"
+	util "github.com/alibabacloud-go/tea-utils/service"
+	"github.com/alibabacloud-go/tea/tea"
+
+	"github.com/vpcvpn/vpcvpn/internal/apptest"
+)
+
+// The Terraform replay tests drive vpcvpn with the client Alibaba's Terraform
+// provider (terraform-provider-alicloud v1.288.0) uses for the VPC and VPN
+// resources: tea-rpc's client.DoRequest, through connectivity.RpcPost /
+// RpcGet, with the parameters split between query and form body exactly as
+// the provider's resource code splits them. Each test replays one resource's
+// calls in the provider's order (create, poll, read, update, tag, delete,
+// poll until gone) and asserts what the provider checks at each step: the
+// fields it reads, the states its StateRefreshFuncs wait for and the error
+// codes or HTTP status it treats as "not found" (NotFoundError: status 404,
+// or the codes the resource lists).
+
+const tfRegion = "cn-hangzhou"
+
+type tfClient struct {
+	t *testing.T
+	c *rpc.Client
+}
+
+func newTFClient(t *testing.T, env *apptest.Env) *tfClient {
+	t.Helper()
+	c, err := rpc.NewClient(&rpc.Config{
+		AccessKeyId:     tea.String(apptest.AccessKeyID),
+		AccessKeySecret: tea.String(apptest.AccessKeySecret),
+		Endpoint:        tea.String(env.Endpoint),
+		Protocol:        tea.String("http"),
+		RegionId:        tea.String(tfRegion),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tfClient{t: t, c: c}
+}
+
+// call is connectivity.rpcRequest: DoRequest with the AK auth type.
+func (c *tfClient) call(method, action string, query, body map[string]any) (map[string]any, error) {
+	runtime := &util.RuntimeOptions{}
+	runtime.SetAutoretry(false)
+	return c.c.DoRequest(tea.String(action), nil, tea.String(method), tea.String("2016-04-28"), tea.String("AK"), query, body, runtime)
+}
+
+// post is RpcPost and must succeed.
+func (c *tfClient) post(action string, query, body map[string]any) map[string]any {
+	c.t.Helper()
+	resp, err := c.call("POST", action, query, body)
+	if err != nil {
+		c.t.Fatalf("%s: %v", action, err)
+	}
+	return resp
+}
+
+// postErr is RpcPost that must fail with code and HTTP status.
+func (c *tfClient) postErr(action string, query, body map[string]any, code string, status int) {
+	c.t.Helper()
+	_, err := c.call("POST", action, query, body)
+	e, ok := err.(*tea.SDKError)
+	if !ok || tea.StringValue(e.Code) != code || tea.IntValue(e.StatusCode) != status {
+		c.t.Fatalf("%s: err = %v, want %s (%d)", action, err, code, status)
+	}
+}
+
+// m builds a request map; the provider sets RegionId in every one.
+func m(kv ...any) map[string]any {
+	out := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i].(string)] = kv[i+1]
+	}
+	return out
+}
+
+// str reads a string field of an answer ("" when absent or not a string).
+func sv(resp map[string]any, key string) string {
+	s, _ := resp[key].(string)
+	return s
+}
+
+// path walks nested objects of an answer.
+func path(resp map[string]any, keys ...string) any {
+	var cur any = resp
+	for _, k := range keys {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[k]
+	}
+	return cur
+}
+
+// tagsToMap is the provider's tagsToMap over $.Tags.Tag.
+func tagsToMap(t *testing.T, v any) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	list, ok := v.([]any)
+	if !ok {
+		t.Fatalf("Tags.Tag is %T, want a list", v)
+	}
+	for _, it := range list {
+		mm := it.(map[string]any)
+		out[fmt.Sprint(mm["Key"])] = fmt.Sprint(mm["Value"])
+	}
+	return out
+}
+
+// TestTerraformVpcAndVSwitch replays alicloud_vpc and alicloud_vswitch.
+func TestTerraformVpcAndVSwitch(t *testing.T) {
+	env := apptest.Start(t)
+	c := newTFClient(t, env)
+
+	// alicloud_vpc create: CreateVpc (body), then DescribeVpcAttribute until
+	// Status is Available.
+	created := c.post("CreateVpc", m(), m("RegionId", tfRegion, "ClientToken", "tf-CreateVpc-1", "CidrBlock", "10.0.0.0/8",
+		"VpcName", "tf-vpc", "Description", "made by terraform", "Tag.1.Key", "env", "Tag.1.Value", "test"))
+	vpcID := sv(created, "VpcId")
+	if vpcID == "" || sv(created, "VRouterId") == "" || sv(created, "RouteTableId") == "" || sv(created, "ResourceGroupId") == "" {
+		t.Fatalf("CreateVpc = %v", created)
+	}
+	attr := c.post("DescribeVpcAttribute", m(), m("VpcId", vpcID, "RegionId", tfRegion))
+	if sv(attr, "VpcId") != vpcID || sv(attr, "Status") != "Available" {
+		t.Fatalf("DescribeVpcAttribute = %v", attr)
+	}
+	// resourceAliCloudVpcVpcUpdate (new resource) always reads the System
+	// route table: DescribeRouteTableList(VpcId) must list one whose
+	// RouteTableType is System and VpcId is the VPC.
+	rt := c.post("DescribeRouteTableList", m(), m("VpcId", vpcID, "RegionId", tfRegion))
+	system := systemTable(t, rt, vpcID)
+	if sv(system, "RouteTableId") != sv(created, "RouteTableId") || sv(system, "RouterId") != sv(created, "VRouterId") ||
+		sv(system, "ResourceGroupId") != sv(created, "ResourceGroupId") {
+		t.Fatalf("System route table %v does not match CreateVpc %v", system, created)
+	}
+	// Read: the fields the provider sets.
+	attr = c.post("DescribeVpcAttribute", m(), m("VpcId", vpcID, "RegionId", tfRegion))
+	for k, want := range map[string]any{"CidrBlock": "10.0.0.0/8", "VpcName": "tf-vpc", "Description": "made by terraform",
+		"RegionId": tfRegion, "IsDefault": false, "ResourceGroupId": sv(created, "ResourceGroupId"), "VRouterId": sv(created, "VRouterId"),
+		"Status": "Available", "EnabledIpv6": false, "ClassicLinkEnabled": false} {
+		if attr[k] != want {
+			t.Errorf("DescribeVpcAttribute %s = %v, want %v", k, attr[k], want)
+		}
+	}
+	if ct := sv(attr, "CreationTime"); len(ct) != len("2006-01-02T15:04:05Z") {
+		t.Errorf("CreationTime = %q", ct)
+	}
+	if got := tagsToMap(t, path(attr, "Tags", "Tag")); len(got) != 1 || got["env"] != "test" {
+		t.Errorf("tags = %v", got)
+	}
+
+	// alicloud_vswitch: CreateVSwitch, then DescribeVSwitchAttributes
+	// (VSwitchId in the query) until Available.
+	swResp := c.post("CreateVSwitch", nil, m("RegionId", tfRegion, "ClientToken", "tf-CreateVSwitch-1", "CidrBlock", "10.1.0.0/16",
+		"VpcId", vpcID, "VSwitchName", "tf-sw", "ZoneId", "cn-hangzhou-h"))
+	swID := sv(swResp, "VSwitchId")
+	sw := c.post("DescribeVSwitchAttributes", m("VSwitchId", swID), m("RegionId", tfRegion))
+	for k, want := range map[string]any{"VSwitchId": swID, "Status": "Available", "CidrBlock": "10.1.0.0/16", "VpcId": vpcID,
+		"ZoneId": "cn-hangzhou-h", "VSwitchName": "tf-sw", "IsDefault": false, "Ipv6CidrBlock": nil} {
+		if sw[k] != want {
+			t.Errorf("DescribeVSwitchAttributes %s = %v, want %v", k, sw[k], want)
+		}
+	}
+	if path(sw, "RouteTable", "RouteTableId") != sv(created, "RouteTableId") {
+		t.Errorf("vSwitch route table = %v", sw["RouteTable"])
+	}
+
+	// Updates: ModifyVpcAttribute (VpcName, Description) and
+	// ModifyVSwitchAttribute, each polled until Available again.
+	c.post("ModifyVpcAttribute", m(), m("VpcId", vpcID, "RegionId", tfRegion, "VpcName", "tf-vpc-2", "Description", ""))
+	attr = c.post("DescribeVpcAttribute", m(), m("VpcId", vpcID, "RegionId", tfRegion))
+	if sv(attr, "VpcName") != "tf-vpc-2" || sv(attr, "Description") != "" || sv(attr, "Status") != "Available" {
+		t.Fatalf("after ModifyVpcAttribute: %v", attr)
+	}
+	c.post("ModifyVSwitchAttribute", nil, m("VSwitchId", swID, "RegionId", tfRegion, "VSwitchName", "tf-sw-2", "Description", "d"))
+	sw = c.post("DescribeVSwitchAttributes", m("VSwitchId", swID), m("RegionId", tfRegion))
+	if sv(sw, "VSwitchName") != "tf-sw-2" || sv(sw, "Description") != "d" || sv(sw, "Status") != "Available" {
+		t.Fatalf("after ModifyVSwitchAttribute: %v", sw)
+	}
+	attr = c.post("DescribeVpcAttribute", m(), m("VpcId", vpcID, "RegionId", tfRegion))
+	if ids, _ := path(attr, "VSwitchIds", "VSwitchId").([]any); len(ids) != 1 || ids[0] != swID {
+		t.Fatalf("VSwitchIds = %v", attr["VSwitchIds"])
+	}
+
+	// Deletes: DeleteVSwitch, polled until InvalidVSwitchId.NotFound (a 404
+	// the provider's NotFoundError recognises); DeleteVpc (while it has a
+	// vSwitch the provider retries DependencyViolation.VSwitch), then
+	// DescribeVpcAttribute until not found.
+	c.postErr("DeleteVpc", m(), m("VpcId", vpcID, "RegionId", tfRegion, "ClientToken", "tf-DeleteVpc-1"), "DependencyViolation.VSwitch", 400)
+	c.post("DeleteVSwitch", nil, m("VSwitchId", swID, "RegionId", tfRegion))
+	c.postErr("DescribeVSwitchAttributes", m("VSwitchId", swID), m("RegionId", tfRegion), "InvalidVSwitchId.NotFound", 404)
+	c.post("DeleteVpc", m(), m("VpcId", vpcID, "RegionId", tfRegion, "ClientToken", "tf-DeleteVpc-2"))
+	c.postErr("DescribeVpcAttribute", m(), m("VpcId", vpcID, "RegionId", tfRegion), "InvalidVpcId.NotFound", 404)
+	rt = c.post("DescribeRouteTableList", m(), m("VpcId", vpcID, "RegionId", tfRegion))
+	if list, _ := path(rt, "RouterTableList", "RouterTableListType").([]any); len(list) != 0 {
+		t.Fatalf("route tables of a deleted VPC: %v", list)
+	}
+}
+
+// systemTable is DescribeVpcDescribeRouteTableList: the first
+// RouterTableList.RouterTableListType item with RouteTableType System and
+// the VPC's id.
+func systemTable(t *testing.T, resp map[string]any, vpcID string) map[string]any {
+	t.Helper()
+	list, ok := path(resp, "RouterTableList", "RouterTableListType").([]any)
+	if !ok {
+		t.Fatalf("no RouterTableList.RouterTableListType in %v", resp)
+	}
+	for _, it := range list {
+		item := it.(map[string]any)
+		if item["RouteTableType"] == "System" && item["VpcId"] == vpcID {
+			return item
+		}
+	}
+	t.Fatalf("no System route table of %s in %v", vpcID, list)
+	return nil
+}

@@ -1,0 +1,169 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+// vpc loads a VPC by RegionId and VpcId (of any account) and authorizes
+// action on it.
+func (s *Service) vpc(ctx context.Context, r *Request, action string) (vpn.Vpc, error) {
+	region, err := vpn.ParseRegion(r.Params)
+	if err != nil {
+		return vpn.Vpc{}, err
+	}
+	id, err := vpn.RequiredID(r.Params, "VpcId", vpn.PrefixVpc)
+	if err != nil {
+		return vpn.Vpc{}, err
+	}
+	v, err := s.Store.GetVpc(ctx, store.Scope{RegionID: region}, id)
+	if err != nil {
+		return vpn.Vpc{}, storeErr(err)
+	}
+	r.Resource = arn(region, v.AccountID, "vpc", id)
+	if err := s.authorize(ctx, r, action, r.Resource, v.AccountID); err != nil {
+		return vpn.Vpc{}, err
+	}
+	return v, nil
+}
+
+// vswitch loads a vSwitch by RegionId and VSwitchId and authorizes action on
+// it.
+func (s *Service) vswitch(ctx context.Context, r *Request, action string) (vpn.VSwitch, error) {
+	region, err := vpn.ParseRegion(r.Params)
+	if err != nil {
+		return vpn.VSwitch{}, err
+	}
+	id, err := vpn.RequiredID(r.Params, "VSwitchId", vpn.PrefixVSwitch)
+	if err != nil {
+		return vpn.VSwitch{}, err
+	}
+	sw, err := s.Store.GetVSwitch(ctx, store.Scope{RegionID: region}, id)
+	if err != nil {
+		return vpn.VSwitch{}, storeErr(err)
+	}
+	r.Resource = arn(region, sw.AccountID, "vswitch", id)
+	if err := s.authorize(ctx, r, action, r.Resource, sw.AccountID); err != nil {
+		return vpn.VSwitch{}, err
+	}
+	return sw, nil
+}
+
+// vswitchIDs returns the ids of the VPC's vSwitches in creation order.
+func (s *Service) vswitchIDs(ctx context.Context, sc store.Scope, vpcID string) ([]string, error) {
+	sws, _, err := s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{VpcID: vpcID}, store.Page{})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	ids := make([]string, len(sws))
+	for i, sw := range sws {
+		ids[i] = sw.VSwitchID
+	}
+	return ids, nil
+}
+
+// DescribeVpcAttribute describes one VPC.
+func (s *Service) DescribeVpcAttribute(ctx context.Context, r *Request) (any, error) {
+	v, err := s.vpc(ctx, r, "vpc:DescribeVpcAttribute")
+	if err != nil {
+		return nil, err
+	}
+	sc := store.Scope{AccountID: v.AccountID, RegionID: v.RegionID}
+	ids, err := s.vswitchIDs(ctx, sc, v.VpcID)
+	if err != nil {
+		return nil, err
+	}
+	_, gateways, err := s.Store.ListGateways(ctx, sc, store.GatewayFilter{VpcID: v.VpcID}, store.Page{Number: 1, Size: 1})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return vpn.NewDescribeVpcAttributeResponse(v, ids, gateways), nil
+}
+
+// ModifyVpcAttribute renames a VPC, changes its description or its CIDR
+// block (which must still hold every vSwitch).
+func (s *Service) ModifyVpcAttribute(ctx context.Context, r *Request) (any, error) {
+	cur, err := s.vpc(ctx, r, "vpc:ModifyVpcAttribute")
+	if err != nil {
+		return nil, err
+	}
+	next, err := vpn.ParseModifyVpc(r.Params, cur)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.UpdateVpc(ctx, next)
+	var inUse *store.InUseError
+	if errors.As(err, &inUse) {
+		return nil, apierror.Newf("InvalidCidrBlock.VSwitchOutside", "The CidrBlock %s of VPC %s would not contain vSwitch %s; a VPC's block must hold all its vSwitches.", next.CidrBlock, next.VpcID, inUse.ID)
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return nil, nil
+}
+
+// DescribeVSwitchAttributes describes one vSwitch.
+func (s *Service) DescribeVSwitchAttributes(ctx context.Context, r *Request) (any, error) {
+	sw, err := s.vswitch(ctx, r, "vpc:DescribeVSwitchAttributes")
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.Store.GetVpc(ctx, store.Scope{AccountID: sw.AccountID, RegionID: sw.RegionID}, sw.VpcID)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return vpn.NewVSwitchItem(sw, v.RouteTableID), nil
+}
+
+// ModifyVSwitchAttribute renames a vSwitch or changes its description.
+func (s *Service) ModifyVSwitchAttribute(ctx context.Context, r *Request) (any, error) {
+	cur, err := s.vswitch(ctx, r, "vpc:ModifyVSwitchAttribute")
+	if err != nil {
+		return nil, err
+	}
+	next, err := vpn.ParseModifyVSwitch(r.Params, cur)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateVSwitch(ctx, next); err != nil {
+		return nil, storeErr(err)
+	}
+	return nil, nil
+}
+
+// DescribeRouteTableList lists the caller's route tables in a region: the
+// System route table of each VPC.
+func (s *Service) DescribeRouteTableList(ctx context.Context, r *Request) (any, error) {
+	f, err := vpn.ParseDescribeRouteTableList(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, r, "vpc:DescribeRouteTableList", arn(f.RegionID, r.Principal.AccountID, "routetable", "*"), r.Principal.AccountID); err != nil {
+		return nil, err
+	}
+	if !f.RouteTableMatches() {
+		return vpn.NewDescribeRouteTableListResponse(nil, f.Page, 0), nil
+	}
+	sc := scope(r, f.RegionID)
+	filter := store.VpcFilter{VRouterID: f.RouterID, RouteTableID: f.RouteTableID, ResourceGroupID: f.ResourceGroupID}
+	if f.VpcID != "" {
+		filter.IDs = []string{f.VpcID}
+	}
+	vpcs, total, err := s.Store.ListVpcs(ctx, sc, filter, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	items := make([]vpn.RouteTableItem, 0, len(vpcs))
+	for _, v := range vpcs {
+		ids, err := s.vswitchIDs(ctx, sc, v.VpcID)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, vpn.NewRouteTableItem(v, ids, nil))
+	}
+	return vpn.NewDescribeRouteTableListResponse(items, f.Page, total), nil
+}
