@@ -468,7 +468,7 @@ func (w *where) in(col string, vs []string) {
 }
 
 // resourceGroup filters by resource group id rg (none when ""): records
-// stored with '' belong to the scope account's default group.
+// stored with ” belong to the scope account's default group.
 func (w *where) resourceGroup(s store.Scope, rg string) {
 	switch {
 	case rg == "":
