@@ -45,6 +45,11 @@ func Actions(s *service.Service) []Action {
 		vpc("ModifyVSwitchAttribute", s.ModifyVSwitchAttribute),
 		vpc("DescribeRouteTableList", s.DescribeRouteTableList),
 
+		// ---- tags (internal/service/tags.go) ----
+		vpc("TagResources", s.TagResources),
+		vpc("UnTagResources", s.UnTagResources),
+		vpc("ListTagResources", s.ListTagResources),
+
 		// ---- vpcvpn extensions (not Alibaba Cloud actions; internal/service/deviceconfig.go, docs/DEVICES.md) ----
 		vpc("DescribeVpnConnectionDeviceTypes", s.DescribeVpnConnectionDeviceTypes),
 		vpc("DownloadVpnConnectionDeviceConfig", s.DownloadVpnConnectionDeviceConfig),

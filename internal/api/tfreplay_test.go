@@ -179,10 +179,23 @@ func TestTerraformVpcAndVSwitch(t *testing.T) {
 	if sv(attr, "VpcName") != "tf-vpc-2" || sv(attr, "Description") != "" || sv(attr, "Status") != "Available" {
 		t.Fatalf("after ModifyVpcAttribute: %v", attr)
 	}
+	// SetResourceTags(d, "VPC"): UnTagResources of removed keys, then
+	// TagResources of added or changed ones (ResourceId.1, Tag.N / TagKey.N
+	// in the body); the read takes $.Tags.Tag.
+	c.post("UnTagResources", m(), m("ResourceId.1", vpcID, "RegionId", tfRegion, "TagKey.1", "env", "ResourceType", "VPC"))
+	c.post("TagResources", m(), m("ResourceId.1", vpcID, "RegionId", tfRegion, "Tag.1.Key", "owner", "Tag.1.Value", "net", "ResourceType", "VPC"))
+	attr = c.post("DescribeVpcAttribute", m(), m("VpcId", vpcID, "RegionId", tfRegion))
+	if got := tagsToMap(t, path(attr, "Tags", "Tag")); len(got) != 1 || got["owner"] != "net" {
+		t.Fatalf("tags after SetResourceTags = %v", got)
+	}
+	c.post("TagResources", m(), m("ResourceId.1", swID, "RegionId", tfRegion, "Tag.1.Key", "tier", "Tag.1.Value", "web", "ResourceType", "VSWITCH"))
 	c.post("ModifyVSwitchAttribute", nil, m("VSwitchId", swID, "RegionId", tfRegion, "VSwitchName", "tf-sw-2", "Description", "d"))
 	sw = c.post("DescribeVSwitchAttributes", m("VSwitchId", swID), m("RegionId", tfRegion))
 	if sv(sw, "VSwitchName") != "tf-sw-2" || sv(sw, "Description") != "d" || sv(sw, "Status") != "Available" {
 		t.Fatalf("after ModifyVSwitchAttribute: %v", sw)
+	}
+	if got := tagsToMap(t, path(sw, "Tags", "Tag")); len(got) != 1 || got["tier"] != "web" {
+		t.Fatalf("vSwitch tags = %v", got)
 	}
 	attr = c.post("DescribeVpcAttribute", m(), m("VpcId", vpcID, "RegionId", tfRegion))
 	if ids, _ := path(attr, "VSwitchIds", "VSwitchId").([]any); len(ids) != 1 || ids[0] != swID {

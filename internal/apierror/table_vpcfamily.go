@@ -9,4 +9,16 @@ var vpcFamilyCodes = map[string]Entry{
 	"InvalidResourceGroupId.Malformed": {s400, "The specified ResourceGroupId is invalid."},
 	"InvalidRouteTableType.Malformed":  {s400, "The specified RouteTableType is invalid."},
 	"InvalidRouterType.Malformed":      {s400, "The specified RouterType is invalid."},
+	// TagResources, UnTagResources, ListTagResources.
+	"InvalidInstanceType.NotFound": {s400, "The instance type is not found."},
+	"InvalidInstanceIds.NotFound":  {s400, "The instanceIds are not found."},
+	"InvalidTagKey":                {s400, "The tag keys are not valid."},
+	"InvalidTagValue":              {s400, "The tag values are not valid."},
+	"Forbidden.TagKeys":            {s400, "The request do not allow to operate the tag keys."},
+	"Forbidden.TagKey.Duplicated":  {s400, "The specified tag key already exists."},
+	"QuotaExceeded.TagNum":         {s400, "Custom Tags quota exceeded."},
+	"SizeLimitExceeded.TagNum":     {s400, "The maximum number of tags is exceeded."},
+	"SizeLimitExceeded.ResourceId": {s400, "The maximum number of resource IDs is exceeded."},
+	"InvalidMaxResults.Malformed":  {s400, "The specified MaxResults is invalid."},
+	"InvalidNextToken.Malformed":   {s400, "The specified NextToken is invalid."},
 }

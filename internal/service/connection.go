@@ -133,7 +133,7 @@ func (s *Service) DescribeVpnConnections(ctx context.Context, r *Request) (any, 
 		return nil, err
 	}
 	sc := scope(r, f.RegionID)
-	conns, total, err := s.Store.ListConnections(ctx, sc, store.ConnectionFilter{IDs: f.IDs, VpnGatewayID: f.VpnGatewayID, CustomerGatewayID: f.CustomerGatewayID, ResourceGroupID: f.ResourceGroupID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	conns, total, err := s.Store.ListConnections(ctx, sc, store.ConnectionFilter{IDs: f.IDs, VpnGatewayID: f.VpnGatewayID, CustomerGatewayID: f.CustomerGatewayID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
 	if err != nil {
 		return nil, storeErr(err)
 	}

@@ -84,7 +84,7 @@ func (s *Service) DescribeCustomerGateways(ctx context.Context, r *Request) (any
 	if err := s.authorize(ctx, r, "vpc:DescribeCustomerGateways", arn(f.RegionID, r.Principal.AccountID, "customergateway", "*"), r.Principal.AccountID); err != nil {
 		return nil, err
 	}
-	cs, total, err := s.Store.ListCustomerGateways(ctx, scope(r, f.RegionID), store.CustomerGatewayFilter{IDs: f.IDs, ResourceGroupID: f.ResourceGroupID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	cs, total, err := s.Store.ListCustomerGateways(ctx, scope(r, f.RegionID), store.CustomerGatewayFilter{IDs: f.IDs, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
 	if err != nil {
 		return nil, storeErr(err)
 	}

@@ -127,7 +127,7 @@ func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, err
 		return nil, err
 	}
 	sc := scope(r, f.RegionID)
-	gws, total, err := s.Store.ListGateways(ctx, sc, store.GatewayFilter{IDs: f.IDs, VpcID: f.VpcID, ResourceGroupID: f.ResourceGroupID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	gws, total, err := s.Store.ListGateways(ctx, sc, store.GatewayFilter{IDs: f.IDs, VpcID: f.VpcID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
 	if err != nil {
 		return nil, storeErr(err)
 	}

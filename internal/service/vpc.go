@@ -105,7 +105,7 @@ func (s *Service) DescribeVpcs(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorize(ctx, r, "vpc:DescribeVpcs", arn(f.RegionID, r.Principal.AccountID, "vpc", "*"), r.Principal.AccountID); err != nil {
 		return nil, err
 	}
-	vpcs, total, err := s.Store.ListVpcs(ctx, scope(r, f.RegionID), store.VpcFilter{IDs: f.IDs, VpcName: f.Name, ResourceGroupID: f.ResourceGroupID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	vpcs, total, err := s.Store.ListVpcs(ctx, scope(r, f.RegionID), store.VpcFilter{IDs: f.IDs, VpcName: f.Name, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -203,7 +203,7 @@ func (s *Service) DescribeVSwitches(ctx context.Context, r *Request) (any, error
 		return nil, err
 	}
 	sc := scope(r, f.RegionID)
-	sws, total, err := s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID, ResourceGroupID: f.ResourceGroupID}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	sws, total, err := s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
 	if err != nil {
 		return nil, storeErr(err)
 	}

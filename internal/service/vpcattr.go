@@ -149,7 +149,7 @@ func (s *Service) DescribeRouteTableList(ctx context.Context, r *Request) (any, 
 		return vpn.NewDescribeRouteTableListResponse(nil, f.Page, 0), nil
 	}
 	sc := scope(r, f.RegionID)
-	filter := store.VpcFilter{VRouterID: f.RouterID, RouteTableID: f.RouteTableID, ResourceGroupID: f.ResourceGroupID}
+	filter := store.VpcFilter{VRouterID: f.RouterID, RouteTableID: f.RouteTableID, ResourceGroupID: f.ResourceGroupID, RouteTableTags: f.Tags}
 	if f.VpcID != "" {
 		filter.IDs = []string{f.VpcID}
 	}
@@ -163,7 +163,15 @@ func (s *Service) DescribeRouteTableList(ctx context.Context, r *Request) (any, 
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, vpn.NewRouteTableItem(v, ids, nil))
+		tags, _, err := s.Store.ListTagResources(ctx, sc, store.KindRouteTable, []string{v.RouteTableID}, nil, 0, store.MaxTagsPerResource)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		var ts []vpn.Tag
+		for _, t := range tags {
+			ts = append(ts, vpn.Tag{Key: t.Key, Value: t.Value})
+		}
+		items = append(items, vpn.NewRouteTableItem(v, ids, ts))
 	}
 	return vpn.NewDescribeRouteTableListResponse(items, f.Page, total), nil
 }

@@ -105,12 +105,17 @@ type Created struct {
 // Filters for lists; empty fields do not filter. IDs filters to any of them.
 // ResourceGroupID filters by resource group (records stored before
 // resource groups existed belong to the account's default group).
+// Tags filters to records carrying every one of them (a tag with Value ""
+// matches any value of its key).
 type VpcFilter struct {
 	IDs             []string
 	VpcName         string
 	VRouterID       string
 	RouteTableID    string
 	ResourceGroupID string
+	Tags            []vpn.Tag
+	// RouteTableTags filters by the tags of the VPC's route table.
+	RouteTableTags []vpn.Tag
 }
 
 type VSwitchFilter struct {
@@ -118,17 +123,20 @@ type VSwitchFilter struct {
 	VpcID           string
 	ZoneID          string
 	ResourceGroupID string
+	Tags            []vpn.Tag
 }
 
 type GatewayFilter struct {
 	IDs             []string
 	VpcID           string
 	ResourceGroupID string
+	Tags            []vpn.Tag
 }
 
 type CustomerGatewayFilter struct {
 	IDs             []string
 	ResourceGroupID string
+	Tags            []vpn.Tag
 }
 
 type ConnectionFilter struct {
@@ -136,6 +144,7 @@ type ConnectionFilter struct {
 	VpnGatewayID      string
 	CustomerGatewayID string
 	ResourceGroupID   string
+	Tags              []vpn.Tag
 }
 
 // AddressPool is the operator's set of gateway public addresses.
@@ -206,6 +215,8 @@ type Store interface {
 	ListConnections(ctx context.Context, s Scope, f ConnectionFilter, p Page) ([]vpn.Connection, int, error)
 	UpdateConnection(ctx context.Context, c vpn.Connection) error
 	DeleteConnection(ctx context.Context, s Scope, id string) error
+
+	TagStore
 }
 
 // NonceStore remembers signature nonces for replay protection.

@@ -376,6 +376,7 @@ func (e *Engine) ListConnections(ctx context.Context, s store.Scope, f store.Con
 	w.in("connection_id", f.IDs)
 	w.eq("gateway_id", f.VpnGatewayID)
 	w.resourceGroup(s, f.ResourceGroupID)
+	w.tags("connection_id", f.Tags)
 	if f.CustomerGatewayID != "" {
 		w.add("connection_id IN (SELECT connection_id FROM connection_pairs WHERE customer_gateway_id = ?)", f.CustomerGatewayID)
 	}

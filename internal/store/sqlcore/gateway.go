@@ -158,6 +158,7 @@ func (e *Engine) ListGateways(ctx context.Context, s store.Scope, f store.Gatewa
 	w.in("gateway_id", f.IDs)
 	w.eq("vpc_id", f.VpcID)
 	w.resourceGroup(s, f.ResourceGroupID)
+	w.tags("gateway_id", f.Tags)
 	var out []vpn.Gateway
 	var total int
 	err := e.read(ctx, func(q q, _ *sql.Tx) error {
@@ -282,6 +283,7 @@ func (e *Engine) ListCustomerGateways(ctx context.Context, s store.Scope, f stor
 	w.scope(s)
 	w.in("customer_gateway_id", f.IDs)
 	w.resourceGroup(s, f.ResourceGroupID)
+	w.tags("customer_gateway_id", f.Tags)
 	var out []vpn.CustomerGateway
 	var total int
 	err := e.read(ctx, func(q q, _ *sql.Tx) error {

@@ -79,6 +79,8 @@ func (e *Engine) ListVpcs(ctx context.Context, s store.Scope, f store.VpcFilter,
 	w.eq("vrouter_id", f.VRouterID)
 	w.eq("route_table_id", f.RouteTableID)
 	w.resourceGroup(s, f.ResourceGroupID)
+	w.tags("vpc_id", f.Tags)
+	w.tags("route_table_id", f.RouteTableTags)
 	out, total, err := listWithTags(e, ctx, "vpcs", selectVpc, "created_at, vpc_id", &w, p, scanVpc,
 		func(v *vpn.Vpc) (string, *[]vpn.Tag) { return v.VpcID, &v.Tags })
 	return out, total, err
@@ -221,6 +223,7 @@ func (e *Engine) ListVSwitches(ctx context.Context, s store.Scope, f store.VSwit
 	w.eq("vpc_id", f.VpcID)
 	w.eq("zone_id", f.ZoneID)
 	w.resourceGroup(s, f.ResourceGroupID)
+	w.tags("vswitch_id", f.Tags)
 	return listWithTags(e, ctx, "vswitches", selectVSwitch, "created_at, vswitch_id", &w, p, scanVSwitch,
 		func(v *vpn.VSwitch) (string, *[]vpn.Tag) { return v.VSwitchID, &v.Tags })
 }

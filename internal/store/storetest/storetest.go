@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Gateways", testGateways},
 		{"GatewayPool", testGatewayPool},
 		{"CustomerGateways", testCustomerGateways},
+		{"Tags", testTags},
 		{"ConnectionSingleRoundTrip", testConnectionSingle},
 		{"ConnectionDualRoundTrip", testConnectionDual},
 		{"ConnectionRules", testConnectionRules},
