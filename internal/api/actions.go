@@ -50,6 +50,12 @@ func Actions(s *service.Service) []Action {
 		vpc("UnTagResources", s.UnTagResources),
 		vpc("ListTagResources", s.ListTagResources),
 
+		// ---- gateway attributes, zones, resource groups (internal/service/gatewayattr.go) ----
+		vpc("ModifyVpnGatewayAttribute", s.ModifyVpnGatewayAttribute),
+		vpc("DescribeVpnGatewayAvailableZones", s.DescribeVpnGatewayAvailableZones),
+		vpc("MoveVpnResourceGroup", s.MoveVpnResourceGroup),
+		vpc("MoveResourceGroup", s.MoveResourceGroup),
+
 		// ---- vpcvpn extensions (not Alibaba Cloud actions; internal/service/deviceconfig.go, docs/DEVICES.md) ----
 		vpc("DescribeVpnConnectionDeviceTypes", s.DescribeVpnConnectionDeviceTypes),
 		vpc("DownloadVpnConnectionDeviceConfig", s.DownloadVpnConnectionDeviceConfig),

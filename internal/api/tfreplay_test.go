@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	rpc "github.com/alibabacloud-go/tea-rpc/client"
@@ -235,3 +236,105 @@ func systemTable(t *testing.T, resp map[string]any, vpcID string) map[string]any
 	t.Fatalf("no System route table of %s in %v", vpcID, list)
 	return nil
 }
+
+// pollUntil is the provider's StateConf: describe until field equals want.
+func (c *tfClient) pollUntil(action string, query, body map[string]any, field string, want any) map[string]any {
+	c.t.Helper()
+	for range 5 {
+		resp := c.post(action, query, body)
+		if resp[field] == want {
+			return resp
+		}
+	}
+	c.t.Fatalf("%s never reached %s=%v", action, field, want)
+	return nil
+}
+
+// TestTerraformVpnGatewayAndCustomerGateway replays alicloud_vpn_gateway,
+// alicloud_vpn_customer_gateway and data alicloud_vpn_gateway_zones.
+func TestTerraformVpnGatewayAndCustomerGateway(t *testing.T) {
+	env := apptest.Start(t)
+	c := newTFClient(t, env)
+	vpcID := sv(c.post("CreateVpc", m(), m("RegionId", tfRegion, "CidrBlock", "10.0.0.0/8")), "VpcId")
+	swID := sv(c.post("CreateVSwitch", nil, m("RegionId", tfRegion, "CidrBlock", "10.1.0.0/16", "VpcId", vpcID, "ZoneId", "cn-hangzhou-h")), "VSwitchId")
+
+	// data alicloud_vpn_gateway_zones: RpcGet, Spec in the query; the
+	// provider casts $.AvailableZoneIdList to a list.
+	zones, err := c.call("GET", "DescribeVpnGatewayAvailableZones", m("RegionId", tfRegion, "Spec", tea.String("5M")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, ok := zones["AvailableZoneIdList"].([]any)
+	if !ok || len(list) != 7 || path(map[string]any{"z": list[3]}, "z", "ZoneId") != "cn-hangzhou-h" || path(map[string]any{"z": list[3]}, "z", "ZoneName") != "Hangzhou Zone H" {
+		t.Fatalf("zones = %v", zones)
+	}
+
+	// alicloud_vpn_gateway create: body parameters as the provider sends
+	// them (AutoPay, POSTPAY, no Description: that goes through the modify).
+	created := c.post("CreateVpnGateway", m(), m("RegionId", tfRegion, "ClientToken", "tf-CreateVpnGateway-1", "VpcId", vpcID, "VSwitchId", swID,
+		"NetworkType", "public", "AutoPay", true, "EnableIpsec", true, "EnableSsl", false, "InstanceChargeType", "POSTPAY", "Bandwidth", 10))
+	gwID := sv(created, "VpnGatewayId")
+	gq := m("VpnGatewayId", gwID, "RegionId", tfRegion)
+	c.pollUntil("DescribeVpnGateway", gq, m(), "Status", "active")
+	// Update of the new resource: ModifyVpnGatewayAttribute with
+	// Description and AutoPropagate (VpnGatewayId in the query), polled
+	// until active; then SetResourceTags(d, "VpnGateWay").
+	c.post("ModifyVpnGatewayAttribute", m("VpnGatewayId", gwID), m("RegionId", tfRegion, "ClientToken", "tf-ModifyVpnGatewayAttribute-1",
+		"Description", "tf gateway", "AutoPropagate", true))
+	c.pollUntil("DescribeVpnGateway", gq, m(), "Status", "active")
+	c.post("TagResources", m(), m("ResourceId.1", gwID, "RegionId", tfRegion, "Tag.1.Key", "env", "Tag.1.Value", "test", "ResourceType", "VpnGateWay"))
+	// Read.
+	gw := c.post("DescribeVpnGateway", gq, m())
+	for k, want := range map[string]any{"AutoPropagate": true, "Description": "tf gateway", "NetworkType": "public", "ChargeType": "PostpayByFlow",
+		"Status": "active", "VSwitchId": swID, "VpcId": vpcID, "Name": gwID, "VpnType": "Normal", "BusinessStatus": "Normal",
+		"Spec": "10M", "IpsecVpn": "enable", "SslVpn": "disable", "SslMaxConnections": json0} {
+		if fmt.Sprint(gw[k]) != fmt.Sprint(want) {
+			t.Errorf("DescribeVpnGateway %s = %v, want %v", k, gw[k], want)
+		}
+	}
+	if sv(gw, "InternetIp") == "" || !strings.HasPrefix(sv(gw, "ResourceGroupId"), "rg-") || gw["CreateTime"] == nil {
+		t.Errorf("DescribeVpnGateway = %v", gw)
+	}
+	if got := tagsToMap(t, path(gw, "Tags", "Tag")); got["env"] != "test" || len(got) != 1 {
+		t.Errorf("tags = %v", got)
+	}
+	// Rename, move to another resource group (MoveVpnResourceGroup,
+	// InstanceId in the query, ResourceType VpnGateWay).
+	c.post("ModifyVpnGatewayAttribute", m("VpnGatewayId", gwID), m("RegionId", tfRegion, "ClientToken", "tf-ModifyVpnGatewayAttribute-2", "Name", "tf-gw"))
+	c.post("MoveVpnResourceGroup", m("InstanceId", gwID), m("RegionId", tfRegion, "NewResourceGroupId", "rg-acfmtf", "ResourceType", "VpnGateWay"))
+	gw = c.pollUntil("DescribeVpnGateway", gq, m(), "Status", "active")
+	if sv(gw, "Name") != "tf-gw" || sv(gw, "ResourceGroupId") != "rg-acfmtf" {
+		t.Fatalf("after rename and move: %v", gw)
+	}
+
+	// alicloud_vpn_customer_gateway: create, then SetResourceTags(d,
+	// "CUSTOMERGATEWAY") right away; read DescribeCustomerGateway.
+	cg := c.post("CreateCustomerGateway", nil, m("RegionId", tfRegion, "ClientToken", "tf-CreateCustomerGateway-1", "IpAddress", "198.51.100.20",
+		"Description", "dc", "Asn", "65020", "Name", "tf-cg"))
+	cgID := sv(cg, "CustomerGatewayId")
+	c.post("TagResources", m(), m("ResourceId.1", cgID, "RegionId", tfRegion, "Tag.1.Key", "site", "Tag.1.Value", "fra", "ResourceType", "CUSTOMERGATEWAY"))
+	cq := m("CustomerGatewayId", cgID)
+	got := c.post("DescribeCustomerGateway", cq, m("RegionId", tfRegion))
+	for k, want := range map[string]any{"Asn": "65020", "Name": "tf-cg", "Description": "dc", "IpAddress": "198.51.100.20"} {
+		if fmt.Sprint(got[k]) != want {
+			t.Errorf("DescribeCustomerGateway %s = %v, want %v", k, got[k], want)
+		}
+	}
+	if tags := tagsToMap(t, path(got, "Tags", "Tag")); tags["site"] != "fra" {
+		t.Errorf("customer gateway tags = %v", tags)
+	}
+	c.post("ModifyCustomerGatewayAttribute", nil, m("CustomerGatewayId", cgID, "RegionId", tfRegion, "ClientToken", "tf-Modify-1", "Name", "tf-cg-2"))
+	if got := c.post("DescribeCustomerGateway", cq, m("RegionId", tfRegion)); sv(got, "Name") != "tf-cg-2" {
+		t.Fatalf("after ModifyCustomerGatewayAttribute: %v", got)
+	}
+
+	// Deletes: DeleteCustomerGateway (InvalidCustomerGatewayInstanceId.NotFound
+	// is "gone"); DeleteVpnGateway, polled until not found.
+	c.post("DeleteCustomerGateway", nil, m("CustomerGatewayId", cgID, "RegionId", tfRegion, "ClientToken", "tf-Delete-1"))
+	c.postErr("DeleteCustomerGateway", nil, m("CustomerGatewayId", cgID, "RegionId", tfRegion, "ClientToken", "tf-Delete-2"), "InvalidCustomerGatewayInstanceId.NotFound", 404)
+	c.post("DeleteVpnGateway", m("VpnGatewayId", gwID), m("RegionId", tfRegion, "ClientToken", "tf-DeleteVpnGateway-1"))
+	c.postErr("DescribeVpnGateway", gq, m(), "InvalidVpnGatewayInstanceId.NotFound", 404)
+}
+
+// json0 is how a JSON 0 decodes in the provider's maps.
+var json0 = 0

@@ -21,4 +21,7 @@ var vpcFamilyCodes = map[string]Entry{
 	"SizeLimitExceeded.ResourceId": {s400, "The maximum number of resource IDs is exceeded."},
 	"InvalidMaxResults.Malformed":  {s400, "The specified MaxResults is invalid."},
 	"InvalidNextToken.Malformed":   {s400, "The specified NextToken is invalid."},
+	// Gateways.
+	"InvalidSslConnections.Malformed": {s400, "The specified SslConnections is invalid."},
+	"InvalidSpec.Malformed":           {s400, "The specified Spec is invalid."},
 }

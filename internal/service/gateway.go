@@ -42,6 +42,9 @@ func (s *Service) CreateVpnGateway(ctx context.Context, r *Request) (any, error)
 		return nil, err
 	}
 	g.VpnGatewayID = vpn.NewID(vpn.PrefixVpnGateway)
+	if g.Name == "" {
+		g.Name = g.VpnGatewayID // Alibaba's documented default
+	}
 	if g.ResourceGroupID == "" {
 		g.ResourceGroupID = vpn.DefaultResourceGroupID(g.AccountID)
 	}

@@ -193,6 +193,8 @@ type Store interface {
 	CreateGateway(ctx context.Context, g vpn.Gateway, pool AddressPool, idem Idempotency) (Created, error)
 	GetGateway(ctx context.Context, s Scope, gatewayID string) (vpn.Gateway, error)
 	ListGateways(ctx context.Context, s Scope, f GatewayFilter, p Page) ([]vpn.Gateway, int, error)
+	// UpdateGateway writes name, description and AutoPropagate.
+	UpdateGateway(ctx context.Context, g vpn.Gateway) error
 	DeleteGateway(ctx context.Context, s Scope, gatewayID string) error
 
 	// Customer gateways. Create fails with *DuplicateError{Rule:
@@ -217,6 +219,12 @@ type Store interface {
 	DeleteConnection(ctx context.Context, s Scope, id string) error
 
 	TagStore
+
+	// MoveResourceGroup puts the record id of kind (KindVpc, KindVSwitch,
+	// KindVpnGateway, KindCustomerGateway, KindVpnConnection) in the scope
+	// into resource group rg; a VPN gateway takes its connections along.
+	// *NotFoundError{Kind: kind}.
+	MoveResourceGroup(ctx context.Context, s Scope, kind, id, rg string) error
 }
 
 // NonceStore remembers signature nonces for replay protection.

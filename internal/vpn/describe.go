@@ -272,6 +272,7 @@ type VpnGatewayItem struct {
 	DisasterRecoveryVSwitchId  string   `json:"DisasterRecoveryVSwitchId,omitempty" xml:"DisasterRecoveryVSwitchId,omitempty"`
 	InternetIp                 string   `json:"InternetIp" xml:"InternetIp"`
 	DisasterRecoveryInternetIp string   `json:"DisasterRecoveryInternetIp,omitempty" xml:"DisasterRecoveryInternetIp,omitempty"`
+	SslVpnInternetIp           string   `json:"SslVpnInternetIp,omitempty" xml:"SslVpnInternetIp,omitempty"`
 	CreateTime                 int64    `json:"CreateTime" xml:"CreateTime"`
 	EndTime                    int64    `json:"EndTime" xml:"EndTime"`
 	Spec                       string   `json:"Spec" xml:"Spec"`
@@ -315,7 +316,17 @@ func NewVpnGatewayItem(g Gateway, enableBgp bool) VpnGatewayItem {
 		Status: g.Status, BusinessStatus: g.BusinessStatus, ChargeType: charge,
 		IpsecVpn: onOff(g.EnableIpsec), SslVpn: onOff(g.EnableSsl), NetworkType: g.NetworkType,
 		VpnType: g.VpnType, EnableBgp: enableBgp, ResourceGroupId: g.ResourceGroupID, Tags: tagList(g.Tags),
+		SslMaxConnections: g.SslConnections, AutoPropagate: g.AutoPropagate, SslVpnInternetIp: sslAddress(g),
 	}
+}
+
+// sslAddress is the address SSL-VPN clients connect to: the gateway's
+// public address when SSL-VPN is on, else none.
+func sslAddress(g Gateway) string {
+	if !g.EnableSsl {
+		return ""
+	}
+	return g.InternetIP
 }
 
 // DescribeVpnGatewaysResponse is the DescribeVpnGateways answer.

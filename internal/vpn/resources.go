@@ -167,7 +167,10 @@ type CreateVpnGatewayRequest struct {
 // InvalidDisasterRecoveryVSwitchId.Malformed); Name up to 100 characters;
 // EnableIpsec (default true), EnableSsl (default false); NetworkType public
 // (default) or private; VpnType Normal (default) or NationalStandard;
-// InstanceChargeType POSTPAY (default) or PREPAY.
+// InstanceChargeType POSTPAY (default) or PREPAY; SslConnections (see
+// parseSslConnections); ResourceGroupId; Tag.N (an extension: the SDK model
+// has no tags here). An empty Name is the service's to default (the
+// gateway's id, as Alibaba documents).
 func ParseCreateVpnGateway(p Params) (CreateVpnGatewayRequest, error) {
 	var r CreateVpnGatewayRequest
 	g := &r.Gateway
@@ -209,6 +212,9 @@ func ParseCreateVpnGateway(p Params) (CreateVpnGatewayRequest, error) {
 		return r, err
 	}
 	if g.EnableSsl, err = p.boolParam("EnableSsl", false); err != nil {
+		return r, err
+	}
+	if g.SslConnections, err = parseSslConnections(p, g.EnableSsl); err != nil {
 		return r, err
 	}
 	for _, e := range []struct {

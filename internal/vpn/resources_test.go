@@ -106,9 +106,28 @@ func TestParseCreateVpnGateway(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = Gateway{RegionID: "cn-hangzhou", VpcID: "vpc-1", VSwitchID: "vsw-a", DisasterRecoveryVSwitchID: "vsw-b", Name: "g", Bandwidth: 10,
-		EnableSsl: true, NetworkType: "private", VpnType: "NationalStandard", InstanceChargeType: "PREPAY"}
+		EnableSsl: true, SslConnections: 5, NetworkType: "private", VpnType: "NationalStandard", InstanceChargeType: "PREPAY"}
 	if diff := cmp.Diff(want, got.Gateway); diff != "" || got.ClientToken != "c" || !got.Gateway.DualTunnel() {
 		t.Fatal(diff)
+	}
+	// SslConnections: with SSL-VPN one of the documented counts, ignored
+	// without.
+	for _, tc := range []struct {
+		p    Params
+		want int64
+		code string
+	}{
+		{Params{"EnableSsl": "true", "SslConnections": "50"}, 50, ""},
+		{Params{"EnableSsl": "false", "SslConnections": "50"}, 0, ""},
+		{Params{"EnableSsl": "true", "SslConnections": "7"}, 0, "InvalidSslConnections.Malformed"},
+		{Params{"ResourceGroupId": "rg-acfmx", "Tag.1.Key": "k", "Tag.1.Value": "v"}, 0, ""},
+		{Params{"ResourceGroupId": "group"}, 0, "InvalidResourceGroupId.Malformed"},
+	} {
+		got, err := ParseCreateVpnGateway(with(base, tc.p))
+		wantCode(t, err, tc.code)
+		if err == nil && got.Gateway.SslConnections != tc.want {
+			t.Fatalf("%v: SslConnections %d, want %d", tc.p, got.Gateway.SslConnections, tc.want)
+		}
 	}
 	for _, bw := range Bandwidths() {
 		if _, err := ParseCreateVpnGateway(with(base, Params{"Bandwidth": itoa(bw)})); err != nil {

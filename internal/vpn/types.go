@@ -61,6 +61,8 @@ type Gateway struct {
 	Bandwidth                  int64 // Mbit/s
 	EnableIpsec                bool
 	EnableSsl                  bool
+	SslConnections             int64  // SSL-VPN clients at once; 0 without SSL-VPN
+	AutoPropagate              bool   // advertise learned routes to the VPC (ModifyVpnGatewayAttribute)
 	NetworkType                string // public, private
 	VpnType                    string // Normal, NationalStandard
 	InstanceChargeType         string // PREPAY, POSTPAY

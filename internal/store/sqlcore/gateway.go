@@ -99,10 +99,12 @@ func (e *Engine) CreateGateway(ctx context.Context, g vpn.Gateway, pool store.Ad
 		}
 		if _, err := q.exec(`INSERT INTO vpn_gateways (gateway_id, account_id, region_id, vpc_id, vswitch_id, dr_vswitch_id, name, description,
 			internet_ip, dr_internet_ip, bandwidth, enable_ipsec, enable_ssl, network_type, vpn_type, instance_charge_type, status,
-			business_status, order_id, resource_group_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			business_status, order_id, resource_group_id, ssl_connections, auto_propagate, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			g.VpnGatewayID, g.AccountID, g.RegionID, g.VpcID, g.VSwitchID, g.DisasterRecoveryVSwitchID, g.Name, g.Description,
 			g.InternetIP, g.DisasterRecoveryInternetIP, g.Bandwidth, g.EnableIpsec, g.EnableSsl, g.NetworkType, g.VpnType,
-			g.InstanceChargeType, g.Status, g.BusinessStatus, g.OrderID, g.ResourceGroupID, e.createdAt(g.CreatedAt)); err != nil {
+			g.InstanceChargeType, g.Status, g.BusinessStatus, g.OrderID, g.ResourceGroupID, g.SslConnections, g.AutoPropagate,
+			e.createdAt(g.CreatedAt)); err != nil {
 			return err
 		}
 		for _, a := range addrs {
@@ -116,7 +118,7 @@ func (e *Engine) CreateGateway(ctx context.Context, g vpn.Gateway, pool store.Ad
 
 const selectGatewayCols = `gateway_id, account_id, region_id, vpc_id, vswitch_id, dr_vswitch_id, name, description, internet_ip,
 	dr_internet_ip, bandwidth, enable_ipsec, enable_ssl, network_type, vpn_type, instance_charge_type, status, business_status,
-	order_id, resource_group_id, created_at`
+	order_id, resource_group_id, ssl_connections, auto_propagate, created_at`
 
 const selectGateway = `SELECT ` + selectGatewayCols + ` FROM vpn_gateways`
 
@@ -125,7 +127,7 @@ func scanGateway(sc scanner) (vpn.Gateway, error) {
 	var created int64
 	err := sc.Scan(&g.VpnGatewayID, &g.AccountID, &g.RegionID, &g.VpcID, &g.VSwitchID, &g.DisasterRecoveryVSwitchID, &g.Name,
 		&g.Description, &g.InternetIP, &g.DisasterRecoveryInternetIP, &g.Bandwidth, &g.EnableIpsec, &g.EnableSsl, &g.NetworkType,
-		&g.VpnType, &g.InstanceChargeType, &g.Status, &g.BusinessStatus, &g.OrderID, &g.ResourceGroupID, &created)
+		&g.VpnType, &g.InstanceChargeType, &g.Status, &g.BusinessStatus, &g.OrderID, &g.ResourceGroupID, &g.SslConnections, &g.AutoPropagate, &created)
 	g.CreatedAt = fromNanos(created)
 	g.ResourceGroupID = vpn.ResourceGroupOf(g.AccountID, g.ResourceGroupID)
 	return g, err
@@ -194,6 +196,43 @@ func (e *Engine) ListGateways(ctx context.Context, s store.Scope, f store.Gatewa
 		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// UpdateGateway writes the name, description and AutoPropagate of g (found
+// by id in its account and region); *store.NotFoundError{Kind:"VpnGateway"}.
+func (e *Engine) UpdateGateway(ctx context.Context, g vpn.Gateway) error {
+	return e.write(ctx, func(q q) error {
+		n, err := affected(q.exec(`UPDATE vpn_gateways SET name = ?, description = ?, auto_propagate = ? WHERE gateway_id = ? AND account_id = ? AND region_id = ?`,
+			g.Name, g.Description, g.AutoPropagate, g.VpnGatewayID, g.AccountID, g.RegionID))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound("VpnGateway", g.VpnGatewayID)
+		}
+		return nil
+	})
+}
+
+// MoveResourceGroup moves a record to resource group rg; see store.Store.
+func (e *Engine) MoveResourceGroup(ctx context.Context, s store.Scope, kind, id, rg string) error {
+	t, err := taggableOf(kind)
+	if err != nil || kind == store.KindRouteTable {
+		return fmt.Errorf("sqlcore: cannot move a %s", kind)
+	}
+	return e.write(ctx, func(q q) error {
+		n, err := affected(q.exec(`UPDATE `+t.table+` SET resource_group_id = ? WHERE `+t.idCol+` = ? AND account_id = ? AND region_id = ?`, rg, id, s.AccountID, s.RegionID))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound(kind, id)
+		}
+		if kind == store.KindVpnGateway {
+			_, err = q.exec(`UPDATE vpn_connections SET resource_group_id = ? WHERE gateway_id = ?`, rg, id)
+		}
+		return err
+	})
 }
 
 // DeleteGateway deletes the gateway and frees its addresses;

@@ -165,7 +165,7 @@ func gwFix(n int, vpcID string, dual bool) vpn.Gateway {
 		AccountID: Account, RegionID: Region, VpnGatewayID: fmt.Sprintf("vpn-%03d", n), VpcID: vpcID,
 		VSwitchID: "vsw-a", Name: fmt.Sprintf("gw %d", n), Description: "gateway", Bandwidth: 10, EnableIpsec: true,
 		NetworkType: "public", VpnType: "Normal", InstanceChargeType: "POSTPAY", Status: "active", BusinessStatus: "Normal",
-		OrderID: "order-1", ResourceGroupID: RG, CreatedAt: at(n),
+		OrderID: "order-1", ResourceGroupID: RG, SslConnections: int64(n % 2 * 5), EnableSsl: n%2 == 1, CreatedAt: at(n),
 	}
 	if dual {
 		g.DisasterRecoveryVSwitchID = "vsw-b"
@@ -533,6 +533,34 @@ func testGateways(t *testing.T, s store.Store) {
 	_, err = s.CreateConnection(ctx, SingleConnection("vco-1", g1.VpnGatewayID, cg.CustomerGatewayID, "k"), store.Idempotency{})
 	must(t, err)
 	wantInUse(t, s.DeleteGateway(ctx, scope(), g1.VpnGatewayID), "VpnConnection", "vco-1")
+
+	// UpdateGateway writes name, description and AutoPropagate only.
+	upd, err := s.GetGateway(ctx, scope(), g1.VpnGatewayID)
+	must(t, err)
+	upd.Name, upd.Description, upd.AutoPropagate, upd.Bandwidth = "renamed", "new", true, 500
+	must(t, s.UpdateGateway(ctx, upd))
+	got, err = s.GetGateway(ctx, scope(), g1.VpnGatewayID)
+	must(t, err)
+	upd.Bandwidth = got.Bandwidth
+	diff(t, "updated gateway", got, upd)
+	upd.VpnGatewayID = "vpn-none"
+	wantNotFound(t, s.UpdateGateway(ctx, upd), "VpnGateway", "vpn-none")
+
+	// MoveResourceGroup: a gateway takes its connections along.
+	must(t, s.MoveResourceGroup(ctx, scope(), store.KindVpnGateway, g1.VpnGatewayID, "rg-moved"))
+	got, _ = s.GetGateway(ctx, scope(), g1.VpnGatewayID)
+	conn, _ := s.GetConnection(ctx, scope(), "vco-1")
+	if got.ResourceGroupID != "rg-moved" || conn.ResourceGroupID != "rg-moved" {
+		t.Fatalf("after move: gateway %q, connection %q", got.ResourceGroupID, conn.ResourceGroupID)
+	}
+	must(t, s.MoveResourceGroup(ctx, scope(), store.KindCustomerGateway, cg.CustomerGatewayID, "rg-cg"))
+	if c, _ := s.GetCustomerGateway(ctx, scope(), cg.CustomerGatewayID); c.ResourceGroupID != "rg-cg" {
+		t.Fatalf("customer gateway group %q", c.ResourceGroupID)
+	}
+	wantNotFound(t, s.MoveResourceGroup(ctx, store.Scope{AccountID: OtherAccount, RegionID: Region}, store.KindVpnGateway, g1.VpnGatewayID, "rg-x"), store.KindVpnGateway, g1.VpnGatewayID)
+	if l, n, err := s.ListConnections(ctx, scope(), store.ConnectionFilter{ResourceGroupID: "rg-moved"}, store.Page{Number: 1, Size: 10}); err != nil || n != 1 || l[0].VpnConnectionID != "vco-1" {
+		t.Fatalf("connections of the moved group: %v %d %v", l, n, err)
+	}
 	must(t, s.DeleteConnection(ctx, scope(), "vco-1"))
 	must(t, s.DeleteGateway(ctx, scope(), g1.VpnGatewayID))
 	_, err = s.GetGateway(ctx, scope(), g1.VpnGatewayID)
