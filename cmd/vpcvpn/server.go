@@ -19,6 +19,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/app"
 	"github.com/vpcvpn/vpcvpn/internal/httpfront"
 	"github.com/vpcvpn/vpcvpn/internal/logging"
+	"github.com/vpcvpn/vpcvpn/internal/web"
 )
 
 type serverOptions struct {
@@ -31,6 +32,8 @@ type serverOptions struct {
 	logFormat     string
 	shutdownGrace time.Duration
 	httpFront     string
+	console       bool
+	consoleLife   time.Duration
 	sec           securityOptions // TLS, audit trail, throttling (audit.go)
 }
 
@@ -50,6 +53,9 @@ or <data-dir>/master.key, generated on first start. BACK THE MASTER KEY UP: with
 cannot be opened.
 
 GET /healthz answers 200 when the server is ready; GET /metrics serves Prometheus metrics.
+The web console is served at /console/ (e.g. http://127.0.0.1:8080/console/): sign in with an AccessKey
+pair or STS credentials; it acts through the same authorisation and audit trail as the API. --console=false
+turns it off; sessions last --console-session-lifetime. See docs/CONSOLE.md.
 Logs go to stderr (--log-format text or json): a request line per API call, written in batches every 50 ms;
 warnings and errors are written at once.
 SIGTERM or SIGINT drain in-flight requests and exit.
@@ -80,6 +86,8 @@ See docs/SECURITY.md.`,
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.DurationVar(&o.shutdownGrace, "shutdown-grace", 30*time.Second, "how long to wait for in-flight requests on SIGTERM")
 	addHTTPFrontFlag(f, &o.httpFront)
+	f.BoolVar(&o.console, "console", true, "serve the web console at /console/ (--console=false turns it off)")
+	f.DurationVar(&o.consoleLife, "console-session-lifetime", web.DefaultSessionLifetime, "how long a console sign-in lasts (5m to 24h)")
 	o.sec.addFlags(f)
 	return cmd
 }
@@ -102,6 +110,13 @@ func runServer(ctx context.Context, o serverOptions) error {
 	// Before the store is opened (and a new data directory created).
 	if err := checkHTTPFront(o.httpFront); err != nil {
 		return err
+	}
+	var console *app.ConsoleOptions
+	if o.console {
+		if o.consoleLife < 5*time.Minute || o.consoleLife > 24*time.Hour {
+			return usageError{fmt.Errorf("--console-session-lifetime %s: use a duration from 5m to 24h", o.consoleLife)}
+		}
+		console = &app.ConsoleOptions{SessionLifetime: o.consoleLife}
 	}
 	out, err := newLogger(o.logLevel, o.logFormat)
 	if err != nil {
@@ -128,6 +143,7 @@ func runServer(ctx context.Context, o serverOptions) error {
 		Secure:              tlsCfg != nil,
 		Audit:               o.sec.auditOptions(),
 		Throttle:            o.sec.throttleConfig(),
+		Console:             console,
 	})
 	if err != nil {
 		var ue app.UsageError
@@ -141,13 +157,13 @@ func runServer(ctx context.Context, o serverOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another server running? choose another --listen address)", o.listen, err)
 	}
-	srv, err := newHTTPServer(o.httpFront, a.Handler, tlsCfg, log)
+	srv, err := newHTTPServer(o.httpFront, a.HTTP, tlsCfg, log)
 	if err != nil {
 		return err
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("vpcvpn server ready", "listen", ln.Addr().String(), "tls", tlsCfg != nil, "http_front", o.httpFront, "database", a.Describe(), "account", a.Root.AccountID, "gateway_address_pool", o.pool)
+	log.Info("vpcvpn server ready", "listen", ln.Addr().String(), "tls", tlsCfg != nil, "http_front", o.httpFront, "database", a.Describe(), "account", a.Root.AccountID, "gateway_address_pool", o.pool, "console", o.console)
 	o.sec.logSettings(log, a)
 	select {
 	case err := <-errc:

@@ -20,6 +20,10 @@ const (
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// NewRequestID returns a new RequestId (for callers of the service layer
+// other than this server, such as the web console).
+func NewRequestID() string { return newRequestID() }
+
 // newRequestID returns a random UUID (version 4) in upper case, as Alibaba's
 // RequestIds look.
 func newRequestID() string {

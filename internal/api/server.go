@@ -291,6 +291,28 @@ func EncodeBody(action string, xmlFormat bool, body any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// EncodeAnswer returns the bytes the server answers for a successful call of
+// action with this RequestId: body (an answer struct, nil, or a Preencoded
+// value) encoded in JSON or XML with RequestId spliced in as its first
+// member. The web console uses it so that its downloads are the API's
+// answers byte for byte.
+func EncodeAnswer(action string, xmlFormat bool, requestID string, body any) ([]byte, error) {
+	root := action + "Response"
+	var encoded []byte
+	if pre, ok := body.(Preencoded); ok {
+		encoded = pre.Bytes(xmlFormat)
+	} else {
+		var b bytes.Buffer
+		if err := encodeBody(&b, xmlFormat, root, body); err != nil {
+			return nil, err
+		}
+		encoded = b.Bytes()
+	}
+	var out bytes.Buffer
+	spliceRequestID(&out, encoded, xmlFormat, root, requestID)
+	return out.Bytes(), nil
+}
+
 func (s *Server) finish(rq *request, start time.Time) {
 	lat := time.Since(start)
 	action := rq.call.Action

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/throttle"
+	"github.com/vpcvpn/vpcvpn/internal/web"
 )
 
 // DefaultAddressPool is the gateway address pool used when the operator gives
@@ -69,11 +71,24 @@ type Options struct {
 	// Throttle enables per-AccessKey rate limits and the in-flight limit;
 	// nil disables them.
 	Throttle *throttle.Config
+	// Console serves the web console (internal/web) under /console/;
+	// nil leaves it out.
+	Console *ConsoleOptions
+}
+
+// ConsoleOptions configure the web console.
+type ConsoleOptions struct {
+	// SessionLifetime bounds a sign-in; 0 means web.DefaultSessionLifetime.
+	SessionLifetime time.Duration
 }
 
 // App is a wired server.
 type App struct {
-	Handler   *api.Server
+	Handler *api.Server
+	// HTTP is what the server serves: the API, and the console under
+	// /console/ when Options.Console is set.
+	HTTP      http.Handler
+	Console   *web.Handler // nil without Options.Console
 	Service   *service.Service
 	Store     store.Store
 	Root      service.RootKey
@@ -164,7 +179,35 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	}
 	cfg.Actions, cfg.Metrics = actions, api.NewMetrics(actions)
 	a.Handler = api.NewServer(cfg)
+	a.HTTP = a.Handler
+	if o.Console != nil {
+		wc := web.Config{Actions: actions, Resolve: svc.Resolve, Keys: e.keys, Logger: o.Logger,
+			Secure: o.Secure, SessionLifetime: o.Console.SessionLifetime}
+		if a.Audit != nil {
+			wc.Audit = a.Audit
+		}
+		if a.Limiter != nil {
+			wc.Limiter = a.Limiter
+		}
+		a.Console = web.New(wc)
+		a.HTTP = withConsole{api: a.Handler, console: a.Console}
+	}
 	return a, nil
+}
+
+// withConsole sends /console and /console/... to the web console and
+// everything else to the API.
+type withConsole struct {
+	api     *api.Server
+	console *web.Handler
+}
+
+func (h withConsole) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.Path; p == "/console" || strings.HasPrefix(p, web.Prefix) {
+		h.console.ServeHTTP(w, r)
+		return
+	}
+	h.api.ServeHTTP(w, r)
 }
 
 // ParsePool parses a comma-separated list of IPv4 CIDRs.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"testing"
+	"time"
 
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 	"github.com/alibabacloud-go/tea/dara"
@@ -18,6 +19,7 @@ import (
 	vpcv1 "github.com/aliyun/alibaba-cloud-sdk-go/services/vpc"
 
 	"github.com/vpcvpn/vpcvpn/internal/app"
+	"github.com/vpcvpn/vpcvpn/internal/audit"
 	"github.com/vpcvpn/vpcvpn/internal/httpfront"
 )
 
@@ -40,6 +42,10 @@ type Options struct {
 	Database    string // "" = SQLite in a temp dir
 	AddressPool string
 	Logger      *slog.Logger
+	// Console serves the web console under /console/.
+	Console bool
+	// Audit enables the audit trail (in <Dir>/audit).
+	Audit bool
 }
 
 // Start starts a server and stops it when the test ends.
@@ -53,14 +59,21 @@ func Start(t testing.TB, opts ...Options) *Env {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	dir := t.TempDir()
-	a, err := app.Open(context.Background(), app.Options{
+	ao := app.Options{
 		DataDir:             dir,
 		Database:            o.Database,
 		AddressPool:         o.AddressPool,
 		Logger:              o.Logger,
 		RootAccessKeyID:     AccessKeyID,
 		RootAccessKeySecret: AccessKeySecret,
-	})
+	}
+	if o.Console {
+		ao.Console = &app.ConsoleOptions{}
+	}
+	if o.Audit {
+		ao.Audit = &audit.Options{FlushInterval: 10 * time.Millisecond}
+	}
+	a, err := app.Open(context.Background(), ao)
 	if err != nil {
 		t.Fatalf("start vpcvpn: %v", err)
 	}
@@ -72,7 +85,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 	// Header limit 1 MiB (the production server's is 64 KiB) so hostile
 	// tests can hand the API handler inputs larger than production lets
 	// through.
-	srv := &httpfront.Server{Handler: a.Handler, Logger: o.Logger, MaxHeaderBytes: 1 << 20}
+	srv := &httpfront.Server{Handler: a.HTTP, Logger: o.Logger, MaxHeaderBytes: 1 << 20}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	t.Cleanup(func() {

@@ -31,7 +31,7 @@ type Event struct {
 	EventID         string    `json:"eventId" xml:"eventId"`
 	EventTime       time.Time `json:"eventTime" xml:"eventTime"`
 	EventName       string    `json:"eventName" xml:"eventName"`
-	EventType       string    `json:"eventType" xml:"eventType"` // always "ApiCall"
+	EventType       string    `json:"eventType" xml:"eventType"` // "ApiCall"; from the web console "ConsoleOperation", "ConsoleSignin", "ConsoleSignout"
 	EventRW         string    `json:"eventRW" xml:"eventRW"`     // "Read" or "Write"
 	SecretRead      bool      `json:"secretRead" xml:"secretRead"`
 	ServiceName     string    `json:"serviceName" xml:"serviceName"` // Vpc, Ram, Sts, Actiontrail

@@ -75,6 +75,7 @@ type pending struct {
 	akParam   string
 	sourceIP  netip.Addr
 	secure    bool
+	origin    string
 	principal iam.Principal
 }
 
@@ -169,7 +170,7 @@ func (w *Writer) Record(c *service.Request, status int, code string, start time.
 	p := pending{
 		start: start, latency: latency, status: status, code: code,
 		requestID: c.RequestID, action: c.Action, version: c.Version, userAgent: c.UserAgent,
-		resource: c.Resource, sourceIP: c.SourceIP, secure: c.SecureTransport, principal: c.Principal,
+		resource: c.Resource, sourceIP: c.SourceIP, secure: c.SecureTransport, origin: c.Origin, principal: c.Principal,
 	}
 	if c.Params != nil {
 		p.region = c.Params["RegionId"]
@@ -493,6 +494,18 @@ func toEvent(p *pending) Event {
 	if p.sourceIP.IsValid() {
 		e.SourceIP = p.sourceIP.String()
 	}
+	if p.origin == service.OriginConsole {
+		// As ActionTrail records console use: ConsoleSignin and
+		// ConsoleSignout events, and ConsoleOperation for the API actions
+		// the console performed for its user.
+		switch p.action {
+		case EventConsoleSignin, EventConsoleSignout:
+			e.EventType, e.EventRW, e.ServiceName = p.action, "Write", "Console"
+			return withIdentity(e, p)
+		default:
+			e.EventType = "ConsoleOperation"
+		}
+	}
 	switch c := throttle.ClassOf(p.action); {
 	case p.action == "":
 		e.EventRW = "" // the request failed before its action was known
@@ -501,6 +514,17 @@ func toEvent(p *pending) Event {
 	case c == throttle.SecretRead:
 		e.EventRW, e.SecretRead = "Read", true
 	}
+	return withIdentity(e, p)
+}
+
+// Event names (and types) of the web console's sign-in and sign-out.
+const (
+	EventConsoleSignin  = "ConsoleSignin"
+	EventConsoleSignout = "ConsoleSignout"
+)
+
+// withIdentity fills e's userIdentity from p.
+func withIdentity(e Event, p *pending) Event {
 	pr := &p.principal
 	if pr.Kind != "" {
 		e.UserIdentity = Identity{

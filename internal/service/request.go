@@ -18,4 +18,11 @@ type Request struct {
 	UserAgent       string
 	// Resource is set by a use case to the ARN it acted on (logs, audit).
 	Resource string
+	// Origin is where the call came from: "" for the API, OriginConsole for
+	// the web console (internal/web), which the audit trail records as
+	// eventType ConsoleOperation.
+	Origin string
 }
+
+// OriginConsole marks a Request made by the web console.
+const OriginConsole = "console"

@@ -1,0 +1,133 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/vpcvpn/vpcvpn/internal/apptest"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+var vcoRE = regexp.MustCompile(`/connections/(vco-[a-z0-9]+)\?done=vco-created`)
+
+// TestFlow walks the console's pages with plain HTTP (no JavaScript): sign
+// in, create a customer gateway and a dual-tunnel connection through the
+// forms, see them, reveal the keys, download, modify, delete, sign out.
+func TestFlow(t *testing.T) {
+	e := start(t)
+	gw := e.gateway(t)
+	b := e.browser(t)
+	tok := b.signIn(apptest.AccessKeyID, apptest.AccessKeySecret, "")
+
+	wantBody(t, b.get("/console/regions"), "cn-hangzhou", "/console/r/cn-hangzhou/connections")
+	p := b.get("/console/r/cn-hangzhou/connections")
+	wantStatus(t, p, 200)
+	wantBody(t, p, "No IPsec connections in cn-hangzhou: <a href=\"/console/r/cn-hangzhou/connections/new\">create one</a>")
+	wantBody(t, b.get("/console/r/cn-hangzhou/customer-gateways"), "No customer gateways in cn-hangzhou")
+	wantBody(t, b.get("/console/r/cn-hangzhou/vpcs"), "prod", "192.168.1.0/24", "cn-hangzhou-i")
+	wantBody(t, b.get("/console/r/cn-hangzhou/gateways"), gw, "hz-gw", "10M")
+
+	// Two customer gateways through the form.
+	for i, ip := range []string{"198.51.100.10", "198.51.100.11"} {
+		f := url.Values{"csrf_token": {tok}, "IpAddress": {ip}, "Asn": {"65010"}, "Name": {"dc" + string(rune('1'+i))}, "Description": {"<b>rack</b>"}}
+		p = b.post("/console/r/cn-hangzhou/customer-gateways/new", f)
+		wantStatus(t, p, http.StatusSeeOther)
+	}
+	p = b.get("/console/r/cn-hangzhou/customer-gateways?done=cgw-created")
+	wantBody(t, p, "Customer gateway created.", "198.51.100.10", "dc2", "&lt;b&gt;rack&lt;/b&gt;")
+	cgws := e.root(t, "DescribeCustomerGateways", map[string]string{"RegionId": "cn-hangzhou"}).(vpn.DescribeCustomerGatewaysResponse).CustomerGateways.CustomerGateway
+	if len(cgws) != 2 {
+		t.Fatalf("%d customer gateways", len(cgws))
+	}
+
+	// A dual-tunnel connection through the form.
+	p = b.get("/console/r/cn-hangzhou/connections/new?tunnels=2")
+	wantStatus(t, p, 200)
+	wantBody(t, p, `name="TunnelOptionsSpecification.2.TunnelIkeConfig.IkeVersion"`, cgws[0].CustomerGatewayId)
+	f := url.Values{"csrf_token": {tok}, "Tunnels": {"2"}, "ClientToken": {"tok-1"}, "Name": {"<script>alert(1)</script>"},
+		"VpnGatewayId": {gw}, "LocalSubnet": {"192.168.0.0/16"}, "RemoteSubnet": {"10.0.0.0/8"}, "EnableTunnelsBgp": {"false"},
+		"TunnelOptionsSpecification.1.CustomerGatewayId": {cgws[0].CustomerGatewayId},
+		"TunnelOptionsSpecification.2.CustomerGatewayId": {cgws[1].CustomerGatewayId},
+		"TunnelOptionsSpecification.1.TunnelIkeConfig.Psk": {"masterKey123"},
+		"TunnelOptionsSpecification.1.TunnelIkeConfig.IkeVersion": {"ikev2"},
+		"TunnelOptionsSpecification.2.TunnelIkeConfig.Psk": {"slaveKey456"},
+		"TunnelOptionsSpecification.2.TunnelIkeConfig.IkeVersion": {"ikev2"},
+	}
+	p = b.post("/console/r/cn-hangzhou/connections/new", f)
+	wantStatus(t, p, http.StatusSeeOther)
+	m := vcoRE.FindStringSubmatch(p.header.Get("Location"))
+	if m == nil {
+		t.Fatalf("redirect %q", p.header.Get("Location"))
+	}
+	vco := m[1]
+	list := b.get("/console/r/cn-hangzhou/connections")
+	wantBody(t, list, vco, "&lt;script&gt;alert(1)&lt;/script&gt;", "master:", "slave:", "Phase 1 not established")
+	wantNotBody(t, list, "<script>alert(1)", "masterKey123", "slaveKey456")
+
+	detail := b.get("/console/r/cn-hangzhou/connections/" + vco)
+	wantStatus(t, detail, 200)
+	wantBody(t, detail, "Reveal", "strongswan-swanctl", "config.json", "config.xml")
+	wantNotBody(t, detail, "masterKey123", "slaveKey456")
+	rev := b.post("/console/r/cn-hangzhou/connections/"+vco+"/reveal", url.Values{"csrf_token": {tok}})
+	wantStatus(t, rev, 200)
+	wantBody(t, rev, "masterKey123", "slaveKey456")
+
+	js := b.get("/console/r/cn-hangzhou/connections/" + vco + "/config.json")
+	wantStatus(t, js, 200)
+	if cd := js.header.Get("Content-Disposition"); cd != `attachment; filename="`+vco+`.json"` {
+		t.Fatalf("Content-Disposition %q", cd)
+	}
+	wantBody(t, js, `{"RequestId":"`, `"Psk":"masterKey123"`)
+	sw := b.get("/console/r/cn-hangzhou/connections/" + vco + "/device?DeviceType=strongswan-swanctl")
+	wantStatus(t, sw, 200)
+	wantBody(t, sw, "masterKey123", "slaveKey456")
+
+	// Gateway page: topology.
+	g := b.get("/console/r/cn-hangzhou/gateways/" + gw)
+	wantStatus(t, g, 200)
+	wantBody(t, g, "<svg", "dc1", "dc2", `data-edge="`+vco+`/tun-`)
+
+	// Status JSON.
+	st := b.do("GET", "/console/r/cn-hangzhou/connections/status", nil, map[string]string{"Accept": "application/json"})
+	wantStatus(t, st, 200)
+	wantBody(t, st, `"id":"`+vco+`"`, `"label":"Phase 1 not established"`)
+	wantNotBody(t, st, "masterKey123")
+
+	// Modify.
+	edit := b.get("/console/r/cn-hangzhou/connections/" + vco + "/edit")
+	wantStatus(t, edit, 200)
+	wantNotBody(t, edit, "masterKey123")
+	ef := url.Values{"csrf_token": {tok}, "Tunnels": {"2"}, "Name": {"renamed"}, "LocalSubnet": {"192.168.0.0/16"}, "RemoteSubnet": {"10.0.0.0/8,172.16.0.0/12"}}
+	for _, k := range []string{"TunnelOptionsSpecification.1.TunnelId", "TunnelOptionsSpecification.2.TunnelId"} {
+		re := regexp.MustCompile(`name="` + regexp.QuoteMeta(k) + `" value="([^"]+)"`)
+		mm := re.FindStringSubmatch(edit.body)
+		if mm == nil {
+			t.Fatalf("edit form lacks %s", k)
+		}
+		ef.Set(k, mm[1])
+	}
+	p = b.post("/console/r/cn-hangzhou/connections/"+vco+"/edit", ef)
+	wantStatus(t, p, http.StatusSeeOther)
+	wantBody(t, b.get("/console/r/cn-hangzhou/connections/"+vco), "renamed", "172.16.0.0/12")
+
+	// Delete.
+	wantBody(t, b.get("/console/r/cn-hangzhou/connections/"+vco+"/delete"), "cannot be undone")
+	p = b.post("/console/r/cn-hangzhou/connections/"+vco+"/delete", url.Values{"csrf_token": {tok}})
+	wantStatus(t, p, http.StatusSeeOther)
+	wantBody(t, b.get("/console/r/cn-hangzhou/connections?done=vco-deleted"), "IPsec connection deleted.", "No IPsec connections")
+
+	// Sign out ends the session.
+	p = b.post("/console/signout", url.Values{"csrf_token": {tok}})
+	wantStatus(t, p, http.StatusSeeOther)
+	p = b.get("/console/r/cn-hangzhou/connections")
+	wantStatus(t, p, http.StatusSeeOther)
+	if !strings.HasPrefix(p.header.Get("Location"), "/console/signin") {
+		t.Fatalf("after sign-out: %s", p.header.Get("Location"))
+	}
+	if strings.Contains(e.logs.String(), "masterKey123") {
+		t.Fatal("a pre-shared key reached the log")
+	}
+}
