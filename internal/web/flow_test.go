@@ -18,7 +18,7 @@ var vcoRE = regexp.MustCompile(`/connections/(vco-[a-z0-9]+)\?done=vco-created`)
 // forms, see them, reveal the keys, download, modify, delete, sign out.
 func TestFlow(t *testing.T) {
 	e := start(t)
-	gw := e.gateway(t)
+	gw := e.gateway(t, true)
 	b := e.browser(t)
 	tok := b.signIn(apptest.AccessKeyID, apptest.AccessKeySecret, "")
 

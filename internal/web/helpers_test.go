@@ -79,16 +79,19 @@ func (e *env) as(t *testing.T, p iam.Principal, action string, params map[string
 	return nil
 }
 
-// gateway creates a VPC, a vSwitch and a VPN gateway (with a disaster
-// recovery address) in cn-hangzhou and returns the gateway id.
-func (e *env) gateway(t *testing.T) string {
+// gateway creates a VPC, a vSwitch and a VPN gateway in cn-hangzhou and
+// returns the gateway id. A dual gateway has a disaster recovery address
+// (and takes dual-tunnel connections only).
+func (e *env) gateway(t *testing.T, dual bool) string {
 	t.Helper()
 	v := e.root(t, "CreateVpc", map[string]string{"RegionId": "cn-hangzhou", "CidrBlock": "192.168.0.0/16", "VpcName": "prod"}).(vpn.CreateVpcResponse)
 	sw := e.root(t, "CreateVSwitch", map[string]string{"RegionId": "cn-hangzhou", "VpcId": v.VpcId, "ZoneId": "cn-hangzhou-h", "CidrBlock": "192.168.1.0/24"}).(vpn.CreateVSwitchResponse)
-	sw2 := e.root(t, "CreateVSwitch", map[string]string{"RegionId": "cn-hangzhou", "VpcId": v.VpcId, "ZoneId": "cn-hangzhou-i", "CidrBlock": "192.168.2.0/24"}).(vpn.CreateVSwitchResponse)
-	g := e.root(t, "CreateVpnGateway", map[string]string{"RegionId": "cn-hangzhou", "VpcId": v.VpcId, "VSwitchId": sw.VSwitchId,
-		"DisasterRecoveryVSwitchId": sw2.VSwitchId, "Bandwidth": "10", "Name": "hz-gw"}).(vpn.CreateVpnGatewayResponse)
-	return g.VpnGatewayId
+	params := map[string]string{"RegionId": "cn-hangzhou", "VpcId": v.VpcId, "VSwitchId": sw.VSwitchId, "Bandwidth": "10", "Name": "hz-gw"}
+	if dual {
+		sw2 := e.root(t, "CreateVSwitch", map[string]string{"RegionId": "cn-hangzhou", "VpcId": v.VpcId, "ZoneId": "cn-hangzhou-i", "CidrBlock": "192.168.2.0/24"}).(vpn.CreateVSwitchResponse)
+		params["DisasterRecoveryVSwitchId"] = sw2.VSwitchId
+	}
+	return e.root(t, "CreateVpnGateway", params).(vpn.CreateVpnGatewayResponse).VpnGatewayId
 }
 
 // readOnlyUser creates a RAM user with AliyunVPNGatewayReadOnlyAccess and

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
@@ -106,13 +107,25 @@ func all[T any](q *req, action string, params map[string]string, items func(T) (
 
 // ---- regions
 
+// regions is the region picker. An identity that may not list regions
+// (vpc:DescribeRegions) sees why, and a field to type the region instead.
 func (h *Handler) regions(q *req) {
 	rs, rid, err := do[vpn.DescribeRegionsResponse](q, "DescribeRegions", map[string]string{"AcceptLanguage": "en-US"})
 	if err != nil {
-		q.fail("Regions", "regions", err, rid)
+		q.page(http.StatusOK, "regions", "Regions", "regions", []vpn.RegionItem(nil), h.errorView(err, rid))
 		return
 	}
 	q.page(http.StatusOK, "regions", "Regions", "regions", rs.Regions.Region, nil)
+}
+
+// goRegion opens the region typed in the region picker.
+func (h *Handler) goRegion(q *req) {
+	reg := strings.TrimSpace(q.r.URL.Query().Get("region"))
+	if !validRegionShape(reg) {
+		http.Redirect(q.w, q.r, Prefix+"regions", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(q.w, q.r, Prefix+"r/"+reg+"/connections", http.StatusSeeOther)
 }
 
 func (h *Handler) regionHome(q *req) {

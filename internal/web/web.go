@@ -107,6 +107,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /console/signin", h.signin)
 	m.HandleFunc("POST /console/signout", h.authed(h.signout))
 	m.HandleFunc("GET /console/regions", h.authed(h.regions))
+	m.HandleFunc("GET /console/go", h.authed(h.goRegion))
 	m.HandleFunc("GET /console/r/{region}/{$}", h.authed(h.regionHome))
 	m.HandleFunc("GET /console/r/{region}/vpcs", h.authed(h.vpcs))
 	m.HandleFunc("GET /console/r/{region}/gateways", h.authed(h.gateways))
