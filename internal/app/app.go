@@ -80,6 +80,9 @@ type Options struct {
 type ConsoleOptions struct {
 	// SessionLifetime bounds a sign-in; 0 means web.DefaultSessionLifetime.
 	SessionLifetime time.Duration
+	// RefreshInterval is how often open pages refresh statuses; 0 means
+	// 10 s.
+	RefreshInterval time.Duration
 }
 
 // App is a wired server.
@@ -182,7 +185,7 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	a.HTTP = a.Handler
 	if o.Console != nil {
 		wc := web.Config{Actions: actions, Resolve: svc.Resolve, Keys: e.keys, Logger: o.Logger,
-			Secure: o.Secure, SessionLifetime: o.Console.SessionLifetime}
+			Secure: o.Secure, SessionLifetime: o.Console.SessionLifetime, RefreshInterval: o.Console.RefreshInterval}
 		if a.Audit != nil {
 			wc.Audit = a.Audit
 		}

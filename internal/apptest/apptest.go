@@ -42,8 +42,10 @@ type Options struct {
 	Database    string // "" = SQLite in a temp dir
 	AddressPool string
 	Logger      *slog.Logger
-	// Console serves the web console under /console/.
-	Console bool
+	// Console serves the web console under /console/, its pages
+	// refreshing statuses every ConsoleRefresh (0: the default).
+	Console        bool
+	ConsoleRefresh time.Duration
 	// Audit enables the audit trail (in <Dir>/audit).
 	Audit bool
 }
@@ -68,7 +70,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 		RootAccessKeySecret: AccessKeySecret,
 	}
 	if o.Console {
-		ao.Console = &app.ConsoleOptions{}
+		ao.Console = &app.ConsoleOptions{RefreshInterval: o.ConsoleRefresh}
 	}
 	if o.Audit {
 		ao.Audit = &audit.Options{FlushInterval: 10 * time.Millisecond}

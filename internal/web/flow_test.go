@@ -49,11 +49,11 @@ func TestFlow(t *testing.T) {
 	wantBody(t, p, `name="TunnelOptionsSpecification.2.TunnelIkeConfig.IkeVersion"`, cgws[0].CustomerGatewayId)
 	f := url.Values{"csrf_token": {tok}, "Tunnels": {"2"}, "ClientToken": {"tok-1"}, "Name": {"<script>alert(1)</script>"},
 		"VpnGatewayId": {gw}, "LocalSubnet": {"192.168.0.0/16"}, "RemoteSubnet": {"10.0.0.0/8"}, "EnableTunnelsBgp": {"false"},
-		"TunnelOptionsSpecification.1.CustomerGatewayId": {cgws[0].CustomerGatewayId},
-		"TunnelOptionsSpecification.2.CustomerGatewayId": {cgws[1].CustomerGatewayId},
-		"TunnelOptionsSpecification.1.TunnelIkeConfig.Psk": {"masterKey123"},
+		"TunnelOptionsSpecification.1.CustomerGatewayId":          {cgws[0].CustomerGatewayId},
+		"TunnelOptionsSpecification.2.CustomerGatewayId":          {cgws[1].CustomerGatewayId},
+		"TunnelOptionsSpecification.1.TunnelIkeConfig.Psk":        {"masterKey123"},
 		"TunnelOptionsSpecification.1.TunnelIkeConfig.IkeVersion": {"ikev2"},
-		"TunnelOptionsSpecification.2.TunnelIkeConfig.Psk": {"slaveKey456"},
+		"TunnelOptionsSpecification.2.TunnelIkeConfig.Psk":        {"slaveKey456"},
 		"TunnelOptionsSpecification.2.TunnelIkeConfig.IkeVersion": {"ikev2"},
 	}
 	p = b.post("/console/r/cn-hangzhou/connections/new", f)

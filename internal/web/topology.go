@@ -26,6 +26,7 @@ type topology struct {
 type topoBox struct {
 	X, Y, W, H   int
 	ID, Label    string
+	Full         string // the untruncated label (tooltip)
 	Sub          string
 	Href         string
 	TextX, TextY int
@@ -39,7 +40,7 @@ type topoPort struct {
 type topoEdge struct {
 	X1, Y1, X2, Y2 int
 	LX, LY         int // label position
-	Label          string
+	Label, Full    string
 	Status, Class  string
 	StatusLabel    string
 	Href           string
@@ -81,7 +82,7 @@ func layoutTopology(region string, g vpn.VpnGatewayItem, conns []vpn.VpnConnecti
 	if label == "" {
 		label = g.VpnGatewayId
 	}
-	t.Gateway = topoBox{X: 20, Y: gy, W: topoGatewayW, H: gh, ID: g.VpnGatewayId, Label: label, Sub: g.Spec + " · " + g.Status,
+	t.Gateway = topoBox{X: 20, Y: gy, W: topoGatewayW, H: gh, ID: g.VpnGatewayId, Label: short(label, 24), Full: label, Sub: g.Spec + " · " + g.Status,
 		TextX: 36, TextY: gy + 28}
 	portX := 20 + topoGatewayW
 	master := topoPort{X: portX, Y: gy + gh/3, Label: g.InternetIp}
@@ -103,7 +104,7 @@ func layoutTopology(region string, g vpn.VpnGatewayItem, conns []vpn.VpnConnecti
 		if c.Asn != 0 {
 			sub += " · AS" + strconv.FormatInt(c.Asn, 10)
 		}
-		t.Peers = append(t.Peers, topoBox{X: topoPeerX, Y: y, W: topoPeerW, H: topoBoxH, ID: id, Label: lbl, Sub: sub,
+		t.Peers = append(t.Peers, topoBox{X: topoPeerX, Y: y, W: topoPeerW, H: topoBoxH, ID: id, Label: short(lbl, 24), Full: lbl, Sub: sub,
 			Href: base + "/customer-gateways", TextX: topoPeerX + 14, TextY: y + 24})
 	}
 	n := 0
@@ -125,7 +126,7 @@ func layoutTopology(region string, g vpn.VpnGatewayItem, conns []vpn.VpnConnecti
 			ly += 18
 		}
 		n++
-		t.Edges = append(t.Edges, topoEdge{X1: from.X, Y1: from.Y, X2: topoPeerX, Y2: y2, LX: lx, LY: ly, Label: name,
+		t.Edges = append(t.Edges, topoEdge{X1: from.X, Y1: from.Y, X2: topoPeerX, Y2: y2, LX: lx, LY: ly, Label: short(name, 36), Full: name,
 			Status: status, Class: statusClass(status), StatusLabel: statusLabel(status),
 			Href: base + "/connections/" + c.VpnConnectionId, Key: key})
 	}
@@ -143,6 +144,16 @@ func layoutTopology(region string, g vpn.VpnGatewayItem, conns []vpn.VpnConnecti
 		edge(c, t.Ports[0], c.CustomerGatewayId, c.Status, c.VpnConnectionId, "")
 	}
 	return t
+}
+
+// short truncates s to n characters (runes) with an ellipsis, so a long
+// name stays inside its box; the full name is the element's tooltip.
+func short(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // ---- connection logs (DescribeVpnConnectionLogs, when the API has it)

@@ -43,6 +43,7 @@
   }
   if (refresh > 0 && statusURL && (marks.length || edges.length)) {
     setInterval(poll, refresh * 1000);
+    document.querySelectorAll("[data-live]").forEach(function (el) { el.hidden = false; });
     document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") { poll(); } });
   }
 

@@ -1,0 +1,573 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/vpcvpn/vpcvpn/internal/apptest"
+	"github.com/vpcvpn/vpcvpn/internal/signature"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+)
+
+// chromiumPath is Debian's Chromium (scripts/install-test-deps.sh installs
+// it).
+const chromiumPath = "/usr/bin/chromium"
+
+// chrome is one headless Chromium for the whole test, with one browser
+// context (own cookies) per user.
+type chrome struct {
+	t         *testing.T
+	root      context.Context
+	downloads string
+	mu        sync.Mutex
+	done      map[string]string // download GUID -> file path
+	read      map[string]bool   // downloads already returned
+	doneCh    chan struct{}
+	shots     string
+}
+
+func startChrome(t *testing.T) *chrome {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("%s is missing: run scripts/install-test-deps.sh (Debian package chromium): %v", chromiumPath, err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start %s: %v", chromiumPath, err)
+	}
+	c := &chrome{t: t, root: ctx, downloads: t.TempDir(), done: map[string]string{}, read: map[string]bool{}, doneCh: make(chan struct{}, 16)}
+	// Screenshots go to $VPCVPN_SCREENSHOTS when set (to look at them),
+	// else to a temporary directory.
+	c.shots = os.Getenv("VPCVPN_SCREENSHOTS")
+	if c.shots == "" {
+		c.shots = t.TempDir()
+	} else if err := os.MkdirAll(c.shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	events := chromedp.BrowserEvents(ctx, cdpbrowser.DownloadProgress)
+	go func() {
+		for ev, err := range events {
+			if err != nil {
+				return
+			}
+			if ev.State == cdpbrowser.DownloadProgressStateCompleted {
+				c.mu.Lock()
+				c.done[ev.GUID] = ev.FilePath
+				c.mu.Unlock()
+				select {
+				case c.doneCh <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return c
+}
+
+// tab opens a tab in a new browser context (its own cookies), with
+// downloads saved under c.downloads and the clipboard allowed for origin.
+func (c *chrome) tab(origin string, js bool) context.Context {
+	c.t.Helper()
+	ctx, _ := chromedp.NewContext(c.root, chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(ctx); err != nil {
+		c.t.Fatal(err)
+	}
+	id := chromedp.FromContext(ctx).BrowserContextID
+	yes := true
+	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, BrowserContextID: id, DownloadPath: c.downloads, EventsEnabled: &yes}); err != nil {
+		c.t.Fatal(err)
+	}
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: name}, Setting: cdpbrowser.PermissionSettingGranted,
+			Origin: origin, BrowserContextID: id}); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
+		c.t.Fatal(err)
+	}
+	if !js {
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	// A script injected through a name would open a dialog: fail on any.
+	dialogs := chromedp.Events(ctx, cdppage.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			c.t.Errorf("a JavaScript dialog opened: %q", ev.Message)
+			_, _ = chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	return ctx
+}
+
+func (c *chrome) do(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	c.t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, steps...); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		c.shot(ctx, "failure")
+		c.t.Fatalf("at %s: %v", loc, err)
+	}
+}
+
+func run[T any](c *chrome, ctx context.Context, a chromedp.Action[T]) T {
+	c.t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(tctx, a)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return v
+}
+
+// shot saves a full-page PNG screenshot.
+func (c *chrome) shot(ctx context.Context, name string) {
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		c.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	path := filepath.Join(c.shots, name+".png")
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// download clicks sel and returns the downloaded file's bytes.
+func (c *chrome) download(ctx context.Context, sel string) []byte {
+	c.t.Helper()
+	c.mu.Lock()
+	before := len(c.done)
+	c.mu.Unlock()
+	c.do(ctx, chromedp.Click(chromedp.CSS(sel)))
+	deadline := time.After(60 * time.Second)
+	for {
+		c.mu.Lock()
+		n := len(c.done)
+		var path string
+		if n > before {
+			for guid, p := range c.done {
+				if p == "" {
+					p = filepath.Join(c.downloads, guid)
+				}
+				if _, seen := c.read[guid]; !seen {
+					path = p
+					c.read[guid] = true
+				}
+			}
+		}
+		c.mu.Unlock()
+		if path != "" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				c.t.Fatal(err)
+			}
+			return b
+		}
+		select {
+		case <-c.doneCh:
+		case <-deadline:
+			c.t.Fatalf("no download after clicking %s", sel)
+		}
+	}
+}
+
+func (c *chrome) text(ctx context.Context, sel string) string {
+	c.t.Helper()
+	return run(c, ctx, chromedp.Text(chromedp.CSS(sel)))
+}
+
+func (c *chrome) location(ctx context.Context) string {
+	c.t.Helper()
+	return run(c, ctx, chromedp.Location())
+}
+
+// signIn fills the sign-in form.
+func (c *chrome) signIn(ctx context.Context, base, ak, secret string) {
+	c.t.Helper()
+	c.do(ctx,
+		chromedp.Navigate(base+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="AccessKeyId"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="AccessKeyId"]`), ak),
+		chromedp.SendKeys(chromedp.CSS(`input[name="AccessKeySecret"]`), secret),
+		chromedp.Click(chromedp.CSS(`form.signin button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.signout`)),
+	)
+}
+
+// apiDownload calls DownloadVpnConnectionConfig on the API (V1 signature)
+// and returns the raw answer.
+func apiDownload(t *testing.T, endpoint, id, format string) []byte {
+	t.Helper()
+	var nonce [12]byte
+	_, _ = rand.Read(nonce[:])
+	ps := []signature.Param{{Name: "Action", Value: "DownloadVpnConnectionConfig"}, {Name: "Version", Value: "2016-04-28"},
+		{Name: "RegionId", Value: "cn-hangzhou"}, {Name: "VpnConnectionId", Value: id}, {Name: "Format", Value: format}}
+	signed := signature.SignV1("GET", ps, apptest.AccessKeyID, apptest.AccessKeySecret, time.Now(), hex.EncodeToString(nonce[:]))
+	resp, err := http.Get("http://" + endpoint + "/?" + signature.V1Query(signed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("API download: %d %s", resp.StatusCode, b)
+	}
+	return b
+}
+
+var requestIDRE = regexp.MustCompile(`"RequestId":"[0-9A-F-]{36}"|<RequestId>[0-9A-F-]{36}</RequestId>`)
+
+// withoutRequestID blanks the RequestId of an answer (each call has its own).
+func withoutRequestID(b []byte) []byte {
+	return requestIDRE.ReplaceAll(b, []byte("REQUESTID"))
+}
+
+// peerConfig runs `vpcvpn peer-config` against the server.
+func peerConfig(t *testing.T, bin, endpoint, id, device string) []byte {
+	t.Helper()
+	cmd := exec.Command(bin, "peer-config", "--endpoint", endpoint, "--insecure", "--region", "cn-hangzhou", "--connection", id, "--device", device)
+	cmd.Env = append(os.Environ(), "ALIBABA_CLOUD_ACCESS_KEY_ID="+apptest.AccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+apptest.AccessKeySecret,
+		"ALIBABA_CLOUD_SECURITY_TOKEN=", "ALIBABA_CLOUD_PROFILE=", "HOME="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("vpcvpn peer-config: %v\n%s", err, stderr.String())
+	}
+	return out
+}
+
+// TestBrowser drives the console in Debian's Chromium: the scenarios of
+// issue #18's "How it is proven" section.
+func TestBrowser(t *testing.T) {
+	// Build the CLI for the peer-config comparison while the browser
+	// starts.
+	bin := filepath.Join(t.TempDir(), "vpcvpn")
+	built := make(chan error, 1)
+	go func() {
+		out, err := exec.Command("go", "build", "-o", bin, "github.com/vpcvpn/vpcvpn/cmd/vpcvpn").CombinedOutput()
+		if err != nil {
+			err = fmt.Errorf("%v: %s", err, out)
+		}
+		built <- err
+	}()
+	e := apptest.Start(t, apptest.Options{Console: true, Audit: true, ConsoleRefresh: time.Second})
+	base := "http://" + e.Endpoint
+	ev := &env{Env: e}
+	gw := ev.gateway(t, true)
+	readerAK, readerSecret := ev.readOnlyUser(t, "reader")
+	c := startChrome(t)
+
+	// ---- root: sign in, create two customer gateways and a dual-tunnel
+	// connection through the forms.
+	admin := c.tab(base, true)
+	c.do(admin, chromedp.Navigate(base+"/console/"), chromedp.WaitVisible(chromedp.CSS(`input[name="AccessKeyId"]`)))
+	c.shot(admin, "01-signin")
+	c.signIn(admin, base, apptest.AccessKeyID, apptest.AccessKeySecret)
+	c.shot(admin, "02-regions")
+	c.do(admin, chromedp.Click(chromedp.CSS(`a[href="/console/r/cn-hangzhou/connections"]`)), chromedp.WaitVisible(chromedp.CSS(`p.empty`)))
+	if got := c.text(admin, "p.empty"); got != "No IPsec connections in cn-hangzhou: create one." {
+		t.Fatalf("empty state %q", got)
+	}
+	c.shot(admin, "03-connections-empty")
+	xss := `<script>alert("xss")</script><img src=x onerror=alert(2)>`
+	for i, ip := range []string{"198.51.100.10", "198.51.100.11"} {
+		name := "dc" + fmt.Sprint(i+1)
+		if i == 0 {
+			name = xss
+		}
+		c.do(admin,
+			chromedp.Navigate(base+"/console/r/cn-hangzhou/customer-gateways"),
+			chromedp.Click(chromedp.CSS(`a[href="/console/r/cn-hangzhou/customer-gateways/new"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#IpAddress`)),
+			chromedp.SendKeys(chromedp.CSS(`#IpAddress`), ip),
+			chromedp.SendKeys(chromedp.CSS(`#Asn`), "6501"+fmt.Sprint(i)),
+			chromedp.SendKeys(chromedp.CSS(`#Name`), name),
+			chromedp.SendKeys(chromedp.CSS(`#Description`), "rack "+fmt.Sprint(i+1)),
+			chromedp.Click(chromedp.CSS(`form.card button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		)
+	}
+	if got := c.text(admin, "p.notice"); got != "Customer gateway created." {
+		t.Fatalf("notice %q", got)
+	}
+	names := run(c, admin, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("td .name")).map(e => e.textContent)`))
+	if !contains(names, xss) {
+		t.Fatalf("the injected name is not shown as text: %q", names)
+	}
+	if n := run(c, admin, chromedp.Evaluate[int](`document.scripts.length + document.images.length`)); n != 1 {
+		t.Fatalf("the injected markup became %d script/img elements", n)
+	}
+	c.shot(admin, "04-customer-gateways")
+	cgws := run(c, admin, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("td > span.id")).map(e => e.textContent)`))
+	if len(cgws) != 2 {
+		t.Fatalf("customer gateways %q", cgws)
+	}
+
+	c.do(admin,
+		chromedp.Navigate(base+"/console/r/cn-hangzhou/connections"),
+		chromedp.Click(chromedp.CSS(`a[href="/console/r/cn-hangzhou/connections/new?tunnels=2"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#VpnGatewayId`)),
+		chromedp.SetValue(chromedp.CSS(`#VpnGatewayId`), gw),
+		chromedp.SendKeys(chromedp.CSS(`#Name`), "hz-dc"),
+		chromedp.SendKeys(chromedp.CSS(`#LocalSubnet`), "192.168.0.0/16"),
+		chromedp.SendKeys(chromedp.CSS(`#RemoteSubnet`), "10.0.0.0/8"),
+		chromedp.SetValue(chromedp.CSS(`[id="TunnelOptionsSpecification.1.CustomerGatewayId"]`), cgws[0]),
+		chromedp.SetValue(chromedp.CSS(`[id="TunnelOptionsSpecification.2.CustomerGatewayId"]`), cgws[1]),
+		chromedp.SendKeys(chromedp.CSS(`[id="TunnelOptionsSpecification.1.TunnelIkeConfig.Psk"]`), "masterPsk2024"),
+		chromedp.SendKeys(chromedp.CSS(`[id="TunnelOptionsSpecification.2.TunnelIkeConfig.Psk"]`), "slavePsk2024"),
+		chromedp.SetValue(chromedp.CSS(`[id="TunnelOptionsSpecification.1.TunnelIkeConfig.IkeVersion"]`), "ikev2"),
+		chromedp.SetValue(chromedp.CSS(`[id="TunnelOptionsSpecification.2.TunnelIkeConfig.IkeVersion"]`), "ikev2"),
+	)
+	// A validation error first: the API's message above the form.
+	c.do(admin,
+		chromedp.Click(chromedp.CSS(`details.advanced > summary`)),
+		chromedp.SendKeys(chromedp.CSS(`[id="TunnelOptionsSpecification.1.TunnelIkeConfig.IkeLifetime"]`), "1day"),
+		chromedp.Click(chromedp.CSS(`form.card button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.error`)),
+	)
+	if msg := c.text(admin, "section.error p"); !strings.Contains(msg, "IkeLifetime") {
+		t.Fatalf("validation message %q", msg)
+	}
+	c.shot(admin, "05-connection-form-error")
+	c.do(admin,
+		chromedp.Clear(chromedp.CSS(`[id="TunnelOptionsSpecification.1.TunnelIkeConfig.IkeLifetime"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[id="TunnelOptionsSpecification.1.TunnelIkeConfig.Psk"]`), "masterPsk2024"),
+		chromedp.SendKeys(chromedp.CSS(`[id="TunnelOptionsSpecification.2.TunnelIkeConfig.Psk"]`), "slavePsk2024"),
+		chromedp.Click(chromedp.CSS(`form.card button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`h2#download`)),
+	)
+	loc := c.location(admin)
+	m := regexp.MustCompile(`/connections/(vco-[a-z0-9]+)\?done=vco-created$`).FindStringSubmatch(loc)
+	if m == nil {
+		t.Fatalf("after create: %s", loc)
+	}
+	vco := m[1]
+	c.shot(admin, "06-connection-detail")
+
+	// ---- the connection in the list, statuses refreshed without reload.
+	c.do(admin, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections"), chromedp.WaitVisible(chromedp.CSS(`table.conns`)))
+	statuses := run(c, admin, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("[data-status]")).map(e => e.textContent)`))
+	if len(statuses) != 2 || statuses[0] != "Phase 1 not established" {
+		t.Fatalf("statuses %q", statuses)
+	}
+	c.shot(admin, "07-connections")
+	run(c, admin, chromedp.Evaluate[bool](`window.__noReload = true`))
+	setTunnelStatus(t, e, vco, "master", "ipsec_sa_established")
+	c.do(admin, chromedp.WaitVisible(chromedp.CSS(`span.status.up[data-status^="`+vco+`/"]`)))
+	if !run(c, admin, chromedp.Evaluate[bool](`window.__noReload === true`)) {
+		t.Fatal("the page reloaded")
+	}
+	if got := c.text(admin, `span.status.up`); got != "Up (phase 2 established)" {
+		t.Fatalf("refreshed status %q", got)
+	}
+	c.shot(admin, "08-connections-refreshed")
+
+	// ---- read-only RAM user, JavaScript off, phone width: sees the lists,
+	// gets the readable refusal on create.
+	reader := c.tab(base, false)
+	c.do(reader, chromedp.EmulateViewport(390, 844))
+	c.signIn(reader, base, readerAK, readerSecret)
+	c.do(reader, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections"), chromedp.WaitVisible(chromedp.CSS(`table.conns`)))
+	if got := c.text(reader, `table.conns a.id`); got != vco {
+		t.Fatalf("reader's list: %q", got)
+	}
+	c.shot(reader, "09-reader-connections-phone")
+	c.do(reader,
+		chromedp.Navigate(base+"/console/r/cn-hangzhou/customer-gateways/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#IpAddress`)),
+		chromedp.SendKeys(chromedp.CSS(`#IpAddress`), "198.51.100.99"),
+		chromedp.Click(chromedp.CSS(`form.card button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.error`)),
+	)
+	refusal := c.text(reader, "section.error")
+	for _, want := range []string{"You are not allowed to do this", "Forbbiden.SubUser", "vpc:CreateCustomerGateway", "reader", "ImplicitDeny"} {
+		if !strings.Contains(refusal, want) {
+			t.Fatalf("refusal lacks %q: %q", want, refusal)
+		}
+	}
+	c.shot(reader, "10-reader-refused-phone")
+
+	// ---- detail: downloads (bytes as the API and peer-config), copy,
+	// reveal.
+	c.do(admin, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections/"+vco), chromedp.WaitVisible(chromedp.CSS(`h2#download`)))
+	body := run(c, admin, chromedp.Text(chromedp.CSS("main")))
+	if strings.Contains(body, "masterPsk2024") || strings.Contains(body, "slavePsk2024") {
+		t.Fatal("a pre-shared key is on the page before it was revealed")
+	}
+	got := c.download(admin, `a[href$="/config.json"]`)
+	want := apiDownload(t, e.Endpoint, vco, "JSON")
+	if !bytes.Equal(withoutRequestID(got), withoutRequestID(want)) {
+		t.Fatalf("console JSON:\n%s\nAPI JSON:\n%s", got, want)
+	}
+	if !bytes.Contains(got, []byte(`"Psk":"masterPsk2024"`)) {
+		t.Fatalf("JSON without the key: %s", got)
+	}
+	gotXML := c.download(admin, `a[href$="/config.xml"]`)
+	if wantXML := apiDownload(t, e.Endpoint, vco, "XML"); !bytes.Equal(withoutRequestID(gotXML), withoutRequestID(wantXML)) {
+		t.Fatalf("console XML:\n%s\nAPI XML:\n%s", gotXML, wantXML)
+	}
+	swan := c.download(admin, `a[data-device="strongswan-swanctl"]`)
+	if err := <-built; err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	if want := peerConfig(t, bin, e.Endpoint, vco, "strongswan-swanctl"); !bytes.Equal(swan, want) {
+		t.Fatalf("console strongswan-swanctl:\n%s\npeer-config:\n%s", swan, want)
+	}
+	c.do(admin, chromedp.Click(chromedp.CSS(`button[data-copy*="DeviceType=strongswan-swanctl"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-copied="1"]`)))
+	clip := run(c, admin, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	if clip != string(swan) {
+		t.Fatalf("clipboard holds %d bytes, not the %d of the file", len(clip), len(swan))
+	}
+	c.do(admin, chromedp.Click(chromedp.CSS(`button.reveal`)), chromedp.WaitVisible(chromedp.CSS(`code.psk`)))
+	psks := run(c, admin, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("code.psk")).map(e => e.textContent)`))
+	if len(psks) != 2 || psks[0] != "masterPsk2024" || psks[1] != "slavePsk2024" {
+		t.Fatalf("revealed %q", psks)
+	}
+	c.shot(admin, "11-connection-revealed")
+
+	// ---- modify.
+	c.do(admin,
+		chromedp.Navigate(base+"/console/r/cn-hangzhou/connections/"+vco+"/edit"),
+		chromedp.WaitVisible(chromedp.CSS(`#Name`)),
+		chromedp.SetValue(chromedp.CSS(`#Name`), "hz-dc-renamed"),
+		chromedp.SetValue(chromedp.CSS(`#RemoteSubnet`), "10.0.0.0/8,172.16.0.0/12"),
+		chromedp.Click(chromedp.CSS(`form.card button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+	)
+	if got := c.text(admin, "dd.name"); got != "hz-dc-renamed" {
+		t.Fatalf("name after modify %q", got)
+	}
+	if got := c.text(admin, "p.notice"); got != "IPsec connection saved." {
+		t.Fatalf("notice %q", got)
+	}
+
+	// ---- topology.
+	c.do(admin, chromedp.Navigate(base+"/console/r/cn-hangzhou/gateways/"+gw), chromedp.WaitVisible(chromedp.CSS(`figure.topology svg`)))
+	edges := run(c, admin, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("svg [data-edge]")).map(e => e.getAttribute("class"))`))
+	if len(edges) != 2 || edges[0] != "edge up" || edges[1] != "edge down" {
+		t.Fatalf("topology edges %q", edges)
+	}
+	c.shot(admin, "12-gateway-topology")
+
+	// ---- a form without its CSRF token is refused.
+	c.do(admin,
+		chromedp.Navigate(base+"/console/r/cn-hangzhou/customer-gateways/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#IpAddress`)),
+		chromedp.SendKeys(chromedp.CSS(`#IpAddress`), "198.51.100.50"),
+	)
+	run(c, admin, chromedp.Evaluate[bool](`document.querySelector('form.card input[name="csrf_token"]').remove() || true`))
+	c.do(admin, chromedp.Click(chromedp.CSS(`form.card button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`section.error`)))
+	if got := c.text(admin, "section.error"); !strings.Contains(got, "InvalidCsrfToken") || !strings.Contains(got, "Nothing was changed") {
+		t.Fatalf("CSRF refusal %q", got)
+	}
+
+	// ---- delete with confirmation.
+	c.do(admin,
+		chromedp.Navigate(base+"/console/r/cn-hangzhou/connections/"+vco),
+		chromedp.Click(chromedp.CSS(`a[href$="/`+vco+`/delete"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.danger`)),
+	)
+	c.shot(admin, "13-delete-confirm")
+	c.do(admin, chromedp.Click(chromedp.CSS(`form.danger button`)), chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+	if got := c.text(admin, "p.empty"); !strings.HasPrefix(got, "No IPsec connections in cn-hangzhou") {
+		t.Fatalf("after delete %q", got)
+	}
+
+	// ---- sign-out ends the session.
+	c.do(admin, chromedp.Click(chromedp.CSS(`form.signout button`)), chromedp.WaitVisible(chromedp.CSS(`input[name="AccessKeyId"]`)))
+	c.do(admin, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections"), chromedp.WaitVisible(chromedp.CSS(`input[name="AccessKeyId"]`)))
+	if loc := c.location(admin); !strings.Contains(loc, "/console/signin?next=") {
+		t.Fatalf("after sign-out: %s", loc)
+	}
+
+	// ---- the audit trail: console calls, the reveal and downloads as
+	// secret reads.
+	events := auditEvents(t, ev)
+	kinds := map[string]int{}
+	for _, a := range events {
+		if a.EventType == "ConsoleOperation" && a.SecretRead && a.ErrorCode == "" {
+			kinds[a.EventName]++
+		}
+		if a.EventType == "ApiCall" && strings.HasPrefix(a.UserAgent, "vpcvpn-console") {
+			t.Fatalf("console call recorded as ApiCall: %+v", a)
+		}
+	}
+	// config.json, config.xml, reveal; the swanctl download and its copy.
+	if kinds["DownloadVpnConnectionConfig"] != 3 || kinds["DownloadVpnConnectionDeviceConfig"] != 2 {
+		t.Fatalf("secret reads %v", kinds)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// setTunnelStatus sets a tunnel's status in the store, as the gateway
+// agent's report would.
+func setTunnelStatus(t *testing.T, e *apptest.Env, id, role, status string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := e.App.Store.GetConnection(ctx, store.Scope{RegionID: "cn-hangzhou"}, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range c.Tunnels {
+		if c.Tunnels[i].Role == role {
+			c.Tunnels[i].Status = status
+		}
+	}
+	if err := e.App.Store.UpdateConnection(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+}
