@@ -14,10 +14,11 @@
 #   iputils-ping                    ping between the inner addresses
 #   tcpdump                         captures the veth to prove ESP on the wire and no clear ICMP
 #   util-linux                      unshare, nsenter (private mount namespace per daemon)
+#   chromium                        the browser internal/web's console tests drive through chromedp (headless)
 set -eu
 
 PACKAGES="strongswan-charon strongswan-swanctl strongswan-starter libcharon-extra-plugins
-libstrongswan-standard-plugins iproute2 iputils-ping tcpdump util-linux"
+libstrongswan-standard-plugins iproute2 iputils-ping tcpdump util-linux chromium"
 
 die() {
 	echo "install-test-deps.sh: $*" >&2

@@ -300,3 +300,42 @@ func TestBenchServerProfiles(t *testing.T) {
 		}
 	}
 }
+
+// TestServerConsoleFlag: the console is served at /console/ by default,
+// --console=false turns it off, and a session lifetime out of range is a
+// usage error.
+func TestServerConsoleFlag(t *testing.T) {
+	bin := buildBinary(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	get := func(addr string) (int, string) {
+		t.Helper()
+		resp, err := http.Get("http://" + addr + "/console/signin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, c := range []struct {
+		args   []string
+		status int
+		want   string
+	}{
+		{nil, 200, `name="AccessKeySecret"`},
+		{[]string{"--console=false"}, 404, "InvalidPath"},
+	} {
+		addr := freeAddr(t)
+		p := start(t, bin, nil, append([]string{"server", "--data-dir", dir, "--listen", addr}, c.args...)...)
+		p.waitReady(t, addr)
+		if status, body := get(addr); status != c.status || !strings.Contains(body, c.want) {
+			t.Fatalf("%v: GET /console/signin: %d\n%s", c.args, status, body)
+		}
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		p.wait(t)
+	}
+	p := start(t, bin, nil, "server", "--data-dir", dir, "--console-session-lifetime", "1m")
+	if code := p.wait(t); code != 2 || !strings.Contains(p.stderr.String(), "--console-session-lifetime 1m0s: use a duration from 5m to 24h") {
+		t.Fatalf("bad lifetime: exit %d\n%s", code, p.stderr)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/app"
 	"github.com/vpcvpn/vpcvpn/internal/audit"
 	"github.com/vpcvpn/vpcvpn/internal/httpfront"
+	"github.com/vpcvpn/vpcvpn/internal/throttle"
 )
 
 // Fixed root credentials of a test server.
@@ -48,6 +49,8 @@ type Options struct {
 	ConsoleRefresh time.Duration
 	// Audit enables the audit trail (in <Dir>/audit).
 	Audit bool
+	// Throttle enables per-AccessKey rate limits.
+	Throttle *throttle.Config
 }
 
 // Start starts a server and stops it when the test ends.
@@ -72,6 +75,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 	if o.Console {
 		ao.Console = &app.ConsoleOptions{RefreshInterval: o.ConsoleRefresh}
 	}
+	ao.Throttle = o.Throttle
 	if o.Audit {
 		ao.Audit = &audit.Options{FlushInterval: 10 * time.Millisecond}
 	}

@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/apptest"
 	"github.com/vpcvpn/vpcvpn/internal/audit"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
+	"github.com/vpcvpn/vpcvpn/internal/throttle"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
 )
 
@@ -469,4 +472,21 @@ func TestSTS(t *testing.T) {
 	if !strings.Contains(p.header.Get("Location"), "ended=1") {
 		t.Fatalf("Location %q", p.header.Get("Location"))
 	}
+}
+
+// TestThrottled: console calls draw on the AccessKey's token buckets like
+// API calls, and an exhausted bucket is shown as the API's Throttling.User.
+func TestThrottled(t *testing.T) {
+	logs := &syncBuffer{}
+	ae := apptest.Start(t, apptest.Options{Console: true, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		Throttle: &throttle.Config{Write: throttle.Rate{PerSecond: 0.001, Burst: 1}}})
+	srv := httptest.NewServer(ae.App.HTTP)
+	t.Cleanup(srv.Close)
+	e := &env{Env: ae, srv: srv, logs: logs}
+	b := e.browser(t)
+	tok := b.signIn(apptest.AccessKeyID, apptest.AccessKeySecret, "")
+	wantStatus(t, b.post("/console/r/cn-hangzhou/customer-gateways/new", url.Values{"csrf_token": {tok}, "IpAddress": {"198.51.100.60"}}), http.StatusSeeOther)
+	p := b.post("/console/r/cn-hangzhou/customer-gateways/new", url.Values{"csrf_token": {tok}, "IpAddress": {"198.51.100.61"}})
+	wantStatus(t, p, http.StatusBadRequest) // Throttling.User is a 400, as on Alibaba Cloud
+	wantBody(t, p, "Too many requests", "Throttling.User")
 }
