@@ -13,9 +13,8 @@ import (
 // bytes the API answers (JSON, or XML for config.xml), with the console
 // call's RequestId, which the audit trail records.
 func (h *Handler) downloadConfig(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
+	id, ok := q.pathID()
+	if !ok {
 		return
 	}
 	xmlFormat := strings.HasSuffix(q.r.URL.Path, ".xml")
@@ -44,9 +43,8 @@ func (h *Handler) downloadConfig(q *req) {
 // (the text `vpcvpn peer-config` prints) as a file, or inline as plain text
 // with ?view=1 (to read or copy it without JavaScript).
 func (h *Handler) downloadDevice(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
+	id, ok := q.pathID()
+	if !ok {
 		return
 	}
 	qs := q.r.URL.Query()

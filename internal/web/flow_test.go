@@ -131,3 +131,86 @@ func TestFlow(t *testing.T) {
 		t.Fatal("a pre-shared key reached the log")
 	}
 }
+
+// TestSingleTunnel: a single-tunnel connection created and changed through
+// the forms (its IkeConfig and IpsecConfig assembled from the fields), a
+// customer gateway edited, and the status JSON of one connection.
+func TestSingleTunnel(t *testing.T) {
+	e := start(t)
+	gw := e.gateway(t, false)
+	b := e.browser(t)
+	tok := b.signIn(apptest.AccessKeyID, apptest.AccessKeySecret, "")
+	cg := e.root(t, "CreateCustomerGateway", map[string]string{"RegionId": "cn-hangzhou", "IpAddress": "198.51.100.70", "Asn": "65070", "Name": "old"}).(vpn.CreateCustomerGatewayResponse).CustomerGatewayId
+
+	// Edit the customer gateway: name, description, a new BGP key.
+	edit := b.get("/console/r/cn-hangzhou/customer-gateways/" + cg + "/edit")
+	wantBody(t, edit, `value="old"`, `value="198.51.100.70" readonly`, `value="65070"`)
+	p := b.post("/console/r/cn-hangzhou/customer-gateways/"+cg+"/edit", url.Values{"csrf_token": {tok}, "Name": {"new"}, "Description": {"moved"}, "AuthKey": {"bgpKey1"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	got := e.root(t, "DescribeCustomerGateway", map[string]string{"RegionId": "cn-hangzhou", "CustomerGatewayId": cg}).(vpn.CustomerGatewayItem)
+	if got.Name != "new" || got.Description != "moved" || got.AuthKey != "bgpKey1" {
+		t.Fatalf("after edit: %+v", got)
+	}
+	list := b.get("/console/r/cn-hangzhou/customer-gateways?done=cgw-modified")
+	wantBody(t, list, "Customer gateway saved.", "moved")
+	wantNotBody(t, list, "bgpKey1")
+
+	p = b.get("/console/r/cn-hangzhou/connections/new")
+	wantBody(t, p, `name="IkeConfig.IkeVersion"`, `name="CustomerGatewayId"`)
+	wantNotBody(t, p, "TunnelOptionsSpecification")
+	p = b.post("/console/r/cn-hangzhou/connections/new", url.Values{"csrf_token": {tok}, "Tunnels": {"1"}, "ClientToken": {"c1"}, "Name": {"single"},
+		"VpnGatewayId": {gw}, "CustomerGatewayId": {cg}, "LocalSubnet": {"192.168.0.0/16"}, "RemoteSubnet": {"10.0.0.0/8"},
+		"EnableDpd": {"false"}, "IkeConfig.Psk": {"singleKey1"}, "IkeConfig.IkeVersion": {"ikev2"}, "IkeConfig.IkeEncAlg": {"aes256"},
+		"IkeConfig.IkeLifetime": {"3600"}, "IpsecConfig.IpsecPfs": {"group14"}, "BgpConfig.EnableBgp": {"false"}, "HealthCheckConfig.enable": {"false"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	vco := vcoRE.FindStringSubmatch(p.header.Get("Location"))[1]
+	c := e.root(t, "DescribeVpnConnection", map[string]string{"RegionId": "cn-hangzhou", "VpnConnectionId": vco}).(vpn.VpnConnectionItem)
+	if c.EnableDpd || c.IkeConfig.Psk != "singleKey1" || c.IkeConfig.IkeVersion != "ikev2" || c.IkeConfig.IkeEncAlg != "aes256" ||
+		c.IkeConfig.IkeLifetime != 3600 || c.IkeConfig.IkeAuthAlg != "md5" || c.IpsecConfig.IpsecPfs != "group14" || c.VcoHealthCheck != nil {
+		t.Fatalf("created: %+v %+v %+v", c, c.IkeConfig, c.IpsecConfig)
+	}
+	// The same form again (a reload) creates nothing new: its ClientToken.
+	p = b.post("/console/r/cn-hangzhou/connections/new", url.Values{"csrf_token": {tok}, "Tunnels": {"1"}, "ClientToken": {"c1"}, "Name": {"single"},
+		"VpnGatewayId": {gw}, "CustomerGatewayId": {cg}, "LocalSubnet": {"192.168.0.0/16"}, "RemoteSubnet": {"10.0.0.0/8"},
+		"EnableDpd": {"false"}, "IkeConfig.Psk": {"singleKey1"}, "IkeConfig.IkeVersion": {"ikev2"}, "IkeConfig.IkeEncAlg": {"aes256"},
+		"IkeConfig.IkeLifetime": {"3600"}, "IpsecConfig.IpsecPfs": {"group14"}, "BgpConfig.EnableBgp": {"false"}, "HealthCheckConfig.enable": {"false"}})
+	if loc := p.header.Get("Location"); !strings.Contains(loc, vco) {
+		t.Fatalf("resubmitted form: %d %s", p.status, loc)
+	}
+
+	// Modify: the form comes back filled (no key), a health check is added,
+	// the key is kept when left empty.
+	edit = b.get("/console/r/cn-hangzhou/connections/" + vco + "/edit")
+	wantBody(t, edit, `value="3600"`, `<option value="aes256" selected>`)
+	wantNotBody(t, edit, "singleKey1")
+	f := url.Values{"csrf_token": {tok}, "Tunnels": {"1"}, "Name": {"single2"}, "LocalSubnet": {"192.168.0.0/16"}, "RemoteSubnet": {"10.0.0.0/8"},
+		"EnableDpd": {"true"}, "EnableNatTraversal": {"true"}, "EffectImmediately": {"false"}, "CustomerGatewayId": {cg}, "VpnGatewayId": {gw},
+		"IkeConfig.IkeVersion": {"ikev2"}, "IkeConfig.IkeEncAlg": {"aes256"}, "IkeConfig.IkeLifetime": {"7200"}, "IkeConfig.Psk": {""},
+		"HealthCheckConfig.enable": {"true"}, "HealthCheckConfig.sip": {"192.168.1.1"}, "HealthCheckConfig.dip": {"10.0.0.1"}}
+	p = b.post("/console/r/cn-hangzhou/connections/"+vco+"/edit", f)
+	wantStatus(t, p, http.StatusSeeOther)
+	c = e.root(t, "DescribeVpnConnection", map[string]string{"RegionId": "cn-hangzhou", "VpnConnectionId": vco}).(vpn.VpnConnectionItem)
+	if c.Name != "single2" || !c.EnableDpd || c.IkeConfig.Psk != "singleKey1" || c.IkeConfig.IkeLifetime != 7200 || c.VcoHealthCheck == nil || c.VcoHealthCheck.Dip != "10.0.0.1" {
+		t.Fatalf("modified: %+v %+v %+v", c, c.IkeConfig, c.VcoHealthCheck)
+	}
+	detail := b.get("/console/r/cn-hangzhou/connections/" + vco)
+	wantBody(t, detail, "Probing 10.0.0.1 from 192.168.1.1", `data-status-src="/console/r/cn-hangzhou/connections/status?VpnConnectionId=`+vco+`"`)
+	st := b.do("GET", "/console/r/cn-hangzhou/connections/status?VpnConnectionId="+vco, nil, map[string]string{"Accept": "application/json"})
+	wantStatus(t, st, http.StatusOK)
+	if !strings.HasPrefix(st.body, `{"connections":[{"id":"`+vco+`","status":"ike_sa_not_established"`) {
+		t.Fatalf("status JSON %s", st.body)
+	}
+	// The device file inline, for reading without JavaScript.
+	v := b.get("/console/r/cn-hangzhou/connections/" + vco + "/device?DeviceType=cisco-ios&view=1")
+	wantStatus(t, v, http.StatusOK)
+	if ct, cd := v.header.Get("Content-Type"), v.header.Get("Content-Disposition"); ct != "text/plain; charset=utf-8" || !strings.HasPrefix(cd, "inline;") {
+		t.Fatalf("view: %s %s", ct, cd)
+	}
+	wantBody(t, v, "singleKey1")
+	// A tunnel of a single-tunnel connection is the API's refusal.
+	p = b.get("/console/r/cn-hangzhou/connections/" + vco + "/device?DeviceType=cisco-ios&Tunnel=master")
+	wantStatus(t, p, http.StatusBadRequest)
+	wantBody(t, p, "InvalidTunnel.Mismatch")
+	// The logs page says where logs come from until the API has them.
+	wantBody(t, b.get("/console/r/cn-hangzhou/connections/"+vco+"/logs"), "gateway agent")
+}

@@ -110,9 +110,8 @@ func (q *req) redirect(path, done string) {
 }
 
 func (h *Handler) customerGatewayEdit(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
+	id, ok := q.pathID()
+	if !ok {
 		return
 	}
 	c, rid, err := do[vpn.CustomerGatewayItem](q, "DescribeCustomerGateway", map[string]string{"CustomerGatewayId": id})
@@ -128,9 +127,8 @@ func (h *Handler) customerGatewayEdit(q *req) {
 }
 
 func (h *Handler) customerGatewayModify(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
+	id, ok := q.pathID()
+	if !ok {
 		return
 	}
 	f := posted(q.r, func(k string) bool {
@@ -154,33 +152,46 @@ type confirmView struct {
 }
 
 func (h *Handler) customerGatewayDeleteForm(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
+	id, ok := q.pathID()
+	if !ok {
 		return
 	}
 	c, rid, err := do[vpn.CustomerGatewayItem](q, "DescribeCustomerGateway", map[string]string{"CustomerGatewayId": id})
+	q.confirm("customer gateway", "cgws", "customer-gateways", id, c.Name, "", err, rid)
+}
+
+// confirm shows the confirmation of deleting the what with id (of the list
+// at path), or the error of reading it.
+func (q *req) confirm(what, nav, path, id, name, back string, err error, rid string) {
+	title := "Delete " + what + " " + id
 	if err != nil {
-		q.fail("Delete customer gateway", "cgws", err, rid)
+		q.fail(title, nav, err, rid)
 		return
 	}
-	base := Prefix + "r/" + q.region + "/customer-gateways"
-	q.page(http.StatusOK, "confirm", "Delete customer gateway "+id, "cgws", confirmView{What: "customer gateway", ID: id, Name: c.Name,
-		Action: base + "/" + id + "/delete", Back: base}, nil)
+	base := Prefix + "r/" + q.region + "/" + path
+	if back == "" {
+		back = base
+	}
+	q.page(http.StatusOK, "confirm", title, nav, confirmView{What: what, ID: id, Name: name, Action: base + "/" + id + "/delete", Back: back}, nil)
+}
+
+// remove runs a Delete* action on the id in the path and returns to the
+// list at path.
+func (q *req) remove(action, idParam, what, nav, path, done string) {
+	id, ok := q.pathID()
+	if !ok {
+		return
+	}
+	_, sr, err := q.h.b.call(q.r, q.p, action, map[string]string{"RegionId": q.region, idParam: id})
+	if err != nil {
+		q.fail("Delete "+what+" "+id, nav, err, sr.RequestID)
+		return
+	}
+	q.redirect(path, done)
 }
 
 func (h *Handler) customerGatewayDelete(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
-		return
-	}
-	_, sr, err := h.b.call(q.r, q.p, "DeleteCustomerGateway", map[string]string{"RegionId": q.region, "CustomerGatewayId": id})
-	if err != nil {
-		q.fail("Delete customer gateway", "cgws", err, sr.RequestID)
-		return
-	}
-	q.redirect("customer-gateways", "cgw-deleted")
+	q.remove("DeleteCustomerGateway", "CustomerGatewayId", "customer gateway", "cgws", "customer-gateways", "cgw-deleted")
 }
 
 // ---- connections
@@ -369,9 +380,8 @@ func connValues(c vpn.VpnConnectionItem) (formValues, []tunnelRow) {
 }
 
 func (h *Handler) connectionEdit(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
+	id, ok := q.pathID()
+	if !ok {
 		return
 	}
 	c, rid, err := do[vpn.VpnConnectionItem](q, "DescribeVpnConnection", map[string]string{"VpnConnectionId": id})
@@ -388,9 +398,8 @@ func (h *Handler) connectionEdit(q *req) {
 }
 
 func (h *Handler) connectionModify(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
+	id, ok := q.pathID()
+	if !ok {
 		return
 	}
 	f := posted(q.r, connField)
@@ -432,31 +441,14 @@ func (h *Handler) connectionModify(q *req) {
 }
 
 func (h *Handler) connectionDeleteForm(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
+	id, ok := q.pathID()
+	if !ok {
 		return
 	}
 	c, rid, err := do[vpn.VpnConnectionItem](q, "DescribeVpnConnection", map[string]string{"VpnConnectionId": id})
-	if err != nil {
-		q.fail("Delete IPsec connection", "connections", err, rid)
-		return
-	}
-	base := Prefix + "r/" + q.region + "/connections"
-	q.page(http.StatusOK, "confirm", "Delete IPsec connection "+id, "connections", confirmView{What: "IPsec connection", ID: id, Name: c.Name,
-		Action: base + "/" + id + "/delete", Back: base + "/" + id}, nil)
+	q.confirm("IPsec connection", "connections", "connections", id, c.Name, Prefix+"r/"+q.region+"/connections/"+id, err, rid)
 }
 
 func (h *Handler) connectionDelete(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
-		return
-	}
-	_, sr, err := h.b.call(q.r, q.p, "DeleteVpnConnection", map[string]string{"RegionId": q.region, "VpnConnectionId": id})
-	if err != nil {
-		q.fail("Delete IPsec connection", "connections", err, sr.RequestID)
-		return
-	}
-	q.redirect("connections", "vco-deleted")
+	q.remove("DeleteVpnConnection", "VpnConnectionId", "IPsec connection", "connections", "connections", "vco-deleted")
 }

@@ -181,9 +181,8 @@ func (h *Handler) gateways(q *req) {
 }
 
 func (h *Handler) gateway(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
+	id, ok := q.pathID()
+	if !ok {
 		return
 	}
 	g, rid, err := do[vpn.VpnGatewayItem](q, "DescribeVpnGateway", map[string]string{"VpnGatewayId": id})
@@ -317,14 +316,26 @@ type statusItem struct {
 	Class  string `json:"class"`
 }
 
-// connectionStatus answers the statuses of the region's connections (or of
-// one gateway's, ?VpnGatewayId=) as JSON for console.js.
+// connectionStatus answers connection statuses as JSON for console.js: of
+// one page of the region's list (?page=N), of one connection
+// (?VpnConnectionId=), or of one gateway's connections (?VpnGatewayId=), so
+// that a refresh costs one or few API calls.
 func (h *Handler) connectionStatus(q *req) {
-	params := map[string]string{}
-	if g := q.r.URL.Query().Get("VpnGatewayId"); g != "" {
-		params["VpnGatewayId"] = clip(g, 64)
+	qs := q.r.URL.Query()
+	var pages []vpn.DescribeVpnConnectionsResponse
+	var err error
+	switch {
+	case qs.Get("VpnConnectionId") != "":
+		var one vpn.DescribeVpnConnectionsResponse
+		one, _, err = do[vpn.DescribeVpnConnectionsResponse](q, "DescribeVpnConnections", map[string]string{"VpnConnectionId": clip(qs.Get("VpnConnectionId"), 64)})
+		pages = append(pages, one)
+	case qs.Get("VpnGatewayId") != "":
+		pages, _, err = all(q, "DescribeVpnConnections", map[string]string{"VpnGatewayId": clip(qs.Get("VpnGatewayId"), 64)}, connItems)
+	default:
+		var one vpn.DescribeVpnConnectionsResponse
+		one, _, err = do[vpn.DescribeVpnConnectionsResponse](q, "DescribeVpnConnections", pageParams(q.r))
+		pages = append(pages, one)
 	}
-	pages, _, err := all(q, "DescribeVpnConnections", params, connItems)
 	if err != nil {
 		ev := h.errorView(err, "")
 		q.w.Header().Set("Content-Type", "application/json")
@@ -378,9 +389,8 @@ func blankPsks(c *vpn.VpnConnectionItem) {
 }
 
 func (h *Handler) loadConnection(q *req) (*connView, bool) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
+	id, ok := q.pathID()
+	if !ok {
 		return nil, false
 	}
 	c, rid, err := do[vpn.VpnConnectionItem](q, "DescribeVpnConnection", map[string]string{"VpnConnectionId": id})

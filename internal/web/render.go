@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -156,6 +157,8 @@ type view struct {
 	Notice  string
 	Err     *errView
 	Refresh int // status refresh interval in seconds (0: none)
+	// StatusSrc is the status URL console.js polls (with Refresh).
+	StatusSrc string
 	Data    any
 }
 
@@ -221,8 +224,17 @@ func (q *req) page(status int, name, title, nav string, data any, e *errView) {
 	if n := q.r.URL.Query().Get("done"); n != "" {
 		v.Notice = notices[n]
 	}
-	if name == "connections" || name == "connection" || name == "gateway" {
-		v.Refresh = int(q.h.cfg.RefreshInterval / time.Second)
+	src := Prefix + "r/" + q.region + "/connections/status?"
+	switch name {
+	case "connections":
+		v.StatusSrc = src + "page=" + strconv.Itoa(pageNumber(q.r))
+	case "connection":
+		v.StatusSrc = src + "VpnConnectionId=" + url.QueryEscape(q.r.PathValue("id"))
+	case "gateway":
+		v.StatusSrc = src + "VpnGatewayId=" + url.QueryEscape(q.r.PathValue("id"))
+	}
+	if v.StatusSrc != "" {
+		v.Refresh = max(1, int(q.h.cfg.RefreshInterval/time.Second))
 	}
 	q.h.render(q.w, status, name, v)
 }

@@ -178,9 +178,8 @@ type logsView struct {
 }
 
 func (h *Handler) connectionLogs(q *req) {
-	id := q.r.PathValue("id")
-	if !validIDShape(id) {
-		h.notFound(q.w, q.r)
+	id, ok := q.pathID()
+	if !ok {
 		return
 	}
 	v := logsView{ID: id, Available: h.b.has("DescribeVpnConnectionLogs"), Minutes: 60}

@@ -244,6 +244,16 @@ func validRegionShape(s string) bool {
 	return true
 }
 
+// pathID returns the {id} of the path; a malformed one is answered 404.
+func (q *req) pathID() (string, bool) {
+	id := q.r.PathValue("id")
+	if !validIDShape(id) {
+		q.h.notFound(q.w, q.r)
+		return "", false
+	}
+	return id, true
+}
+
 // validIDShape accepts resource ids (letters, digits, '-'); the service
 // decides whether they exist.
 func validIDShape(s string) bool {

@@ -8,12 +8,7 @@
   var refresh = parseInt(body.getAttribute("data-refresh") || "0", 10);
   var marks = document.querySelectorAll("[data-status]");
   var edges = document.querySelectorAll("[data-edge]");
-  var statusURL = null;
-  var m = location.pathname.match(/^\/console\/r\/([a-z0-9-]+)\/(connections|gateways)(\/([A-Za-z0-9-]+))?/);
-  if (m) {
-    statusURL = "/console/r/" + m[1] + "/connections/status";
-    if (m[2] === "gateways" && m[4]) { statusURL += "?VpnGatewayId=" + encodeURIComponent(m[4]); }
-  }
+  var statusURL = body.getAttribute("data-status-src");
   function apply(key, s) {
     marks.forEach(function (el) {
       if (el.getAttribute("data-status") === key) {
