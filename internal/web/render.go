@@ -159,7 +159,7 @@ type view struct {
 	Refresh int // status refresh interval in seconds (0: none)
 	// StatusSrc is the status URL console.js polls (with Refresh).
 	StatusSrc string
-	Data    any
+	Data      any
 }
 
 // errView is a service error shown to the user.
