@@ -209,6 +209,14 @@ func (h *Handler) connectionLogs(q *req) {
 		return
 	}
 	v.Logs = a.Data.Logs
-	v.Page = newListPage(vpn.Paging{TotalCount: int32(a.Count), PageNumber: int32(a.PageNumber), PageSize: int32(max(a.PageSize, 1))})
+	// Count is the number of lines on this page: another page may follow
+	// a full one.
+	v.Page = listPage{Number: max(a.PageNumber, 1)}
+	if v.Page.Number > 1 {
+		v.Page.Prev = v.Page.Number - 1
+	}
+	if a.PageSize > 0 && len(a.Data.Logs) >= a.PageSize {
+		v.Page.Next = v.Page.Number + 1
+	}
 	q.page(http.StatusOK, "logs", "Connection logs", "connections", v, nil)
 }
