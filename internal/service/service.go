@@ -1,6 +1,7 @@
 // Package service holds vpcvpn's use cases: one method per API action, the
 // single place where requests are validated against the store's state and
-// authorized. The HTTP layer (internal/api) and, later, the web console call it.
+// authorized. The HTTP layer (internal/api) calls it, and the web console
+// (internal/web) through the same dispatch table.
 package service
 
 import (

@@ -38,6 +38,9 @@ func TestNotSignedIn(t *testing.T) {
 	wantStatus(t, p, http.StatusUnauthorized)
 	p = b.post("/console/r/cn-hangzhou/customer-gateways/new", url.Values{"IpAddress": {"198.51.100.1"}})
 	wantStatus(t, p, http.StatusUnauthorized)
+	p = b.do("POST", "/console/r/cn-hangzhou/customer-gateways/new", url.Values{"IpAddress": {"198.51.100.1"}}, map[string]string{"Accept": "text/html"})
+	wantStatus(t, p, http.StatusUnauthorized)
+	wantBody(t, p, "nothing was done", `<a href="/console/signin">Sign in</a>`)
 	if n := len(e.root(t, "DescribeCustomerGateways", map[string]string{"RegionId": "cn-hangzhou"}).(vpn.DescribeCustomerGatewaysResponse).CustomerGateways.CustomerGateway); n != 0 {
 		t.Fatalf("%d customer gateways created without a session", n)
 	}

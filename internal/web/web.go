@@ -272,6 +272,12 @@ func validIDShape(s string) bool {
 // going (a GET page under /console/ only).
 func (h *Handler) toSignin(w http.ResponseWriter, r *http.Request, msg string) {
 	if r.Method != http.MethodGet || wantsJSON(r) {
+		if strings.Contains(r.Header.Get("Accept"), "text/html") {
+			// A form sent after the session ended: nothing was done.
+			h.render(w, http.StatusUnauthorized, "error", &view{Title: "Signed out", Err: &errView{Title: "You are not signed in",
+				Message: "Your session has ended, so nothing was done. Sign in again, then repeat what you were doing."}})
+			return
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = w.Write([]byte("Not signed in to the vpcvpn console: sign in at " + Prefix + "signin\n"))
