@@ -11,7 +11,7 @@
   var statusURL = body.getAttribute("data-status-src");
   function apply(key, s) {
     marks.forEach(function (el) {
-      if (el.getAttribute("data-status") === key) {
+      if (el.getAttribute("data-status") === key && el.textContent !== s.label) {
         el.textContent = s.label;
         el.className = "status " + s["class"];
       }
