@@ -74,12 +74,116 @@ func parseTimestamp(s string) (time.Time, error) {
 
 // Authenticate verifies the request and returns its principal.
 // params is the request's parameters as a map and as the list they were
-// sent in (query then form body, duplicates removed).
-func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, params map[string]string, list []signature.Param, body []byte) (iam.Principal, error) {
-	if h := r.Header.Get("Authorization"); h != "" {
-		return a.v3(ctx, r, params, body, h)
+// sent in (query then form body, duplicates removed). hv is the request's
+// V3 headers as readV3Headers returned them, nil for a V1 request (no
+// Authorization header).
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, params map[string]string, list []signature.Param, body []byte, hv *v3Headers) (iam.Principal, error) {
+	if hv != nil {
+		return a.v3(ctx, r, params, body, hv)
 	}
 	return a.v1(ctx, r, params, list)
+}
+
+// v3Headers are the values of the headers a V3 request is acted on by, each
+// exactly as the V3 canonicalisation signs it. The canonicalisation trims
+// every Unicode white space around a value and joins repeated field lines
+// with ",", so a value used as received could differ from the value signed
+// (a nonce followed by U+00A0 is signed as the bare nonce, and two nonce
+// lines "a" and "b" are signed alike in either order): these headers must
+// therefore come in one field line, without white space the
+// canonicalisation would remove, and the value used is the value signed.
+type v3Headers struct {
+	authorization string
+	action        string // x-acs-action
+	version       string // x-acs-version
+	date          string // x-acs-date
+	nonce         string // x-acs-signature-nonce
+	contentSHA256 string // x-acs-content-sha256
+	securityToken string // x-acs-security-token
+}
+
+// readV3Headers reads the V3 headers of r; ok is false for a request
+// without an Authorization header (a V1 request, whose x-acs-* headers are
+// not signed and are never used). A header sent on more than one line is
+// InvalidParameter.Duplicate; a value with white space around it is
+// InvalidParameter (the nonce's character set is checked by checkNonce).
+func readV3Headers(h http.Header) (hv v3Headers, ok bool, err error) {
+	auth, n := oneHeader(h, "Authorization")
+	if n == 0 || auth == "" {
+		return hv, false, nil
+	}
+	if n > 1 {
+		return hv, true, duplicateHeader("Authorization", n)
+	}
+	hv.authorization = auth
+	for _, f := range [...]struct {
+		key, name string
+		dst       *string
+	}{
+		{"X-Acs-Action", "x-acs-action", &hv.action},
+		{"X-Acs-Version", "x-acs-version", &hv.version},
+		{"X-Acs-Date", "x-acs-date", &hv.date},
+		{"X-Acs-Signature-Nonce", "x-acs-signature-nonce", &hv.nonce},
+		{"X-Acs-Content-Sha256", "x-acs-content-sha256", &hv.contentSHA256},
+		{"X-Acs-Security-Token", "x-acs-security-token", &hv.securityToken},
+	} {
+		v, n := oneHeader(h, f.key)
+		if n > 1 {
+			return hv, true, duplicateHeader(f.name, n)
+		}
+		if f.dst != &hv.nonce && strings.TrimSpace(v) != v {
+			return hv, true, apierror.Newf("InvalidParameter", "The %s header has white space around its value; send the value alone.", f.name)
+		}
+		*f.dst = v
+	}
+	return hv, true, nil
+}
+
+// oneHeader returns the first value of the canonical header key and the
+// number of field lines it came in.
+func oneHeader(h http.Header, key string) (string, int) {
+	vs := h[key]
+	if len(vs) == 0 {
+		return "", 0
+	}
+	return vs[0], len(vs)
+}
+
+func duplicateHeader(name string, n int) error {
+	return apierror.Newf("InvalidParameter.Duplicate", "The %s header is given on %d lines; send it once.", name, n)
+}
+
+// MaxNonceLen bounds a signature nonce.
+const MaxNonceLen = 128
+
+// nonceChars describes the characters a nonce may hold, for messages.
+const nonceChars = "A-Z, a-z, 0-9 and - _ . ~ + / ="
+
+// checkNonce checks a nonce (SignatureNonce of V1, x-acs-signature-nonce of
+// V3; name says which): 1 to MaxNonceLen characters of nonceChars. Every
+// SDK's nonce fits (hex digits, UUIDs, decimal fractions, base64); white
+// space, separators and non-ASCII characters, which canonicalisation could
+// hide or reorder, are refused.
+func checkNonce(name, v string) error {
+	if len(v) > MaxNonceLen {
+		return apierror.Newf("InvalidParameter.TooLong", "%s is longer than %d characters.", name, MaxNonceLen)
+	}
+	for i := 0; i < len(v); i++ {
+		if !nonceByte(v[i]) {
+			return apierror.Newf("InvalidParameter.SignatureNonce", "%s may only hold %s (1 to %d characters); byte %d is %q. Send a fresh random nonce, e.g. 32 hex digits.", name, nonceChars, MaxNonceLen, i+1, v[i:i+1])
+		}
+	}
+	return nil
+}
+
+func nonceByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	case c == '-', c == '_', c == '.', c == '~', c == '+', c == '/', c == '=':
+		return true
+	}
+	return false
 }
 
 func (a *Authenticator) now() time.Time {
@@ -109,6 +213,9 @@ func (a *Authenticator) v1(ctx context.Context, r *http.Request, params map[stri
 	if v, ok := params["SignatureVersion"]; ok && v != "1.0" {
 		return iam.Principal{}, apierror.Newf("InvalidSignatureVersion", "Specified signature version %q is not supported; use 1.0.", clip(v))
 	}
+	if err := checkNonce("SignatureNonce", params["SignatureNonce"]); err != nil {
+		return iam.Principal{}, err
+	}
 	ts, err := parseTimestamp(params["Timestamp"])
 	if err != nil {
 		return iam.Principal{}, apierror.Newf("InvalidTimeStamp.Format", "Specified time stamp %q is not well formatted; use UTC ISO 8601 like 2006-01-02T15:04:05Z.", clip(params["Timestamp"]))
@@ -133,7 +240,8 @@ func (a *Authenticator) v1(ctx context.Context, r *http.Request, params map[stri
 	return p, nil
 }
 
-func (a *Authenticator) v3(ctx context.Context, r *http.Request, params map[string]string, body []byte, authz string) (iam.Principal, error) {
+func (a *Authenticator) v3(ctx context.Context, r *http.Request, params map[string]string, body []byte, hv *v3Headers) (iam.Principal, error) {
+	authz := hv.authorization
 	if alg, _, _ := strings.Cut(authz, " "); alg != signature.V3Algorithm {
 		if strings.HasPrefix(alg, "ACS3-") {
 			return iam.Principal{}, apierror.Newf("InvalidSignatureMethod", "Signature algorithm %q is not supported; use ACS3-HMAC-SHA256.", clip(alg))
@@ -148,36 +256,44 @@ func (a *Authenticator) v3(ctx context.Context, r *http.Request, params map[stri
 	for _, h := range auth.SignedHeaders {
 		signed[h] = true
 	}
-	required := []string{"host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"}
-	if params["Action"] == "" {
-		required = append(required, "x-acs-action")
-	}
-	if params["Version"] == "" {
-		required = append(required, "x-acs-version")
-	}
-	for _, h := range required {
-		if r.Header.Get(h) == "" && h != "host" {
-			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The request lacks the %s header.", h)
+	for _, h := range [...]struct {
+		name  string
+		value string
+	}{
+		{"host", "-"}, {"x-acs-date", hv.date}, {"x-acs-signature-nonce", hv.nonce},
+		{"x-acs-content-sha256", hv.contentSHA256}, {"x-acs-action", hv.action}, {"x-acs-version", hv.version},
+	} {
+		if h.value == "" {
+			if h.name == "x-acs-action" && params["Action"] != "" || h.name == "x-acs-version" && params["Version"] != "" {
+				continue
+			}
+			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The request lacks the %s header.", h.name)
 		}
-		if !signed[h] {
-			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The %s header must be listed in SignedHeaders.", h)
+		if !signed[h.name] {
+			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The %s header must be listed in SignedHeaders.", h.name)
 		}
 	}
-	ts, err := parseTimestamp(r.Header.Get("x-acs-date"))
+	if err := checkNonce("The x-acs-signature-nonce header", hv.nonce); err != nil {
+		return iam.Principal{}, err
+	}
+	ts, err := parseTimestamp(hv.date)
 	if err != nil {
-		return iam.Principal{}, apierror.Newf("InvalidTimeStamp.Format", "Specified x-acs-date %q is not well formatted; use UTC ISO 8601 like 2006-01-02T15:04:05Z.", clip(r.Header.Get("x-acs-date")))
+		return iam.Principal{}, apierror.Newf("InvalidTimeStamp.Format", "Specified x-acs-date %q is not well formatted; use UTC ISO 8601 like 2006-01-02T15:04:05Z.", clip(hv.date))
 	}
 	if err := a.checkTime(ts); err != nil {
 		return iam.Principal{}, err
 	}
 	sum := sha256.Sum256(body)
 	bodyHash := hex.EncodeToString(sum[:])
-	if got := r.Header.Get("x-acs-content-sha256"); !signature.Equal(strings.ToLower(got), bodyHash) {
-		return iam.Principal{}, apierror.Newf("SignatureDoesNotMatch", "The x-acs-content-sha256 header does not match the SHA-256 of the request body (server computed %s).", bodyHash)
+	if !signature.Equal(hv.contentSHA256, bodyHash) {
+		return iam.Principal{}, apierror.Newf("SignatureDoesNotMatch", "The x-acs-content-sha256 header does not match the SHA-256 of the request body (server computed %s; send the lower-case hex digest).", bodyHash)
 	}
-	token := r.Header.Get("x-acs-security-token")
-	if token == "" {
-		token = params["SecurityToken"]
+	token := hv.securityToken
+	if qt := params["SecurityToken"]; qt != "" {
+		if token != "" && token != qt {
+			return iam.Principal{}, apierror.Newf("InvalidParameter.Duplicate", "The x-acs-security-token header and the SecurityToken parameter differ; send the token once.")
+		}
+		token = qt
 	}
 	p, secret, err := a.resolve(ctx, auth.AccessKeyID, token)
 	if err != nil {
@@ -196,16 +312,16 @@ func (a *Authenticator) v3(ctx context.Context, r *http.Request, params map[stri
 		sts := signature.V3StringToSign(signature.V3CanonicalRequest(r.Method, r.URL.Path, qp, header, auth.SignedHeaders, bodyHash))
 		return iam.Principal{}, apierror.Newf("SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:%s", sts)
 	}
-	if err := a.useNonce(ctx, auth.AccessKeyID, r.Header.Get("x-acs-signature-nonce"), ts); err != nil {
+	// The nonce is the value signed (readV3Headers and checkNonce made sure
+	// the canonicalisation left it as it is).
+	if err := a.useNonce(ctx, auth.AccessKeyID, hv.nonce, ts); err != nil {
 		return iam.Principal{}, err
 	}
 	return p, nil
 }
 
+// useNonce records a nonce that checkNonce accepted.
 func (a *Authenticator) useNonce(ctx context.Context, ak, nonce string, ts time.Time) error {
-	if len(nonce) > 128 {
-		return apierror.Newf("InvalidParameter.TooLong", "SignatureNonce is longer than 128 characters.")
-	}
 	fresh, err := a.Nonces.UseNonce(ctx, ak+"\x00"+nonce, ts.Add(Window))
 	if err != nil {
 		return err

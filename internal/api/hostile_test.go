@@ -844,6 +844,66 @@ func hostileCases() []hostileCase {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		return r
 	}, 400, "SignatureDoesNotMatch")
+
+	// ---- What is signed is what is used (issue #19): V3 header values the
+	// canonicalisation would trim or join, and unsigned headers of V1.
+	v3lines := func(mut func(h map[string][]string)) builder {
+		return func(h *harness) *http.Request {
+			hdr := v3Hdr("CreateVpc", vpcVersion, nonce())
+			mut(hdr)
+			return signV3Lines(h.env.Endpoint, "RegionId=cn-hangzhou&CidrBlock=10.0.0.0%2F8", hdr)
+		}
+	}
+	setNonce := func(f func(n string) []string) builder {
+		return v3lines(func(h map[string][]string) { h["x-acs-signature-nonce"] = f(h["x-acs-signature-nonce"][0]) })
+	}
+	for _, ws := range []struct{ name, r string }{{"U+00A0", "\u00a0"}, {"U+0085", "\u0085"}, {"U+2003", "\u2003"}, {"U+3000", "\u3000"}, {"U+FEFF", "\ufeff"}} {
+		r := ws.r
+		add("V3 nonce followed by "+ws.name, setNonce(func(n string) []string { return []string{n + r} }), 400, "InvalidParameter.SignatureNonce")
+		add("V3 nonce preceded by "+ws.name, setNonce(func(n string) []string { return []string{r + n} }), 400, "InvalidParameter.SignatureNonce")
+		if ws.name != "U+FEFF" { // not white space: signed as sent, then an unknown action
+			add("V3 x-acs-action followed by "+ws.name, v3lines(func(h map[string][]string) { h["x-acs-action"] = []string{"CreateVpc" + r} }), 400, "InvalidParameter")
+		} else {
+			add("V3 x-acs-action followed by "+ws.name, v3lines(func(h map[string][]string) { h["x-acs-action"] = []string{"CreateVpc" + r} }), 404, "InvalidAction.NotFound")
+		}
+		add("V1 SignatureNonce followed by "+ws.name, func(h *harness) *http.Request {
+			q := signature.V1Query(signature.SignV1("GET", p(vpcAct("CreateVpc")...), apptest.AccessKeyID, apptest.AccessKeySecret, time.Now(), nonce()+r))
+			req, _ := http.NewRequest(http.MethodGet, h.target("/", q), nil)
+			return req
+		}, 400, "InvalidParameter.SignatureNonce")
+	}
+	add("V3 nonce on two lines", setNonce(func(n string) []string { return []string{n, nonce()} }), 400, "InvalidParameter.Duplicate")
+	add("V3 nonce on two equal lines", setNonce(func(n string) []string { return []string{n, n} }), 400, "InvalidParameter.Duplicate")
+	add("V3 nonce with a comma", setNonce(func(n string) []string { return []string{n + "," + nonce()} }), 400, "InvalidParameter.SignatureNonce")
+	add("V3 nonce with a space inside", setNonce(func(n string) []string { return []string{n + " " + nonce()} }), 400, "InvalidParameter.SignatureNonce")
+	add("V3 nonce with SQL", setNonce(func(string) []string { return []string{sqlOr} }), 400, "InvalidParameter.SignatureNonce")
+	add("V3 nonce with a template", setNonce(func(string) []string { return []string{tmplGo} }), 400, "InvalidParameter.SignatureNonce")
+	for _, hn := range []string{"x-acs-action", "x-acs-version", "x-acs-date", "x-acs-content-sha256"} {
+		name := hn
+		add("V3 "+name+" on two equal lines", v3lines(func(h map[string][]string) { h[name] = append(h[name], h[name][0]) }), 400, "InvalidParameter.Duplicate")
+	}
+	add("V3 x-acs-action on two lines naming two actions", v3lines(func(h map[string][]string) { h["x-acs-action"] = []string{"DescribeVpcs", "CreateVpc"} }), 400, "InvalidParameter.Duplicate")
+	add("V3 x-acs-security-token on two lines", v3lines(func(h map[string][]string) { h["x-acs-security-token"] = []string{"a", "b"} }), 400, "InvalidParameter.Duplicate")
+	add("V3 Authorization on two lines", func(h *harness) *http.Request {
+		r := v3lines(func(map[string][]string) {})(h)
+		r.Header["Authorization"] = append(r.Header["Authorization"], r.Header["Authorization"][0])
+		return r
+	}, 400, "InvalidParameter.Duplicate")
+	add("V3 query Action disagrees with x-acs-action", func(h *harness) *http.Request {
+		hdr := v3Hdr("DescribeVpcs", vpcVersion, nonce())
+		return signV3Lines(h.env.Endpoint, "Action=CreateVpc&RegionId=cn-hangzhou", hdr)
+	}, 400, "InvalidParameter.Duplicate")
+	add("V1 without Action, with an x-acs-action header", func(h *harness) *http.Request {
+		q := signature.V1Query(signature.SignV1("GET", p("Version", vpcVersion, "RegionId", hzRegion), apptest.AccessKeyID, apptest.AccessKeySecret, time.Now(), nonce()))
+		req, _ := http.NewRequest(http.MethodGet, h.target("/", q), nil)
+		req.Header.Set("x-acs-action", "CreateVpc")
+		return req
+	}, 400, "MissingAction")
+	add("V1 SignatureNonce with a comma", func(h *harness) *http.Request {
+		q := signature.V1Query(signature.SignV1("GET", p(vpcAct("CreateVpc")...), apptest.AccessKeyID, apptest.AccessKeySecret, time.Now(), "a,"+nonce()))
+		req, _ := http.NewRequest(http.MethodGet, h.target("/", q), nil)
+		return req
+	}, 400, "InvalidParameter.SignatureNonce")
 	add("header of 2 MiB (the HTTP front refuses it before the handler)", withHeader(sget(vpcAct("CreateVpc")...), "X-Pad", strings.Repeat("h", 2<<20)), 431, "")
 	return cs
 }

@@ -393,12 +393,21 @@ func (s *Server) handle(r *http.Request, rq *request) (any, error) {
 			return nil, apierror.Newf("InvalidFormat", "Format %q is not supported; use JSON or XML.", clip(f))
 		}
 	}
-	action, version := m["Action"], m["Version"]
-	if action == "" {
-		action = r.Header.Get("x-acs-action")
+	// A V3 request may name its action and version in signed headers; a
+	// V1 request only in its (signed) parameters: its headers are not
+	// signed.
+	hv, isV3, err := readV3Headers(r.Header)
+	if err != nil {
+		return nil, err
 	}
-	if version == "" {
-		version = r.Header.Get("x-acs-version")
+	action, version := m["Action"], m["Version"]
+	if isV3 {
+		if action, err = agree("Action", action, "x-acs-action", hv.action); err != nil {
+			return nil, err
+		}
+		if version, err = agree("Version", version, "x-acs-version", hv.version); err != nil {
+			return nil, err
+		}
 	}
 	if action == "" {
 		return nil, apierror.Missing("Action")
@@ -419,7 +428,11 @@ func (s *Server) handle(r *http.Request, rq *request) (any, error) {
 	}
 	rq.call.Action, rq.call.Version = a.Name, version
 	if !a.Anonymous {
-		p, err := s.cfg.Auth.Authenticate(r.Context(), r, m, params, bodyBytes)
+		var v3 *v3Headers
+		if isV3 {
+			v3 = &hv
+		}
+		p, err := s.cfg.Auth.Authenticate(r.Context(), r, m, params, bodyBytes, v3)
 		if err != nil {
 			return nil, err
 		}
@@ -437,6 +450,19 @@ func (s *Server) handle(r *http.Request, rq *request) (any, error) {
 		s.cfg.Auth.ForgetCredentials()
 	}
 	return body, err
+}
+
+// agree returns the value of a V3 request's parameter that may come as a
+// query parameter or as a header (both signed): either, or both when they
+// are equal; InvalidParameter.Duplicate when they differ.
+func agree(param, pv, header, hv string) (string, error) {
+	switch {
+	case pv == "":
+		return hv, nil
+	case hv == "" || hv == pv:
+		return pv, nil
+	}
+	return "", apierror.Newf("InvalidParameter.Duplicate", "The %s parameter %q and the %s header %q differ; send one of them.", param, clip(pv), header, clip(hv))
 }
 
 // changesCredentials reports whether a may change what an AccessKey

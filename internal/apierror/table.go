@@ -52,6 +52,7 @@ var commonCodes = map[string]Entry{
 	"InvalidParameter.Duplicate":                 {s400, "A parameter was given more than once with different values."},
 	"InvalidParameter.TooLong":                   {s400, "A parameter value is too long."},
 	"InvalidParameter.TooMany":                   {s400, "The request carries too many parameters."},
+	"InvalidParameter.SignatureNonce":            {s400, "The signature nonce holds characters other than letters, digits and - _ . ~ + / =."},
 	"RequestEntityTooLarge":                      {http.StatusRequestEntityTooLarge, "The request body is too large."},
 	"RequestHeaderFieldsTooLarge":                {http.StatusRequestHeaderFieldsTooLarge, "The request headers are too large."},
 	"InvalidPath":                                {s404, "The requested path does not exist; the API is served on /."},
