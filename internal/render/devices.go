@@ -46,6 +46,9 @@ type Device struct {
 	encodePSK func(psk string) string
 	// sharedSA: both tunnels are one policy entry with two peers.
 	sharedSA bool
+	// why, when set, explains a refusal of value for field (IKEv2 when v2):
+	// the reason is appended to the "cannot express" error in parentheses.
+	why func(field, value string, v2 bool) string
 	// check runs on the finished model, for limits that span fields.
 	check func(d Device, m *model) error
 	// noDual: both tunnels of a dual-tunnel connection cannot be rendered at once.
@@ -144,8 +147,9 @@ func ciscoIOSKW() (v1, v2 keywords) {
 	return v1, v2
 }
 
-// ciscoASAKW follows ASA 9.8-9.12: IKEv1 policies hash md5 or sha only (SHA-2
-// is IKEv2 only); DH 1, 2, 5, 14 and 24 (9.13 later dropped 2, 5 and 24).
+// ciscoASAKW follows ASA 9.8-9.12: IKEv1 policies and IKEv1 transform sets
+// hash md5 or sha only (SHA-2 is IKEv2 only); DH 1, 2, 5, 14 and 24 (9.13
+// later dropped 2, 5 and 24).
 func ciscoASAKW() (v1, v2 keywords) {
 	pfs := map[string]string{"group1": "group1", "group2": "group2", "group5": "group5", "group14": "group14", "group24": "group24"}
 	v1 = keywords{
@@ -153,7 +157,7 @@ func ciscoASAKW() (v1, v2 keywords) {
 		IKEAuth: map[string]string{"md5": "md5", "sha1": "sha"},
 		DH:      map[string]string{"group1": "1", "group2": "2", "group5": "5", "group14": "14", "group24": "24"},
 		ESPEnc:  map[string]string{"aes": "esp-aes", "aes192": "esp-aes-192", "aes256": "esp-aes-256", "des": "esp-des", "3des": "esp-3des"},
-		ESPAuth: map[string]string{"md5": "esp-md5-hmac", "sha1": "esp-sha-hmac", "sha256": "esp-sha-256-hmac", "sha384": "esp-sha-384-hmac", "sha512": "esp-sha-512-hmac"},
+		ESPAuth: map[string]string{"md5": "esp-md5-hmac", "sha1": "esp-sha-hmac"},
 		PFS:     pfs,
 	}
 	v2 = keywords{
@@ -163,6 +167,9 @@ func ciscoASAKW() (v1, v2 keywords) {
 		ESPEnc:  map[string]string{"aes": "aes", "aes192": "aes-192", "aes256": "aes-256", "des": "des", "3des": "3des"},
 		ESPAuth: map[string]string{"md5": "md5", "sha1": "sha-1", "sha256": "sha-256", "sha384": "sha-384", "sha512": "sha-512"},
 		PFS:     pfs,
+		// The IKEv2 policy's PRF defaults to SHA-1 (ASA VPN CLI guide, "prf"):
+		// it is written to match the integrity algorithm, as every peer derives it.
+		PRF: map[string]string{"md5": "md5", "sha1": "sha", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"},
 	}
 	return v1, v2
 }
@@ -390,7 +397,20 @@ func registry() []Device {
 				}
 				return nil
 			},
-			Notes: "IKEv1 policies: hash md5/sha only. Identities must be the addresses. Interface name 'outside' is a placeholder.",
+			why: func(field, value string, v2 bool) string {
+				if v2 || (value != "sha256" && value != "sha384" && value != "sha512") {
+					return ""
+				}
+				switch field {
+				case "IkeAuthAlg":
+					return "ASA IKEv1 policies hash md5 or sha only; SHA-2 needs IkeVersion ikev2"
+				case "IpsecAuthAlg":
+					return "ASA IKEv1 transform sets hash with esp-md5-hmac or esp-sha-hmac only; SHA-2 needs IkeVersion ikev2"
+				}
+				return ""
+			},
+			Notes: "IKEv1 policies and transform sets: hash md5/sha only (SHA-2 is IKEv2 only). IKEv2 policies name the PRF (it defaults to SHA-1). " +
+				"Identities must be the addresses. The protected subnets are exempted from NAT (twice NAT, section 1). Interface names 'outside' and 'inside' are placeholders.",
 		},
 		{
 			ID: "juniper-srx", Vendor: "Juniper", Platform: "SRX (route-based, st0)", Software: "Junos 15.1X49+",

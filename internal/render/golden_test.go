@@ -58,6 +58,15 @@ func TestDevicesGolden(t *testing.T) {
 				fmt.Fprintf(&b, "%s %s: %s\n", ver, f.field, strings.Join(parts, ", "))
 			}
 		}
+		if prf := d.kw(true).PRF; prf != nil {
+			var parts []string
+			for _, v := range knownAuth() {
+				if k, ok := prf[v]; ok {
+					parts = append(parts, v+"="+k)
+				}
+			}
+			fmt.Fprintf(&b, "ikev2 PRF (by IkeAuthAlg): %s\n", strings.Join(parts, ", "))
+		}
 		b.WriteString("\n")
 	}
 	golden(t, filepath.Join("testdata", "golden", "devices.txt"), b.String())

@@ -508,7 +508,13 @@ func translate(d Device, st sideTunnel, name string, number int) (tunnel, error)
 	for _, l := range lookups {
 		k, ok := l.m[l.v]
 		if !ok {
-			return tunnel{}, cannot(d, l.field, l.v)
+			err := cannot(d, l.field, l.v)
+			if d.why != nil {
+				if reason := d.why(l.field, l.v, v2); reason != "" {
+					err = fmt.Errorf("%w (%s)", err, reason)
+				}
+			}
+			return tunnel{}, err
 		}
 		*l.dst = k
 	}

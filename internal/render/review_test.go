@@ -1,0 +1,132 @@
+package render
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+// The tests in this file pin the fixes of the line-by-line review of the
+// rendered configurations (issue 16): each asserts the specific lines a
+// device needs (or must not have), so that the golden files alone are not
+// the only guard.
+
+func mustRender(t *testing.T, device string, cfg vpn.ConnectionConfig, opt Options) string {
+	t.Helper()
+	out, err := Render(device, cfg, opt)
+	if err != nil {
+		t.Fatalf("Render(%s): %v", device, err)
+	}
+	return out
+}
+
+// hasLine reports whether text holds line as a whole line.
+func hasLine(text, line string) bool {
+	return strings.HasPrefix(text, line+"\n") || strings.Contains(text, "\n"+line+"\n")
+}
+
+// wantLines fails unless every line is a whole line of text.
+func wantLines(t *testing.T, text string, lines ...string) {
+	t.Helper()
+	for _, l := range lines {
+		if !hasLine(text, l) {
+			t.Errorf("output lacks the line %q", l)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", text)
+	}
+}
+
+// noLines fails if any line is a whole line of text.
+func noLines(t *testing.T, text string, lines ...string) {
+	t.Helper()
+	for _, l := range lines {
+		if hasLine(text, l) {
+			t.Errorf("output has the line %q", l)
+		}
+	}
+}
+
+// lineIndex is the line number (from 0) of the first whole line equal to
+// line, or -1.
+func lineIndex(text, line string) int {
+	for i, l := range strings.Split(text, "\n") {
+		if l == line {
+			return i
+		}
+	}
+	return -1
+}
+
+// firstPrefix is the line number of the first line starting with prefix, or -1.
+func firstPrefix(text, prefix string) int {
+	for i, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return i
+		}
+	}
+	return -1
+}
+
+func asaV2(auth string) vpn.ConnectionConfig {
+	c := caseSingleV2()
+	c.IkeConfig.IkeAuthAlg = auth
+	return c
+}
+
+// TestASAIKEv2PRF: ASA's IKEv2 policy PRF defaults to SHA-1, so the policy
+// must name the PRF that matches the integrity algorithm (strongSwan and
+// every other peer derive the PRF from it).
+func TestASAIKEv2PRF(t *testing.T) {
+	for auth, kw := range map[string]string{"md5": "md5", "sha1": "sha", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"} {
+		t.Run(auth, func(t *testing.T) {
+			out := mustRender(t, "cisco-asa", asaV2(auth), Options{})
+			wantLines(t, out, "crypto ikev2 policy 10", " integrity "+kw, " prf "+kw)
+			if i, p := lineIndex(out, " integrity "+kw), lineIndex(out, " prf "+kw); p != i+1 {
+				t.Errorf("prf is line %d, want right after integrity (line %d)", p, i)
+			}
+		})
+	}
+}
+
+// TestASAIKEv1SHA2Refused: ASA's IKEv1 transform sets hash with
+// esp-md5-hmac or esp-sha-hmac only; SHA-2 ESP integrity is IKEv2-only.
+func TestASAIKEv1SHA2Refused(t *testing.T) {
+	for _, auth := range []string{"sha256", "sha384", "sha512"} {
+		t.Run(auth, func(t *testing.T) {
+			c := caseSingleV1()
+			c.IpsecConfig.IpsecAuthAlg = auth
+			out, err := Render("cisco-asa", c, Options{})
+			want := `render: device cisco-asa cannot express IpsecAuthAlg "` + auth +
+				`" (ASA IKEv1 transform sets hash with esp-md5-hmac or esp-sha-hmac only; SHA-2 needs IkeVersion ikev2)`
+			if err == nil || err.Error() != want {
+				t.Fatalf("error %v, want %s\noutput:\n%s", err, want, out)
+			}
+		})
+	}
+	// IKEv2 proposals keep SHA-2.
+	c := caseSingleV2()
+	c.IpsecConfig.IpsecAuthAlg = "sha512"
+	wantLines(t, mustRender(t, "cisco-asa", c, Options{}), " protocol esp integrity sha-512")
+}
+
+// TestASANATExemption: the protected subnets are exempted from the
+// interface's NAT with a twice-NAT identity rule in section 1, before any
+// PAT rule can translate them.
+func TestASANATExemption(t *testing.T) {
+	out := mustRender(t, "cisco-asa", caseSingleV2(), Options{})
+	wantLines(t, out,
+		"object-group network OG-vpcvpn-local",
+		" network-object 192.0.2.0 255.255.255.128",
+		" network-object 192.0.2.128 255.255.255.128",
+		"object-group network OG-vpcvpn-remote",
+		" network-object 198.51.100.0 255.255.255.128",
+		" network-object 198.51.100.128 255.255.255.192",
+		"nat (inside,outside) 1 source static OG-vpcvpn-local OG-vpcvpn-local destination static OG-vpcvpn-remote OG-vpcvpn-remote no-proxy-arp route-lookup",
+	)
+	if lineIndex(out, "object-group network OG-vpcvpn-local") > firstPrefix(out, "nat (inside,outside)") {
+		t.Errorf("the NAT rule comes before its object groups")
+	}
+}
