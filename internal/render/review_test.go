@@ -130,3 +130,53 @@ func TestASANATExemption(t *testing.T) {
 		t.Errorf("the NAT rule comes before its object groups")
 	}
 }
+
+// TestIOSVTIOrder: pasting cisco-ios-vti top to bottom must never leave a
+// tunnel interface negotiating before its IKE policy, proposals, keyrings,
+// profiles and IPsec profile exist (IOS starts IKE as soon as "tunnel
+// protection" is entered, with its default IKEv2 policy if ours is missing).
+func TestIOSVTIOrder(t *testing.T) {
+	v1 := caseBGP()
+	for i := range v1.TunnelsConfig.TunnelConfig {
+		v1.TunnelsConfig.TunnelConfig[i].IkeConfig.IkeVersion = "ikev1"
+	}
+	for name, cfg := range map[string]vpn.ConnectionConfig{"ikev2": caseBGP(), "ikev1": v1} {
+		t.Run(name, func(t *testing.T) {
+			out := mustRender(t, "cisco-ios-vti", cfg, Options{})
+			lines := strings.Split(out, "\n")
+			firstIf := firstPrefix(out, "interface Tunnel")
+			if firstIf < 0 {
+				t.Fatalf("no tunnel interface:\n%s", out)
+			}
+			for i, l := range lines {
+				if strings.HasPrefix(l, "crypto ") && i > firstIf {
+					t.Errorf("line %d %q comes after the first tunnel interface (line %d)", i, l, firstIf)
+				}
+			}
+			if name == "ikev2" && firstPrefix(out, "crypto ikev2 policy ") < 0 {
+				t.Errorf("no IKEv2 policy")
+			}
+			if r := firstPrefix(out, "router bgp "); r < firstIf {
+				t.Errorf("router bgp (line %d) before the tunnel interfaces (line %d)", r, firstIf)
+			}
+		})
+	}
+}
+
+// TestIOSNATHeader: the crypto-map output says that the outside interface
+// must not translate the protected traffic and gives the exemption lines.
+func TestIOSNATHeader(t *testing.T) {
+	out := mustRender(t, "cisco-ios", caseSingleV2(), Options{})
+	wantLines(t, out,
+		"! NAT: the protected traffic must leave GigabitEthernet1 untranslated. This configuration assumes the interface",
+		"! does no NAT; if it does (ip nat outside), put these lines first in the access list of your",
+		"! \"ip nat inside source list <NAT-ACL> ...\" rule:",
+		"!   deny ip 192.0.2.0 0.0.0.127 198.51.100.0 0.0.0.127",
+		"!   deny ip 192.0.2.0 0.0.0.127 198.51.100.128 0.0.0.63",
+		"!   deny ip 192.0.2.128 0.0.0.127 198.51.100.0 0.0.0.127",
+		"!   deny ip 192.0.2.128 0.0.0.127 198.51.100.128 0.0.0.63",
+	)
+	if n := firstPrefix(out, "! NAT:"); n < 0 || n > firstPrefix(out, "crypto ") {
+		t.Errorf("the NAT note must be in the header, before the first crypto line")
+	}
+}
