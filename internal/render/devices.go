@@ -434,7 +434,7 @@ func registry() []Device {
 		{
 			ID: "paloalto-panos", Vendor: "Palo Alto Networks", Platform: "PAN-OS firewall (route-based, tunnel interface)", Software: "PAN-OS 9.1-11.x",
 			IKEVersions: both, Aggressive: true, RouteBased: true, BGP: true,
-			Backup: "tunnel.1 and tunnel.2; static routes metric 10 and 20, or BGP",
+			Backup: "tunnel.1 and tunnel.2; static routes metric 10 and 20 with tunnel monitoring (fail-over profile), or BGP (local preference, AS-path prepend)",
 			Files:  []string{"set-commands"}, files: []string{"paloalto-panos.tmpl"},
 			IKELife: [2]int64{180, 86400}, IPsecLife: [2]int64{180, 86400}, kw1: paloaltoKW(),
 			check: func(d Device, m *model) error {
@@ -449,7 +449,10 @@ func registry() []Device {
 				return nil
 			},
 			RefusedPSKChars: quoteBS,
-			Notes:           "Subnet pairs become proxy-ids. Lifetimes are written in the largest exact unit (hours, minutes, seconds <= 65535). No DH group 24.",
+			Notes: "Subnet pairs become proxy-ids (plus the BGP addresses' pair with BgpConfigs). Security rules vpcvpn-out/vpcvpn-in (trust<->vpn) allow the subnets. " +
+				"Lifetimes are written in the largest exact unit (hours, minutes, seconds <= 65535). No DH group 24. " +
+				"Dual tunnel without BGP: tunnel monitoring with a fail-over monitor profile (the VPC host and the tunnel addresses are placeholders to fill in); " +
+				"with BGP: install-route, local preference 200/100 and AS-path prepend on the slave.",
 		},
 		{
 			ID: "huawei-usg", Vendor: "Huawei", Platform: "USG6000 series (policy-based)", Software: "USG6000 V500R005+",

@@ -180,3 +180,54 @@ func TestIOSNATHeader(t *testing.T) {
 		t.Errorf("the NAT note must be in the header, before the first crypto line")
 	}
 }
+
+// TestPANOSSecurityRules: without security rules the tunnel traffic dies on
+// PAN-OS's interzone default deny.
+func TestPANOSSecurityRules(t *testing.T) {
+	out := mustRender(t, "paloalto-panos", caseSingleV2(), Options{})
+	wantLines(t, out,
+		"set address vpcvpn-local-192.0.2.0-25 ip-netmask 192.0.2.0/25",
+		"set address vpcvpn-local-192.0.2.128-25 ip-netmask 192.0.2.128/25",
+		"set address vpcvpn-remote-198.51.100.0-25 ip-netmask 198.51.100.0/25",
+		"set address vpcvpn-remote-198.51.100.128-26 ip-netmask 198.51.100.128/26",
+		"set address-group vpcvpn-local static [ vpcvpn-local-192.0.2.0-25 vpcvpn-local-192.0.2.128-25 ]",
+		"set address-group vpcvpn-remote static [ vpcvpn-remote-198.51.100.0-25 vpcvpn-remote-198.51.100.128-26 ]",
+		"set rulebase security rules vpcvpn-out from trust to vpn source vpcvpn-local destination vpcvpn-remote source-user any category any application any service any action allow",
+		"set rulebase security rules vpcvpn-in from vpn to trust source vpcvpn-remote destination vpcvpn-local source-user any category any application any service any action allow",
+	)
+	any := mustRender(t, "paloalto-panos", caseBGP(), Options{})
+	wantLines(t, any,
+		"set rulebase security rules vpcvpn-out from trust to vpn source any destination any source-user any category any application any service any action allow",
+		"set rulebase security rules vpcvpn-in from vpn to trust source any destination any source-user any category any application any service any action allow")
+}
+
+// TestPANOSBGPInstallRoute: PAN-OS's BGP does not install learned routes
+// unless install-route is set.
+func TestPANOSBGPInstallRoute(t *testing.T) {
+	wantLines(t, mustRender(t, "paloalto-panos", caseBGP(), Options{}),
+		"set network virtual-router default protocol bgp install-route yes")
+}
+
+// TestPANOSFailoverMonitor: with static routes (no BGP) the tunnel
+// interfaces never go down, so a dual-tunnel connection gets tunnel
+// monitoring with a fail-over profile on both tunnels.
+func TestPANOSFailoverMonitor(t *testing.T) {
+	out := mustRender(t, "paloalto-panos", caseDual(), Options{})
+	wantLines(t, out,
+		"set network profiles monitor-profile vpcvpn-failover action fail-over",
+		"set network profiles monitor-profile vpcvpn-failover interval 3",
+		"set network profiles monitor-profile vpcvpn-failover threshold 5",
+		"set network interface tunnel units tunnel.1 ip DC-ADDR-1/32",
+		"set network interface tunnel units tunnel.2 ip DC-ADDR-2/32",
+		"set network tunnel ipsec ipsec-tun-vpcvpn-master tunnel-monitor enable yes destination-ip VPC-HOST tunnel-monitor-profile vpcvpn-failover",
+		"set network tunnel ipsec ipsec-tun-vpcvpn-slave tunnel-monitor enable yes destination-ip VPC-HOST tunnel-monitor-profile vpcvpn-failover",
+		"set network virtual-router default routing-table ip static-route vpcvpn-master-198.51.100.0-24 destination 198.51.100.0/24 interface tunnel.1 metric 10",
+		"set network virtual-router default routing-table ip static-route vpcvpn-slave-198.51.100.0-24 destination 198.51.100.0/24 interface tunnel.2 metric 20",
+		"#   VPC-HOST    an address in the VPC (198.51.100.0/24) that answers ping, e.g. an ECS instance",
+	)
+	// One tunnel: nothing to fail over to, no placeholders.
+	single := mustRender(t, "paloalto-panos", caseDual(), Options{Tunnel: "slave"})
+	if strings.Contains(single, "tunnel-monitor") || strings.Contains(single, "DC-ADDR") {
+		t.Errorf("single tunnel output has a failover monitor:\n%s", single)
+	}
+}
