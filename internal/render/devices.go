@@ -233,6 +233,7 @@ func h3cKW() (v1, v2 keywords) {
 	v2 = keywords{
 		IKEEnc:  map[string]string{"aes": "aes-cbc-128", "aes192": "aes-cbc-192", "aes256": "aes-cbc-256", "des": "des-cbc", "3des": "3des-cbc"},
 		IKEAuth: map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"},
+		PRF:     map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"},
 		DH:      map[string]string{"group1": "group1", "group2": "group2", "group5": "group5", "group14": "group14", "group24": "group24"},
 		ESPEnc:  enc, ESPAuth: espAuth, PFS: pfs}
 	return v1, v2
@@ -470,7 +471,8 @@ func registry() []Device {
 				}
 				return nil
 			},
-			Notes: "ACL 3000+ with one rule per subnet pair. No DH group 24. GigabitEthernet1/0/1 is a placeholder.",
+			Notes: "ACL 3000+ with one rule per subnet pair. Security policies trust<->untrust for the subnets and local<->untrust for IKE/ESP; " +
+				"nat-policy rule vpcvpn-no-nat (action no-nat, moved to the top). No DH group 24. GigabitEthernet1/0/1 is a placeholder (zone untrust).",
 		},
 		{
 			ID: "h3c-secpath", Vendor: "H3C", Platform: "SecPath firewalls / MSR routers (policy-based)", Software: "Comware 7",
@@ -479,7 +481,9 @@ func registry() []Device {
 			Files:  []string{"config"}, files: []string{"h3c-secpath.tmpl"},
 			IKELife: [2]int64{60, 86400}, IPsecLife: [2]int64{180, 86400}, kw1: h3cV1, kw2: h3cV2,
 			RefusedPSKChars: quoteBS + "?",
-			Notes:           "IKEv1: ike proposal/keychain/profile; IKEv2: ikev2 proposal/policy/keychain/profile. GigabitEthernet1/0/1 is a placeholder.",
+			Notes: "IKEv1: ike proposal/keychain/profile; IKEv2: ikev2 proposal/policy/keychain/profile (PRF = integrity). " +
+				"Security policy rules trust<->untrust for the subnets and local<->untrust for IKE/ESP; nat global-policy rule vpcvpn-no-nat (snat no-nat). " +
+				"GigabitEthernet1/0/1 is a placeholder (zone untrust).",
 		},
 		{
 			ID: "mikrotik-routeros", Vendor: "MikroTik", Platform: "RouterOS (policy-based)", Software: "RouterOS 7.x",

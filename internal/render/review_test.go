@@ -231,3 +231,68 @@ func TestPANOSFailoverMonitor(t *testing.T) {
 		t.Errorf("single tunnel output has a failover monitor:\n%s", single)
 	}
 }
+
+// TestHuaweiFirewallPolicy: USG6000 drops everything no security policy
+// permits (the tunnel's subnets trust<->untrust and IKE/ESP local<->untrust)
+// and would source-NAT the protected traffic without a no-nat rule.
+func TestHuaweiFirewallPolicy(t *testing.T) {
+	out := mustRender(t, "huawei-usg", caseSingleV2(), Options{})
+	wantLines(t, out,
+		"security-policy",
+		" rule name vpcvpn-out",
+		"  source-zone trust",
+		"  destination-zone untrust",
+		"  source-address 192.0.2.0 25",
+		"  source-address 192.0.2.128 25",
+		"  destination-address 198.51.100.0 25",
+		"  destination-address 198.51.100.128 26",
+		"  action permit",
+		" rule name vpcvpn-in",
+		" rule name vpcvpn-ike-out",
+		"  source-zone local",
+		"  source-address 203.0.113.10 32",
+		"  destination-address 203.0.113.1 32",
+		" rule name vpcvpn-ike-in",
+		"  destination-zone local",
+		"nat-policy",
+		" rule name vpcvpn-no-nat",
+		"  action no-nat",
+		" rule move vpcvpn-no-nat top",
+	)
+	in := out[strings.Index(out, " rule name vpcvpn-in\n"):]
+	in = in[:strings.Index(in, " rule name vpcvpn-ike-out\n")]
+	wantLines(t, in, "  source-zone untrust", "  destination-zone trust", "  source-address 198.51.100.0 25", "  destination-address 192.0.2.0 25")
+}
+
+// TestH3CFirewallPolicy: the same for Comware 7 SecPath.
+func TestH3CFirewallPolicy(t *testing.T) {
+	out := mustRender(t, "h3c-secpath", caseSingleV2(), Options{})
+	wantLines(t, out,
+		"security-policy ip",
+		" rule name vpcvpn-out",
+		"  action pass",
+		"  source-zone trust",
+		"  destination-zone untrust",
+		"  source-ip-subnet 192.0.2.0 255.255.255.128",
+		"  destination-ip-subnet 198.51.100.128 255.255.255.192",
+		" rule name vpcvpn-in",
+		" rule name vpcvpn-ike-out",
+		"  source-zone local",
+		"  source-ip-host 203.0.113.10",
+		"  destination-ip-host 203.0.113.1",
+		" rule name vpcvpn-ike-in",
+		"object-group ip address vpcvpn-local",
+		" network subnet 192.0.2.0 255.255.255.128",
+		"object-group ip address vpcvpn-remote",
+		" network subnet 198.51.100.128 255.255.255.192",
+		"nat global-policy",
+		" rule name vpcvpn-no-nat",
+		"  source-ip vpcvpn-local",
+		"  destination-ip vpcvpn-remote",
+		"  action snat no-nat",
+	)
+	// The IKEv2 PRF follows the integrity algorithm.
+	c := caseSingleV2()
+	c.IkeConfig.IkeAuthAlg = "sha384"
+	wantLines(t, mustRender(t, "h3c-secpath", c, Options{}), " integrity sha384", " prf sha384")
+}
