@@ -55,6 +55,13 @@ type Device struct {
 	noDual bool
 	// RouteBasedAnyOnly: the tunnel interface negotiates 0.0.0.0/0 selectors.
 	RouteBasedAnyOnly bool
+	// anyOnlyBGP: with BgpConfigs the device builds a tunnel interface that
+	// negotiates 0.0.0.0/0 only; anyOnlyWhy says why, in the refusal.
+	anyOnlyBGP bool
+	anyOnlyWhy string
+	// ikeLife, when set, maps the connection's IkeLifetime to the value the
+	// template writes (an error refuses the lifetime).
+	ikeLife func(life int64) (int64, error)
 	files             []string // template names, parallel to Files
 }
 
@@ -260,6 +267,19 @@ func vyosKW() keywords {
 	dh := map[string]string{"group1": "1", "group2": "2", "group5": "5", "group14": "14", "group24": "24"}
 	pfs := map[string]string{"group1": "dh-group1", "group2": "dh-group2", "group5": "dh-group5", "group14": "dh-group14", "group24": "dh-group24"}
 	return keywords{IKEEnc: enc, IKEAuth: auth, DH: dh, ESPEnc: enc, ESPAuth: auth, PFS: pfs}
+}
+
+// vyosIKELife returns the ike-group lifetime R that makes VyOS's IKE SA live
+// exactly life seconds: VyOS writes R as strongSwan's rekey_time and no
+// over_time, which defaults to 10% of it (integer seconds), so the hard
+// lifetime (and IKEv1's proposed lifetime) is R + R/10. R + R/10 takes every
+// value but 11k+10.
+func vyosIKELife(life int64) (int64, error) {
+	q, rem := life/11, life%11
+	if rem == 10 {
+		return 0, fmt.Errorf("VyOS cannot make an IKE SA live exactly %d s: its ike-group lifetime R is the rekey time and the SA lives R + R/10 s, which is never %d; use %d or %d", life, life, life-1, life+1)
+	}
+	return 10*q + rem, nil
 }
 
 // strongswanPSK writes a PSK for swanctl.conf / ipsec.secrets: quoted, or as
@@ -496,11 +516,16 @@ func registry() []Device {
 		{
 			ID: "vyos", Vendor: "VyOS", Platform: "VyOS", Software: "VyOS 1.4 (sagitta)",
 			IKEVersions: both, Aggressive: true, RouteBased: true, BGP: true,
-			Backup: "two site-to-site peers with the same selectors; with BGP, vti1 and vti2",
+			Backup: "two site-to-site peers with the same selectors, master policy priority 10, slave 20; with BGP, vti1 and vti2 (local preference, AS-path prepend)",
 			Files:  []string{"set-commands"}, files: []string{"vyos.tmpl"},
 			IKELife: full, IPsecLife: full, kw1: vyosKW(),
 			RefusedPSKChars: quoteBS,
-			Notes:           "Policy-based tunnels (one per subnet pair) without BGP; VTI with traffic selectors and BGP when BgpConfigs are present. eth0 is a placeholder. No single DES.",
+			anyOnlyBGP:      true,
+			anyOnlyWhy:      "a VyOS 1.4 VTI negotiates 0.0.0.0/0 only: its vti node has bind and esp-group, no traffic selector",
+			ikeLife:         vyosIKELife,
+			Notes: "Policy-based tunnels (one per subnet pair) without BGP; VTI (0.0.0.0/0 selectors, route autoinstall off) and BGP when BgpConfigs are present. " +
+				"The ike-group lifetime is strongSwan's rekey_time and the IKE SA lives 10% longer, so it is written as R with R + R/10 = IkeLifetime " +
+				"(IkeLifetime values of the form 11k+10 have no such R and are refused). eth0 is a placeholder. No single DES.",
 		},
 	}
 }

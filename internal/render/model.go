@@ -82,6 +82,7 @@ type tunnel struct {
 	IKEDH      string
 	IKEPRF     string // IKEv2 PRF keyword, for devices that set it apart
 	IKELife    int64
+	IKEWritten int64 // the IKE lifetime value the device writes (IKELife unless the device maps it)
 	IKERekey   int64 // 0.9 * IKELife, strongSwan rekey_time
 	IKEOver    int64 // IKELife - IKERekey, strongSwan over_time
 	LocalID    ident
@@ -525,6 +526,14 @@ func translate(d Device, st sideTunnel, name string, number int) (tunnel, error)
 		return tunnel{}, fmt.Errorf("render: device %s cannot express IpsecLifetime %d (range %d-%d)", d.ID, ips.IpsecLifetime, d.IPsecLife[0], d.IPsecLife[1])
 	}
 	t.IKELife = ike.IkeLifetime
+	t.IKEWritten = ike.IkeLifetime
+	if d.ikeLife != nil {
+		w, err := d.ikeLife(ike.IkeLifetime)
+		if err != nil {
+			return tunnel{}, fmt.Errorf("render: device %s cannot express IkeLifetime %d (%v)", d.ID, ike.IkeLifetime, err)
+		}
+		t.IKEWritten = w
+	}
 	t.IKERekey = ike.IkeLifetime * 9 / 10
 	t.IKEOver = ike.IkeLifetime - t.IKERekey
 	t.ESPLife = ips.IpsecLifetime
@@ -612,6 +621,13 @@ func build(d Device, cfg vpn.ConnectionConfig, which string, cloud bool) (*model
 		for _, s := range append(append([]subnet{}, m.LocalSubnets...), m.RemoteSubnets...) {
 			if s.CIDR != "0.0.0.0/0" {
 				return nil, fmt.Errorf("render: device %s cannot express subnet %q (its tunnel interface negotiates 0.0.0.0/0 only; set both subnet lists of the connection to 0.0.0.0/0)", d.ID, s.CIDR)
+			}
+		}
+	}
+	if d.anyOnlyBGP && m.BGP {
+		for _, s := range append(append([]subnet{}, m.LocalSubnets...), m.RemoteSubnets...) {
+			if s.CIDR != "0.0.0.0/0" {
+				return nil, fmt.Errorf("render: device %s cannot express subnet %q with BgpConfigs (%s; set both subnet lists of the connection to 0.0.0.0/0, or render without BGP)", d.ID, s.CIDR, d.anyOnlyWhy)
 			}
 		}
 	}

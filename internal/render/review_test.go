@@ -1,6 +1,7 @@
 package render
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -296,3 +297,83 @@ func TestH3CFirewallPolicy(t *testing.T) {
 	c.IkeConfig.IkeAuthAlg = "sha384"
 	wantLines(t, mustRender(t, "h3c-secpath", c, Options{}), " integrity sha384", " prf sha384")
 }
+
+// caseBGPSubnets is caseBGP with real subnets instead of 0.0.0.0/0.
+func caseBGPSubnets() vpn.ConnectionConfig {
+	c := caseBGP()
+	c.LocalSubnet, c.RemoteSubnet = "192.0.2.0/24", "198.51.100.0/24,198.51.100.128/25"
+	return c
+}
+
+// TestVyOSBGPSubnetsRefused: VyOS 1.4's vti node has only bind and esp-group
+// (vyos-1x sagitta, interface-definitions/vpn_ipsec.xml.in): there is no
+// "vti traffic-selector", so BGP with subnets other than 0.0.0.0/0 is refused.
+func TestVyOSBGPSubnetsRefused(t *testing.T) {
+	out, err := Render("vyos", caseBGPSubnets(), Options{})
+	want := `render: device vyos cannot express subnet "192.0.2.0/24" with BgpConfigs (a VyOS 1.4 VTI negotiates 0.0.0.0/0 only: its vti node has bind and esp-group, no traffic selector; set both subnet lists of the connection to 0.0.0.0/0, or render without BGP)`
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %s\noutput:\n%s", err, want, out)
+	}
+	if any := mustRender(t, "vyos", caseBGP(), Options{}); strings.Contains(any, "traffic-selector") {
+		t.Errorf("output uses the non-existent vti traffic-selector node:\n%s", any)
+	}
+}
+
+// TestVyOSRouteAutoinstall: with VTI, strongSwan must not install routes of
+// its own (the routes come from BGP on vti1/vti2).
+func TestVyOSRouteAutoinstall(t *testing.T) {
+	wantLines(t, mustRender(t, "vyos", caseBGP(), Options{}), "set vpn ipsec options disable-route-autoinstall")
+	if out := mustRender(t, "vyos", caseDual(), Options{}); strings.Contains(out, "disable-route-autoinstall") {
+		t.Errorf("policy-based output turns route autoinstall off")
+	}
+}
+
+// TestVyOSDualPriority: without BGP both peers negotiate the same selectors;
+// the master's policies get the better (lower) priority.
+func TestVyOSDualPriority(t *testing.T) {
+	out := mustRender(t, "vyos", caseDual(), Options{})
+	wantLines(t, out,
+		"set vpn ipsec site-to-site peer vpcvpn-master tunnel 1 priority 10",
+		"set vpn ipsec site-to-site peer vpcvpn-slave tunnel 1 priority 20")
+	if one := mustRender(t, "vyos", caseDual(), Options{Tunnel: "slave"}); strings.Contains(one, "priority") {
+		t.Errorf("a single tunnel gets a priority:\n%s", one)
+	}
+}
+
+// TestVyOSLifetime: VyOS writes an ike-group lifetime R as strongSwan's
+// rekey_time (vyos-1x data/templates/ipsec/swanctl/peer.j2) with no
+// over_time, which defaults to R/10, so the IKE SA lives R + R/10: the
+// template writes the R that makes that the connection's IkeLifetime, as
+// the gateway side's rekey_time + over_time does.
+func TestVyOSLifetime(t *testing.T) {
+	for _, c := range []struct{ life, want int64 }{{86400, 78546}, {28800, 26182}, {3600, 3273}, {60, 55}, {66, 60}} {
+		cfg := caseSingleV1()
+		cfg.IkeConfig.IkeLifetime = c.life
+		out := mustRender(t, "vyos", cfg, Options{})
+		wantLines(t, out, "set vpn ipsec ike-group IKE-vpcvpn lifetime "+itoa(c.want))
+		if c.want+c.want/10 != c.life {
+			t.Errorf("R %d: R + R/10 = %d, want %d", c.want, c.want+c.want/10, c.life)
+		}
+	}
+	for life := int64(60); life <= 86400; life++ {
+		r, err := vyosIKELife(life)
+		if life%11 == 10 {
+			if err == nil {
+				t.Fatalf("lifetime %d: R %d, want a refusal", life, r)
+			}
+			continue
+		}
+		if err != nil || r+r/10 != life || r < 0 || r > 86400 {
+			t.Fatalf("lifetime %d: R %d (%v), R + R/10 = %d", life, r, err, r+r/10)
+		}
+	}
+	cfg := caseSingleV1()
+	cfg.IkeConfig.IkeLifetime = 76
+	_, err := Render("vyos", cfg, Options{})
+	want := "render: device vyos cannot express IkeLifetime 76 (VyOS cannot make an IKE SA live exactly 76 s: its ike-group lifetime R is the rekey time and the SA lives R + R/10 s, which is never 76; use 75 or 77)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %s", err, want)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
