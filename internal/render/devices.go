@@ -367,7 +367,10 @@ func registry() []Device {
 		},
 		{
 			ID: "libreswan", Vendor: "Libreswan", Platform: "Linux", Software: "Libreswan 4.x (ipsec.conf + ipsec.secrets)",
-			IKEVersions: both, Aggressive: true, BGP: true, Backup: "two conns, same selectors, priority 100/200, distinct reqid",
+			IKEVersions: both, Aggressive: true, BGP: true,
+			Backup: "without BGP only the master conn starts (the slave is loaded, auto=add: fail over by hand); with BGP both, on XFRM interfaces ipsec1/ipsec2 with overlapip=yes",
+			anyOnlyBGP: true,
+			anyOnlyWhy: "the route-based conns (ipsec-interface) negotiate 0.0.0.0/0: leftsubnets/rightsubnets would make one SA per subnet pair and none for the BGP addresses",
 			Files: []string{"ipsec.d/vpcvpn.conf", "ipsec.d/vpcvpn.secrets"}, files: []string{"libreswan.conf.tmpl", "libreswan.secrets.tmpl"},
 			IKELife: full, IPsecLife: full, kw1: libreswanKW(), RefusedPSKChars: quoteBS,
 			ids: func(d Device, t *tunnel) error {
@@ -380,8 +383,8 @@ func registry() []Device {
 				}
 				return nil
 			},
-			Notes: "Refuses des, group1, group2 (modp1024 is not built by default in 4.x), group24. Several subnets: leftsubnets={...}/rightsubnets={...}. " +
-				"With BgpConfigs: ipsec-interface=<tunnel number> and leftvti=<LocalBgpIp>/<bits> (XFRM interface address, Libreswan 4.x).",
+			Notes: "Refuses des, group1, group2 (modp1024 is not built by default in 4.x), group24. Several subnets: leftsubnets={...}/rightsubnets={...} (no fixed reqid: each pair is its own SA). " +
+				"With BgpConfigs: ipsec-interface=<tunnel number>, 0.0.0.0/0 selectors, the XFRM interfaces and their TunnelCidr addresses created by the commands in the header; BGP from the frr device.",
 		},
 		{
 			ID: "cisco-ios", Vendor: "Cisco", Platform: "IOS / IOS XE (crypto map, policy-based)", Software: "IOS 15.x, IOS XE 16.x-17.x",

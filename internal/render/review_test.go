@@ -377,3 +377,61 @@ func TestVyOSLifetime(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// connBlock returns the lines of ipsec.conf section "conn name" (up to the
+// next blank line).
+func connBlock(t *testing.T, text, name string) string {
+	t.Helper()
+	i := strings.Index(text, "\nconn "+name+"\n")
+	if i < 0 {
+		t.Fatalf("no conn %s in:\n%s", name, text)
+	}
+	block := text[i+1:]
+	if j := strings.Index(block, "\n\n"); j >= 0 {
+		block = block[:j+1]
+	}
+	return block
+}
+
+// TestLibreswanReview: leftvti= never addresses an XFRM interface in 4.x
+// (only the mark-based VTI path of _updown applies VTI_IP), so the header
+// creates ipsec<N> with the TunnelCidr address; a fixed reqid copied into
+// every subnet pair lets SAs of different pairs mix, so there is none; two
+// conns with identical selectors cannot both install their policy ("eroute
+// in use", pluto's could_route) unless overlapip=yes, so with BGP both have
+// it and without BGP only the master starts.
+func TestLibreswanReview(t *testing.T) {
+	bgp := mustRender(t, "libreswan", caseBGP(), Options{})
+	wantLines(t, bgp,
+		"#   ip link add ipsec1 type xfrm dev eth0 if_id 1",
+		"#   ip addr add 169.254.10.2/30 dev ipsec1",
+		"#   ip link set ipsec1 up",
+		"#   ip link add ipsec2 type xfrm dev eth0 if_id 2",
+		"#   ip addr add 169.254.20.2/30 dev ipsec2",
+		"#   ip link set ipsec2 up",
+	)
+	for _, name := range []string{"vpcvpn-master", "vpcvpn-slave"} {
+		wantLines(t, connBlock(t, bgp, name), "    overlapip=yes", "    auto=start")
+	}
+	if firstPrefix(bgp, "    leftvti=") >= 0 {
+		t.Errorf("BGP output still uses leftvti=")
+	}
+	for _, c := range goldenCases() {
+		out, err := Render("libreswan", c.cfg(), c.opt)
+		if err == nil && strings.Contains(out, "reqid=") {
+			t.Errorf("%s: output has a fixed reqid=", c.name)
+		}
+	}
+	dual := mustRender(t, "libreswan", caseDual(), Options{})
+	wantLines(t, connBlock(t, dual, "vpcvpn-master"), "    auto=start")
+	wantLines(t, connBlock(t, dual, "vpcvpn-slave"), "    auto=add")
+	wantLines(t, dual, "#   ipsec auto --down vpcvpn-master; ipsec auto --up vpcvpn-slave")
+	if strings.Contains(dual, "overlapip") {
+		t.Errorf("policy-based dual output uses overlapip")
+	}
+	_, err := Render("libreswan", caseBGPSubnets(), Options{})
+	want := `render: device libreswan cannot express subnet "192.0.2.0/24" with BgpConfigs (the route-based conns (ipsec-interface) negotiate 0.0.0.0/0: leftsubnets/rightsubnets would make one SA per subnet pair and none for the BGP addresses; set both subnet lists of the connection to 0.0.0.0/0, or render without BGP)`
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+}
