@@ -59,6 +59,9 @@ type Device struct {
 	// negotiates 0.0.0.0/0 only; anyOnlyWhy says why, in the refusal.
 	anyOnlyBGP bool
 	anyOnlyWhy string
+	// needsBGP: the device renders the BGP part only and refuses a connection
+	// without BgpConfigs.
+	needsBGP bool
 	// ikeLife, when set, maps the connection's IkeLifetime to the value the
 	// template writes (an error refuses the lifetime).
 	ikeLife func(life int64) (int64, error)
@@ -124,6 +127,22 @@ func strongswanKW() keywords {
 	auth := map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"}
 	dh := map[string]string{"group1": "modp768", "group2": "modp1024", "group5": "modp1536", "group14": "modp2048", "group24": "modp2048s256"}
 	return keywords{IKEEnc: enc, IKEAuth: auth, DH: dh, ESPEnc: enc, ESPAuth: auth, PFS: dh}
+}
+
+// passKW maps every value but the SM algorithms to itself: for outputs that
+// write no IKE or IPsec value (frr) and so cannot refuse one.
+func passKW() keywords {
+	id := func(vs []string) map[string]string {
+		m := map[string]string{}
+		for _, v := range vs {
+			if v != "sm4" && v != "sm3" {
+				m[v] = v
+			}
+		}
+		return m
+	}
+	return keywords{IKEEnc: id(knownEnc()), IKEAuth: id(knownAuth()), DH: id(knownIkePfs()), ESPEnc: id(knownEnc()),
+		ESPAuth: id(knownAuth()), PFS: id(knownIkePfs())}
 }
 
 // libreswanKW follows Libreswan 4.x: single DES, modp768 and modp2048s256
@@ -354,7 +373,8 @@ func registry() []Device {
 			Notes: "IKEv1 with several subnets: one CHILD_SA per subnet pair (IKEv1 carries one selector pair); IKEv2: one CHILD_SA with all subnets. " +
 				"IKE rekey_time = 0.9 L, over_time = 0.1 L; CHILD life_time = L, rekey_time = 0.9 L. A PSK holding '\"' or '\\' is written as 0x-hex. " +
 				"Aggressive mode as responder needs charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes. " +
-				"With BgpConfigs, CHILD_SAs get if_id_in/if_id_out = tunnel number (XFRM interfaces vpcvpn1/vpcvpn2, commands in the header).",
+				"With BgpConfigs the tunnels stay policy-based: the BGP addresses (/32) are selectors next to the subnets (IKEv1: CHILD_SA <name>-bgp), " +
+				"the header's commands put the local BGP address on lo and route the neighbour via lo, and the frr device writes the BGP part.",
 		},
 		{
 			ID: "strongswan-ipsec", Vendor: "strongSwan", Platform: "Linux", Software: "strongSwan 5.x (ipsec.conf + ipsec.secrets, starter/stroke)",
@@ -363,7 +383,18 @@ func registry() []Device {
 			Files:  []string{"ipsec.conf", "ipsec.secrets"}, files: []string{"strongswan-ipsec.conf.tmpl", "strongswan-ipsec.secrets.tmpl"},
 			IKELife: full, IPsecLife: full, kw1: strongswanKW(), encodePSK: strongswanPSK,
 			Notes: "ikelifetime and lifetime are the exact lifetimes; margintime (shared by IKE and CHILD SAs) is 10% of the shorter one, " +
-				"so IKE SAs expire at exactly ikelifetime. No policy priority keyword in ipsec.conf. With BgpConfigs: mark = tunnel number for VTI devices (commands in the header). IKEv1 with several subnets: one conn per subnet pair.",
+				"so IKE SAs expire at exactly ikelifetime. No policy priority keyword in ipsec.conf. IKEv1 with several subnets: one conn per subnet pair. " +
+				"With BgpConfigs: policy-based, as strongswan-swanctl (BGP /32 selectors, header commands, frr device).",
+		},
+		{
+			ID: "frr", Vendor: "FRRouting", Platform: "Linux (FRR bgpd, with strongswan-swanctl, strongswan-ipsec or libreswan)", Software: "FRR 8.x (frr.conf)",
+			IKEVersions: both, Aggressive: true, RouteBased: true, BGP: true, needsBGP: true,
+			Backup: "both BGP sessions; the master's routes get local preference 200 (slave 100) and the slave's advertisements a twice-prepended AS path",
+			Files:  []string{"frr.conf"}, files: []string{"frr.tmpl"},
+			IKELife: full, IPsecLife: full, kw1: passKW(), RefusedPSKChars: quoteBS,
+			Notes: "The BGP part of a Linux peer: prefix-list of the advertised subnets, in/out route-maps per neighbour, eBGP to PeerBgpIp from " +
+				"LocalBgpIp (update-source, disable-connected-check), timers 10/30. Needs BgpConfigs; writes no IKE or IPsec value. " +
+				"The IPsec outputs' headers put the BGP addresses on the host.",
 		},
 		{
 			ID: "libreswan", Vendor: "Libreswan", Platform: "Linux", Software: "Libreswan 4.x (ipsec.conf + ipsec.secrets)",

@@ -81,5 +81,24 @@ func goldenCases() []goldenCase {
 		{"dual-tunnel", caseDual, Options{}},
 		{"dual-tunnel-slave", caseDual, Options{Tunnel: "slave"}},
 		{"bgp", caseBGP, Options{}},
+		{"bgp-subnets", caseBGPSubnetsGolden, Options{}},
+		{"bgp-single-ikev1", caseBGPSingleV1, Options{}},
 	}
+}
+
+// caseBGPSubnetsGolden is a dual-tunnel BGP connection with real subnets:
+// the policy-based outputs put the BGP addresses in their selectors.
+func caseBGPSubnetsGolden() vpn.ConnectionConfig {
+	c := caseBGP()
+	c.LocalSubnet, c.RemoteSubnet = "192.0.2.0/24", "198.51.100.0/24,198.51.100.128/25"
+	return c
+}
+
+// caseBGPSingleV1 is a single IKEv1 tunnel with BGP and one subnet per side.
+func caseBGPSingleV1() vpn.ConnectionConfig {
+	c := caseSingleV1()
+	c.BgpConfigs = &vpn.BgpConfigs{BgpConfig: []vpn.ViewBgpConfig{
+		{LocalAsn: "65010", PeerAsn: "45104", TunnelCidr: "169.254.30.0/30", LocalBgpIp: "169.254.30.2", PeerBgpIp: "169.254.30.1"},
+	}}
+	return c
 }

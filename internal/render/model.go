@@ -64,6 +64,8 @@ type bgp struct {
 	Bits       int    // prefix length of TunnelCidr (30)
 	Mask       string // netmask of TunnelCidr
 	TunnelCidr string
+	Local32    subnet // LocalIP/32
+	Peer32     subnet // PeerIP/32
 }
 
 // tunnel is one tunnel of the rendered configuration, with every algorithm
@@ -99,6 +101,8 @@ type tunnel struct {
 	Priority   int   // policy priority: lower is preferred (100 master, 200 slave)
 	BGP        *bgp
 	Backup     bool // this tunnel is the backup of a rendered pair
+	// BGPPair is the selector pair of the BGP addresses (nil without BGP).
+	BGPPair *pair
 	// Children are the CHILD_SAs of the tunnel: one per subnet pair for
 	// IKEv1 (one selector pair per SA), one with all subnets for IKEv2.
 	Children []child
@@ -398,8 +402,9 @@ func buildBGP(b vpn.ViewBgpConfig) (*bgp, error) {
 		return nil, fmt.Errorf("render: LocalBgpIp and PeerBgpIp are both %s", b.LocalBgpIp)
 	}
 	s := makeSubnet(p)
+	host := func(a string) subnet { return makeSubnet(netip.PrefixFrom(netip.MustParseAddr(a), 32)) }
 	return &bgp{LocalASN: b.LocalAsn, PeerASN: b.PeerAsn, LocalIP: b.LocalBgpIp, PeerIP: b.PeerBgpIp,
-		Bits: s.Bits, Mask: s.Mask, TunnelCidr: s.CIDR}, nil
+		Bits: s.Bits, Mask: s.Mask, TunnelCidr: s.CIDR, Local32: host(b.LocalBgpIp), Peer32: host(b.PeerBgpIp)}, nil
 }
 
 // cannot is the error for a valid value a device has no way to write.
@@ -591,14 +596,8 @@ func build(d Device, cfg vpn.ConnectionConfig, which string, cloud bool) (*model
 			return nil, err
 		}
 		t.Backup = i > 0
-		if t.IKEv2 {
-			t.Children = []child{{Name: t.Name, Index: 1, LocalTS: m.LocalSubnets, RemoteTS: m.RemoteSubnets, ReqID: 100*t.Number + 1}}
-		} else {
-			for _, p := range m.Pairs {
-				t.Children = append(t.Children, child{Name: childName(t, p.Index, len(m.Pairs)), Index: p.Index,
-					LocalTS: []subnet{p.Local}, RemoteTS: []subnet{p.Remote}, ReqID: 100*t.Number + p.Index})
-			}
-		}
+		t.Children = children(t, m)
+		t.BGPPair = bgpPair(t)
 		m.Tunnels = append(m.Tunnels, t)
 	}
 	m.Dual = len(m.Tunnels) == 2
@@ -606,6 +605,9 @@ func build(d Device, cfg vpn.ConnectionConfig, which string, cloud bool) (*model
 		return nil, fmt.Errorf("render: device %s cannot express both tunnels in one configuration; render Tunnel \"master\" and \"slave\" separately", d.ID)
 	}
 	m.BGP = m.Tunnels[0].BGP != nil
+	if d.needsBGP && !m.BGP {
+		return nil, fmt.Errorf("render: device %s needs a connection with BgpConfigs (it writes the BGP part only; enable BGP on the connection, or pick an IPsec device)", d.ID)
+	}
 	if m.BGP {
 		if !d.BGP {
 			return nil, fmt.Errorf("render: device %s cannot express BgpConfigs (its template is policy-based, with no tunnel interface)", d.ID)
@@ -637,6 +639,45 @@ func build(d Device, cfg vpn.ConnectionConfig, which string, cloud bool) (*model
 		}
 	}
 	return m, nil
+}
+
+// children returns the CHILD_SAs of tunnel t (strongSwan): one per subnet
+// pair for IKEv1 (one selector pair per SA), one with all subnets for IKEv2.
+// With BGP the tunnel's BGP addresses are selectors of their own (policy-based
+// BGP: the session runs between the two /32s through the tunnel): IKEv2 puts
+// them in front of the subnets of its one CHILD_SA, IKEv1 gets a CHILD_SA
+// <name>-bgp for them.
+func children(t tunnel, m *model) []child {
+	if t.IKEv2 {
+		local, remote := m.LocalSubnets, m.RemoteSubnets
+		if t.BGP != nil {
+			local = append([]subnet{t.BGP.Local32}, local...)
+			remote = append([]subnet{t.BGP.Peer32}, remote...)
+		}
+		return []child{{Name: t.Name, Index: 1, LocalTS: local, RemoteTS: remote, ReqID: 100*t.Number + 1}}
+	}
+	var out []child
+	for _, p := range m.Pairs {
+		out = append(out, child{Name: childName(t, p.Index, len(m.Pairs)), Index: p.Index,
+			LocalTS: []subnet{p.Local}, RemoteTS: []subnet{p.Remote}, ReqID: 100*t.Number + p.Index})
+	}
+	if t.BGP != nil {
+		i := len(m.Pairs) + 1
+		out = append(out, child{Name: t.Name + "-bgp", Index: i, LocalTS: []subnet{t.BGP.Local32},
+			RemoteTS: []subnet{t.BGP.Peer32}, ReqID: 100*t.Number + i})
+	}
+	return out
+}
+
+// bgpPair is the selector pair of tunnel t's BGP addresses (nil without BGP):
+// the devices that write selectors per pair (Junos traffic selectors, PAN-OS
+// proxy-ids, FortiOS phase 2) add it when the subnets are not 0.0.0.0/0, or the
+// BGP session's packets would match no SA.
+func bgpPair(t tunnel) *pair {
+	if t.BGP == nil {
+		return nil
+	}
+	return &pair{Index: 0, Local: t.BGP.Local32, Remote: t.BGP.Peer32}
 }
 
 // checkShared applies to devices that render both tunnels as one policy entry

@@ -153,11 +153,28 @@ func funcs() template.FuncMap {
 			}
 			return strings.Join(parts, " ")
 		},
+		"phase2": func(t tunnel, name string, p any) phase2View {
+			switch x := p.(type) {
+			case pair:
+				return phase2View{T: t, Name: name, P: x}
+			case *pair:
+				return phase2View{T: t, Name: name, P: *x}
+			}
+			panic(fmt.Sprintf("phase2: %T is not a pair", p))
+		},
 		"rosTime":   rosTime,
 		"panLife":   panLife,
 		"childName": childName,
 		"ikev1":     func(t tunnel) bool { return !t.IKEv2 },
 	}
+}
+
+// phase2View is one FortiOS phase2-interface: a tunnel's proposal for one
+// selector pair.
+type phase2View struct {
+	T    tunnel
+	Name string
+	P    pair
 }
 
 // namedTunnels is the argument of shared sub-templates: the object name and

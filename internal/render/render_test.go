@@ -8,7 +8,7 @@ import (
 )
 
 func TestDevicesRegistry(t *testing.T) {
-	want := []string{"cisco-asa", "cisco-ios", "cisco-ios-vti", "fortinet-fortios", "h3c-secpath", "huawei-usg",
+	want := []string{"cisco-asa", "cisco-ios", "cisco-ios-vti", "fortinet-fortios", "frr", "h3c-secpath", "huawei-usg",
 		"juniper-srx", "libreswan", "mikrotik-routeros", "paloalto-panos", "strongswan-ipsec", "strongswan-swanctl", "vyos"}
 	ds := Devices()
 	var got []string
@@ -100,6 +100,10 @@ func TestKeywordTables(t *testing.T) {
 			{"ikev2", "IkeAuthAlg", "sha1", "hmac-sha1-96"}, {"ikev2", "IkeAuthAlg", "sha512", "hmac-sha2-512"},
 			{"ikev1", "IpsecPfs", "group14", "dh-group14"}, {"ikev1", "IpsecEncAlg", "sm4", ""},
 		},
+		"frr": {
+			{"ikev1", "IkeEncAlg", "aes", "aes"}, {"ikev2", "IpsecAuthAlg", "sha512", "sha512"}, {"ikev1", "IkePfs", "group24", "group24"},
+			{"ikev1", "IkeEncAlg", "sm4", ""}, {"ikev2", "IpsecAuthAlg", "sm3", ""},
+		},
 		"h3c-secpath": {
 			{"ikev1", "IkeEncAlg", "aes", "aes-cbc-128"}, {"ikev1", "IkeAuthAlg", "sha1", "sha"}, {"ikev2", "IkeAuthAlg", "sha1", "sha1"},
 			{"ikev1", "IkePfs", "group24", "group24"}, {"ikev2", "IkePfs", "group14", "group14"}, {"ikev1", "IpsecPfs", "group2", "dh-group2"},
@@ -187,7 +191,7 @@ func TestRenderErrors(t *testing.T) {
 		want   string
 	}{
 		{"unknown device", "cisco-pix", caseSingleV1(), Options{},
-			`render: unknown device "cisco-pix" (known: cisco-asa, cisco-ios, cisco-ios-vti, fortinet-fortios, h3c-secpath, huawei-usg, juniper-srx, libreswan, mikrotik-routeros, paloalto-panos, strongswan-ipsec, strongswan-swanctl, vyos)`},
+			`render: unknown device "cisco-pix" (known: cisco-asa, cisco-ios, cisco-ios-vti, fortinet-fortios, frr, h3c-secpath, huawei-usg, juniper-srx, libreswan, mikrotik-routeros, paloalto-panos, strongswan-ipsec, strongswan-swanctl, vyos)`},
 		{"sm4 on juniper", "juniper-srx", withIke(func(c *vpn.ViewIkeConfig) { c.IkeEncAlg = "sm4" }), Options{},
 			`render: device juniper-srx cannot express IkeEncAlg "sm4"`},
 		{"sm3 on h3c", "h3c-secpath", withIpsec(func(c *vpn.ViewIpsecConfig) { c.IpsecAuthAlg = "sm3" }), Options{},
@@ -376,8 +380,8 @@ func TestStrongSwanPSKEncoding(t *testing.T) {
 
 func TestTunnelOption(t *testing.T) {
 	for _, d := range Devices() {
-		if d.ID == "cisco-ios-vti" {
-			continue // needs 0.0.0.0/0 subnets: covered by the bgp case below
+		if d.ID == "cisco-ios-vti" || d.needsBGP {
+			continue // needs 0.0.0.0/0 subnets or BGP: covered by the bgp cases below
 		}
 		for _, which := range []string{"master", "slave"} {
 			t.Run(d.ID+"/"+which, func(t *testing.T) {
@@ -399,6 +403,15 @@ func TestTunnelOption(t *testing.T) {
 			})
 		}
 	}
+	t.Run("frr/slave", func(t *testing.T) {
+		out, err := Render("frr", caseBGP(), Options{Tunnel: "slave"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, " neighbor 169.254.20.1 remote-as 45104\n") || strings.Contains(out, "169.254.10.") {
+			t.Errorf("slave FRR output:\n%s", out)
+		}
+	})
 	t.Run("cisco-ios-vti/slave", func(t *testing.T) {
 		out, err := Render("cisco-ios-vti", caseBGP(), Options{Tunnel: "slave"})
 		if err != nil {
@@ -526,6 +539,9 @@ func TestEveryValue(t *testing.T) {
 						if d.RouteBasedAnyOnly {
 							c.LocalSubnet, c.RemoteSubnet = "0.0.0.0/0", "0.0.0.0/0"
 						}
+						if d.needsBGP {
+							c = caseBGPSingleV1()
+						}
 						// A base every device can express; then vary one field.
 						c.IkeConfig.IkeVersion, c.IkeConfig.IkeMode = ver, mode
 						c.IkeConfig.IkeAuthAlg, c.IkeConfig.IkePfs = "sha1", "group14"
@@ -552,7 +568,7 @@ func TestEveryValue(t *testing.T) {
 							t.Errorf("%s %s %s %s=%s: %v", d.ID, ver, mode, f.name, v, err)
 							continue
 						}
-						if !strings.Contains(out, kw) {
+						if !d.needsBGP && !strings.Contains(out, kw) {
 							t.Errorf("%s %s %s %s=%s: output lacks keyword %q", d.ID, ver, mode, f.name, v, kw)
 						}
 					}

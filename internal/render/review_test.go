@@ -299,11 +299,7 @@ func TestH3CFirewallPolicy(t *testing.T) {
 }
 
 // caseBGPSubnets is caseBGP with real subnets instead of 0.0.0.0/0.
-func caseBGPSubnets() vpn.ConnectionConfig {
-	c := caseBGP()
-	c.LocalSubnet, c.RemoteSubnet = "192.0.2.0/24", "198.51.100.0/24,198.51.100.128/25"
-	return c
-}
+func caseBGPSubnets() vpn.ConnectionConfig { return caseBGPSubnetsGolden() }
 
 // TestVyOSBGPSubnetsRefused: VyOS 1.4's vti node has only bind and esp-group
 // (vyos-1x sagitta, interface-definitions/vpn_ipsec.xml.in): there is no
@@ -431,6 +427,161 @@ func TestLibreswanReview(t *testing.T) {
 	}
 	_, err := Render("libreswan", caseBGPSubnets(), Options{})
 	want := `render: device libreswan cannot express subnet "192.0.2.0/24" with BgpConfigs (the route-based conns (ipsec-interface) negotiate 0.0.0.0/0: leftsubnets/rightsubnets would make one SA per subnet pair and none for the BGP addresses; set both subnet lists of the connection to 0.0.0.0/0, or render without BGP)`
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+}
+
+// TestBGPMasterPreferred: every route-based device with BGP in dual-tunnel
+// mode enforces what its header says: the master carries the traffic while
+// it is up (local preference / weight inbound, AS-path prepend on what the
+// slave advertises).
+func TestBGPMasterPreferred(t *testing.T) {
+	cases := map[string][]string{
+		"cisco-ios-vti": {
+			"route-map vpcvpn-master-in permit 10", " set local-preference 200",
+			"route-map vpcvpn-slave-in permit 10", " set local-preference 100",
+			"route-map vpcvpn-slave-out permit 10", " set as-path prepend 65010 65010",
+			"  neighbor 169.254.10.1 route-map vpcvpn-master-in in",
+			"  neighbor 169.254.20.1 route-map vpcvpn-slave-in in",
+			"  neighbor 169.254.20.1 route-map vpcvpn-slave-out out",
+		},
+		"juniper-srx": {
+			"set policy-options policy-statement vpcvpn-master-in then local-preference 200",
+			"set policy-options policy-statement vpcvpn-slave-in then local-preference 100",
+			`set policy-options policy-statement vpcvpn-slave-out then as-path-prepend "65010 65010"`,
+			"set protocols bgp group vpcvpn neighbor 169.254.10.1 import vpcvpn-master-in",
+			"set protocols bgp group vpcvpn neighbor 169.254.20.1 import vpcvpn-slave-in",
+			"set protocols bgp group vpcvpn neighbor 169.254.20.1 export vpcvpn-slave-out",
+		},
+		"fortinet-fortios": {
+			`    edit "vpcvpn-master-in"`, "                set set-local-preference 200",
+			`    edit "vpcvpn-slave-in"`, "                set set-local-preference 100",
+			`    edit "vpcvpn-slave-out"`, `                set set-aspath "65010 65010"`,
+			`            set route-map-in "vpcvpn-master-in"`,
+			`            set route-map-in "vpcvpn-slave-in"`,
+			`            set route-map-out "vpcvpn-slave-out"`,
+		},
+		"paloalto-panos": {
+			"set network virtual-router default protocol bgp policy import rules vpcvpn-master-in used-by pg-vpcvpn-master",
+			"set network virtual-router default protocol bgp policy import rules vpcvpn-master-in action allow update local-preference 200",
+			"set network virtual-router default protocol bgp policy import rules vpcvpn-slave-in used-by pg-vpcvpn-slave",
+			"set network virtual-router default protocol bgp policy import rules vpcvpn-slave-in action allow update local-preference 100",
+			"set network virtual-router default protocol bgp policy export rules vpcvpn-slave-out used-by pg-vpcvpn-slave",
+			"set network virtual-router default protocol bgp policy export rules vpcvpn-slave-out action allow update as-path prepend 2",
+		},
+		"vyos": {
+			"set policy route-map VPCVPN-MASTER-IN rule 10 set local-preference 200",
+			"set policy route-map VPCVPN-SLAVE-IN rule 10 set local-preference 100",
+			"set policy route-map VPCVPN-SLAVE-OUT rule 10 set as-path prepend '65010 65010'",
+			"set protocols bgp neighbor 169.254.10.1 address-family ipv4-unicast route-map import VPCVPN-MASTER-IN",
+			"set protocols bgp neighbor 169.254.20.1 address-family ipv4-unicast route-map import VPCVPN-SLAVE-IN",
+			"set protocols bgp neighbor 169.254.20.1 address-family ipv4-unicast route-map export VPCVPN-SLAVE-OUT",
+		},
+		// Linux peers (strongswan-swanctl, strongswan-ipsec, libreswan) take their BGP part from frr.
+		"frr": {
+			"route-map vpcvpn-master-in permit 10", " set local-preference 200",
+			"route-map vpcvpn-slave-in permit 10", " set local-preference 100",
+			"route-map vpcvpn-slave-out permit 10", " set as-path prepend 65010 65010",
+			"  neighbor 169.254.10.1 route-map vpcvpn-master-in in",
+			"  neighbor 169.254.20.1 route-map vpcvpn-slave-in in",
+			"  neighbor 169.254.20.1 route-map vpcvpn-slave-out out",
+		},
+	}
+	for _, d := range Devices() {
+		if !d.BGP || !d.RouteBased {
+			continue
+		}
+		want, ok := cases[d.ID]
+		if !ok {
+			switch d.ID {
+			case "strongswan-swanctl", "strongswan-ipsec", "libreswan":
+				continue
+			}
+			t.Errorf("no master-preference case for route-based BGP device %s", d.ID)
+			continue
+		}
+		t.Run(d.ID, func(t *testing.T) {
+			wantLines(t, mustRender(t, d.ID, caseBGP(), Options{}), want...)
+			// One tunnel of the pair alone has nothing to prefer.
+			one := mustRender(t, d.ID, caseBGP(), Options{Tunnel: "master"})
+			if strings.Contains(strings.ToLower(one), "prepend") || strings.Contains(one, "local-preference 200") {
+				t.Errorf("single tunnel output sets a preference:\n%s", one)
+			}
+		})
+	}
+}
+
+// TestBGPSelectors: devices that write selectors per subnet pair must also
+// carry the BGP addresses' pair when the subnets are not 0.0.0.0/0, or the
+// session's packets match no SA; the policy-based strongSwan outputs put the
+// BGP /32s in their selectors in every case.
+func TestBGPSelectors(t *testing.T) {
+	c := caseBGPSubnets()
+	wantLines(t, mustRender(t, "juniper-srx", c, Options{}),
+		"set security ipsec vpn vpn-vpcvpn-master traffic-selector ts-bgp local-ip 169.254.10.2/32 remote-ip 169.254.10.1/32",
+		"set security ipsec vpn vpn-vpcvpn-slave traffic-selector ts-bgp local-ip 169.254.20.2/32 remote-ip 169.254.20.1/32")
+	wantLines(t, mustRender(t, "paloalto-panos", c, Options{}),
+		"set network tunnel ipsec ipsec-tun-vpcvpn-master auto-key proxy-id pid-bgp local 169.254.10.2/32 remote 169.254.10.1/32 protocol any",
+		"set network tunnel ipsec ipsec-tun-vpcvpn-slave auto-key proxy-id pid-bgp local 169.254.20.2/32 remote 169.254.20.1/32 protocol any")
+	forti := mustRender(t, "fortinet-fortios", c, Options{})
+	wantLines(t, forti, `    edit "vpcvpn-master-bgp"`, "        set src-subnet 169.254.10.2 255.255.255.255", "        set dst-subnet 169.254.10.1 255.255.255.255",
+		`    edit "vpcvpn-slave-bgp"`, "        set src-subnet 169.254.20.2 255.255.255.255")
+	sw := mustRender(t, "strongswan-swanctl", c, Options{})
+	wantLines(t, sw,
+		"                local_ts = 169.254.10.2/32,192.0.2.0/24",
+		"                remote_ts = 169.254.10.1/32,198.51.100.0/24,198.51.100.128/25",
+		"                local_ts = 169.254.20.2/32,192.0.2.0/24",
+		"#   ip addr add 169.254.10.2/32 dev lo",
+		"#   ip route add 169.254.10.1/32 dev lo src 169.254.10.2",
+		"#   ip addr add 169.254.20.2/32 dev lo",
+		"#   ip route add 169.254.20.1/32 dev lo src 169.254.20.2")
+	if strings.Contains(sw, "if_id") {
+		t.Errorf("swanctl output binds to XFRM interfaces, which the policy-based BGP set-up does not create")
+	}
+	ipsec := mustRender(t, "strongswan-ipsec", c, Options{})
+	wantLines(t, ipsec, "    leftsubnet = 169.254.10.2/32,192.0.2.0/24", "    rightsubnet = 169.254.20.1/32,198.51.100.0/24,198.51.100.128/25")
+	if strings.Contains(ipsec, "mark =") {
+		t.Errorf("ipsec.conf output marks SAs for VTI devices the set-up does not create")
+	}
+	v1 := mustRender(t, "strongswan-swanctl", caseBGPSingleV1(), Options{})
+	wantLines(t, v1, "            vpcvpn-bgp {", "                local_ts = 169.254.30.2/32", "                remote_ts = 169.254.30.1/32", "                reqid = 102")
+	// 0.0.0.0/0 subnets cover the BGP addresses: no extra pair on the per-pair devices.
+	if out := mustRender(t, "juniper-srx", caseBGP(), Options{}); strings.Contains(out, "ts-bgp") {
+		t.Errorf("juniper-srx writes a BGP traffic selector next to 0.0.0.0/0")
+	}
+	if want := []string{"ip addr add 169.254.10.2/32 dev lo", "ip route add 169.254.10.1/32 dev lo src 169.254.10.2",
+		"ip addr add 169.254.20.2/32 dev lo", "ip route add 169.254.20.1/32 dev lo src 169.254.20.2"}; strings.Join(SetupCommands(sw), "|") != strings.Join(want, "|") {
+		t.Errorf("SetupCommands = %q, want %q", SetupCommands(sw), want)
+	}
+}
+
+// TestFRR: the frr device writes the BGP side of a Linux peer and refuses a
+// connection without BGP.
+func TestFRR(t *testing.T) {
+	out := mustRender(t, "frr", caseBGPSingleV1(), Options{})
+	wantLines(t, out,
+		"ip prefix-list vpcvpn-local seq 5 permit 192.0.2.0/24",
+		"route-map vpcvpn-in permit 10",
+		"route-map vpcvpn-out permit 10",
+		" match ip address prefix-list vpcvpn-local",
+		"router bgp 65010",
+		" bgp router-id 169.254.30.2",
+		" no bgp network import-check",
+		" neighbor 169.254.30.1 remote-as 45104",
+		" neighbor 169.254.30.1 update-source 169.254.30.2",
+		" neighbor 169.254.30.1 disable-connected-check",
+		" neighbor 169.254.30.1 timers 10 30",
+		" address-family ipv4 unicast",
+		"  network 192.0.2.0/24",
+		"  neighbor 169.254.30.1 route-map vpcvpn-in in",
+		"  neighbor 169.254.30.1 route-map vpcvpn-out out",
+	)
+	if strings.Contains(out, "local-preference") || strings.Contains(out, "prepend") {
+		t.Errorf("single tunnel FRR sets a preference")
+	}
+	_, err := Render("frr", caseSingleV1(), Options{})
+	want := "render: device frr needs a connection with BgpConfigs (it writes the BGP part only; enable BGP on the connection, or pick an IPsec device)"
 	if err == nil || err.Error() != want {
 		t.Errorf("error %v, want %s", err, want)
 	}

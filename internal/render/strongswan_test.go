@@ -222,7 +222,8 @@ func TestGatewayMatchesCustomer(t *testing.T) {
 		name   string
 		cfg    vpn.ConnectionConfig
 		tunnel string
-	}{{"single-ikev1", caseSingleV1(), ""}, {"single-ikev2", caseSingleV2(), ""}, {"master", caseDual(), "master"}, {"slave", caseDual(), "slave"}} {
+	}{{"single-ikev1", caseSingleV1(), ""}, {"single-ikev2", caseSingleV2(), ""}, {"master", caseDual(), "master"}, {"slave", caseDual(), "slave"},
+		{"bgp-master", caseBGPSubnetsGolden(), "master"}, {"bgp-slave", caseBGPSubnetsGolden(), "slave"}, {"bgp-ikev1", caseBGPSingleV1(), ""}} {
 		t.Run(c.name, func(t *testing.T) {
 			g, err := RenderGateway(c.cfg, GatewayOptions{Tunnel: c.tunnel})
 			if err != nil {
@@ -313,12 +314,18 @@ func TestGatewayGolden(t *testing.T) {
 		cfg    vpn.ConnectionConfig
 		tunnel string
 	}{{"single-ikev1-default", caseSingleV1(), ""}, {"single-ikev2-two-subnets", caseSingleV2(), ""},
-		{"dual-tunnel-master", caseDual(), "master"}, {"dual-tunnel-slave", caseDual(), "slave"}} {
+		{"dual-tunnel-master", caseDual(), "master"}, {"dual-tunnel-slave", caseDual(), "slave"},
+		{"bgp-subnets-master", caseBGPSubnetsGolden(), "master"}, {"bgp-subnets-slave", caseBGPSubnetsGolden(), "slave"},
+		{"bgp-single-ikev1", caseBGPSingleV1(), ""}} {
 		g, err := RenderGateway(c.cfg, GatewayOptions{Tunnel: c.tunnel})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, f := range []struct{ ext, text string }{{"swanctl.conf", g.SwanctlConf}, {"ipsec.conf", g.IpsecConf}, {"ipsec.secrets", g.IpsecSecrets}} {
+		files := []struct{ ext, text string }{{"swanctl.conf", g.SwanctlConf}, {"ipsec.conf", g.IpsecConf}, {"ipsec.secrets", g.IpsecSecrets}}
+		if g.FRR != "" {
+			files = append(files, struct{ ext, text string }{"frr.conf", g.FRR})
+		}
+		for _, f := range files {
 			t.Run(c.name+"/"+f.ext, func(t *testing.T) {
 				golden(t, filepath.Join("testdata", "golden", "gateway", c.name+"."+f.ext+".txt"), f.text)
 			})
@@ -343,5 +350,69 @@ func golden(t *testing.T, path, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("output differs from %s (run go test ./internal/render -update and review the diff)\n--- got ---\n%s", path, got)
+	}
+}
+
+// TestGatewayBGP: with BgpConfigs the gateway's strongSwan selectors,
+// set-up commands and FRR configuration mirror the customer side's.
+func TestGatewayBGP(t *testing.T) {
+	cfg := caseBGPSubnetsGolden()
+	for _, c := range []struct {
+		tunnel                      string
+		gwIP, custIP, gwTS, custTS  string
+		gwASN, custASN, description string
+	}{
+		{"master", "169.254.10.1", "169.254.10.2", "169.254.10.1/32,198.51.100.0/24,198.51.100.128/25", "169.254.10.2/32,192.0.2.0/24", "45104", "65010", "vpcvpn-master tun-opsqc4d97wni27a1"},
+		{"slave", "169.254.20.1", "169.254.20.2", "169.254.20.1/32,198.51.100.0/24,198.51.100.128/25", "169.254.20.2/32,192.0.2.0/24", "45104", "65010", "vpcvpn-slave tun-7h3z0f9lhyvk5b2"},
+	} {
+		t.Run(c.tunnel, func(t *testing.T) {
+			g, err := RenderGateway(cfg, GatewayOptions{Tunnel: c.tunnel})
+			if err != nil {
+				t.Fatal(err)
+			}
+			root, err := parseSettings(g.SwanctlConf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := "vpcvpn-" + c.tunnel
+			ch := root.subs["connections"].subs[name].subs["children"].subs[name]
+			if ch.keys["local_ts"] != c.gwTS || ch.keys["remote_ts"] != c.custTS {
+				t.Errorf("gateway selectors %s === %s, want %s === %s", ch.keys["local_ts"], ch.keys["remote_ts"], c.gwTS, c.custTS)
+			}
+			if _, ok := ch.keys["if_id_in"]; ok {
+				t.Errorf("gateway child binds to an XFRM interface")
+			}
+			wantSetup := []string{"ip addr add " + c.gwIP + "/32 dev lo", "ip route add " + c.custIP + "/32 dev lo src " + c.gwIP}
+			if strings.Join(g.Setup, "|") != strings.Join(wantSetup, "|") {
+				t.Errorf("Setup = %q, want %q", g.Setup, wantSetup)
+			}
+			wantLines(t, g.FRR,
+				"! Side: VPN gateway (cloud).",
+				"router bgp "+c.gwASN,
+				" bgp router-id "+c.gwIP,
+				" neighbor "+c.custIP+" remote-as "+c.custASN,
+				" neighbor "+c.custIP+" update-source "+c.gwIP,
+				" neighbor "+c.custIP+" description "+c.description,
+				"ip prefix-list vpcvpn-local seq 5 permit 198.51.100.0/24",
+				"ip prefix-list vpcvpn-local seq 10 permit 198.51.100.128/25",
+				"  network 198.51.100.0/24",
+				"  network 198.51.100.128/25",
+			)
+			if strings.Contains(g.FRR, "local-preference") {
+				t.Errorf("one gateway tunnel has nothing to prefer:\n%s", g.FRR)
+			}
+			p, err := RenderStrongSwan(cfg, Options{Tunnel: c.tunnel})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantLines(t, p.FRR, "router bgp "+c.custASN, " neighbor "+c.gwIP+" remote-as "+c.gwASN, " neighbor "+c.gwIP+" update-source "+c.custIP)
+			if p.FRR != mustRender(t, "frr", cfg, Options{Tunnel: c.tunnel}) {
+				t.Errorf("RenderStrongSwan's FRR differs from Render(frr)")
+			}
+		})
+	}
+	none, err := RenderGateway(caseDual(), GatewayOptions{Tunnel: "master"})
+	if err != nil || none.FRR != "" || none.Setup != nil {
+		t.Errorf("without BGP: FRR %q Setup %q err %v, want none", none.FRR, none.Setup, err)
 	}
 }
