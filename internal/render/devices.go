@@ -65,7 +65,7 @@ type Device struct {
 	// ikeLife, when set, maps the connection's IkeLifetime to the value the
 	// template writes (an error refuses the lifetime).
 	ikeLife func(life int64) (int64, error)
-	files             []string // template names, parallel to Files
+	files   []string // template names, parallel to Files
 }
 
 // keywords maps the answer's values to a device's own keywords. A value
@@ -399,10 +399,10 @@ func registry() []Device {
 		{
 			ID: "libreswan", Vendor: "Libreswan", Platform: "Linux", Software: "Libreswan 4.x (ipsec.conf + ipsec.secrets)",
 			IKEVersions: both, Aggressive: true, BGP: true,
-			Backup: "without BGP only the master conn starts (the slave is loaded, auto=add: fail over by hand); with BGP both, on XFRM interfaces ipsec1/ipsec2 with overlapip=yes",
+			Backup:     "without BGP only the master conn starts (the slave is loaded, auto=add: fail over by hand); with BGP both, on XFRM interfaces ipsec1/ipsec2 with overlapip=yes",
 			anyOnlyBGP: true,
 			anyOnlyWhy: "the route-based conns (ipsec-interface) negotiate 0.0.0.0/0: leftsubnets/rightsubnets would make one SA per subnet pair and none for the BGP addresses",
-			Files: []string{"ipsec.d/vpcvpn.conf", "ipsec.d/vpcvpn.secrets"}, files: []string{"libreswan.conf.tmpl", "libreswan.secrets.tmpl"},
+			Files:      []string{"ipsec.d/vpcvpn.conf", "ipsec.d/vpcvpn.secrets"}, files: []string{"libreswan.conf.tmpl", "libreswan.secrets.tmpl"},
 			IKELife: full, IPsecLife: full, kw1: libreswanKW(), RefusedPSKChars: quoteBS,
 			ids: func(d Device, t *tunnel) error {
 				// A bare host name is looked up in DNS by Libreswan: '@' makes it an FQDN identity.
