@@ -168,7 +168,9 @@ func ciscoIOSKW() (v1, v2 keywords) {
 	v2 = keywords{
 		IKEEnc:  map[string]string{"aes": "aes-cbc-128", "aes192": "aes-cbc-192", "aes256": "aes-cbc-256", "des": "des", "3des": "3des"},
 		IKEAuth: map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"},
-		DH:      dh, ESPEnc: espEnc, ESPAuth: espAuth, PFS: pfs,
+		// Written explicitly, equal to the integrity algorithm, as every peer derives it.
+		PRF: map[string]string{"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512"},
+		DH:  dh, ESPEnc: espEnc, ESPAuth: espAuth, PFS: pfs,
 	}
 	return v1, v2
 }
