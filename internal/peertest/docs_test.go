@@ -32,9 +32,9 @@ func TestDevicesDoc(t *testing.T) {
 	for _, d := range render.Devices() {
 		ids = append(ids, d.ID)
 	}
-	if strings.Join(rows, ",") != strings.Join([]string{"strongswan-swanctl", "strongswan-ipsec", "libreswan", "cisco-ios",
+	if strings.Join(rows, ",") != strings.Join([]string{"strongswan-swanctl", "strongswan-ipsec", "frr", "libreswan", "cisco-ios",
 		"cisco-ios-vti", "cisco-asa", "juniper-srx", "fortinet-fortios", "paloalto-panos", "huawei-usg", "h3c-secpath",
-		"mikrotik-routeros", "vyos"}, ",") {
+		"mikrotik-routeros", "vyos", "generic"}, ",") {
 		t.Errorf("device table rows %v", rows)
 	}
 	seen := map[string]bool{}

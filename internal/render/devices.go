@@ -389,6 +389,15 @@ func registry() []Device {
 				"With BgpConfigs: policy-based, as strongswan-swanctl (BGP /32 selectors, header commands, frr device).",
 		},
 		{
+			ID: "generic", Vendor: "(any)", Platform: "Parameter sheet for devices without a template", Software: "-",
+			IKEVersions: both, Aggressive: true, RouteBased: false, BGP: true,
+			Backup: "both tunnels listed; the master is preferred, the slave its backup",
+			Files:  []string{"parameters.txt"}, files: []string{"generic.tmpl"},
+			IKELife: full, IPsecLife: full, kw1: genericKW(), encodePSK: func(psk string) string { return psk },
+			Notes: "Every value with its IANA name and number (IKEv2 transform IDs; IKEv1 attribute values) and the templated devices' spellings; " +
+				"the PSK as text and as hex; lifetimes, DPD, selectors, BGP. Refuses only what no PSK device can use (sm4/sm3).",
+		},
+		{
 			ID: "frr", Vendor: "FRRouting", Platform: "Linux (FRR bgpd, with strongswan-swanctl, strongswan-ipsec or libreswan)", Software: "FRR 8.x (frr.conf)",
 			IKEVersions: both, Aggressive: true, RouteBased: true, BGP: true, needsBGP: true,
 			Backup: "both BGP sessions; the master's routes get local preference 200 (slave 100) and the slave's advertisements a twice-prepended AS path",

@@ -25,6 +25,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
@@ -103,7 +104,7 @@ func execute(d Device, m *model, passive bool) ([]File, error) {
 			return nil, err
 		}
 	}
-	t, err := template.New("").Funcs(funcs()).ParseFS(templateFS, "templates/*.tmpl")
+	t, err := parsedTemplates()
 	if err != nil {
 		return nil, fmt.Errorf("render: templates: %w", err)
 	}
@@ -117,6 +118,13 @@ func execute(d Device, m *model, passive bool) ([]File, error) {
 	}
 	return out, nil
 }
+
+// parsedTemplates parses the embedded templates once; the set is never
+// changed afterwards and text/template executes it safely from several
+// goroutines at once.
+var parsedTemplates = sync.OnceValues(func() (*template.Template, error) {
+	return template.New("").Funcs(funcs()).ParseFS(templateFS, "templates/*.tmpl")
+})
 
 func funcs() template.FuncMap {
 	return template.FuncMap{
@@ -162,6 +170,10 @@ func funcs() template.FuncMap {
 			}
 			panic(fmt.Sprintf("phase2: %T is not a pair", p))
 		},
+		"iana":      ianaName,
+		"spellings": spellings,
+		"pskHex":    sheetPSKHex,
+		"hms":       hms,
 		"rosTime":   rosTime,
 		"panLife":   panLife,
 		"childName": childName,

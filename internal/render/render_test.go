@@ -8,7 +8,7 @@ import (
 )
 
 func TestDevicesRegistry(t *testing.T) {
-	want := []string{"cisco-asa", "cisco-ios", "cisco-ios-vti", "fortinet-fortios", "frr", "h3c-secpath", "huawei-usg",
+	want := []string{"cisco-asa", "cisco-ios", "cisco-ios-vti", "fortinet-fortios", "frr", "generic", "h3c-secpath", "huawei-usg",
 		"juniper-srx", "libreswan", "mikrotik-routeros", "paloalto-panos", "strongswan-ipsec", "strongswan-swanctl", "vyos"}
 	ds := Devices()
 	var got []string
@@ -99,6 +99,10 @@ func TestKeywordTables(t *testing.T) {
 			{"ikev1", "IkeEncAlg", "aes", "aes-128"}, {"ikev1", "IkeAuthAlg", "sha256", "sha2-256"}, {"ikev1", "IkePfs", "group24", ""},
 			{"ikev2", "IkeAuthAlg", "sha1", "hmac-sha1-96"}, {"ikev2", "IkeAuthAlg", "sha512", "hmac-sha2-512"},
 			{"ikev1", "IpsecPfs", "group14", "dh-group14"}, {"ikev1", "IpsecEncAlg", "sm4", ""},
+		},
+		"generic": {
+			{"ikev1", "IkeEncAlg", "aes", "AES-CBC-128"}, {"ikev2", "IkeAuthAlg", "sha256", "HMAC-SHA2-256-128"}, {"ikev1", "IkePfs", "group24", "MODP-2048-256 (group 24)"},
+			{"ikev2", "IpsecEncAlg", "3des", "3DES-CBC"}, {"ikev1", "IkeEncAlg", "sm4", ""}, {"ikev2", "IpsecAuthAlg", "sm3", ""},
 		},
 		"frr": {
 			{"ikev1", "IkeEncAlg", "aes", "aes"}, {"ikev2", "IpsecAuthAlg", "sha512", "sha512"}, {"ikev1", "IkePfs", "group24", "group24"},
@@ -191,7 +195,7 @@ func TestRenderErrors(t *testing.T) {
 		want   string
 	}{
 		{"unknown device", "cisco-pix", caseSingleV1(), Options{},
-			`render: unknown device "cisco-pix" (known: cisco-asa, cisco-ios, cisco-ios-vti, fortinet-fortios, frr, h3c-secpath, huawei-usg, juniper-srx, libreswan, mikrotik-routeros, paloalto-panos, strongswan-ipsec, strongswan-swanctl, vyos)`},
+			`render: unknown device "cisco-pix" (known: cisco-asa, cisco-ios, cisco-ios-vti, fortinet-fortios, frr, generic, h3c-secpath, huawei-usg, juniper-srx, libreswan, mikrotik-routeros, paloalto-panos, strongswan-ipsec, strongswan-swanctl, vyos)`},
 		{"sm4 on juniper", "juniper-srx", withIke(func(c *vpn.ViewIkeConfig) { c.IkeEncAlg = "sm4" }), Options{},
 			`render: device juniper-srx cannot express IkeEncAlg "sm4"`},
 		{"sm3 on h3c", "h3c-secpath", withIpsec(func(c *vpn.ViewIpsecConfig) { c.IpsecAuthAlg = "sm3" }), Options{},

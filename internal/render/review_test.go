@@ -586,3 +586,48 @@ func TestFRR(t *testing.T) {
 		t.Errorf("error %v, want %s", err, want)
 	}
 }
+
+// TestGenericSheet: the parameter sheet names every value in IANA terms and
+// in the templated devices' spellings, and carries the PSK, lifetimes, DPD,
+// selectors and BGP.
+func TestGenericSheet(t *testing.T) {
+	out := mustRender(t, "generic", caseBGPSubnets(), Options{})
+	wantLines(t, out,
+		"  Local subnets (this side, behind the device): 192.0.2.0/24",
+		"  Remote subnets (VPC side):                    198.51.100.0/24,198.51.100.128/25",
+		"  Tunnels: 2, vpcvpn-master preferred, vpcvpn-slave its backup; both stay up.",
+		"TUNNEL vpcvpn-master (tun-opsqc4d97wni27a1), master",
+		"TUNNEL vpcvpn-slave (tun-7h3z0f9lhyvk5b2), slave",
+		"  Pre-shared key:               MasterKey-1a2b3c",
+		"  Pre-shared key, hex:          0x4d61737465724b65792d316132623363",
+		"  IKE (phase 1): IKEv2",
+		"    Encryption:  AES-CBC-256",
+		"                 IANA ENCR_AES_CBC (12), key length 256",
+		"    Integrity:   HMAC-SHA2-256-128",
+		"                 IANA AUTH_HMAC_SHA2_256_128 (12)",
+		"    PRF:         HMAC-SHA2-256 (the integrity algorithm's hash)",
+		"                 IANA PRF_HMAC_SHA2_256 (5)",
+		"                 Cisco IOS sha256; Cisco ASA sha256; Huawei hmac-sha2-256; H3C sha256 (the others derive it from the integrity algorithm)",
+		"    DH group:    MODP-2048 (group 14)",
+		"                 IANA 2048-bit MODP Group (14)",
+		"                 strongSwan modp2048; Libreswan modp2048; Cisco IOS 14; Cisco ASA 14; Junos group14; FortiOS 14; PAN-OS group14; Huawei group14; H3C group14; RouterOS modp2048; VyOS 14",
+		"    Lifetime:    86400 s (24 h)",
+		"    DPD:         every 10 s, peer dead after 3 unanswered tries (30 s)",
+		"    Local ASN:            65010",
+		"    Peer ASN:             45104",
+		"    Local BGP address:    169.254.10.2 (on the tunnel interface, /30; policy-based devices: a /32 with its own selector pair)",
+		"    Preference:           local preference 200 on routes learned here",
+		"    Preference:           local preference 100 on routes learned here; advertise with your AS prepended twice",
+	)
+	v1 := mustRender(t, "generic", caseSingleV1(), Options{})
+	wantLines(t, v1,
+		"  IKE (phase 1): IKEv1, main mode",
+		"                 IANA AES-CBC (7), key length 128",
+		"                 IANA HMAC-MD5 (1)",
+		"                 strongSwan modp1024; Cisco IOS 2; Cisco ASA 2; Junos group2; FortiOS 2; PAN-OS group2; Huawei group2; H3C group2; RouterOS modp1024; VyOS 2 (not available on Libreswan)",
+		"    Lifetime:    86400 s (24 h) (proposed on the wire)",
+	)
+	if _, err := Render("generic", withIke(func(c *vpn.ViewIkeConfig) { c.IkeEncAlg = "sm4" }), Options{}); err == nil {
+		t.Errorf("generic renders sm4")
+	}
+}

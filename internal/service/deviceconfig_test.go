@@ -63,15 +63,15 @@ func TestDescribeVpnConnectionDeviceTypes(t *testing.T) {
 			"AggressiveMode": d.Aggressive, "RouteBased": d.RouteBased, "Bgp": d.BGP, "DualTunnel": d.Backup, "Notes": d.Notes,
 		})
 	}
-	if len(want) != 13 {
-		t.Fatalf("render.Devices() has %d devices, want 13 (update docs/DEVICES.md too)", len(want))
+	if len(want) != 15 {
+		t.Fatalf("render.Devices() has %d devices, want 15 (update docs/DEVICES.md too)", len(want))
 	}
 	got := body["DeviceTypes"].(map[string]any)["DeviceType"]
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("DeviceTypes (-want +got):\n%s", d)
 	}
-	if fmt.Sprint(body["TotalCount"]) != "13" {
-		t.Errorf("TotalCount = %v, want 13", body["TotalCount"])
+	if fmt.Sprint(body["TotalCount"]) != "15" {
+		t.Errorf("TotalCount = %v, want 15", body["TotalCount"])
 	}
 	first := got.([]any)[0].(map[string]any)
 	if first["DeviceTypeId"] != "cisco-asa" || first["Vendor"] != "Cisco" {
@@ -135,10 +135,10 @@ func TestDownloadVpnConnectionDeviceConfigEveryDevice(t *testing.T) {
 			}
 		})
 	}
-	// The documented defaults (ikev1 aes/md5/group2) with real subnets: Libreswan 4.x has no modp1024 and
-	// a Cisco static VTI negotiates 0.0.0.0/0 only; every other device renders.
-	if rendered != 11 || refused != 2 {
-		t.Errorf("rendered %d, refused %d; want 11 and 2 (libreswan: group2, cisco-ios-vti: subnets)", rendered, refused)
+	// The documented defaults (ikev1 aes/md5/group2) with real subnets: Libreswan 4.x has no modp1024,
+	// a Cisco static VTI negotiates 0.0.0.0/0 only and frr needs BGP; every other device renders.
+	if rendered != 12 || refused != 3 {
+		t.Errorf("rendered %d, refused %d; want 12 and 3 (libreswan: group2, cisco-ios-vti: subnets, frr: no BGP)", rendered, refused)
 	}
 }
 
