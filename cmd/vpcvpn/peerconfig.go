@@ -40,7 +40,10 @@ ALIBABA_CLOUD_PROFILE or the current profile of ~/.aliyun/config.json (modes AK 
 The configuration is written to stdout; a device with several files (strongswan-ipsec, libreswan) has
 each file preceded by a "# ==== file: NAME ====" line. Errors go to stderr. Exit status: 0 done,
 1 failed (API error, the device cannot express the connection), 2 wrong usage.
-Interface names in the output (eth0, outside, ge-0/0/0.0 ...) are placeholders: see docs/DEVICES.md.`,
+Interface names in the output (eth0, outside, ge-0/0/0.0 ...) are placeholders: see docs/DEVICES.md.
+A Linux peer of a connection with BGP takes the BGP part from --device frr (FRR's frr.conf) beside
+its IPsec device; --device generic prints a parameter sheet (IANA names, every device's spellings)
+for a device without a template.`,
 		Example: `  # List the devices
   vpcvpn peer-config --list-devices
 
@@ -54,7 +57,11 @@ Interface names in the output (eth0, outside, ge-0/0/0.0 ...) are placeholders: 
       --device huawei-usg --tunnel slave
 
   # Offline, from a saved answer (aliyun vpc DownloadVpnConnectionConfig ... > download.json)
-  vpcvpn peer-config --from-file download.json --device cisco-ios`,
+  vpcvpn peer-config --from-file download.json --device cisco-ios
+
+  # A Linux peer with BGP: strongSwan plus FRR
+  vpcvpn peer-config --from-file download.json --device strongswan-swanctl > /etc/swanctl/conf.d/vpcvpn.conf
+  vpcvpn peer-config --from-file download.json --device frr > vpcvpn-frr.conf && vtysh -f vpcvpn-frr.conf`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageError{fmt.Errorf("unexpected argument %q: peer-config takes flags only (see --help)", args[0])}

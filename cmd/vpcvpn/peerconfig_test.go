@@ -58,8 +58,8 @@ func TestPeerConfigListDevices(t *testing.T) {
 	if out != want.String() {
 		t.Errorf("stdout:\n%s\nwant:\n%s", out, want.String())
 	}
-	if !strings.HasPrefix(out, "cisco-asa\tCisco\tASA (crypto map, policy-based)\n") || strings.Count(out, "\n") != 13 {
-		t.Errorf("stdout does not start with cisco-asa or has not 13 lines:\n%s", out)
+	if !strings.HasPrefix(out, "cisco-asa\tCisco\tASA (crypto map, policy-based)\n") || strings.Count(out, "\n") != 15 {
+		t.Errorf("stdout does not start with cisco-asa or has not 15 lines:\n%s", out)
 	}
 }
 

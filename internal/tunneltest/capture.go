@@ -79,6 +79,17 @@ func (t Traffic) ESP() int { return t.Count[KindESP] + t.Count[KindESPInUDP] }
 // ClearICMP is the number of unencrypted ICMP packets seen.
 func (t Traffic) ClearICMP() int { return t.Count[KindICMP] }
 
+// ClearTCP is the number of unencrypted TCP packets seen from or to port (e.g. 179, BGP).
+func (t Traffic) ClearTCP(port uint16) int {
+	n := 0
+	for _, p := range t.Packets {
+		if p.Proto == 6 && (p.SrcPort == port || p.DstPort == port) {
+			n++
+		}
+	}
+	return n
+}
+
 // Between returns the packets whose source and destination are a and b in either direction.
 func (t Traffic) Between(a, b netip.Addr) []Packet {
 	var out []Packet

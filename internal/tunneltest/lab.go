@@ -392,6 +392,9 @@ func (l *Lab) teardown() {
 	for _, s := range sides {
 		s.waitDaemon(syscall.SIGTERM, deadline)
 	}
+	for _, s := range sides {
+		s.stopFRR(deadline)
+	}
 	var problems []string
 	for _, s := range sides {
 		// Any process still inside the namespace was started by this lab (daemon helpers, captures).
@@ -414,6 +417,9 @@ func (l *Lab) teardown() {
 			fmt.Fprintf(&b, "\n----- side %s (%s) charon log -----\n%s", s.name, s.ns, s.Log())
 			if out := readFileString(filepath.Join(s.dir, "daemon.out")); out != "" {
 				fmt.Fprintf(&b, "\n----- side %s daemon stdout/stderr -----\n%s", s.name, out)
+			}
+			if len(s.frr) > 0 {
+				fmt.Fprintf(&b, "\n%s", s.FRRLogs())
 			}
 		}
 		l.t.Log(b.String())

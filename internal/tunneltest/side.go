@@ -24,6 +24,7 @@ type Side struct {
 	inner  []netip.Addr
 	ifaces int
 	d      *daemon // nil when no daemon runs
+	frr    []*daemon // FRR's zebra and bgpd, when started
 }
 
 // daemon is a started charon (swanctl mode) or starter+charon (ipsec.conf mode).
