@@ -93,12 +93,13 @@ func waitLearned(t *testing.T, side *tunneltest.Side, prefix netip.Prefix, neigh
 	t.Helper()
 	from := netip.MustParseAddr(neighbour)
 	ps, err := side.WaitBGPPaths(prefix, bgpTimeout, func(ps []tunneltest.BGPPath) bool {
+		// Learned, and bgpd's best-path selection has run over it (it marks one path best).
+		learned, best := false, false
 		for _, p := range ps {
-			if p.Peer == from && p.Valid {
-				return true
-			}
+			learned = learned || (p.Peer == from && p.Valid)
+			best = best || p.Best
 		}
-		return false
+		return learned && best
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +131,11 @@ func singleBGPRequest(cgw string) *vpc.CreateVpnConnectionRequest {
 // learned subnets passes.
 func TestLiveBGPSingle(t *testing.T) {
 	t.Parallel()
+	start := time.Now()
+	step := func(what string) { t.Logf("%6.2fs %s", time.Since(start).Seconds(), what) }
+	defer step("done")
 	w := NewWorld(t, false)
+	step("world")
 	id := w.Connection(t, singleBGPRequest(w.customerGatewayASN(t, peerOuter.Addr().String(), customerASN)))
 	p := peerBGPFiles(t, w, id, false)
 	if b := p.cfg.BgpConfigs; b == nil || len(b.BgpConfig) != 1 || b.BgpConfig[0].LocalBgpIp != "169.254.10.2" ||
@@ -138,16 +143,19 @@ func TestLiveBGPSingle(t *testing.T) {
 		t.Fatalf("download BgpConfigs %+v", p.cfg.BgpConfigs)
 	}
 	gw := gatewayBGP(t, p.cfg, "")
+	step("rendered")
 
 	lab := tunneltest.New(t, tunneltest.Options{})
 	peer := lab.AddSide("peer", addrs("198.51.100.1")...)
 	cloud := lab.AddSide("cloud", addrs("192.0.2.1")...)
 	link := lab.Connect(peer, peerOuter, cloud, gwOuter)
 	capture := lab.StartCapture(link.A) // before FRR: no BGP packet may ever leave in clear
+	step("lab")
+	// The set-up commands first: kernel-libipsec installs no route (and so no CHILD_SA) for a selector without a
+	// local address in it. FRR after the tunnel, so that bgpd's first connection finds it (TCP's backoff would
+	// otherwise add seconds).
 	peer.RunSetup(render.SetupCommands(p.swanctl))
 	cloud.RunSetup(gw.Setup)
-	cloud.StartFRR(gw.FRR)
-	peer.StartFRR(p.frr)
 	cloud.StartSwanctl(gw.SwanctlConf)
 	peer.StartSwanctl(p.swanctl) // initiates on load
 
@@ -155,9 +163,14 @@ func TestLiveBGPSingle(t *testing.T) {
 	const ikeProp, espProp = "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048", "AES_CBC-256/HMAC_SHA2_256_128"
 	checkChild(t, cloud, "vpcvpn", 2, ikeProp, espProp, cloudTS, peerTS, false)
 	checkChild(t, peer, "vpcvpn", 2, ikeProp, espProp, peerTS, cloudTS, true)
+	step("tunnel up")
+	cloud.StartFRR(gw.FRR)
+	peer.StartFRR(p.frr)
+	step("FRR started")
 
 	waitEstablished(t, peer, "169.254.10.1", 65010, 45104)
 	waitEstablished(t, cloud, "169.254.10.2", 45104, 65010)
+	step("BGP established")
 	if pp, ok := pathFrom(waitLearned(t, peer, cloudNet, "169.254.10.1"), "169.254.10.1"); !ok || pp.ASPath != gatewayASN || !pp.Best {
 		t.Errorf("peer's path to %s: %+v, want the best, AS path %s", cloudNet, pp, gatewayASN)
 	}
@@ -204,13 +217,16 @@ func TestLiveBGPWrongPeerASN(t *testing.T) {
 	capture := lab.StartCapture(link.A)
 	peer.RunSetup(render.SetupCommands(p.swanctl))
 	cloud.RunSetup(gw.Setup)
-	cloud.StartFRR(gw.FRR)
-	peer.StartFRR(p.frr)
 	cloud.StartSwanctl(gw.SwanctlConf)
 	peer.StartSwanctl(p.swanctl)
 	if _, _, err := peer.WaitInstalled("vpcvpn", waitTimeout); err != nil {
 		t.Fatalf("the tunnel must come up (only BGP is wrong): %v", err)
 	}
+	if _, _, err := cloud.WaitInstalled("vpcvpn", waitTimeout); err != nil {
+		t.Fatalf("the gateway's CHILD_SA: %v", err)
+	}
+	cloud.StartFRR(gw.FRR)
+	peer.StartFRR(p.frr)
 
 	gwPeer := netip.MustParseAddr("169.254.10.1")
 	n, err := peer.WaitBGP(gwPeer, bgpTimeout, func(n tunneltest.BGPNeighbor) bool {
@@ -280,9 +296,6 @@ func TestLiveBGPDual(t *testing.T) {
 	peer.RunSetup(render.SetupCommands(p.swanctl))
 	master.RunSetup(mgw.Setup)
 	slave.RunSetup(sgw.Setup)
-	master.StartFRR(mgw.FRR)
-	slave.StartFRR(sgw.FRR)
-	peer.StartFRR(p.frr)
 	master.StartSwanctl(mgw.SwanctlConf)
 	slave.StartSwanctl(sgw.SwanctlConf)
 	peer.StartSwanctl(p.swanctl)
@@ -292,6 +305,9 @@ func TestLiveBGPDual(t *testing.T) {
 	if err := lab.Establish(peer, "vpcvpn-master", master, "vpcvpn-master", waitTimeout); err != nil {
 		t.Fatalf("master tunnel: %v", err)
 	}
+	master.StartFRR(mgw.FRR)
+	slave.StartFRR(sgw.FRR)
+	peer.StartFRR(p.frr)
 
 	waitEstablished(t, peer, "169.254.10.1", 65010, 45104)
 	waitEstablished(t, peer, "169.254.20.1", 65010, 45104)
@@ -317,7 +333,6 @@ func TestLiveBGPDual(t *testing.T) {
 	// Traffic goes through the master: the gateways' decrypted side (kernel-libipsec's TUN device) shows where.
 	src, dst := addrs("198.51.100.1")[0], addrs("192.0.2.1")[0]
 	pingVia := func(what string, via, other *tunneltest.Side) {
-		t.Helper()
 		vcap := lab.StartCapture(tunneltest.Endpoint{Side: via, Iface: "ipsec0"})
 		ocap := lab.StartCapture(tunneltest.Endpoint{Side: other, Iface: "ipsec0"})
 		if n, err := lab.Ping(peer, src, dst, 5); err != nil {
