@@ -15,10 +15,12 @@
 #   tcpdump                         captures the veth to prove ESP on the wire and no clear ICMP
 #   util-linux                      unshare, nsenter (private mount namespace per daemon)
 #   chromium                        the browser internal/web's console tests drive through chromedp (headless)
+#   frr                             zebra, bgpd and vtysh: the live BGP tests run FRR in each namespace (installing it
+#                                   starts no service that the tests depend on; they run their own daemons)
 set -eu
 
 PACKAGES="strongswan-charon strongswan-swanctl strongswan-starter libcharon-extra-plugins
-libstrongswan-standard-plugins iproute2 iputils-ping tcpdump util-linux chromium"
+libstrongswan-standard-plugins iproute2 iputils-ping tcpdump util-linux chromium frr"
 
 die() {
 	echo "install-test-deps.sh: $*" >&2
