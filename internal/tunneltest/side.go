@@ -23,7 +23,7 @@ type Side struct {
 	dir    string
 	inner  []netip.Addr
 	ifaces int
-	d      *daemon // nil when no daemon runs
+	d      *daemon   // nil when no daemon runs
 	frr    []*daemon // FRR's zebra and bgpd, when started
 }
 
