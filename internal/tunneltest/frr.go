@@ -238,19 +238,34 @@ func parseBGPNeighbor(addr netip.Addr, data []byte) (BGPNeighbor, error) {
 // WaitBGP polls the neighbour addr until ok accepts its state or timeout passes; the error carries the last
 // state seen and bgpd's log.
 func (s *Side) WaitBGP(addr netip.Addr, timeout time.Duration, ok func(BGPNeighbor) bool) (BGPNeighbor, error) {
+	n, err := poll(timeout, func() (BGPNeighbor, error) { return s.BGPNeighbor(addr) }, ok)
+	if err != nil {
+		return n, fmt.Errorf("tunneltest: side %s: BGP neighbour %s not as wanted after %v: %+v (%v)\n%s",
+			s.name, addr, timeout, n, err, s.FRRLogs())
+	}
+	return n, nil
+}
+
+// poll calls get every 200 ms until ok accepts its value or timeout passes; the error is get's last error, or
+// errNotYet when its value was never accepted.
+func poll[T any](timeout time.Duration, get func() (T, error), ok func(T) bool) (T, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		n, err := s.BGPNeighbor(addr)
-		if err == nil && ok(n) {
-			return n, nil
+		v, err := get()
+		if err == nil && ok(v) {
+			return v, nil
 		}
 		if time.Now().After(deadline) {
-			return n, fmt.Errorf("tunneltest: side %s: BGP neighbour %s not as wanted after %v: %+v (%v)\n%s",
-				s.name, addr, timeout, n, err, s.FRRLogs())
+			if err == nil {
+				err = errNotYet
+			}
+			return v, err
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+var errNotYet = errors.New("not as wanted yet")
 
 // BGPPath is one path of a prefix in the side's BGP table (vtysh "show bgp ipv4 unicast <prefix> json").
 type BGPPath struct {
@@ -307,17 +322,11 @@ func parseBGPPaths(data []byte) ([]BGPPath, error) {
 
 // WaitBGPPaths polls the paths of prefix until ok accepts them or timeout passes.
 func (s *Side) WaitBGPPaths(prefix netip.Prefix, timeout time.Duration, ok func([]BGPPath) bool) ([]BGPPath, error) {
-	deadline := time.Now().Add(timeout)
-	for {
-		ps, err := s.BGPPaths(prefix)
-		if err == nil && ok(ps) {
-			return ps, nil
-		}
-		if time.Now().After(deadline) {
-			return ps, fmt.Errorf("tunneltest: side %s: paths of %s not as wanted after %v: %+v (%v)\n%s", s.name, prefix, timeout, ps, err, s.FRRLogs())
-		}
-		time.Sleep(200 * time.Millisecond)
+	ps, err := poll(timeout, func() ([]BGPPath, error) { return s.BGPPaths(prefix) }, ok)
+	if err != nil {
+		return ps, fmt.Errorf("tunneltest: side %s: paths of %s not as wanted after %v: %+v (%v)\n%s", s.name, prefix, timeout, ps, err, s.FRRLogs())
 	}
+	return ps, nil
 }
 
 // linkLocal is the only range the BGP set-up commands may touch.
