@@ -171,6 +171,7 @@ func runServer(ctx context.Context, o serverOptions) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: draining in-flight requests", "grace", o.shutdownGrace)
+	a.BeginShutdown()
 	sctx, cancel := context.WithTimeout(context.Background(), o.shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

@@ -37,6 +37,7 @@ func Actions(s *service.Service) []Action {
 		vpc("ModifyVpnConnectionAttribute", s.ModifyVpnConnectionAttribute),
 		vpc("DeleteVpnConnection", s.DeleteVpnConnection),
 		vpc("DownloadVpnConnectionConfig", s.DownloadVpnConnectionConfig),
+		vpc("DescribeVpnConnectionLogs", s.DescribeVpnConnectionLogs),
 
 		// ---- VPC attributes and route tables (internal/service/vpcattr.go) ----
 		vpc("DescribeVpcAttribute", s.DescribeVpcAttribute),
@@ -59,6 +60,11 @@ func Actions(s *service.Service) []Action {
 		// ---- vpcvpn extensions (not Alibaba Cloud actions; internal/service/deviceconfig.go, docs/DEVICES.md) ----
 		vpc("DescribeVpnConnectionDeviceTypes", s.DescribeVpnConnectionDeviceTypes),
 		vpc("DownloadVpnConnectionDeviceConfig", s.DownloadVpnConnectionDeviceConfig),
+
+		// ---- vpcvpn extensions: the gateway agent (internal/service/agent.go, docs/API.md "Gateway agent") ----
+		vpc("DownloadVpnGatewayAgentConfig", s.DownloadVpnGatewayAgentConfig),
+		vpc("ReportVpnGatewayAgentStatus", s.ReportVpnGatewayAgentStatus),
+		vpc("DescribeVpnGatewayAgentStatus", s.DescribeVpnGatewayAgentStatus),
 
 		// ---- RAM 2015-05-01 and STS 2015-04-01 (internal/service/ram.go, sts.go) ----
 		ram("CreateUser", s.CreateUser),

@@ -156,14 +156,59 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // backing array of its parameters and its log line): nothing may keep a
 // pointer into it, &call included, once serveAPI has returned.
 type request struct {
-	call   Call
-	xml    bool
-	host   string
-	status int
-	code   string
-	params []param // parsed parameters; the backing array outlives the request
-	line   logging.Request
+	call Call
+	// limiter admitted the request and held is true while it counts it
+	// (Park gives the slot back during a long-poll).
+	limiter Limiter
+	held    bool
+	w       http.ResponseWriter // for Park's deadlines
+	xml     bool
+	host    string
+	status  int
+	code    string
+	params  []param // parsed parameters; the backing array outlives the request
+	line    logging.Request
 }
+
+// Park implements service.Parker: a waiting handler (the agent long-poll)
+// gives its admission slot back. Taking it again never refuses: the request
+// was admitted once and only answers now; over the limit it finishes
+// uncounted.
+//
+// The write deadline is moved past the wait: net/http's counts WriteTimeout
+// from the end of the request's header (the lean front sets its own when it
+// writes). Neither front ends a request at its read timeout once the
+// request has been read (net/http clears the deadline for its background
+// read), so a long-poll may outlast it.
+func (rq *request) Park(wait time.Duration) (resume func()) {
+	if rq.w != nil {
+		_ = http.NewResponseController(rq.w).SetWriteDeadline(time.Now().Add(wait + parkedWriteMargin))
+	}
+	if rq.held && rq.limiter != nil {
+		rq.limiter.Leave()
+		rq.held = false
+	}
+	return func() {
+		if rq.limiter == nil {
+			return
+		}
+		if !rq.held && rq.limiter.Enter() == nil {
+			rq.held = true
+		}
+	}
+}
+
+// leave ends the admission of the request if it still counts.
+func (rq *request) leave() {
+	if rq.held {
+		rq.limiter.Leave()
+		rq.held = false
+	}
+}
+
+// parkedWriteMargin is the time left to write an answer after a parked
+// wait.
+const parkedWriteMargin = 10 * time.Second
 
 var requestPool = sync.Pool{New: func() any { return new(request) }}
 
@@ -196,6 +241,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		// the operator can find in the log, instead of dropping the
 		// connection (which makes SDKs retry with a used nonce).
 		if v := recover(); v != nil {
+			rq.leave()
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
@@ -209,9 +255,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if e := s.cfg.Limiter.Enter(); e != nil {
 			err = e
 		} else {
-			defer s.cfg.Limiter.Leave()
+			rq.limiter, rq.held = s.cfg.Limiter, true
 		}
 	}
+	rq.w = w
+	rq.call.Parker = rq
 	if err == nil {
 		body, err = s.handle(r, rq)
 	}
@@ -227,6 +275,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		rq.status, rq.code = http.StatusOK, ""
 		s.writeOK(w, rq, body)
 	}
+	// Before the log line and audit record (as a deferred Leave did):
+	// the request no longer counts against the in-flight limit.
+	rq.leave()
 	s.finish(rq, start)
 	putParamMap(rq.call.Params)
 	putRequest(rq)

@@ -43,6 +43,18 @@ var vpcCodes = withConfigCodes(map[string]Entry{
 	"InvalidDeviceType.Unsupported": {s400, "The specified device cannot express the connection's configuration."},
 	"InvalidTunnel.Malformed":       {s400, "The specified Tunnel is not master or slave."},
 	"InvalidTunnel.Mismatch":        {s400, "Tunnel applies only to a dual-tunnel connection."},
+	// vpcvpn extensions: the gateway agent (internal/service/agent.go) and DescribeVpnConnectionLogs.
+	"InvalidGeneration.Malformed":      {s400, "The specified Generation is invalid."},
+	"InvalidWaitSeconds.Malformed":     {s400, "The specified WaitSeconds is invalid."},
+	"InvalidAgentInstanceId.Malformed": {s400, "The specified AgentInstanceId is invalid."},
+	"InvalidSequence.Malformed":        {s400, "The specified Sequence is invalid."},
+	"InvalidAgentVersion.Malformed":    {s400, "The specified AgentVersion is invalid."},
+	"InvalidHostname.Malformed":        {s400, "The specified Hostname is invalid."},
+	"InvalidTunnels.Malformed":         {s400, "The specified Tunnels list of the report is invalid."},
+	"InvalidLogLines.Malformed":        {s400, "The specified LogLines list of the report is invalid."},
+	"InvalidFrom.Malformed":            {s400, "The specified From is invalid."},
+	"InvalidTo.Malformed":              {s400, "The specified To is invalid."},
+	"InvalidMinutePeriod.Malformed":    {s400, "The specified MinutePeriod is invalid."},
 })
 
 // malformedParams are the parameters whose bad values answer

@@ -195,6 +195,22 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		a.Console = web.New(wc)
 		a.HTTP = withConsole{api: a.Handler, console: a.Console}
 	}
+	if e.shared != nil {
+		// Other servers write too: their changes to a gateway's
+		// connections must wake this server's agent long-polls.
+		pctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			svc.PollAgentGenerations(pctx, AgentGenerationPoll)
+		}()
+		closeStore := a.closeOnce
+		a.closeOnce = func() error {
+			cancel()
+			<-done
+			return closeStore()
+		}
+	}
 	return a, nil
 }
 
@@ -212,6 +228,16 @@ func (h withConsole) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.api.ServeHTTP(w, r)
 }
+
+// AgentGenerationPoll is how often a server on a shared database looks for
+// desired-state changes written by other servers while gateway agents wait
+// for them (the most they wait longer than on the server that took the
+// write).
+const AgentGenerationPoll = 2 * time.Second
+
+// BeginShutdown prepares the App for the server's draining: the gateway
+// agents' long-polls answer at once instead of holding the drain.
+func (a *App) BeginShutdown() { a.Service.StopAgentWaits() }
 
 // ParsePool parses a comma-separated list of IPv4 CIDRs.
 func ParsePool(s string) (store.AddressPool, error) {

@@ -43,6 +43,7 @@ func TestTwoNodes(t *testing.T) {
 	t.Run("GatewayAddressesUnique", func(t *testing.T) { testAddressesUnique(t, c, a, b) })
 	t.Run("OneGatewayPerVpc", func(t *testing.T) { testOneGatewayPerVpc(t, a, b) })
 	t.Run("InUseAcrossNodes", func(t *testing.T) { testInUse(t, a, b) })
+	t.Run("AgentAcrossNodes", func(t *testing.T) { testAgentAcrossNodes(t, a, b) })
 }
 
 func must[T any](t testing.TB, what string) func(T, error) T {

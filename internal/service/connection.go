@@ -76,6 +76,7 @@ func (s *Service) CreateVpnConnection(ctx context.Context, r *Request) (any, err
 	if err != nil {
 		return nil, storeErr(err)
 	}
+	s.notifyGateway(c.VpnGatewayID)
 	got, err := s.Store.GetConnection(ctx, sc, created.ID)
 	if err != nil {
 		return nil, storeErr(err)
@@ -120,7 +121,11 @@ func (s *Service) DescribeVpnConnection(ctx context.Context, r *Request) (any, e
 	if err != nil {
 		return nil, err
 	}
-	return vpn.NewVpnConnectionItem(c, gw, cgws), nil
+	one := []vpn.Connection{c}
+	if err := s.applyStatuses(ctx, one); err != nil {
+		return nil, err
+	}
+	return vpn.NewVpnConnectionItem(one[0], gw, cgws), nil
 }
 
 // DescribeVpnConnections lists the caller's connections in a region.
@@ -136,6 +141,9 @@ func (s *Service) DescribeVpnConnections(ctx context.Context, r *Request) (any, 
 	conns, total, err := s.Store.ListConnections(ctx, sc, store.ConnectionFilter{IDs: f.IDs, VpnGatewayID: f.VpnGatewayID, CustomerGatewayID: f.CustomerGatewayID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
 	if err != nil {
 		return nil, storeErr(err)
+	}
+	if err := s.applyStatuses(ctx, conns); err != nil {
+		return nil, err
 	}
 	items := make([]vpn.VpnConnectionItem, 0, len(conns))
 	for i := range conns {
@@ -182,6 +190,7 @@ func (s *Service) ModifyVpnConnectionAttribute(ctx context.Context, r *Request) 
 		return nil, storeErr(err)
 	}
 	s.invalidateDownload(next.RegionID, next.VpnConnectionID)
+	s.notifyGateway(next.VpnGatewayID)
 	got, err := s.Store.GetConnection(ctx, ownerScope(&cur), cur.VpnConnectionID)
 	if err != nil {
 		return nil, storeErr(err)
@@ -199,6 +208,7 @@ func (s *Service) DeleteVpnConnection(ctx context.Context, r *Request) (any, err
 		return nil, storeErr(err)
 	}
 	s.invalidateDownload(c.RegionID, c.VpnConnectionID)
+	s.notifyGateway(c.VpnGatewayID)
 	return nil, nil
 }
 

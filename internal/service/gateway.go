@@ -117,7 +117,13 @@ func (s *Service) DescribeVpnGateway(ctx context.Context, r *Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	return vpn.NewVpnGatewayItem(g, bgp), nil
+	agents, err := s.gatewayAgents(ctx, []string{g.VpnGatewayID})
+	if err != nil {
+		return nil, err
+	}
+	it := vpn.NewVpnGatewayItem(g, bgp)
+	it.GatewayAgent = agents[g.VpnGatewayID]
+	return it, nil
 }
 
 // DescribeVpnGateways lists the caller's VPN gateways in a region.
@@ -134,6 +140,14 @@ func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, err
 	if err != nil {
 		return nil, storeErr(err)
 	}
+	ids := make([]string, len(gws))
+	for i := range gws {
+		ids[i] = gws[i].VpnGatewayID
+	}
+	agents, err := s.gatewayAgents(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	items := make([]vpn.VpnGatewayItem, 0, len(gws))
 	for _, g := range gws {
 		if f.Status != "" && g.Status != f.Status {
@@ -143,7 +157,9 @@ func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, err
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, vpn.NewVpnGatewayItem(g, bgp))
+		it := vpn.NewVpnGatewayItem(g, bgp)
+		it.GatewayAgent = agents[g.VpnGatewayID]
+		items = append(items, it)
 	}
 	return vpn.NewDescribeVpnGatewaysResponse(items, f.Page, total), nil
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 )
@@ -22,6 +23,18 @@ type Request struct {
 	// the web console (internal/web), which the audit trail records as
 	// eventType ConsoleOperation.
 	Origin string
+	// Parker, when set, lets a handler that waits (the agent long-poll)
+	// give the request's admission slot back meanwhile.
+	Parker Parker
+}
+
+// Parker gives a request's admission slot (the server's in-flight limit)
+// back while its handler waits.
+type Parker interface {
+	// Park gives the slot back for a wait of up to wait (and makes the
+	// connection's deadlines allow it); the function it returns takes the
+	// request back in and must be called once before the handler returns.
+	Park(wait time.Duration) (resume func())
 }
 
 // OriginConsole marks a Request made by the web console.

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"math/big"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
@@ -36,6 +37,9 @@ type Service struct {
 
 	encode Encoder
 	cache  *downloadCache
+
+	hubOnce sync.Once
+	agents  *agentHub // gateway agents' live status and long-polls (agent.go)
 }
 
 func (s *Service) now() time.Time {

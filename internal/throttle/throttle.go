@@ -30,7 +30,8 @@ const (
 	// Write actions change state (everything that is not a read).
 	Write
 	// SecretRead actions return secrets (pre-shared keys) to the caller:
-	// DownloadVpnConnectionConfig and DownloadVpnConnectionDeviceConfig.
+	// DownloadVpnConnectionConfig, DownloadVpnConnectionDeviceConfig and
+	// the gateway agent's DownloadVpnGatewayAgentConfig.
 	SecretRead
 	numClasses
 )
@@ -48,13 +49,14 @@ func (c Class) String() string {
 	return "class(" + strconv.Itoa(int(c)) + ")"
 }
 
-// ClassOf classifies an API action by its name: the two download actions are
-// secret reads; Describe*, List*, Get* and LookupEvents are reads; anything
+// ClassOf classifies an API action by its name: the three download actions
+// are secret reads; Describe*, List*, Get* and LookupEvents are reads; anything
 // else (Create*, Delete*, Modify*, Update*, Attach*, AssumeRole, ...) is a
 // write. GetCallerIdentity is a read.
 func ClassOf(action string) Class {
 	switch {
-	case action == "DownloadVpnConnectionConfig" || action == "DownloadVpnConnectionDeviceConfig":
+	case action == "DownloadVpnConnectionConfig" || action == "DownloadVpnConnectionDeviceConfig" ||
+		action == "DownloadVpnGatewayAgentConfig":
 		return SecretRead
 	case strings.HasPrefix(action, "Describe"), strings.HasPrefix(action, "List"),
 		strings.HasPrefix(action, "Get"), action == "LookupEvents":

@@ -24,6 +24,10 @@ func TestClassOf(t *testing.T) {
 	}{
 		{"DownloadVpnConnectionConfig", SecretRead},
 		{"DownloadVpnConnectionDeviceConfig", SecretRead},
+		{"DownloadVpnGatewayAgentConfig", SecretRead},
+		{"ReportVpnGatewayAgentStatus", Write},
+		{"DescribeVpnGatewayAgentStatus", Read},
+		{"DescribeVpnConnectionLogs", Read},
 		{"DescribeVpnConnection", Read},
 		{"DescribeRegions", Read},
 		{"ListUsers", Read},

@@ -290,6 +290,9 @@ type VpnGatewayItem struct {
 	AutoPropagate              bool     `json:"AutoPropagate" xml:"AutoPropagate"`
 	ResourceGroupId            string   `json:"ResourceGroupId" xml:"ResourceGroupId"`
 	Tags                       *TagList `json:"Tags" xml:"Tags"`
+	// GatewayAgent is a vpcvpn extension: the gateway agent's connection
+	// (set by the service; see GatewayAgentItem).
+	GatewayAgent *GatewayAgentItem `json:"GatewayAgent,omitempty" xml:"GatewayAgent,omitempty"`
 }
 
 // NewVpnGatewayItem converts a gateway. Spec is "<Bandwidth>M"; IpsecVpn and
@@ -452,8 +455,9 @@ type IpsecConfigItem struct {
 
 // VpnBgpConfigItem is a single-tunnel connection's BGP in
 // DescribeVpnConnection(s): ASNs are integers, EnableBgp a string
-// ("true"/"false"), Status "success" or "false"... vpcvpn reports the
-// session as configured ("success") when enabled.
+// ("true"/"false"), Status "success" or "failed" in Alibaba's model. vpcvpn
+// runs no BGP speaker yet, so no session is ever established: Status is
+// BgpSessionDown when BGP is enabled (and empty otherwise).
 type VpnBgpConfigItem struct {
 	EnableBgp  string `json:"EnableBgp" xml:"EnableBgp"`
 	LocalAsn   int64  `json:"LocalAsn" xml:"LocalAsn"`
@@ -517,6 +521,15 @@ type TunnelIpsecConfigItem struct {
 	IpsecPfs      string `json:"IpsecPfs" xml:"IpsecPfs"`
 	IpsecLifetime string `json:"IpsecLifetime" xml:"IpsecLifetime"`
 }
+
+// BGP session statuses. vpcvpn runs no BGP speaker yet: nothing checks a
+// session, so none is reported as established; these are the negative
+// values of Alibaba's models (VpnBgpConfig.Status: success/failed,
+// TunnelBgpConfig.BgpStatus: success/false).
+const (
+	BgpSessionDown       = "failed"
+	TunnelBgpSessionDown = "false"
+)
 
 // TunnelBgpConfigItem is a tunnel's BGP with the ASNs as strings.
 type TunnelBgpConfigItem struct {
@@ -582,7 +595,7 @@ func NewVpnConnectionItem(c Connection, gw Gateway, cgws map[string]CustomerGate
 		if c.Bgp.EnableBgp {
 			b.PeerAsn = cgws[c.CustomerGatewayID].Asn
 			b.PeerBgpIp, _ = PeerBgpAddr(c.Bgp.TunnelCidr, c.Bgp.LocalBgpIP)
-			b.Status = "success"
+			b.Status = BgpSessionDown
 		}
 		it.VpnBgpConfig = &b
 		return it
@@ -610,7 +623,7 @@ func NewVpnConnectionItem(c Connection, gw Gateway, cgws map[string]CustomerGate
 				peerAsn = strconv.FormatInt(a, 10)
 			}
 			item.TunnelBgpConfig = &TunnelBgpConfigItem{LocalAsn: strconv.FormatInt(t.Bgp.LocalAsn, 10), PeerAsn: peerAsn,
-				TunnelCidr: t.Bgp.TunnelCidr, LocalBgpIp: t.Bgp.LocalBgpIP, PeerBgpIp: peer, BgpStatus: "success"}
+				TunnelCidr: t.Bgp.TunnelCidr, LocalBgpIp: t.Bgp.LocalBgpIP, PeerBgpIp: peer, BgpStatus: TunnelBgpSessionDown}
 		}
 		list.TunnelOptions = append(list.TunnelOptions, item)
 	}

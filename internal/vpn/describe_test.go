@@ -37,11 +37,11 @@ func TestDescribeVpnConnectionDualJSON(t *testing.T) {
 		`{"TunnelId":"tun-m","TunnelIndex":1,"Role":"master","CustomerGatewayId":"cgw-c1","InternetIp":"116.62.2.1","EnableDpd":"true","EnableNatTraversal":"true","State":"active","Status":"ike_sa_not_established",` +
 		`"TunnelIkeConfig":{"Psk":"k1","IkeVersion":"ikev1","IkeMode":"main","IkeEncAlg":"aes","IkeAuthAlg":"md5","IkePfs":"group2","IkeLifetime":"86400","LocalId":"116.62.2.1","RemoteId":"139.196.1.1"},` +
 		`"TunnelIpsecConfig":{"IpsecEncAlg":"aes","IpsecAuthAlg":"md5","IpsecPfs":"group2","IpsecLifetime":"86400"},` +
-		`"TunnelBgpConfig":{"LocalAsn":"45104","PeerAsn":"65010","TunnelCidr":"169.254.20.0/30","LocalBgpIp":"169.254.20.1","PeerBgpIp":"169.254.20.2","BgpStatus":"success"}},` +
+		`"TunnelBgpConfig":{"LocalAsn":"45104","PeerAsn":"65010","TunnelCidr":"169.254.20.0/30","LocalBgpIp":"169.254.20.1","PeerBgpIp":"169.254.20.2","BgpStatus":"false"}},` +
 		`{"TunnelId":"tun-s","TunnelIndex":2,"Role":"slave","CustomerGatewayId":"cgw-c2","InternetIp":"116.62.2.2","EnableDpd":"true","EnableNatTraversal":"true","State":"active","Status":"ike_sa_not_established",` +
 		`"TunnelIkeConfig":{"Psk":"k2","IkeVersion":"ikev1","IkeMode":"main","IkeEncAlg":"aes","IkeAuthAlg":"md5","IkePfs":"group2","IkeLifetime":"86400","LocalId":"116.62.2.2","RemoteId":"139.196.2.2"},` +
 		`"TunnelIpsecConfig":{"IpsecEncAlg":"aes","IpsecAuthAlg":"md5","IpsecPfs":"group2","IpsecLifetime":"86400"},` +
-		`"TunnelBgpConfig":{"LocalAsn":"45104","PeerAsn":"65020","TunnelCidr":"169.254.21.0/30","LocalBgpIp":"169.254.21.1","PeerBgpIp":"169.254.21.2","BgpStatus":"success"}}]},` +
+		`"TunnelBgpConfig":{"LocalAsn":"45104","PeerAsn":"65020","TunnelCidr":"169.254.21.0/30","LocalBgpIp":"169.254.21.1","PeerBgpIp":"169.254.21.2","BgpStatus":"false"}}]},` +
 		`"ResourceGroupId":"","Tags":{"Tag":[]}}`
 	if got != want {
 		t.Fatalf("JSON:\n got %s\nwant %s", got, want)

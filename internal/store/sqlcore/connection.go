@@ -167,7 +167,10 @@ func (e *Engine) CreateConnection(ctx context.Context, c vpn.Connection, idem st
 			string(health), c.Status, c.State, c.ClientToken, c.ResourceGroupID, e.createdAt(c.CreatedAt)); err != nil {
 			return err
 		}
-		return e.putChildren(q, &c, c.VpnGatewayID)
+		if err := e.putChildren(q, &c, c.VpnGatewayID); err != nil {
+			return err
+		}
+		return e.bumpGeneration(q, c.VpnGatewayID)
 	})
 }
 
@@ -213,7 +216,15 @@ func (e *Engine) UpdateConnection(ctx context.Context, c vpn.Connection) error {
 		if n != 1 {
 			return fmt.Errorf("%w: VpnConnection %s", store.ErrConflict, c.VpnConnectionID)
 		}
-		return e.putChildren(q, &c, gatewayID)
+		if err := e.putChildren(q, &c, gatewayID); err != nil {
+			return err
+		}
+		// Tunnels replaced by others keep no status.
+		if _, err := q.exec(`DELETE FROM vpn_tunnel_status WHERE connection_id = ? AND tunnel_id <> '' AND tunnel_id NOT IN
+			(SELECT tunnel_id FROM vpn_tunnels WHERE connection_id = ?)`, c.VpnConnectionID, c.VpnConnectionID); err != nil {
+			return err
+		}
+		return e.bumpGeneration(q, gatewayID)
 	})
 }
 
@@ -420,12 +431,15 @@ func (e *Engine) ListConnections(ctx context.Context, s store.Scope, f store.Con
 // *store.NotFoundError{Kind:"VpnConnection"}.
 func (e *Engine) DeleteConnection(ctx context.Context, s store.Scope, id string) error {
 	return e.write(ctx, func(q q) error {
-		if _, ok, err := q.first(`SELECT connection_id FROM vpn_connections WHERE connection_id = ? AND account_id = ? AND region_id = ?`, id, s.AccountID, s.RegionID); err != nil {
+		gatewayID, ok, err := q.first(`SELECT gateway_id FROM vpn_connections WHERE connection_id = ? AND account_id = ? AND region_id = ?`, id, s.AccountID, s.RegionID)
+		if err != nil {
 			return err
 		} else if !ok {
 			return notFound("VpnConnection", id)
 		}
 		for _, stmt := range []string{
+			`DELETE FROM vpn_tunnel_status WHERE connection_id = ?`,
+			`DELETE FROM vpn_connection_logs WHERE connection_id = ?`,
 			`DELETE FROM vpn_tunnels WHERE connection_id = ?`,
 			`DELETE FROM connection_pairs WHERE connection_id = ?`,
 			`DELETE FROM tags WHERE resource_id = ?`,
@@ -435,7 +449,7 @@ func (e *Engine) DeleteConnection(ctx context.Context, s store.Scope, id string)
 				return err
 			}
 		}
-		return nil
+		return e.bumpGeneration(q, gatewayID)
 	})
 }
 

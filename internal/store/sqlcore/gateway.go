@@ -252,6 +252,8 @@ func (e *Engine) DeleteGateway(ctx context.Context, s store.Scope, gatewayID str
 		}
 		for _, stmt := range []string{
 			`DELETE FROM gateway_addresses WHERE gateway_id = ?`,
+			`DELETE FROM vpn_gateway_agents WHERE gateway_id = ?`,
+			`DELETE FROM vpn_gateway_generations WHERE gateway_id = ?`,
 			`DELETE FROM tags WHERE resource_id = ?`,
 			`DELETE FROM vpn_gateways WHERE gateway_id = ?`,
 		} {

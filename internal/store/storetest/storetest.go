@@ -80,6 +80,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"IAMRoles", iamTest(testIAMRoles)},
 		{"IAMAttachments", iamTest(testIAMAttachments)},
 		{"IAMConcurrentCreateUser", iamTest(testIAMConcurrentCreateUser)},
+		// store.AgentStore, in agent.go.
+		{"AgentGenerations", agentTest(testAgentGenerations)},
+		{"AgentStatus", agentTest(testAgentStatus)},
+		{"AgentLogs", agentTest(testAgentLogs)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

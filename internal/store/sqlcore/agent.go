@@ -1,0 +1,283 @@
+package sqlcore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/vpcvpn/vpcvpn/internal/store"
+)
+
+var _ store.AgentStore = (*Engine)(nil)
+
+// bumpGeneration increases the generation of a gateway's desired state
+// (inside the transaction that changed one of its connections).
+func (e *Engine) bumpGeneration(q q, gatewayID string) error {
+	_, err := q.exec(`INSERT INTO vpn_gateway_generations (gateway_id, generation, changed_at) VALUES (?, 1, ?)
+		ON CONFLICT (gateway_id) DO UPDATE SET generation = vpn_gateway_generations.generation + 1, changed_at = excluded.changed_at`,
+		gatewayID, e.now().UnixNano())
+	return err
+}
+
+// GatewayGeneration implements store.AgentStore.
+func (e *Engine) GatewayGeneration(ctx context.Context, gatewayID string) (int64, error) {
+	var g int64
+	err := e.r.QueryRowContext(ctx, e.d.bind(`SELECT generation FROM vpn_gateway_generations WHERE gateway_id = ?`), gatewayID).Scan(&g)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, e.readErr(err)
+	}
+	return g, nil
+}
+
+// ChangedGateways implements store.AgentStore.
+func (e *Engine) ChangedGateways(ctx context.Context, since time.Time) ([]store.GatewayGeneration, error) {
+	rows, err := e.r.QueryContext(ctx, e.d.bind(`SELECT gateway_id, generation FROM vpn_gateway_generations WHERE changed_at >= ?`), since.UnixNano())
+	if err != nil {
+		return nil, e.readErr(err)
+	}
+	defer rows.Close()
+	var out []store.GatewayGeneration
+	for rows.Next() {
+		var g store.GatewayGeneration
+		if err := rows.Scan(&g.GatewayID, &g.Generation); err != nil {
+			return nil, e.readErr(err)
+		}
+		out = append(out, g)
+	}
+	return out, e.readErr(rows.Err())
+}
+
+// readErr maps an error of a read outside a transaction (nil stays nil).
+func (e *Engine) readErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return e.mapErr(err)
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanosOrZero(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return fromNanos(n)
+}
+
+// PutAgentStatus implements store.AgentStore.
+func (e *Engine) PutAgentStatus(ctx context.Context, a store.AgentRecord, tunnels []store.TunnelStatus) error {
+	return e.write(ctx, func(q q) error {
+		if _, err := q.exec(`INSERT INTO vpn_gateway_agents (gateway_id, account_id, region_id, instance_id, report_seq, version, hostname,
+			generation, last_report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (gateway_id) DO UPDATE SET account_id = excluded.account_id, region_id = excluded.region_id,
+			instance_id = excluded.instance_id, report_seq = excluded.report_seq, version = excluded.version,
+			hostname = excluded.hostname, generation = excluded.generation, last_report = excluded.last_report`,
+			a.GatewayID, a.AccountID, a.RegionID, a.InstanceID, a.Sequence, a.Version, a.Hostname, a.Generation, nanos(a.LastReport)); err != nil {
+			return err
+		}
+		for _, t := range tunnels {
+			// Only for a connection of this gateway that still exists
+			// (and, for a dual-tunnel connection, one of its tunnels).
+			ok, err := tunnelOf(q, a.GatewayID, t.ConnectionID, t.TunnelID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			if _, err := q.exec(`INSERT INTO vpn_tunnel_status (connection_id, tunnel_id, gateway_id, status, ike_state, child_state,
+				established_at, bytes_in, bytes_out, packets_in, packets_out, last_error, last_error_at, reported_at, ike_unique_id)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (connection_id, tunnel_id) DO UPDATE SET gateway_id = excluded.gateway_id, status = excluded.status,
+				ike_state = excluded.ike_state, child_state = excluded.child_state, established_at = excluded.established_at,
+				bytes_in = excluded.bytes_in, bytes_out = excluded.bytes_out, packets_in = excluded.packets_in,
+				packets_out = excluded.packets_out, last_error = excluded.last_error, last_error_at = excluded.last_error_at,
+				reported_at = excluded.reported_at, ike_unique_id = excluded.ike_unique_id`,
+				t.ConnectionID, t.TunnelID, a.GatewayID, t.Status, t.IkeSaState, t.ChildSaState, nanos(t.EstablishedAt),
+				t.BytesIn, t.BytesOut, t.PacketsIn, t.PacketsOut, t.LastError, nanos(t.LastErrorAt), nanos(t.ReportedAt),
+				t.IkeSaUniqueID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// tunnelOf reports whether connection (and tunnel, "" for a single-tunnel
+// connection) exists on gateway.
+func tunnelOf(q q, gatewayID, connectionID, tunnelID string) (bool, error) {
+	if tunnelID == "" {
+		_, ok, err := q.first(`SELECT connection_id FROM vpn_connections WHERE connection_id = ? AND gateway_id = ?
+			AND NOT EXISTS (SELECT 1 FROM vpn_tunnels WHERE connection_id = ?)`, connectionID, gatewayID, connectionID)
+		return ok, err
+	}
+	_, ok, err := q.first(`SELECT t.tunnel_id FROM vpn_tunnels t JOIN vpn_connections c ON c.connection_id = t.connection_id
+		WHERE t.tunnel_id = ? AND t.connection_id = ? AND c.gateway_id = ?`, tunnelID, connectionID, gatewayID)
+	return ok, err
+}
+
+// placeholders returns "?, ?, ..." for n values and the values as []any.
+func placeholders(vs []string) (string, []any) {
+	ph := strings.Repeat("?, ", len(vs))
+	args := make([]any, len(vs))
+	for i, v := range vs {
+		args[i] = v
+	}
+	return ph[:len(ph)-2], args
+}
+
+// inChunks calls fn with slices of ids of at most 500 (bounded statements).
+func inChunks(ids []string, fn func([]string) error) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		if err := fn(ids[:n]); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// GetAgents implements store.AgentStore.
+func (e *Engine) GetAgents(ctx context.Context, gatewayIDs []string) ([]store.AgentRecord, error) {
+	var out []store.AgentRecord
+	err := inChunks(gatewayIDs, func(ids []string) error {
+		ph, args := placeholders(ids)
+		rows, err := e.r.QueryContext(ctx, e.d.bind(`SELECT gateway_id, account_id, region_id, instance_id, report_seq, version,
+			hostname, generation, last_report FROM vpn_gateway_agents WHERE gateway_id IN (`+ph+`)`), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a store.AgentRecord
+			var last int64
+			if err := rows.Scan(&a.GatewayID, &a.AccountID, &a.RegionID, &a.InstanceID, &a.Sequence, &a.Version, &a.Hostname,
+				&a.Generation, &last); err != nil {
+				return err
+			}
+			a.LastReport = fromNanosOrZero(last)
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	return out, e.readErr(err)
+}
+
+// ListTunnelStatus implements store.AgentStore.
+func (e *Engine) ListTunnelStatus(ctx context.Context, connectionIDs []string) ([]store.TunnelStatus, error) {
+	var out []store.TunnelStatus
+	err := inChunks(connectionIDs, func(ids []string) error {
+		ph, args := placeholders(ids)
+		rows, err := e.r.QueryContext(ctx, e.d.bind(`SELECT connection_id, tunnel_id, status, ike_state, child_state, established_at,
+			bytes_in, bytes_out, packets_in, packets_out, last_error, last_error_at, reported_at, ike_unique_id
+			FROM vpn_tunnel_status WHERE connection_id IN (`+ph+`)`), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t store.TunnelStatus
+			var est, errAt, rep int64
+			if err := rows.Scan(&t.ConnectionID, &t.TunnelID, &t.Status, &t.IkeSaState, &t.ChildSaState, &est, &t.BytesIn,
+				&t.BytesOut, &t.PacketsIn, &t.PacketsOut, &t.LastError, &errAt, &rep, &t.IkeSaUniqueID); err != nil {
+				return err
+			}
+			t.EstablishedAt, t.LastErrorAt, t.ReportedAt = fromNanosOrZero(est), fromNanosOrZero(errAt), fromNanosOrZero(rep)
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	return out, e.readErr(err)
+}
+
+// AppendConnectionLogs implements store.AgentStore.
+func (e *Engine) AppendConnectionLogs(ctx context.Context, gatewayID string, lines []store.LogLine, maxPerConnection int) (int, error) {
+	stored := 0
+	err := e.write(ctx, func(q q) error {
+		stored = 0
+		valid := map[[2]string]bool{}
+		touched := map[string]bool{}
+		for _, l := range lines {
+			key := [2]string{l.ConnectionID, l.TunnelID}
+			ok, seen := valid[key]
+			if !seen {
+				var err error
+				if ok, err = tunnelOf(q, gatewayID, l.ConnectionID, l.TunnelID); err != nil {
+					return err
+				}
+				valid[key] = ok
+			}
+			if !ok {
+				continue
+			}
+			if _, err := q.exec(`INSERT INTO vpn_connection_logs (connection_id, tunnel_id, logged_at, line) VALUES (?, ?, ?, ?)`,
+				l.ConnectionID, l.TunnelID, l.Time.UnixNano(), l.Text); err != nil {
+				return err
+			}
+			stored++
+			touched[l.ConnectionID] = true
+		}
+		if maxPerConnection <= 0 {
+			return nil
+		}
+		for id := range touched {
+			// The newest maxPerConnection lines stay: everything up to
+			// the first line beyond them goes.
+			if _, err := q.exec(`DELETE FROM vpn_connection_logs WHERE connection_id = ? AND log_id <= (SELECT log_id FROM
+				vpn_connection_logs WHERE connection_id = ? ORDER BY log_id DESC LIMIT 1 OFFSET ?)`, id, id, maxPerConnection); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return stored, err
+}
+
+// ListConnectionLogs implements store.AgentStore.
+func (e *Engine) ListConnectionLogs(ctx context.Context, lq store.LogQuery) ([]store.LogLine, error) {
+	w := where{}
+	w.add("connection_id = ?", lq.ConnectionID)
+	if lq.TunnelID != "" {
+		w.add("tunnel_id = ?", lq.TunnelID)
+	}
+	w.add("logged_at >= ? AND logged_at <= ?", lq.From.UnixNano(), lq.To.UnixNano())
+	rows, err := e.r.QueryContext(ctx, e.d.bind(`SELECT connection_id, tunnel_id, logged_at, line FROM vpn_connection_logs`+w.sql()+
+		` ORDER BY logged_at, log_id`+pageSQL(lq.Page)), w.args...)
+	if err != nil {
+		return nil, e.readErr(err)
+	}
+	defer rows.Close()
+	var out []store.LogLine
+	for rows.Next() {
+		var l store.LogLine
+		var at int64
+		if err := rows.Scan(&l.ConnectionID, &l.TunnelID, &at, &l.Text); err != nil {
+			return nil, e.readErr(err)
+		}
+		l.Time = fromNanos(at)
+		out = append(out, l)
+	}
+	return out, e.readErr(rows.Err())
+}
+
+// PurgeConnectionLogs implements store.AgentStore.
+func (e *Engine) PurgeConnectionLogs(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := e.write(ctx, func(q q) error {
+		var err error
+		n, err = affected(q.exec(`DELETE FROM vpn_connection_logs WHERE logged_at < ?`, before.UnixNano()))
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,277 @@
+package storetest
+
+import (
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/vpcvpn/vpcvpn/internal/store"
+)
+
+// agentTest adapts a store.AgentStore conformance test to Run's table.
+func agentTest(fn func(t *testing.T, s store.Store, as store.AgentStore)) func(t *testing.T, s store.Store) {
+	return func(t *testing.T, s store.Store) {
+		as, ok := s.(store.AgentStore)
+		if !ok {
+			t.Fatalf("%T does not implement store.AgentStore", s)
+		}
+		fn(t, s, as)
+	}
+}
+
+func generation(t *testing.T, as store.AgentStore, gw string) int64 {
+	t.Helper()
+	g, err := as.GatewayGeneration(t.Context(), gw)
+	must(t, err)
+	return g
+}
+
+// testAgentGenerations: every connection write moves its gateway's
+// generation, in the same transaction; other gateways keep theirs.
+func testAgentGenerations(t *testing.T, s store.Store, as store.AgentStore) {
+	ctx := t.Context()
+	g1 := mkGateway(t, s, 1, false)
+	g2 := mkGateway(t, s, 2, true)
+	mkCgw(t, s, 1)
+	mkCgw(t, s, 2)
+	mkCgw(t, s, 3)
+	if g := generation(t, as, g1.VpnGatewayID); g != 0 {
+		t.Fatalf("generation of a new gateway = %d, want 0", g)
+	}
+	before := time.Now().Add(-time.Second)
+	c := SingleConnection("vco-a", g1.VpnGatewayID, "cgw-001", "psk-a")
+	_, err := s.CreateConnection(ctx, c, store.Idempotency{})
+	must(t, err)
+	if g := generation(t, as, g1.VpnGatewayID); g != 1 {
+		t.Fatalf("after CreateConnection: generation %d, want 1", g)
+	}
+	got, err := s.GetConnection(ctx, scope(), "vco-a")
+	must(t, err)
+	got.Name = "renamed"
+	must(t, s.UpdateConnection(ctx, got))
+	if g := generation(t, as, g1.VpnGatewayID); g != 2 {
+		t.Fatalf("after UpdateConnection: generation %d, want 2", g)
+	}
+	d := DualConnection("vco-d", g2.VpnGatewayID, "cgw-002", "cgw-003", "p1", "p2")
+	_, err = s.CreateConnection(ctx, d, store.Idempotency{})
+	must(t, err)
+	if g := generation(t, as, g1.VpnGatewayID); g != 2 {
+		t.Fatalf("a connection of another gateway moved the generation to %d", g)
+	}
+	must(t, s.DeleteConnection(ctx, scope(), "vco-a"))
+	if g := generation(t, as, g1.VpnGatewayID); g != 3 {
+		t.Fatalf("after DeleteConnection: generation %d, want 3", g)
+	}
+	changed, err := as.ChangedGateways(ctx, before)
+	must(t, err)
+	sort.Slice(changed, func(i, j int) bool { return changed[i].GatewayID < changed[j].GatewayID })
+	diff(t, "ChangedGateways", changed, []store.GatewayGeneration{{GatewayID: g1.VpnGatewayID, Generation: 3}, {GatewayID: g2.VpnGatewayID, Generation: 1}})
+	changed, err = as.ChangedGateways(ctx, time.Now().Add(time.Hour))
+	must(t, err)
+	if len(changed) != 0 {
+		t.Fatalf("ChangedGateways in the future = %v, want none", changed)
+	}
+	// A failed write moves nothing.
+	bad := SingleConnection("vco-b", g1.VpnGatewayID, "cgw-none", "psk")
+	if _, err := s.CreateConnection(ctx, bad, store.Idempotency{}); err == nil {
+		t.Fatal("CreateConnection with a missing customer gateway succeeded")
+	}
+	if g := generation(t, as, g1.VpnGatewayID); g != 3 {
+		t.Fatalf("a failed create moved the generation to %d", g)
+	}
+}
+
+func agentRec(gw string, seq int64, at time.Time) store.AgentRecord {
+	return store.AgentRecord{GatewayID: gw, AccountID: Account, RegionID: Region, InstanceID: "inst-1", Sequence: seq,
+		Version: "v1.2.3", Hostname: "gw-host", Generation: 7, LastReport: at}
+}
+
+func tunnelStatus(conn, tunnel, status string, at time.Time) store.TunnelStatus {
+	return store.TunnelStatus{ConnectionID: conn, TunnelID: tunnel, Status: status, IkeSaState: "ESTABLISHED",
+		ChildSaState: "INSTALLED", EstablishedAt: at.Add(-time.Minute), BytesIn: 1 << 40, BytesOut: 2, PacketsIn: 3,
+		PacketsOut: 4, LastError: "received AUTHENTICATION_FAILED notify error", LastErrorAt: at.Add(-time.Hour),
+		ReportedAt: at, IkeSaUniqueID: "12"}
+}
+
+// testAgentStatus: agent records and tunnel statuses round-trip; entries for
+// connections of other gateways, unknown tunnels or deleted connections are
+// ignored; deletes take the statuses and agent records with them.
+func testAgentStatus(t *testing.T, s store.Store, as store.AgentStore) {
+	ctx := t.Context()
+	g1 := mkGateway(t, s, 1, false)
+	g2 := mkGateway(t, s, 2, true)
+	for i := 1; i <= 4; i++ {
+		mkCgw(t, s, i)
+	}
+	_, err := s.CreateConnection(ctx, SingleConnection("vco-a", g1.VpnGatewayID, "cgw-001", "psk"), store.Idempotency{})
+	must(t, err)
+	_, err = s.CreateConnection(ctx, SingleConnection("vco-b", g1.VpnGatewayID, "cgw-004", "psk"), store.Idempotency{})
+	must(t, err)
+	d := DualConnection("vco-d", g2.VpnGatewayID, "cgw-002", "cgw-003", "p1", "p2")
+	_, err = s.CreateConnection(ctx, d, store.Idempotency{})
+	must(t, err)
+	master, slave := d.Tunnels[0].TunnelID, d.Tunnels[1].TunnelID
+
+	at := time.Date(2026, 3, 4, 5, 6, 7, 8000, time.UTC)
+	a1 := agentRec(g1.VpnGatewayID, 1, at)
+	must(t, as.PutAgentStatus(ctx, a1, []store.TunnelStatus{
+		tunnelStatus("vco-a", "", "ipsec_sa_established", at),
+		tunnelStatus("vco-d", master, "ipsec_sa_established", at),  // another gateway's connection
+		tunnelStatus("vco-a", "tun-x", "ipsec_sa_established", at), // a single-tunnel connection has no tunnel ids
+		tunnelStatus("vco-none", "", "ipsec_sa_established", at),
+	}))
+	a2 := agentRec(g2.VpnGatewayID, 9, at)
+	must(t, as.PutAgentStatus(ctx, a2, []store.TunnelStatus{
+		tunnelStatus("vco-d", master, "ipsec_sa_established", at),
+		tunnelStatus("vco-d", slave, "ike_sa_established", at),
+		tunnelStatus("vco-d", "", "ipsec_sa_established", at), // a dual-tunnel connection needs a tunnel id
+		tunnelStatus("vco-d", "tun-other", "ipsec_sa_established", at),
+	}))
+	agents, err := as.GetAgents(ctx, []string{g2.VpnGatewayID, g1.VpnGatewayID, "vpn-none"})
+	must(t, err)
+	sort.Slice(agents, func(i, j int) bool { return agents[i].GatewayID < agents[j].GatewayID })
+	diff(t, "GetAgents", agents, []store.AgentRecord{a1, a2})
+
+	sts, err := as.ListTunnelStatus(ctx, []string{"vco-a", "vco-d", "vco-b"})
+	must(t, err)
+	sortStatus(sts)
+	diff(t, "ListTunnelStatus", sts, []store.TunnelStatus{
+		tunnelStatus("vco-a", "", "ipsec_sa_established", at),
+		tunnelStatus("vco-d", master, "ipsec_sa_established", at),
+		tunnelStatus("vco-d", slave, "ike_sa_established", at),
+	})
+
+	// A later report overwrites; zero times stay zero.
+	later := at.Add(5 * time.Second)
+	a1.Sequence, a1.LastReport, a1.InstanceID = 2, later, "inst-2"
+	down := store.TunnelStatus{ConnectionID: "vco-a", Status: "ike_sa_not_established", ReportedAt: later}
+	must(t, as.PutAgentStatus(ctx, a1, []store.TunnelStatus{down}))
+	sts, err = as.ListTunnelStatus(ctx, []string{"vco-a"})
+	must(t, err)
+	diff(t, "ListTunnelStatus after overwrite", sts, []store.TunnelStatus{down})
+	agents, err = as.GetAgents(ctx, []string{g1.VpnGatewayID})
+	must(t, err)
+	diff(t, "GetAgents after overwrite", agents, []store.AgentRecord{a1})
+
+	// Deleting the connection deletes its statuses; a report still on its
+	// way does not bring them back.
+	must(t, s.DeleteConnection(ctx, scope(), "vco-d"))
+	must(t, as.PutAgentStatus(ctx, a2, []store.TunnelStatus{tunnelStatus("vco-d", master, "ipsec_sa_established", at)}))
+	sts, err = as.ListTunnelStatus(ctx, []string{"vco-d"})
+	must(t, err)
+	if len(sts) != 0 {
+		t.Fatalf("statuses of a deleted connection: %v", sts)
+	}
+	must(t, s.DeleteGateway(ctx, scope(), g2.VpnGatewayID))
+	agents, err = as.GetAgents(ctx, []string{g2.VpnGatewayID})
+	must(t, err)
+	if len(agents) != 0 {
+		t.Fatalf("agent record of a deleted gateway: %v", agents)
+	}
+	if g := generation(t, as, g2.VpnGatewayID); g != 0 {
+		t.Fatalf("generation of a deleted gateway = %d", g)
+	}
+	// Empty lists are fine.
+	if _, err := as.GetAgents(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := as.ListTunnelStatus(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sortStatus(sts []store.TunnelStatus) {
+	sort.Slice(sts, func(i, j int) bool {
+		if sts[i].ConnectionID != sts[j].ConnectionID {
+			return sts[i].ConnectionID < sts[j].ConnectionID
+		}
+		return sts[i].TunnelID < sts[j].TunnelID
+	})
+}
+
+// testAgentLogs: log lines are stored per connection and tunnel, listed by
+// time range and page, capped per connection, purged by age, refused for
+// other gateways' connections, and deleted with their connection.
+func testAgentLogs(t *testing.T, s store.Store, as store.AgentStore) {
+	ctx := t.Context()
+	g1 := mkGateway(t, s, 1, false)
+	g2 := mkGateway(t, s, 2, true)
+	for i := 1; i <= 3; i++ {
+		mkCgw(t, s, i)
+	}
+	_, err := s.CreateConnection(ctx, SingleConnection("vco-a", g1.VpnGatewayID, "cgw-001", "psk"), store.Idempotency{})
+	must(t, err)
+	d := DualConnection("vco-d", g2.VpnGatewayID, "cgw-002", "cgw-003", "p1", "p2")
+	_, err = s.CreateConnection(ctx, d, store.Idempotency{})
+	must(t, err)
+	master, slave := d.Tunnels[0].TunnelID, d.Tunnels[1].TunnelID
+	base := time.Date(2026, 3, 4, 5, 0, 0, 0, time.UTC)
+	line := func(conn, tun string, sec int, text string) store.LogLine {
+		return store.LogLine{ConnectionID: conn, TunnelID: tun, Time: base.Add(time.Duration(sec) * time.Second), Text: text}
+	}
+	n, err := as.AppendConnectionLogs(ctx, g1.VpnGatewayID, []store.LogLine{
+		line("vco-a", "", 1, "IKE_SA vco-a[1] established"),
+		line("vco-a", "", 0, "initiating Main Mode"),
+		line("vco-a", "", 1, "CHILD_SA vco-a{1} established"), // same time: kept in order of arrival
+		line("vco-d", master, 1, "not mine"),
+	}, 100)
+	must(t, err)
+	if n != 3 {
+		t.Fatalf("stored %d lines, want 3", n)
+	}
+	n, err = as.AppendConnectionLogs(ctx, g2.VpnGatewayID, []store.LogLine{
+		line("vco-d", master, 2, "master up"), line("vco-d", slave, 3, "slave up"), line("vco-d", "", 3, "no tunnel"),
+	}, 100)
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("stored %d dual lines, want 2", n)
+	}
+	list := func(q store.LogQuery) []string {
+		t.Helper()
+		ls, err := as.ListConnectionLogs(ctx, q)
+		must(t, err)
+		var out []string
+		for _, l := range ls {
+			out = append(out, fmt.Sprintf("%s/%s@%d %s", l.ConnectionID, l.TunnelID, l.Time.Sub(base)/time.Second, l.Text))
+		}
+		return out
+	}
+	all := store.LogQuery{ConnectionID: "vco-a", From: base, To: base.Add(time.Hour)}
+	diff(t, "all lines", list(all), []string{"vco-a/@0 initiating Main Mode", "vco-a/@1 IKE_SA vco-a[1] established", "vco-a/@1 CHILD_SA vco-a{1} established"})
+	diff(t, "range", list(store.LogQuery{ConnectionID: "vco-a", From: base.Add(time.Second), To: base.Add(time.Second)}),
+		[]string{"vco-a/@1 IKE_SA vco-a[1] established", "vco-a/@1 CHILD_SA vco-a{1} established"})
+	diff(t, "page 2 of 2", list(store.LogQuery{ConnectionID: "vco-a", From: base, To: base.Add(time.Hour), Page: store.Page{Number: 2, Size: 2}}),
+		[]string{"vco-a/@1 CHILD_SA vco-a{1} established"})
+	diff(t, "by tunnel", list(store.LogQuery{ConnectionID: "vco-d", TunnelID: slave, From: base, To: base.Add(time.Hour)}),
+		[]string{"vco-d/" + slave + "@3 slave up"})
+	if got := list(store.LogQuery{ConnectionID: "vco-d", From: base, To: base.Add(time.Hour)}); len(got) != 2 {
+		t.Fatalf("dual lines = %v, want 2", got)
+	}
+
+	// The cap keeps the newest lines.
+	var many []store.LogLine
+	for i := range 10 {
+		many = append(many, line("vco-a", "", 10+i, fmt.Sprintf("line %d", i)))
+	}
+	_, err = as.AppendConnectionLogs(ctx, g1.VpnGatewayID, many, 4)
+	must(t, err)
+	diff(t, "capped", list(all), []string{"vco-a/@16 line 6", "vco-a/@17 line 7", "vco-a/@18 line 8", "vco-a/@19 line 9"})
+	if got := list(store.LogQuery{ConnectionID: "vco-d", From: base, To: base.Add(time.Hour)}); len(got) != 2 {
+		t.Fatalf("the cap of one connection touched another: %v", got)
+	}
+
+	// Purge by age.
+	purged, err := as.PurgeConnectionLogs(ctx, base.Add(18*time.Second))
+	must(t, err)
+	if purged != 4 { // lines 6, 7 of vco-a and both of vco-d
+		t.Fatalf("purged %d, want 4", purged)
+	}
+	diff(t, "after purge", list(all), []string{"vco-a/@18 line 8", "vco-a/@19 line 9"})
+
+	// Deleted with the connection.
+	must(t, s.DeleteConnection(ctx, scope(), "vco-a"))
+	if got := list(all); len(got) != 0 {
+		t.Fatalf("lines of a deleted connection: %v", got)
+	}
+}
