@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +24,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/vpcvpn/vpcvpn/internal/apptest"
+	"github.com/vpcvpn/vpcvpn/internal/iam"
+	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/signature"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 )
@@ -553,8 +556,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// setTunnelStatus sets a tunnel's status in the store, as the gateway
-// agent's report would.
+// setTunnelStatus reports a tunnel's status as the gateway agent does
+// (ReportVpnGatewayAgentStatus through the service, as the gateway's owner).
 func setTunnelStatus(t *testing.T, e *apptest.Env, id, role, status string) {
 	t.Helper()
 	ctx := context.Background()
@@ -562,12 +565,19 @@ func setTunnelStatus(t *testing.T, e *apptest.Env, id, role, status string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range c.Tunnels {
-		if c.Tunnels[i].Role == role {
-			c.Tunnels[i].Status = status
+	var tunnel string
+	for _, tu := range c.Tunnels {
+		if tu.Role == role {
+			tunnel = tu.TunnelID
 		}
 	}
-	if err := e.App.Store.UpdateConnection(ctx, c); err != nil {
+	report := fmt.Sprintf(`[{"VpnConnectionId":%q,"TunnelId":%q,"Status":%q}]`, id, tunnel, status)
+	r := &service.Request{Principal: iam.Principal{Kind: iam.PrincipalRoot, AccountID: c.AccountID},
+		Params: map[string]string{"RegionId": "cn-hangzhou", "VpnGatewayId": c.VpnGatewayID, "AgentInstanceId": "webtest",
+			"Sequence": fmt.Sprint(reportSeq.Add(1)), "Tunnels.1": report}}
+	if _, err := e.App.Service.ReportVpnGatewayAgentStatus(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 }
+
+var reportSeq atomic.Int64

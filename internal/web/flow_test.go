@@ -211,6 +211,6 @@ func TestSingleTunnel(t *testing.T) {
 	p = b.get("/console/r/cn-hangzhou/connections/" + vco + "/device?DeviceType=cisco-ios&Tunnel=master")
 	wantStatus(t, p, http.StatusBadRequest)
 	wantBody(t, p, "InvalidTunnel.Mismatch")
-	// The logs page says where logs come from until the API has them.
+	// The logs page, empty, says where logs come from.
 	wantBody(t, b.get("/console/r/cn-hangzhou/connections/"+vco+"/logs"), "gateway agent")
 }
