@@ -129,10 +129,15 @@ func singleBGPRequest(cgw string) *vpc.CreateVpnConnectionRequest {
 // TestLiveBGPSingle: one tunnel with BGP. The session reaches Established through the tunnel (ESP on the veth,
 // no clear TCP 179 there), each side learns the other's subnet with the right AS path, and a ping between the
 // learned subnets passes.
+// stepper logs the seconds since its creation with each step (go test -v shows where a run spends its time).
+func stepper(t *testing.T) func(string) {
+	start := time.Now()
+	return func(what string) { t.Logf("%6.2fs %s", time.Since(start).Seconds(), what) }
+}
+
 func TestLiveBGPSingle(t *testing.T) {
 	t.Parallel()
-	start := time.Now()
-	step := func(what string) { t.Logf("%6.2fs %s", time.Since(start).Seconds(), what) }
+	step := stepper(t)
 	defer step("done")
 	w := NewWorld(t, false)
 	step("world")
@@ -260,6 +265,8 @@ func TestLiveBGPWrongPeerASN(t *testing.T) {
 // detection) the traffic moves to the slave.
 func TestLiveBGPDual(t *testing.T) {
 	t.Parallel()
+	step := stepper(t)
+	defer step("done")
 	w := NewWorld(t, true)
 	tunnel := func(role, cgw, psk, cidr, ip string) *vpc.CreateVpnConnectionRequestTunnelOptionsSpecification {
 		return &vpc.CreateVpnConnectionRequestTunnelOptionsSpecification{
@@ -305,14 +312,17 @@ func TestLiveBGPDual(t *testing.T) {
 	if err := lab.Establish(peer, "vpcvpn-master", master, "vpcvpn-master", waitTimeout); err != nil {
 		t.Fatalf("master tunnel: %v", err)
 	}
+	step("tunnels up")
 	master.StartFRR(mgw.FRR)
 	slave.StartFRR(sgw.FRR)
 	peer.StartFRR(p.frr)
+	step("FRR started")
 
 	waitEstablished(t, peer, "169.254.10.1", 65010, 45104)
 	waitEstablished(t, peer, "169.254.20.1", 65010, 45104)
 	waitEstablished(t, master, "169.254.10.2", 45104, 65010)
 	waitEstablished(t, slave, "169.254.20.2", 45104, 65010)
+	step("BGP established")
 	// Both paths learned; the master's is best by local preference.
 	var ps []tunneltest.BGPPath
 	waitLearned(t, peer, cloudNet, "169.254.20.1")
@@ -345,6 +355,7 @@ func TestLiveBGPDual(t *testing.T) {
 		}
 	}
 	pingVia("both tunnels up", master, slave)
+	step("pinged through the master")
 
 	// The master path goes down: its link is cut. Dead-peer detection (10 s, then retransmits) deletes the
 	// master's SAs on the peer and the slave's carry the traffic.
@@ -364,6 +375,7 @@ func TestLiveBGPDual(t *testing.T) {
 	if _, _, err := peer.InstalledChild("vpcvpn-slave"); err != nil {
 		t.Fatalf("slave tunnel after the master failed: %v", err)
 	}
+	step("master's SAs gone (dead-peer detection)")
 	pingVia("master path down", slave, master)
 	if n, err := slave.BGPNeighbor(netip.MustParseAddr("169.254.20.2")); err != nil || !established(n) {
 		t.Errorf("slave session after the failover: %+v (%v), want Established", n, err)
