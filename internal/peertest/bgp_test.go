@@ -126,74 +126,109 @@ func singleBGPRequest(cgw string) *vpc.CreateVpnConnectionRequest {
 	}
 }
 
-// TestLiveBGPSingle: one tunnel with BGP. The session reaches Established through the tunnel (ESP on the veth,
-// no clear TCP 179 there), each side learns the other's subnet with the right AS path, and a ping between the
-// learned subnets passes.
 // stepper logs the seconds since its creation with each step (go test -v shows where a run spends its time).
 func stepper(t *testing.T) func(string) {
 	start := time.Now()
 	return func(what string) { t.Logf("%6.2fs %s", time.Since(start).Seconds(), what) }
 }
 
+// bgpChild is one CHILD_SA a single BGP tunnel must install, with its selectors from the peer's side.
+type bgpChild struct {
+	name            string
+	peerTS, cloudTS []string
+}
+
+// TestLiveBGPSingle: one tunnel with BGP, IKEv2 (one CHILD_SA with the BGP addresses in front of the subnets)
+// and Alibaba's default IKEv1 proposal (a CHILD_SA per pair: the subnets', and vpcvpn-bgp for the BGP
+// addresses). The session reaches Established through the tunnel (ESP on the veth, no clear TCP 179 there), each
+// side learns the other's subnet with the right AS path, and a ping between the learned subnets passes.
 func TestLiveBGPSingle(t *testing.T) {
 	t.Parallel()
-	step := stepper(t)
-	defer step("done")
-	w := NewWorld(t, false)
-	step("world")
-	id := w.Connection(t, singleBGPRequest(w.customerGatewayASN(t, peerOuter.Addr().String(), customerASN)))
-	p := peerBGPFiles(t, w, id, false)
-	if b := p.cfg.BgpConfigs; b == nil || len(b.BgpConfig) != 1 || b.BgpConfig[0].LocalBgpIp != "169.254.10.2" ||
-		b.BgpConfig[0].PeerBgpIp != "169.254.10.1" || b.BgpConfig[0].LocalAsn != customerASN || b.BgpConfig[0].PeerAsn != gatewayASN {
-		t.Fatalf("download BgpConfigs %+v", p.cfg.BgpConfigs)
-	}
-	gw := gatewayBGP(t, p.cfg, "")
-	step("rendered")
+	for _, c := range []struct {
+		name, ike, ipsec string
+		version          int
+		ikeProp, espProp string
+		children         []bgpChild
+	}{
+		{name: "ikev2", version: 2,
+			ike:     `{"IkeVersion":"ikev2","IkeEncAlg":"aes256","IkeAuthAlg":"sha256","IkePfs":"group14","IkeLifetime":28800,"Psk":"Bgp-Tunnel_Psk.1"}`,
+			ipsec:   `{"IpsecEncAlg":"aes256","IpsecAuthAlg":"sha256","IpsecPfs":"group14","IpsecLifetime":3600}`,
+			ikeProp: "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048", espProp: "AES_CBC-256/HMAC_SHA2_256_128",
+			children: []bgpChild{{"vpcvpn", []string{"169.254.10.2/32", peerNet.String()}, []string{"169.254.10.1/32", cloudNet.String()}}}},
+		{name: "ikev1-default", version: 1, // no IkeConfig/IpsecConfig: aes/md5/group2, 86400 s
+			ikeProp: "AES_CBC-128/HMAC_MD5_96/PRF_HMAC_MD5/MODP_1024", espProp: "AES_CBC-128/HMAC_MD5_96/MODP_1024",
+			children: []bgpChild{{"vpcvpn", []string{peerNet.String()}, []string{cloudNet.String()}},
+				{"vpcvpn-bgp", []string{"169.254.10.2/32"}, []string{"169.254.10.1/32"}}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			step := stepper(t)
+			defer step("done")
+			w := NewWorld(t, false)
+			req := singleBGPRequest(w.customerGatewayASN(t, peerOuter.Addr().String(), customerASN))
+			req.IkeConfig, req.IpsecConfig = nil, nil
+			if c.ike != "" {
+				req.IkeConfig, req.IpsecConfig = dara.String(c.ike), dara.String(c.ipsec)
+			}
+			id := w.Connection(t, req)
+			p := peerBGPFiles(t, w, id, false)
+			if b := p.cfg.BgpConfigs; b == nil || len(b.BgpConfig) != 1 || b.BgpConfig[0].LocalBgpIp != "169.254.10.2" ||
+				b.BgpConfig[0].PeerBgpIp != "169.254.10.1" || b.BgpConfig[0].LocalAsn != customerASN || b.BgpConfig[0].PeerAsn != gatewayASN {
+				t.Fatalf("download BgpConfigs %+v", p.cfg.BgpConfigs)
+			}
+			gw := gatewayBGP(t, p.cfg, "")
+			step("rendered")
 
-	lab := tunneltest.New(t, tunneltest.Options{})
-	peer := lab.AddSide("peer", addrs("198.51.100.1")...)
-	cloud := lab.AddSide("cloud", addrs("192.0.2.1")...)
-	link := lab.Connect(peer, peerOuter, cloud, gwOuter)
-	capture := lab.StartCapture(link.A) // before FRR: no BGP packet may ever leave in clear
-	step("lab")
-	// The set-up commands first: kernel-libipsec installs no route (and so no CHILD_SA) for a selector without a
-	// local address in it. FRR after the tunnel, so that bgpd's first connection finds it (TCP's backoff would
-	// otherwise add seconds).
-	peer.RunSetup(render.SetupCommands(p.swanctl))
-	cloud.RunSetup(gw.Setup)
-	cloud.StartSwanctl(gw.SwanctlConf)
-	peer.StartSwanctl(p.swanctl) // initiates on load
+			lab := tunneltest.New(t, tunneltest.Options{})
+			peer := lab.AddSide("peer", addrs("198.51.100.1")...)
+			cloud := lab.AddSide("cloud", addrs("192.0.2.1")...)
+			link := lab.Connect(peer, peerOuter, cloud, gwOuter)
+			capture := lab.StartCapture(link.A) // before FRR: no BGP packet may ever leave in clear
+			// The set-up commands first: kernel-libipsec installs no route (and so no CHILD_SA) for a selector
+			// without a local address in it. FRR after the tunnel, so that bgpd's first connection finds it (TCP's
+			// backoff would otherwise add seconds).
+			peer.RunSetup(render.SetupCommands(p.swanctl))
+			cloud.RunSetup(gw.Setup)
+			cloud.StartSwanctl(gw.SwanctlConf)
+			peer.StartSwanctl(p.swanctl) // initiates on load
+			for _, ch := range c.children {
+				checkChild(t, cloud, ch.name, c.version, c.ikeProp, c.espProp, ch.cloudTS, ch.peerTS, false)
+				checkChild(t, peer, ch.name, c.version, c.ikeProp, c.espProp, ch.peerTS, ch.cloudTS, true)
+			}
+			step("tunnel up")
+			cloud.StartFRR(gw.FRR)
+			peer.StartFRR(p.frr)
+			step("FRR started")
 
-	peerTS, cloudTS := []string{"169.254.10.2/32", peerNet.String()}, []string{"169.254.10.1/32", cloudNet.String()}
-	const ikeProp, espProp = "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048", "AES_CBC-256/HMAC_SHA2_256_128"
-	checkChild(t, cloud, "vpcvpn", 2, ikeProp, espProp, cloudTS, peerTS, false)
-	checkChild(t, peer, "vpcvpn", 2, ikeProp, espProp, peerTS, cloudTS, true)
-	step("tunnel up")
-	cloud.StartFRR(gw.FRR)
-	peer.StartFRR(p.frr)
-	step("FRR started")
-
-	waitEstablished(t, peer, "169.254.10.1", 65010, 45104)
-	waitEstablished(t, cloud, "169.254.10.2", 45104, 65010)
-	step("BGP established")
-	if pp, ok := pathFrom(waitLearned(t, peer, cloudNet, "169.254.10.1"), "169.254.10.1"); !ok || pp.ASPath != gatewayASN || !pp.Best {
-		t.Errorf("peer's path to %s: %+v, want the best, AS path %s", cloudNet, pp, gatewayASN)
-	}
-	if cp, ok := pathFrom(waitLearned(t, cloud, peerNet, "169.254.10.2"), "169.254.10.2"); !ok || cp.ASPath != customerASN || !cp.Best {
-		t.Errorf("gateway's path to %s: %+v, want the best, AS path %s", peerNet, cp, customerASN)
-	}
-	if n, err := lab.Ping(peer, addrs("198.51.100.1")[0], addrs("192.0.2.1")[0], 5); err != nil {
-		t.Errorf("ping between the learned subnets: %d/5: %v", n, err)
-	}
-	traffic := capture.Stop()
-	if got := traffic.ESP(); got < 10 {
-		t.Errorf("ESP packets on the wire = %d, want >= 10\n%v", got, traffic)
-	}
-	if got := traffic.ClearTCP(179); got != 0 {
-		t.Errorf("clear BGP (TCP 179) packets on the wire = %d, want 0\n%v", got, traffic)
-	}
-	if got := traffic.ClearICMP(); got != 0 {
-		t.Errorf("clear ICMP packets on the wire = %d, want 0\n%v", got, traffic)
+			waitEstablished(t, peer, "169.254.10.1", 65010, 45104)
+			waitEstablished(t, cloud, "169.254.10.2", 45104, 65010)
+			step("BGP established")
+			if pp, ok := pathFrom(waitLearned(t, peer, cloudNet, "169.254.10.1"), "169.254.10.1"); !ok || pp.ASPath != gatewayASN || !pp.Best {
+				t.Errorf("peer's path to %s: %+v, want the best, AS path %s", cloudNet, pp, gatewayASN)
+			}
+			if cp, ok := pathFrom(waitLearned(t, cloud, peerNet, "169.254.10.2"), "169.254.10.2"); !ok || cp.ASPath != customerASN || !cp.Best {
+				t.Errorf("gateway's path to %s: %+v, want the best, AS path %s", peerNet, cp, customerASN)
+			}
+			if n, err := lab.Ping(peer, addrs("198.51.100.1")[0], addrs("192.0.2.1")[0], 5); err != nil {
+				t.Errorf("ping between the learned subnets: %d/5: %v", n, err)
+			}
+			traffic := capture.Stop()
+			if got := traffic.ESP(); got < 10 {
+				t.Errorf("ESP packets on the wire = %d, want >= 10\n%v", got, traffic)
+			}
+			if got := traffic.ClearTCP(179); got != 0 {
+				t.Errorf("clear BGP (TCP 179) packets on the wire = %d, want 0\n%v", got, traffic)
+			}
+			if got := traffic.ClearICMP(); got != 0 {
+				t.Errorf("clear ICMP packets on the wire = %d, want 0\n%v", got, traffic)
+			}
+			// BGP's packets crossed the BGP selectors' SA (the only one that carries the BGP addresses).
+			if len(c.children) > 1 {
+				if _, bc, err := peer.InstalledChild("vpcvpn-bgp"); err != nil || bc.PacketsOut == 0 || bc.PacketsIn == 0 {
+					t.Errorf("CHILD_SA vpcvpn-bgp: %+v (%v), want packets both ways", bc, err)
+				}
+			}
+		})
 	}
 }
 
