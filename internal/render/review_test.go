@@ -260,6 +260,9 @@ func TestHuaweiFirewallPolicy(t *testing.T) {
 		"  action no-nat",
 		" rule move vpcvpn-no-nat top",
 	)
+	if lineIndex(out, "security-policy") > lineIndex(out, " ipsec policy vpcvpn") || lineIndex(out, "nat-policy") > lineIndex(out, " ipsec policy vpcvpn") {
+		t.Errorf("the IPsec policy is applied before the security and NAT policies that let it work")
+	}
 	in := out[strings.Index(out, " rule name vpcvpn-in\n"):]
 	in = in[:strings.Index(in, " rule name vpcvpn-ike-out\n")]
 	wantLines(t, in, "  source-zone untrust", "  destination-zone trust", "  source-address 198.51.100.0 25", "  destination-address 192.0.2.0 25")
@@ -292,6 +295,9 @@ func TestH3CFirewallPolicy(t *testing.T) {
 		"  destination-ip vpcvpn-remote",
 		"  action snat no-nat",
 	)
+	if lineIndex(out, "security-policy ip") > lineIndex(out, " ipsec apply policy vpcvpn") || lineIndex(out, "nat global-policy") > lineIndex(out, " ipsec apply policy vpcvpn") {
+		t.Errorf("the IPsec policy is applied before the security and NAT policies that let it work")
+	}
 	// The IKEv2 PRF follows the integrity algorithm.
 	c := caseSingleV2()
 	c.IkeConfig.IkeAuthAlg = "sha384"
