@@ -496,7 +496,18 @@ func TestBrowser(t *testing.T) {
 	if len(edges) != 2 || edges[0] != "edge up" || edges[1] != "edge down" {
 		t.Fatalf("topology edges %q", edges)
 	}
+	if got := c.text(admin, "span.agent"); got != "connected" {
+		t.Fatalf("gateway agent %q", got)
+	}
 	c.shot(admin, "12-gateway-topology")
+
+	// ---- the connection's logs, as the agent shipped them.
+	c.do(admin, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections/"+vco), chromedp.Click(chromedp.CSS(`a[href$="/`+vco+`/logs"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`pre.logs`)))
+	if got := c.text(admin, "pre.logs"); !strings.Contains(got, "master: ipsec_sa_established") {
+		t.Fatalf("logs %q", got)
+	}
+	c.shot(admin, "12b-connection-logs")
 
 	// ---- a form without its CSRF token is refused.
 	c.do(admin,
@@ -572,9 +583,10 @@ func setTunnelStatus(t *testing.T, e *apptest.Env, id, role, status string) {
 		}
 	}
 	report := fmt.Sprintf(`[{"VpnConnectionId":%q,"TunnelId":%q,"Status":%q}]`, id, tunnel, status)
+	logs := fmt.Sprintf(`[{"VpnConnectionId":%q,"TunnelId":%q,"Time":%d,"Line":"%s: %s"}]`, id, tunnel, time.Now().UnixMilli(), role, status)
 	r := &service.Request{Principal: iam.Principal{Kind: iam.PrincipalRoot, AccountID: c.AccountID},
 		Params: map[string]string{"RegionId": "cn-hangzhou", "VpnGatewayId": c.VpnGatewayID, "AgentInstanceId": "webtest",
-			"Sequence": fmt.Sprint(reportSeq.Add(1)), "Tunnels.1": report}}
+			"Sequence": fmt.Sprint(reportSeq.Add(1)), "AgentVersion": "webtest-1", "Tunnels.1": report, "LogLines.1": logs}}
 	if _, err := e.App.Service.ReportVpnGatewayAgentStatus(ctx, r); err != nil {
 		t.Fatal(err)
 	}

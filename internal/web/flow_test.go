@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/apptest"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
@@ -213,4 +215,22 @@ func TestSingleTunnel(t *testing.T) {
 	wantBody(t, p, "InvalidTunnel.Mismatch")
 	// The logs page, empty, says where logs come from.
 	wantBody(t, b.get("/console/r/cn-hangzhou/connections/"+vco+"/logs"), "gateway agent")
+
+	// The gateway agent reports: the gateway shows it connected, the
+	// connection its status, the logs page charon's lines (escaped).
+	wantBody(t, b.get("/console/r/cn-hangzhou/gateways"), "no agent has reported")
+	now := time.Now().UnixMilli()
+	e.root(t, "ReportVpnGatewayAgentStatus", map[string]string{"RegionId": "cn-hangzhou", "VpnGatewayId": gw, "AgentInstanceId": "webtest",
+		"Sequence": "1", "AgentVersion": "9.9.9",
+		"Tunnels.1":  `[{"VpnConnectionId":"` + vco + `","Status":"ipsec_sa_established","BytesIn":0,"BytesOut":0,"PacketsIn":0,"PacketsOut":0}]`,
+		"LogLines.1": `[{"VpnConnectionId":"` + vco + `","Time":` + strconv.FormatInt(now, 10) + `,"Line":"IKE_SA vco[1] established <b>bold</b>"}]`})
+	wantBody(t, b.get("/console/r/cn-hangzhou/gateways"), `<span class="agent on"`, ">connected</span>")
+	g := b.get("/console/r/cn-hangzhou/gateways/" + gw)
+	wantBody(t, g, "version 9.9.9", "agent connected", `class="edge up"`)
+	wantBody(t, b.get("/console/r/cn-hangzhou/connections/"+vco), `<span class="status up" data-status="`+vco+`"`, `/logs">Logs</a>`)
+	logs := b.get("/console/r/cn-hangzhou/connections/" + vco + "/logs")
+	wantStatus(t, logs, http.StatusOK)
+	wantBody(t, logs, "IKE_SA vco[1] established &lt;b&gt;bold&lt;/b&gt;")
+	wantNotBody(t, logs, "<b>bold")
+	wantBody(t, b.get("/console/r/cn-hangzhou/connections/"+vco+"/logs?minutes=15&page=2"), "No log lines")
 }

@@ -82,13 +82,20 @@ func layoutTopology(region string, g vpn.VpnGatewayItem, conns []vpn.VpnConnecti
 	if label == "" {
 		label = g.VpnGatewayId
 	}
-	t.Gateway = topoBox{X: 20, Y: gy, W: topoGatewayW, H: gh, ID: g.VpnGatewayId, Label: short(label, 24), Full: label, Sub: g.Spec + " · " + g.Status,
+	agent := "no agent"
+	if a := g.GatewayAgent; a != nil && a.Connected {
+		agent = "agent connected"
+	} else if a != nil && a.LastReportTime != 0 {
+		agent = "agent not connected"
+	}
+	t.Gateway = topoBox{X: 20, Y: gy, W: topoGatewayW, H: gh, ID: g.VpnGatewayId, Label: short(label, 24), Full: label, Sub: g.Spec + " · " + agent,
 		TextX: 36, TextY: gy + 28}
 	portX := 20 + topoGatewayW
-	master := topoPort{X: portX, Y: gy + gh/3, Label: g.InternetIp}
-	slave := topoPort{X: portX, Y: gy + 2*gh/3, Label: g.DisasterRecoveryInternetIp}
+	// The ports sit below the gateway's name and its second line.
+	master := topoPort{X: portX, Y: gy + gh*55/100, Label: g.InternetIp}
+	slave := topoPort{X: portX, Y: gy + gh*82/100, Label: g.DisasterRecoveryInternetIp}
 	if g.DisasterRecoveryInternetIp == "" {
-		master.Y = gy + gh/2
+		master.Y = gy + gh*65/100
 		t.Ports = []topoPort{master}
 	} else {
 		t.Ports = []topoPort{master, slave}
@@ -187,16 +194,16 @@ func (h *Handler) connectionLogs(q *req) {
 		v.Minutes = m
 	}
 	if !v.Available {
-		q.page(http.StatusOK, "logs", "Connection logs", "connections", v, nil)
+		q.page(http.StatusOK, "logs", "Connection logs: "+id, "connections", v, nil)
 		return
 	}
 	now := q.h.now()
 	params := map[string]string{"RegionId": q.region, "VpnConnectionId": id,
-		"From": strconv.FormatInt(now.Add(-time.Duration(v.Minutes)*time.Minute).Unix(), 10), "To": strconv.FormatInt(now.Unix(), 10),
+		"From": strconv.FormatInt(now.Add(-time.Duration(v.Minutes)*time.Minute).UnixMilli(), 10), "To": strconv.FormatInt(now.UnixMilli(), 10),
 		"PageNumber": strconv.Itoa(pageNumber(q.r)), "PageSize": "50"}
 	body, sr, err := h.b.call(q.r, q.p, "DescribeVpnConnectionLogs", params)
 	if err != nil {
-		q.page(errStatus(err), "logs", "Connection logs", "connections", v, h.errorView(err, sr.RequestID))
+		q.page(errStatus(err), "logs", "Connection logs: "+id, "connections", v, h.errorView(err, sr.RequestID))
 		return
 	}
 	var a logsAnswer
@@ -205,7 +212,7 @@ func (h *Handler) connectionLogs(q *req) {
 		err = json.Unmarshal(b, &a)
 	}
 	if err != nil {
-		q.page(http.StatusInternalServerError, "logs", "Connection logs", "connections", v, h.errorView(err, sr.RequestID))
+		q.page(http.StatusInternalServerError, "logs", "Connection logs: "+id, "connections", v, h.errorView(err, sr.RequestID))
 		return
 	}
 	v.Logs = a.Data.Logs
@@ -218,5 +225,5 @@ func (h *Handler) connectionLogs(q *req) {
 	if a.PageSize > 0 && len(a.Data.Logs) >= a.PageSize {
 		v.Page.Next = v.Page.Number + 1
 	}
-	q.page(http.StatusOK, "logs", "Connection logs", "connections", v, nil)
+	q.page(http.StatusOK, "logs", "Connection logs: "+id, "connections", v, nil)
 }
