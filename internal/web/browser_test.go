@@ -241,6 +241,19 @@ func (c *chrome) signIn(ctx context.Context, base, ak, secret string) {
 	)
 }
 
+// signInByKeyboard signs in with the keyboard only: type the key id, Tab
+// to the secret, Enter submits.
+func (c *chrome) signInByKeyboard(ctx context.Context, base, ak, secret string) {
+	c.t.Helper()
+	c.do(ctx,
+		chromedp.Navigate(base+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="AccessKeyId"]`)),
+		chromedp.Focus(chromedp.CSS(`input[name="AccessKeyId"]`)),
+		chromedp.KeyEvent(ak+"\t"+secret+"\r"),
+		chromedp.WaitVisible(chromedp.CSS(`form.signout`)),
+	)
+}
+
 // apiDownload calls DownloadVpnConnectionConfig on the API (V1 signature)
 // and returns the raw answer.
 func apiDownload(t *testing.T, endpoint, id, format string) []byte {
@@ -414,7 +427,7 @@ func TestBrowser(t *testing.T) {
 	// gets the readable refusal on create.
 	reader := c.tab(base, false)
 	c.do(reader, chromedp.EmulateViewport(390, 844))
-	c.signIn(reader, base, readerAK, readerSecret)
+	c.signInByKeyboard(reader, base, readerAK, readerSecret)
 	c.do(reader, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections"), chromedp.WaitVisible(chromedp.CSS(`table.conns`)))
 	if got := c.text(reader, `table.conns a.id`); got != vco {
 		t.Fatalf("reader's list: %q", got)
