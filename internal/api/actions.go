@@ -57,6 +57,19 @@ func Actions(s *service.Service) []Action {
 		vpc("MoveVpnResourceGroup", s.MoveVpnResourceGroup),
 		vpc("MoveResourceGroup", s.MoveResourceGroup),
 
+		// ---- VPN route entries (internal/service/routes.go) ----
+		vpc("CreateVpnRouteEntry", s.CreateVpnRouteEntry),
+		vpc("DescribeVpnRouteEntries", s.DescribeVpnRouteEntries),
+		vpc("ModifyVpnRouteEntryWeight", s.ModifyVpnRouteEntryWeight),
+		vpc("DeleteVpnRouteEntry", s.DeleteVpnRouteEntry),
+		vpc("CreateVpnPbrRouteEntry", s.CreateVpnPbrRouteEntry),
+		vpc("DescribeVpnPbrRouteEntries", s.DescribeVpnPbrRouteEntries),
+		vpc("ModifyVpnPbrRouteEntryWeight", s.ModifyVpnPbrRouteEntryWeight),
+		vpc("ModifyVpnPbrRouteEntryPriority", s.ModifyVpnPbrRouteEntryPriority),
+		vpc("ModifyVpnPbrRouteEntryAttribute", s.ModifyVpnPbrRouteEntryAttribute),
+		vpc("DeleteVpnPbrRouteEntry", s.DeleteVpnPbrRouteEntry),
+		vpc("PublishVpnRouteEntry", s.PublishVpnRouteEntry),
+
 		// ---- vpcvpn extensions (not Alibaba Cloud actions; internal/service/deviceconfig.go, docs/DEVICES.md) ----
 		vpc("DescribeVpnConnectionDeviceTypes", s.DescribeVpnConnectionDeviceTypes),
 		vpc("DownloadVpnConnectionDeviceConfig", s.DownloadVpnConnectionDeviceConfig),

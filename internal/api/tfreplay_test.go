@@ -338,3 +338,95 @@ func TestTerraformVpnGatewayAndCustomerGateway(t *testing.T) {
 
 // json0 is how a JSON 0 decodes in the provider's maps.
 var json0 = 0
+
+// findRoute is DescribeVpnRouteEntry / DescribeVpnPbrRouteEntry: page
+// through the gateway's entries (PageSize 20) for the one with the next hop,
+// (source) and destination; nil when not found.
+func (c *tfClient) findRoute(action, list, item, gw, hop, src, dest string) map[string]any {
+	c.t.Helper()
+	for page := 1; ; page++ {
+		resp := c.post(action, nil, m("RegionId", tfRegion, "VpnGatewayId", gw, "PageNumber", page, "PageSize", 20))
+		entries, ok := path(resp, list, item).([]any)
+		if !ok {
+			c.t.Fatalf("%s: no %s.%s in %v", action, list, item, resp)
+		}
+		for _, it := range entries {
+			e := it.(map[string]any)
+			if e["NextHop"] == hop && e["RouteDest"] == dest && (src == "" || e["RouteSource"] == src) {
+				return e
+			}
+		}
+		if len(entries) < 20 {
+			return nil
+		}
+	}
+}
+
+// TestTerraformVpnRouteEntries replays alicloud_vpn_route_entry and
+// alicloud_vpn_pbr_route_entry.
+func TestTerraformVpnRouteEntries(t *testing.T) {
+	env := apptest.Start(t)
+	c := newTFClient(t, env)
+	vpcID := sv(c.post("CreateVpc", m(), m("RegionId", tfRegion, "CidrBlock", "192.168.0.0/16")), "VpcId")
+	gw := sv(c.post("CreateVpnGateway", m(), m("RegionId", tfRegion, "VpcId", vpcID, "Bandwidth", 10, "AutoPay", true)), "VpnGatewayId")
+	cg := sv(c.post("CreateCustomerGateway", nil, m("RegionId", tfRegion, "IpAddress", "198.51.100.30")), "CustomerGatewayId")
+	conn := sv(c.post("CreateVpnConnection", m(), m("RegionId", tfRegion, "VpnGatewayId", gw, "CustomerGatewayId", cg,
+		"LocalSubnet", "192.168.0.0/16", "RemoteSubnet", "10.0.0.0/8")), "VpnConnectionId")
+
+	// alicloud_vpn_route_entry: CreateVpnRouteEntry; the id is
+	// VpnInstanceId:NextHop:RouteDest of the answer; DescribeVpnRouteEntries
+	// until State is published or normal.
+	resp := c.post("CreateVpnRouteEntry", nil, m("RegionId", tfRegion, "VpnGatewayId", gw, "RouteDest", "10.0.0.0/8", "NextHop", conn,
+		"Weight", 100, "PublishVpc", false, "ClientToken", "tf-CreateVpnRouteEntry-1"))
+	if id := fmt.Sprint(resp["VpnInstanceId"], ":", resp["NextHop"], ":", resp["RouteDest"]); id != gw+":"+conn+":10.0.0.0/8" {
+		t.Fatalf("route entry id = %s", id)
+	}
+	e := c.findRoute("DescribeVpnRouteEntries", "VpnRouteEntries", "VpnRouteEntry", gw, conn, "", "10.0.0.0/8")
+	if e == nil || e["State"] != "normal" || fmt.Sprint(e["Weight"]) != "100" || e["VpnInstanceId"] != gw || e["RouteEntryType"] != "custom" {
+		t.Fatalf("route entry = %v", e)
+	}
+	// Update: PublishVpnRouteEntry (RouteType dbr) until published, then
+	// ModifyVpnRouteEntryWeight with the old and new weight.
+	c.post("PublishVpnRouteEntry", nil, m("RegionId", tfRegion, "RouteDest", "10.0.0.0/8", "NextHop", conn, "VpnGatewayId", gw,
+		"PublishVpc", true, "RouteType", "dbr", "ClientToken", "tf-Publish-1"))
+	if e := c.findRoute("DescribeVpnRouteEntries", "VpnRouteEntries", "VpnRouteEntry", gw, conn, "", "10.0.0.0/8"); e["State"] != "published" {
+		t.Fatalf("after publish: %v", e)
+	}
+	c.post("ModifyVpnRouteEntryWeight", nil, m("RegionId", tfRegion, "RouteDest", "10.0.0.0/8", "NextHop", conn, "VpnGatewayId", gw, "Weight", 100, "NewWeight", 0))
+	if e := c.findRoute("DescribeVpnRouteEntries", "VpnRouteEntries", "VpnRouteEntry", gw, conn, "", "10.0.0.0/8"); fmt.Sprint(e["Weight"]) != "0" {
+		t.Fatalf("after the weight change: %v", e)
+	}
+
+	// alicloud_vpn_pbr_route_entry: the id is built from the request
+	// (gateway:next hop:source:destination).
+	c.post("CreateVpnPbrRouteEntry", nil, m("RegionId", tfRegion, "VpnGatewayId", gw, "RouteDest", "10.1.0.0/16", "NextHop", conn,
+		"Weight", 0, "PublishVpc", true, "RouteSource", "192.168.10.0/24", "ClientToken", "tf-CreateVpnPbrRouteEntry-1"))
+	p := c.findRoute("DescribeVpnPbrRouteEntries", "VpnPbrRouteEntries", "VpnPbrRouteEntry", gw, conn, "192.168.10.0/24", "10.1.0.0/16")
+	if p == nil || p["State"] != "published" || fmt.Sprint(p["Weight"]) != "0" || p["VpnInstanceId"] != gw {
+		t.Fatalf("pbr entry = %v", p)
+	}
+	// Update: PublishVpnRouteEntry with RouteType pbr (the provider also
+	// sends RouteSource), then ModifyVpnPbrRouteEntryWeight.
+	c.post("PublishVpnRouteEntry", nil, m("RegionId", tfRegion, "RouteDest", "10.1.0.0/16", "RouteSource", "192.168.10.0/24", "NextHop", conn,
+		"VpnGatewayId", gw, "PublishVpc", false, "RouteType", "pbr", "ClientToken", "tf-Publish-2"))
+	c.post("ModifyVpnPbrRouteEntryWeight", nil, m("RegionId", tfRegion, "RouteDest", "10.1.0.0/16", "RouteSource", "192.168.10.0/24", "NextHop", conn,
+		"VpnGatewayId", gw, "Weight", 0, "NewWeight", 100))
+	p = c.findRoute("DescribeVpnPbrRouteEntries", "VpnPbrRouteEntries", "VpnPbrRouteEntry", gw, conn, "192.168.10.0/24", "10.1.0.0/16")
+	if p["State"] != "normal" || fmt.Sprint(p["Weight"]) != "100" {
+		t.Fatalf("pbr after the updates: %v", p)
+	}
+
+	// Deletes, each polled until the entry is gone from the list.
+	c.post("DeleteVpnPbrRouteEntry", nil, m("RegionId", tfRegion, "RouteDest", "10.1.0.0/16", "RouteSource", "192.168.10.0/24", "NextHop", conn,
+		"VpnGatewayId", gw, "Weight", 100, "ClientToken", "tf-Delete-1"))
+	if p := c.findRoute("DescribeVpnPbrRouteEntries", "VpnPbrRouteEntries", "VpnPbrRouteEntry", gw, conn, "192.168.10.0/24", "10.1.0.0/16"); p != nil {
+		t.Fatalf("pbr entry after delete: %v", p)
+	}
+	c.post("DeleteVpnRouteEntry", nil, m("RegionId", tfRegion, "RouteDest", "10.0.0.0/8", "NextHop", conn, "VpnGatewayId", gw, "Weight", 0, "ClientToken", "tf-Delete-2"))
+	if e := c.findRoute("DescribeVpnRouteEntries", "VpnRouteEntries", "VpnRouteEntry", gw, conn, "", "10.0.0.0/8"); e != nil {
+		t.Fatalf("route entry after delete: %v", e)
+	}
+	// A second delete answers InvalidRouteEntry.NotFound, which the provider
+	// takes as already deleted.
+	c.postErr("DeleteVpnRouteEntry", nil, m("RegionId", tfRegion, "RouteDest", "10.0.0.0/8", "NextHop", conn, "VpnGatewayId", gw, "Weight", 0), "InvalidRouteEntry.NotFound", 404)
+}

@@ -24,4 +24,19 @@ var vpcFamilyCodes = map[string]Entry{
 	// Gateways.
 	"InvalidSslConnections.Malformed": {s400, "The specified SslConnections is invalid."},
 	"InvalidSpec.Malformed":           {s400, "The specified Spec is invalid."},
+	// Route entries.
+	"InvalidRouteDest.Malformed":        {s400, "The specified RouteDest is invalid."},
+	"InvalidRouteSource.Malformed":      {s400, "The specified RouteSource is invalid."},
+	"InvalidWeight.Malformed":           {s400, "The specified Weight is invalid."},
+	"InvalidNewWeight.Malformed":        {s400, "The specified NewWeight is invalid."},
+	"InvalidPriority.Malformed":         {s400, "The specified Priority is invalid."},
+	"InvalidNewPriority.Malformed":      {s400, "The specified NewPriority is invalid."},
+	"InvalidPublishVpc.Malformed":       {s400, "The specified PublishVpc is invalid."},
+	"InvalidRouteType.Malformed":        {s400, "The specified RouteType is invalid."},
+	"InvalidRouteEntryType.Malformed":   {s400, "The specified RouteEntryType is invalid."},
+	"InvalidOverlayMode.Malformed":      {s400, "The specified OverlayMode is invalid."},
+	"InvalidNextHop.NotFound":           {s404, "The specified next hop is not an IPsec-VPN connection of the VPN gateway."},
+	"InvalidRouteEntry.NotFound":        {s404, "The specified route entry does not exist."},
+	"VpnRouteEntry.AlreadyExists":       {s400, "The specified route entry already exists."},
+	"DependencyViolation.VpnRouteEntry": {s400, "The IPsec-VPN connection is the next hop of a route entry; delete the route entry first."},
 }

@@ -209,7 +209,9 @@ type Store interface {
 	// IPsec connections with their tunnels, as one record. Create fails with
 	// *NotFoundError when the gateway or a customer gateway is gone and with
 	// *DuplicateError{Rule:"ConnectionPair"} when the (gateway, customer
-	// gateway) pair already carries a connection. UpdateConnection writes the
+	// gateway) pair already carries a connection; DeleteConnection fails
+	// with *InUseError{Kind:"VpnRouteEntry"} while a route entry uses the
+	// connection as its next hop. UpdateConnection writes the
 	// whole connection if its Version is still the stored one (ErrConflict
 	// otherwise) and increments Version.
 	CreateConnection(ctx context.Context, c vpn.Connection, idem Idempotency) (Created, error)
@@ -219,6 +221,7 @@ type Store interface {
 	DeleteConnection(ctx context.Context, s Scope, id string) error
 
 	TagStore
+	RouteStore
 
 	// MoveResourceGroup puts the record id of kind (KindVpc, KindVSwitch,
 	// KindVpnGateway, KindCustomerGateway, KindVpnConnection) in the scope

@@ -190,3 +190,31 @@ type Connection struct {
 
 // DualTunnel reports whether the connection is a dual-tunnel connection.
 func (c *Connection) DualTunnel() bool { return len(c.Tunnels) > 0 }
+
+// RouteEntry is a route of a VPN gateway: destination-based (Type "dbr":
+// RouteDest via NextHop) or policy-based (Type "pbr": traffic from
+// RouteSource to RouteDest via NextHop). NextHop is an IPsec connection of
+// the gateway. Weight 100 is the active route, 0 the standby one; Priority
+// (pbr, 1-100) orders overlapping policies, lower first.
+type RouteEntry struct {
+	AccountID    string
+	RegionID     string
+	VpnGatewayID string
+	Type         string // dbr, pbr
+	RouteSource  string // pbr only
+	RouteDest    string
+	NextHop      string // vco-...
+	Weight       int64
+	Priority     int64 // pbr only
+	Published    bool  // advertised to the VPC's route table
+	Description  string
+	CreatedAt    time.Time
+}
+
+// State is what DescribeVpnRouteEntries answers: published or normal.
+func (e RouteEntry) State() string {
+	if e.Published {
+		return "published"
+	}
+	return "normal"
+}

@@ -437,6 +437,11 @@ func (e *Engine) DeleteConnection(ctx context.Context, s store.Scope, id string)
 		} else if !ok {
 			return notFound("VpnConnection", id)
 		}
+		if gw, ok, err := q.first(`SELECT gateway_id FROM vpn_route_entries WHERE next_hop = ? LIMIT 1`, id); err != nil {
+			return err
+		} else if ok {
+			return &store.InUseError{Kind: "VpnRouteEntry", ID: gw}
+		}
 		for _, stmt := range []string{
 			`DELETE FROM vpn_tunnel_status WHERE connection_id = ?`,
 			`DELETE FROM vpn_connection_logs WHERE connection_id = ?`,

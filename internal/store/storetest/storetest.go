@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"GatewayPool", testGatewayPool},
 		{"CustomerGateways", testCustomerGateways},
 		{"Tags", testTags},
+		{"RouteEntries", testRouteEntries},
 		{"ConnectionSingleRoundTrip", testConnectionSingle},
 		{"ConnectionDualRoundTrip", testConnectionDual},
 		{"ConnectionRules", testConnectionRules},
