@@ -35,6 +35,7 @@ func Actions(s *service.Service) []Action {
 		vpc("DescribeVpnConnection", s.DescribeVpnConnection),
 		vpc("DescribeVpnConnections", s.DescribeVpnConnections),
 		vpc("ModifyVpnConnectionAttribute", s.ModifyVpnConnectionAttribute),
+		vpc("ModifyTunnelAttribute", s.ModifyTunnelAttribute),
 		vpc("DeleteVpnConnection", s.DeleteVpnConnection),
 		vpc("DownloadVpnConnectionConfig", s.DownloadVpnConnectionConfig),
 		vpc("DescribeVpnConnectionLogs", s.DescribeVpnConnectionLogs),

@@ -430,3 +430,121 @@ func TestTerraformVpnRouteEntries(t *testing.T) {
 	// takes as already deleted.
 	c.postErr("DeleteVpnRouteEntry", nil, m("RegionId", tfRegion, "RouteDest", "10.0.0.0/8", "NextHop", conn, "VpnGatewayId", gw, "Weight", 0), "InvalidRouteEntry.NotFound", 404)
 }
+
+// TestTerraformVpnConnection replays alicloud_vpn_connection for a
+// single-tunnel and a dual-tunnel connection.
+func TestTerraformVpnConnection(t *testing.T) {
+	env := apptest.Start(t)
+	c := newTFClient(t, env)
+	vpcID := sv(c.post("CreateVpc", m(), m("RegionId", tfRegion, "CidrBlock", "192.168.0.0/16")), "VpcId")
+	sw1 := sv(c.post("CreateVSwitch", nil, m("RegionId", tfRegion, "CidrBlock", "192.168.1.0/24", "VpcId", vpcID, "ZoneId", "cn-hangzhou-h")), "VSwitchId")
+	sw2 := sv(c.post("CreateVSwitch", nil, m("RegionId", tfRegion, "CidrBlock", "192.168.2.0/24", "VpcId", vpcID, "ZoneId", "cn-hangzhou-i")), "VSwitchId")
+	vpc2 := sv(c.post("CreateVpc", m(), m("RegionId", tfRegion, "CidrBlock", "172.16.0.0/16")), "VpcId")
+	gwSingle := sv(c.post("CreateVpnGateway", m(), m("RegionId", tfRegion, "VpcId", vpc2, "Bandwidth", 10, "AutoPay", true)), "VpnGatewayId")
+	gwDual := sv(c.post("CreateVpnGateway", m(), m("RegionId", tfRegion, "VpcId", vpcID, "VSwitchId", sw1, "DisasterRecoveryVSwitchId", sw2,
+		"Bandwidth", 10, "AutoPay", true)), "VpnGatewayId")
+	cg1 := sv(c.post("CreateCustomerGateway", nil, m("RegionId", tfRegion, "IpAddress", "198.51.100.40", "Asn", "65040")), "CustomerGatewayId")
+	cg2 := sv(c.post("CreateCustomerGateway", nil, m("RegionId", tfRegion, "IpAddress", "198.51.100.41", "Asn", "65041")), "CustomerGatewayId")
+
+	// Single tunnel: CreateVpnConnection with Tags (the provider's
+	// []map{Key, Value}, flattened to Tags.N.*), JSON configs, lower-case
+	// HealthCheckConfig keys and EnableTunnelsBgp=false; wait for
+	// State=active.
+	resp := c.post("CreateVpnConnection", m(), m("RegionId", tfRegion, "ClientToken", "tf-CreateVpnConnection-1",
+		"LocalSubnet", "172.16.0.0/16", "RemoteSubnet", "10.0.0.0/8", "EffectImmediately", false, "EnableDpd", true, "EnableNatTraversal", true,
+		"IkeConfig", `{"IkeAuthAlg":"sha256","IkeEncAlg":"aes256","IkeLifetime":28800,"IkeMode":"main","IkePfs":"group14","IkeVersion":"ikev2","Psk":"tf-psk-1"}`,
+		"IpsecConfig", `{"IpsecAuthAlg":"sha256","IpsecEncAlg":"aes256","IpsecLifetime":3600,"IpsecPfs":"group14"}`,
+		"HealthCheckConfig", `{"dip":"10.0.0.1","enable":true,"interval":3,"retry":3,"sip":"172.16.0.1"}`,
+		"CustomerGatewayId", cg1, "AutoConfigRoute", true, "Name", "tf-conn", "VpnGatewayId", gwSingle,
+		"Tags", []map[string]any{{"Key": "env", "Value": "test"}}, "EnableTunnelsBgp", false))
+	single := sv(resp, "VpnConnectionId")
+	cq := m("VpnConnectionId", single, "RegionId", tfRegion)
+	got := c.pollUntil("DescribeVpnConnection", cq, m(), "State", "active")
+	if tags := tagsToMap(t, path(got, "Tags", "Tag")); len(tags) != 1 || tags["env"] != "test" {
+		t.Fatalf("tags of the create = %v", tags)
+	}
+	// Update of the new resource: health_check_config is not gated by
+	// IsNewResource, so ModifyVpnConnectionAttribute follows at once, with
+	// the subnets, AutoConfigRoute and capitalised HealthCheckConfig keys;
+	// then SetResourceTags(d, "VPNCONNECTION") with the same tags.
+	c.post("ModifyVpnConnectionAttribute", m("VpnConnectionId", single), m("RegionId", tfRegion, "ClientToken", "tf-Modify-1",
+		"LocalSubnet", "172.16.0.0/16", "RemoteSubnet", "10.0.0.0/8", "AutoConfigRoute", true,
+		"HealthCheckConfig", `{"Dip":"10.0.0.1","Enable":true,"Interval":3,"Retry":3,"Sip":"172.16.0.1"}`))
+	c.pollUntil("DescribeVpnConnection", cq, m(), "State", "active")
+	c.post("TagResources", m(), m("ResourceId.1", single, "RegionId", tfRegion, "Tag.1.Key", "env", "Tag.1.Value", "test", "ResourceType", "VPNCONNECTION"))
+	got = c.post("DescribeVpnConnection", cq, m())
+	for k, want := range map[string]any{"CustomerGatewayId": cg1, "EffectImmediately": false, "EnableDpd": true, "EnableNatTraversal": true,
+		"EnableTunnelsBgp": false, "Name": "tf-conn", "VpnGatewayId": gwSingle, "LocalSubnet": "172.16.0.0/16", "RemoteSubnet": "10.0.0.0/8",
+		"Status": "ike_sa_not_established", "State": "active"} {
+		if got[k] != want {
+			t.Errorf("DescribeVpnConnection %s = %v, want %v", k, got[k], want)
+		}
+	}
+	if !strings.HasPrefix(sv(got, "ResourceGroupId"), "rg-") || path(got, "IkeConfig", "Psk") != "tf-psk-1" || path(got, "IpsecConfig", "IpsecPfs") != "group14" ||
+		path(got, "VcoHealthCheck", "Enable") != "true" || path(got, "VcoHealthCheck", "Dip") != "10.0.0.1" || path(got, "VpnBgpConfig", "EnableBgp") != "false" {
+		t.Errorf("DescribeVpnConnection = %v", got)
+	}
+	if tags := tagsToMap(t, path(got, "Tags", "Tag")); len(tags) != 1 || tags["env"] != "test" {
+		t.Errorf("tags = %v", tags)
+	}
+	// A rename later.
+	c.post("ModifyVpnConnectionAttribute", m("VpnConnectionId", single), m("RegionId", tfRegion, "ClientToken", "tf-Modify-2",
+		"LocalSubnet", "172.16.0.0/16", "RemoteSubnet", "10.0.0.0/8", "AutoConfigRoute", true, "Name", "tf-conn-2"))
+	if got := c.pollUntil("DescribeVpnConnection", cq, m(), "State", "active"); sv(got, "Name") != "tf-conn-2" {
+		t.Fatalf("after rename: %v", got)
+	}
+
+	// Dual tunnel: TunnelOptionsSpecification as the provider's list of
+	// maps, EnableTunnelsBgp=true.
+	tunnel := func(role, cg, psk, cidr, ip string) map[string]any {
+		return map[string]any{"CustomerGatewayId": cg, "EnableDpd": true, "EnableNatTraversal": true, "Role": role,
+			"TunnelBgpConfig":   map[string]any{"LocalAsn": 65100, "LocalBgpIp": ip, "TunnelCidr": cidr},
+			"TunnelIkeConfig":   map[string]any{"IkeAuthAlg": "sha256", "IkeEncAlg": "aes256", "IkeLifetime": 86400, "IkeMode": "main", "IkePfs": "group14", "IkeVersion": "ikev2", "Psk": psk},
+			"TunnelIpsecConfig": map[string]any{"IpsecAuthAlg": "sha256", "IpsecEncAlg": "aes256", "IpsecLifetime": 86400, "IpsecPfs": "group14"}}
+	}
+	resp = c.post("CreateVpnConnection", m(), m("RegionId", tfRegion, "ClientToken", "tf-CreateVpnConnection-2",
+		"LocalSubnet", "192.168.0.0/16", "RemoteSubnet", "10.0.0.0/8", "VpnGatewayId", gwDual, "EnableTunnelsBgp", true,
+		"TunnelOptionsSpecification", []map[string]any{tunnel("master", cg1, "tf-master", "169.254.11.0/30", "169.254.11.1"),
+			tunnel("slave", cg2, "tf-slave", "169.254.12.0/30", "169.254.12.1")}))
+	dual := sv(resp, "VpnConnectionId")
+	dq := m("VpnConnectionId", dual, "RegionId", tfRegion)
+	got = c.pollUntil("DescribeVpnConnection", dq, m(), "State", "active")
+	opts, _ := path(got, "TunnelOptionsSpecification", "TunnelOptions").([]any)
+	if len(opts) != 2 {
+		t.Fatalf("tunnels = %v", got["TunnelOptionsSpecification"])
+	}
+	for i, want := range []struct{ role, cg, psk, asn string }{{"master", cg1, "tf-master", "65040"}, {"slave", cg2, "tf-slave", "65041"}} {
+		tun := opts[i].(map[string]any)
+		if tun["Role"] != want.role || tun["CustomerGatewayId"] != want.cg || path(tun, "TunnelIkeConfig", "Psk") != want.psk ||
+			tun["EnableDpd"] != "true" || path(tun, "TunnelBgpConfig", "PeerAsn") != want.asn || path(tun, "TunnelBgpConfig", "LocalAsn") != "65100" ||
+			!strings.HasPrefix(sv(tun, "TunnelId"), "tun-") || tun["State"] != "active" {
+			t.Fatalf("tunnel %d = %v", i, tun)
+		}
+	}
+	// Updating tunnel_options_specification: each tunnel's options WITHOUT
+	// TunnelId (and without CustomerGatewayId), with their Role, in state
+	// order.
+	modTunnel := func(role, psk string, dpd bool) map[string]any {
+		t := tunnel(role, "", psk, "", "")
+		delete(t, "CustomerGatewayId")
+		t["EnableDpd"] = dpd
+		t["TunnelBgpConfig"] = map[string]any{"LocalAsn": 65100}
+		return t
+	}
+	c.post("ModifyVpnConnectionAttribute", m("VpnConnectionId", dual), m("RegionId", tfRegion, "ClientToken", "tf-Modify-3",
+		"LocalSubnet", "192.168.0.0/16", "RemoteSubnet", "10.0.0.0/8",
+		"TunnelOptionsSpecification", []map[string]any{modTunnel("master", "tf-master-2", true), modTunnel("slave", "tf-slave-2", false)}))
+	got = c.pollUntil("DescribeVpnConnection", dq, m(), "State", "active")
+	opts, _ = path(got, "TunnelOptionsSpecification", "TunnelOptions").([]any)
+	m0, m1 := opts[0].(map[string]any), opts[1].(map[string]any)
+	if path(m0, "TunnelIkeConfig", "Psk") != "tf-master-2" || path(m1, "TunnelIkeConfig", "Psk") != "tf-slave-2" || m0["EnableDpd"] != "true" || m1["EnableDpd"] != "false" {
+		t.Fatalf("tunnels after the update = %v", opts)
+	}
+	c.post("TagResources", m(), m("ResourceId.1", dual, "RegionId", tfRegion, "Tag.1.Key", "k", "Tag.1.Value", "v", "ResourceType", "VPNCONNECTION"))
+
+	// Deletes, polled until InvalidVpnConnectionInstanceId.NotFound.
+	for _, id := range []string{single, dual} {
+		c.post("DeleteVpnConnection", m("VpnConnectionId", id), m("RegionId", tfRegion, "ClientToken", "tf-Delete-"+id))
+		c.postErr("DescribeVpnConnection", m("VpnConnectionId", id, "RegionId", tfRegion), m(), "InvalidVpnConnectionInstanceId.NotFound", 404)
+	}
+}

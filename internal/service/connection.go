@@ -167,35 +167,47 @@ func (s *Service) ModifyVpnConnectionAttribute(ctx context.Context, r *Request) 
 	if err != nil {
 		return nil, err
 	}
-	gw, cgws, err := s.connectionDeps(ctx, ownerScope(&cur), &next)
+	got, gw, cgws, err := s.saveConnection(ctx, cur, next, opts)
 	if err != nil {
 		return nil, err
+	}
+	return vpn.NewModifyVpnConnectionAttributeResponse(got, gw, cgws), nil
+}
+
+// saveConnection validates a changed connection against its gateway and
+// customer gateways (re-defaulting the identity of a tunnel moved to
+// another customer gateway), writes it unless opts asks for a dry run, and
+// returns it as stored with its gateway and customer gateways.
+func (s *Service) saveConnection(ctx context.Context, cur, next vpn.Connection, opts vpn.Options) (vpn.Connection, vpn.Gateway, map[string]vpn.CustomerGateway, error) {
+	gw, cgws, err := s.connectionDeps(ctx, ownerScope(&cur), &next)
+	if err != nil {
+		return vpn.Connection{}, gw, nil, err
 	}
 	_, oldCgws, err := s.connectionDeps(ctx, ownerScope(&cur), &cur)
 	if err != nil {
-		return nil, err
+		return vpn.Connection{}, gw, nil, err
 	}
 	redefaultIDs(&cur, &next, oldCgws)
 	if err := vpn.ApplyConnectionDefaults(&next, gw, cgws); err != nil {
-		return nil, err
+		return vpn.Connection{}, gw, nil, err
 	}
 	if err := dryRun(opts.DryRun); err != nil {
-		return nil, err
+		return vpn.Connection{}, gw, nil, err
 	}
 	if err := s.Store.UpdateConnection(ctx, next); err != nil {
 		var dup *store.DuplicateError
 		if errors.As(err, &dup) {
-			return nil, apierror.Newf("InvalidVpnConnection.AlreadyExists", "The VPN gateway %s and this customer gateway already have IPsec-VPN connection %s.", next.VpnGatewayID, dup.ID)
+			return vpn.Connection{}, gw, nil, apierror.Newf("InvalidVpnConnection.AlreadyExists", "The VPN gateway %s and this customer gateway already have IPsec-VPN connection %s.", next.VpnGatewayID, dup.ID)
 		}
-		return nil, storeErr(err)
+		return vpn.Connection{}, gw, nil, storeErr(err)
 	}
 	s.invalidateDownload(next.RegionID, next.VpnConnectionID)
 	s.notifyGateway(next.VpnGatewayID)
 	got, err := s.Store.GetConnection(ctx, ownerScope(&cur), cur.VpnConnectionID)
 	if err != nil {
-		return nil, storeErr(err)
+		return vpn.Connection{}, gw, nil, storeErr(err)
 	}
-	return vpn.NewModifyVpnConnectionAttributeResponse(got, gw, cgws), nil
+	return got, gw, cgws, nil
 }
 
 // DeleteVpnConnection deletes a connection.
@@ -233,4 +245,27 @@ func redefaultIDs(cur, next *vpn.Connection, oldCgws map[string]vpn.CustomerGate
 			next.Tunnels[i].Ike.RemoteID = ""
 		}
 	}
+}
+
+// ModifyTunnelAttribute changes one tunnel of a dual-tunnel connection; only
+// the given fields change and the next download shows them.
+func (s *Service) ModifyTunnelAttribute(ctx context.Context, r *Request) (any, error) {
+	cur, err := s.connection(ctx, r, "vpc:ModifyTunnelAttribute")
+	if err != nil {
+		return nil, err
+	}
+	next, i, opts, err := vpn.ParseModifyTunnel(r.Params, cur)
+	if err != nil {
+		return nil, err
+	}
+	got, gw, cgws, err := s.saveConnection(ctx, cur, next, opts)
+	if err != nil {
+		return nil, err
+	}
+	for j := range got.Tunnels {
+		if got.Tunnels[j].TunnelID == next.Tunnels[i].TunnelID {
+			i = j
+		}
+	}
+	return vpn.NewModifyTunnelAttributeResponse(got, i, gw, cgws), nil
 }

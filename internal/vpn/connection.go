@@ -17,12 +17,21 @@ import (
 // TunnelOptionsSpecification parameter is accepted too (older tools).
 const tosPrefix = "TunnelOptionsSpecification"
 
-// singleTunnelParams are refused on a dual-tunnel request, and tunnelParams
-// on a single-tunnel one (InvalidParameter.TunnelMode).
-var (
-	singleTunnelParams = []string{"CustomerGatewayId", "IkeConfig", "IpsecConfig", "BgpConfig", "EnableDpd", "EnableNatTraversal"}
-	tunnelParams       = []string{"EnableTunnelsBgp"}
-)
+// singleTunnelParams are refused on a dual-tunnel request
+// (InvalidParameter.TunnelMode).
+var singleTunnelParams = []string{"CustomerGatewayId", "IkeConfig", "IpsecConfig", "BgpConfig", "EnableDpd", "EnableNatTraversal"}
+
+// singleTunnelsBgp checks EnableTunnelsBgp on a single-tunnel request:
+// Terraform sends it with every connection, so false (what a single-tunnel
+// connection answers) is accepted; true is InvalidParameter.TunnelMode,
+// since a single tunnel's BGP is BgpConfig.EnableBgp.
+func singleTunnelsBgp(p Params) error {
+	v, set, err := p.optBool("EnableTunnelsBgp")
+	if err != nil || !set || !v {
+		return err
+	}
+	return apierror.Invalid("InvalidParameter.TunnelMode", "EnableTunnelsBgp=true applies to dual-tunnel connections; a single-tunnel connection turns BGP on with BgpConfig.EnableBgp.")
+}
 
 // CreateVpnConnectionRequest is a validated CreateVpnConnection request.
 type CreateVpnConnectionRequest struct {
@@ -114,7 +123,7 @@ func ParseCreateVpnConnection(p Params) (CreateVpnConnectionRequest, error) {
 		c.Tunnels, err = createTunnels(tunnels, c.EnableTunnelsBgp)
 		return req, err
 	}
-	if err := rejectParams(p, tunnelParams, "a single-tunnel request (no TunnelOptionsSpecification)"); err != nil {
+	if err := singleTunnelsBgp(p); err != nil {
 		return req, err
 	}
 	if c.CustomerGatewayID, err = RequiredID(p, "CustomerGatewayId", PrefixCustomerGateway); err != nil {
@@ -421,14 +430,50 @@ func createTunnels(entries []tunnelEntry, bgp bool) ([]Tunnel, error) {
 	return out, nil
 }
 
+// matchTunnel finds the tunnel a modify entry is for: by its TunnelId when
+// given (InvalidTunnelId.NotFound when the connection has none such), else
+// by its Role (master, slave), else by its position (entry 1 the master,
+// entry 2 the slave): Terraform sends the tunnels' options without
+// TunnelId, in the order DescribeVpnConnection lists them, with their Role.
+func matchTunnel(e tunnelEntry, tunnels []Tunnel) (int, error) {
+	if id, ok := e.flat["TunnelId"]; ok {
+		for j := range tunnels {
+			if tunnels[j].TunnelID == id && ValidID(PrefixTunnel, id) {
+				return j, nil
+			}
+		}
+		return -1, apierror.Newf("InvalidTunnelId.NotFound", "The specified %s.TunnelId %s does not exist in this connection.", e.where, shown(id))
+	}
+	if role, ok := e.flat["Role"]; ok {
+		for j := range tunnels {
+			if tunnels[j].Role == role {
+				return j, nil
+			}
+		}
+		return -1, apierror.Invalid("InvalidTunnelOptionsSpecification.Role",
+			"The specified %s.Role %s is not valid: valid values are master, slave.", e.where, shown(role))
+	}
+	want := "master"
+	if e.index == 2 {
+		want = "slave"
+	}
+	for j := range tunnels {
+		if tunnels[j].Role == want {
+			return j, nil
+		}
+	}
+	return -1, apierror.Newf("InvalidTunnelId.NotFound", "The connection has no %s tunnel for %s.", want, e.where)
+}
+
 // ParseModifyVpnConnection applies a ModifyVpnConnectionAttribute request to
 // cur (the stored connection, identified by the service from RegionId and
 // VpnConnectionId, which this function does not read) and returns the
 // changed copy. Only given fields change and no defaults are re-applied;
 // JSON configs are partial (absent keys keep their values). Dual-tunnel
-// entries are identified by TunnelOptionsSpecification.N.TunnelId (required
-// per entry; unknown -> InvalidTunnelId.NotFound); a Role, when given, must
-// be the tunnel's current role. Parameters of the other tunnel mode are
+// entries are matched to tunnels by matchTunnel (TunnelId, else Role, else
+// position); two entries for one tunnel are
+// InvalidTunnelOptionsSpecification.Malformed; a Role given with a TunnelId
+// must be the tunnel's current role. Parameters of the other tunnel mode are
 // InvalidParameter.TunnelMode. The result still needs ValidateConnection
 // against its gateway and customer gateways.
 func ParseModifyVpnConnection(p Params, cur Connection) (Connection, Options, error) {
@@ -484,20 +529,18 @@ func ParseModifyVpnConnection(p Params, cur Connection) (Connection, Options, er
 		} else if set {
 			c.EnableTunnelsBgp = v
 		}
+		taken := map[int]string{}
 		for _, e := range entries {
-			id, ok := e.flat["TunnelId"]
-			if !ok || id == "" {
-				return cur, opts, apierror.Missing(e.where + ".TunnelId")
+			i, err := matchTunnel(e, c.Tunnels)
+			if err != nil {
+				return cur, opts, err
 			}
-			i := -1
-			for j := range c.Tunnels {
-				if c.Tunnels[j].TunnelID == id {
-					i = j
-				}
+			if prev, dup := taken[i]; dup {
+				return cur, opts, apierror.Invalid("InvalidTunnelOptionsSpecification.Malformed",
+					"%s and %s both name tunnel %s (%s).", prev, e.where, c.Tunnels[i].TunnelID, c.Tunnels[i].Role)
 			}
-			if i < 0 || !ValidID(PrefixTunnel, id) {
-				return cur, opts, apierror.Newf("InvalidTunnelId.NotFound", "The specified %s.TunnelId %s does not exist in this connection.", e.where, shown(id))
-			}
+			taken[i] = e.where
+			id := c.Tunnels[i].TunnelID
 			role := c.Tunnels[i].Role
 			if err := applyTunnelEntry(e, &c.Tunnels[i]); err != nil {
 				return cur, opts, err
@@ -514,7 +557,7 @@ func ParseModifyVpnConnection(p Params, cur Connection) (Connection, Options, er
 	if dual {
 		return cur, opts, apierror.Invalid("InvalidParameter.TunnelMode", "The parameter %s cannot be used with a single-tunnel connection.", tosPrefix)
 	}
-	if err := rejectParams(p, tunnelParams, "a single-tunnel connection"); err != nil {
+	if err := singleTunnelsBgp(p); err != nil {
 		return cur, opts, err
 	}
 	if err := optBools(p, []string{"EnableDpd", "EnableNatTraversal"}, []*bool{&c.EnableDpd, &c.EnableNatTraversal}); err != nil {

@@ -165,6 +165,7 @@ func TestParseCreateVpnConnectionErrors(t *testing.T) {
 		{"client token long", singleBase, Params{"ClientToken": string(make([]byte, 65))}, "InvalidClientToken.Malformed"},
 		{"remote ca", singleBase, Params{"RemoteCaCertificate": "-----BEGIN"}, "InvalidParameter"},
 		{"tunnels bgp on single", singleBase, Params{"EnableTunnelsBgp": "true"}, "InvalidParameter.TunnelMode"},
+		{"tunnels bgp off on single (Terraform sends it)", singleBase, Params{"EnableTunnelsBgp": "false"}, ""},
 		{"bad tag", singleBase, Params{"Tags.1.Value": "x"}, "InvalidTagKey.Malformed"},
 
 		{"dual with cgw", dualBase, Params{"CustomerGatewayId": "cgw-c1"}, "InvalidParameter.TunnelMode"},

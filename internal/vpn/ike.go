@@ -100,8 +100,12 @@ type fields struct {
 //
 // Decision: unknown keys are refused (Invalid{name}.UnknownKey), so that a
 // misspelt key such as "IkeEncAlgo" cannot silently fall back to a default;
-// JSON null counts as an absent key.
-func decodeJSONObject(name, s string, known []string) (fields, error) {
+// JSON null counts as an absent key. With foldCase (HealthCheckConfig) keys
+// are compared ignoring case: Terraform sends its keys lower-case, as
+// documented, on create and capitalised ("Enable", "Dip") on modify, and
+// Alibaba takes both; one key given twice in different cases is
+// Invalid{name}.Malformed.
+func decodeJSONObject(name, s string, known []string, foldCase bool) (fields, error) {
 	f := fields{section: name, where: name, m: map[string]any{}}
 	if strings.TrimSpace(s) == "" {
 		return f, nil
@@ -120,13 +124,20 @@ func decodeJSONObject(name, s string, known []string) (fields, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	seen := map[string]string{}
 	for _, k := range keys {
-		if !slices.Contains(known, k) {
+		i := slices.IndexFunc(known, func(kk string) bool { return kk == k || foldCase && strings.EqualFold(kk, k) })
+		if i < 0 {
 			return f, apierror.Invalid("Invalid"+name+".UnknownKey",
 				"The key %s in %s is not supported; the supported keys are %s.", shown(k), name, strings.Join(known, ", "))
 		}
+		canon := known[i]
+		if prev, dup := seen[canon]; dup {
+			return f, malformed(name, s, "the keys "+prev+" and "+k+" are the same key")
+		}
+		seen[canon] = k
 		if m[k] != nil {
-			f.m[k] = m[k]
+			f.m[canon] = m[k]
 		}
 	}
 	return f, nil
@@ -387,7 +398,7 @@ func (f fields) health() (HealthCheckPatch, error) {
 // InvalidIkeConfig.Malformed, InvalidIkeConfig.UnknownKey or
 // InvalidIkeConfig.{Key}.
 func ParseIkeConfig(s string) (IkePatch, error) {
-	f, err := decodeJSONObject("IkeConfig", s, ikeKeys)
+	f, err := decodeJSONObject("IkeConfig", s, ikeKeys, false)
 	if err != nil {
 		return IkePatch{}, err
 	}
@@ -396,7 +407,7 @@ func ParseIkeConfig(s string) (IkePatch, error) {
 
 // ParseIpsecConfig parses the IpsecConfig JSON string parameter.
 func ParseIpsecConfig(s string) (IpsecPatch, error) {
-	f, err := decodeJSONObject("IpsecConfig", s, ipsecKeys)
+	f, err := decodeJSONObject("IpsecConfig", s, ipsecKeys, false)
 	if err != nil {
 		return IpsecPatch{}, err
 	}
@@ -408,7 +419,7 @@ func ParseIpsecConfig(s string) (IpsecPatch, error) {
 // 169.254.0.0/16; LocalBgpIp an IPv4 address, checked against TunnelCidr by
 // ValidateConnection).
 func ParseBgpConfig(s string) (BgpPatch, error) {
-	f, err := decodeJSONObject("BgpConfig", s, bgpKeys)
+	f, err := decodeJSONObject("BgpConfig", s, bgpKeys, false)
 	if err != nil {
 		return BgpPatch{}, err
 	}
@@ -419,7 +430,7 @@ func ParseBgpConfig(s string) (BgpPatch, error) {
 // (keys enable, sip, dip, interval 1-3600, retry 1-100, policy revoke_route or
 // reserve_route).
 func ParseHealthCheckConfig(s string) (HealthCheckPatch, error) {
-	f, err := decodeJSONObject("HealthCheckConfig", s, healthKeys)
+	f, err := decodeJSONObject("HealthCheckConfig", s, healthKeys, true)
 	if err != nil {
 		return HealthCheckPatch{}, err
 	}

@@ -92,12 +92,15 @@ func TestParseModifyErrors(t *testing.T) {
 	}{
 		{"single: tunnel options", false, Params{"TunnelOptionsSpecification.1.TunnelId": "tun-m"}, "InvalidParameter.TunnelMode"},
 		{"single: tunnels bgp", false, Params{"EnableTunnelsBgp": "true"}, "InvalidParameter.TunnelMode"},
+		{"single: tunnels bgp off", false, Params{"EnableTunnelsBgp": "false"}, ""},
 		{"single: change cgw", false, Params{"CustomerGatewayId": "cgw-c2"}, "InvalidParameter"},
 		{"single: bad ike", false, Params{"IkeConfig": `{"IkeVersion":"v2"}`}, "InvalidIkeConfig.IkeVersion"},
 		{"single: overlap with stored side", false, Params{"LocalSubnet": "10.0.0.0/16"}, "InvalidSubnet.Overlapped"},
 		{"single: bad bool", false, Params{"AutoConfigRoute": "nope"}, "InvalidAutoConfigRoute.Malformed"},
 		{"dual: ike config", true, Params{"IkeConfig": "{}"}, "InvalidParameter.TunnelMode"},
-		{"dual: missing tunnel id", true, Params{"TunnelOptionsSpecification.1.Role": "master"}, "MissingTunnelOptionsSpecification.1.TunnelId"},
+		{"dual: unknown role", true, Params{"TunnelOptionsSpecification.1.Role": "backup"}, "InvalidTunnelOptionsSpecification.Role"},
+		{"dual: one tunnel twice by role", true, Params{"TunnelOptionsSpecification.1.Role": "slave", "TunnelOptionsSpecification.2.Role": "slave"}, "InvalidTunnelOptionsSpecification.Malformed"},
+		{"dual: one tunnel twice by id and position", true, Params{"TunnelOptionsSpecification.2.TunnelId": "tun-m", "TunnelOptionsSpecification.1.EnableDpd": "false"}, "InvalidTunnelOptionsSpecification.Malformed"},
 		{"dual: unknown tunnel id", true, Params{"TunnelOptionsSpecification.1.TunnelId": "tun-x"}, "InvalidTunnelId.NotFound"},
 		{"dual: role change", true, Params{"TunnelOptionsSpecification.1.TunnelId": "tun-m", "TunnelOptionsSpecification.1.Role": "slave"}, "InvalidTunnelOptionsSpecification.Role"},
 		{"dual: bad value", true, Params{"TunnelOptionsSpecification.2.TunnelId": "tun-m", "TunnelOptionsSpecification.2.TunnelIkeConfig.IkeMode": "fast"}, "InvalidTunnelIkeConfig.IkeMode"},
@@ -125,4 +128,29 @@ func TestModifyThenValidate(t *testing.T) {
 	}
 	// Turning BGP on without tunnel CIDRs is caught by the context check.
 	wantCode(t, ValidateConnection(got, gwDual, testCgws), "InvalidTunnelBgpConfig.TunnelCidr")
+}
+
+// TestParseModifyDualWithoutTunnelId: Terraform sends the tunnels' options
+// without TunnelId, in DescribeVpnConnection's order, with their Role; an
+// entry without either is matched by position.
+func TestParseModifyDualWithoutTunnelId(t *testing.T) {
+	cur := storedDual(t)
+	for name, p := range map[string]Params{
+		"by role, reversed": {"TunnelOptionsSpecification.1.Role": "slave", "TunnelOptionsSpecification.1.TunnelIkeConfig.Psk": "slavekey",
+			"TunnelOptionsSpecification.2.Role": "master", "TunnelOptionsSpecification.2.EnableDpd": "false"},
+		"by position": {"TunnelOptionsSpecification.2.TunnelIkeConfig.Psk": "slavekey", "TunnelOptionsSpecification.1.EnableDpd": "false"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, _, err := ParseModifyVpnConnection(p, cur)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := cloneConnection(cur)
+			want.Tunnels[0].EnableDpd = false
+			want.Tunnels[1].Ike.Psk = "slavekey"
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatal(diff)
+			}
+		})
+	}
 }
