@@ -100,7 +100,7 @@ func NewModifyTunnelAttributeResponse(c Connection, i int, gw Gateway, cgws map[
 	out := ModifyTunnelAttributeResponse{TunnelId: item.TunnelId, Role: item.Role, CustomerGatewayId: item.CustomerGatewayId, InternetIp: item.InternetIp,
 		EnableDpd: item.EnableDpd, EnableNatTraversal: item.EnableNatTraversal, State: item.State, TunnelIkeConfig: item.TunnelIkeConfig,
 		TunnelIpsecConfig: item.TunnelIpsecConfig,
-		TunnelBgpConfig: ModifyTunnelBgpResponse{EnableBgp: t.Bgp.EnableBgp, LocalAsn: t.Bgp.LocalAsn, TunnelCidr: t.Bgp.TunnelCidr, LocalBgpIp: t.Bgp.LocalBgpIP}}
+		TunnelBgpConfig:   ModifyTunnelBgpResponse{EnableBgp: t.Bgp.EnableBgp, LocalAsn: t.Bgp.LocalAsn, TunnelCidr: t.Bgp.TunnelCidr, LocalBgpIp: t.Bgp.LocalBgpIP}}
 	if b := item.TunnelBgpConfig; b != nil {
 		out.TunnelBgpConfig.PeerAsn, out.TunnelBgpConfig.PeerBgpIp = b.PeerAsn, b.PeerBgpIp
 	}
