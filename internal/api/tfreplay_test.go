@@ -28,6 +28,8 @@ const tfRegion = "cn-hangzhou"
 type tfClient struct {
 	t *testing.T
 	c *rpc.Client
+	// rec, when set, collects every successful answer by action.
+	rec map[string][]map[string]any
 }
 
 func newTFClient(t *testing.T, env *apptest.Env) *tfClient {
@@ -49,7 +51,11 @@ func newTFClient(t *testing.T, env *apptest.Env) *tfClient {
 func (c *tfClient) call(method, action string, query, body map[string]any) (map[string]any, error) {
 	runtime := &util.RuntimeOptions{}
 	runtime.SetAutoretry(false)
-	return c.c.DoRequest(tea.String(action), nil, tea.String(method), tea.String("2016-04-28"), tea.String("AK"), query, body, runtime)
+	resp, err := c.c.DoRequest(tea.String(action), nil, tea.String(method), tea.String("2016-04-28"), tea.String("AK"), query, body, runtime)
+	if err == nil && c.rec != nil {
+		c.rec[action] = append(c.rec[action], resp)
+	}
+	return resp, err
 }
 
 // post is RpcPost and must succeed.

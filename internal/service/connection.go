@@ -15,6 +15,21 @@ func (s *Service) connectionDeps(ctx context.Context, sc store.Scope, c *vpn.Con
 	if err != nil {
 		return vpn.Gateway{}, nil, storeErr(err)
 	}
+	// The zones of the gateway's vSwitches (ZoneNo of the answers); a
+	// vSwitch that is gone leaves its zone out.
+	for _, z := range []struct {
+		sw  string
+		dst *string
+	}{{gw.VSwitchID, &gw.ZoneID}, {gw.DisasterRecoveryVSwitchID, &gw.DisasterRecoveryZoneID}} {
+		if z.sw == "" {
+			continue
+		}
+		if sw, err := s.Store.GetVSwitch(ctx, sc, z.sw); err == nil {
+			*z.dst = sw.ZoneID
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return vpn.Gateway{}, nil, storeErr(err)
+		}
+	}
 	cgws := map[string]vpn.CustomerGateway{}
 	ids := []string{c.CustomerGatewayID}
 	for _, t := range c.Tunnels {

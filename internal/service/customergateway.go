@@ -109,7 +109,7 @@ func (s *Service) ModifyCustomerGatewayAttribute(ctx context.Context, r *Request
 		return nil, storeErr(err)
 	}
 	s.invalidateDownloads()
-	return vpn.NewCreateCustomerGatewayResponse(next), nil
+	return vpn.NewModifyCustomerGatewayAttributeResponse(next), nil
 }
 
 // DeleteCustomerGateway deletes a customer gateway no connection uses.

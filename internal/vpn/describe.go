@@ -122,7 +122,9 @@ type VpcItem struct {
 	ResourceGroupId string            `json:"ResourceGroupId" xml:"ResourceGroupId"`
 	VSwitchIds      VSwitchIDList     `json:"VSwitchIds" xml:"VSwitchIds"`
 	RouterTableIds  RouterTableIDList `json:"RouterTableIds" xml:"RouterTableIds"`
-	Tags            *TagList          `json:"Tags" xml:"Tags"`
+	// DnsHostnameStatus is DISABLED: vpcvpn has no DNS hostnames.
+	DnsHostnameStatus string   `json:"DnsHostnameStatus" xml:"DnsHostnameStatus"`
+	Tags              *TagList `json:"Tags" xml:"Tags"`
 }
 
 // RouterTableIDList wraps RouterTableIds[] (the SDK model names the list and
@@ -151,6 +153,7 @@ func NewDescribeVpcsResponse(vpcs []Vpc, switches map[string][]string, pg Page, 
 			OwnerId: accountNumber(v.AccountID), VSwitchIds: VSwitchIDList{VSwitchId: ids},
 			VRouterId: v.VRouterID, ResourceGroupId: v.ResourceGroupID,
 			RouterTableIds: RouterTableIDList{RouterTableIds: []string{v.RouteTableID}}, Tags: tagList(v.Tags),
+			DnsHostnameStatus: "DISABLED",
 		}
 	}
 	return out
@@ -289,7 +292,9 @@ type VpnGatewayItem struct {
 	EnableBgp                  bool     `json:"EnableBgp" xml:"EnableBgp"`
 	AutoPropagate              bool     `json:"AutoPropagate" xml:"AutoPropagate"`
 	ResourceGroupId            string   `json:"ResourceGroupId" xml:"ResourceGroupId"`
-	Tags                       *TagList `json:"Tags" xml:"Tags"`
+	// Tag is Alibaba's JSON string of the gateway's features.
+	Tag  string   `json:"Tag" xml:"Tag"`
+	Tags *TagList `json:"Tags" xml:"Tags"`
 	// GatewayAgent is a vpcvpn extension: the gateway agent's connection
 	// (set by the service; see GatewayAgentItem).
 	GatewayAgent *GatewayAgentItem `json:"GatewayAgent,omitempty" xml:"GatewayAgent,omitempty"`
@@ -315,12 +320,30 @@ func NewVpnGatewayItem(g Gateway, enableBgp bool) VpnGatewayItem {
 		VpnGatewayId: g.VpnGatewayID, VpcId: g.VpcID, VSwitchId: g.VSwitchID,
 		DisasterRecoveryVSwitchId: g.DisasterRecoveryVSwitchID, InternetIp: g.InternetIP,
 		DisasterRecoveryInternetIp: g.DisasterRecoveryInternetIP, CreateTime: millis(g.CreatedAt),
-		Spec: strconv.FormatInt(g.Bandwidth, 10) + "M", Name: g.Name, Description: g.Description,
+		Spec: gatewaySpec(g), Name: g.Name, Description: g.Description,
 		Status: g.Status, BusinessStatus: g.BusinessStatus, ChargeType: charge,
 		IpsecVpn: onOff(g.EnableIpsec), SslVpn: onOff(g.EnableSsl), NetworkType: g.NetworkType,
 		VpnType: g.VpnType, EnableBgp: enableBgp, ResourceGroupId: g.ResourceGroupID, Tags: tagList(g.Tags),
 		SslMaxConnections: g.SslConnections, AutoPropagate: g.AutoPropagate, SslVpnInternetIp: sslAddress(g),
+		Tag: gatewayFeatures,
 	}
+}
+
+// gatewayFeatures is DescribeVpnGateway's Tag: what vpcvpn's gateways can
+// do, in Alibaba's keys (BGP, policy-route priorities and the current
+// image; no SSL client view).
+const gatewayFeatures = `{"VpnEnableBgp":"true","VisuallySsl":"false","PbrPriority":"true","VpnNewImage":"true","VpnVersion":"vpcvpn"}`
+
+// gatewaySpec is a gateway's bandwidth as Spec ("10M").
+func gatewaySpec(g Gateway) string { return strconv.FormatInt(g.Bandwidth, 10) + "M" }
+
+// healthStatus is a connection's health check status: success while its
+// IPsec SA is established (the data plane reports it), else failed.
+func healthStatus(c Connection) string {
+	if c.Status == "ipsec_sa_established" {
+		return "success"
+	}
+	return "failed"
 }
 
 // sslAddress is the address SSL-VPN clients connect to: the gateway's
@@ -365,8 +388,18 @@ type CreateCustomerGatewayResponse struct {
 }
 
 // ModifyCustomerGatewayAttributeResponse is the
-// ModifyCustomerGatewayAttribute answer.
-type ModifyCustomerGatewayAttributeResponse = CreateCustomerGatewayResponse
+// ModifyCustomerGatewayAttribute answer: the create's fields and the
+// resource group.
+type ModifyCustomerGatewayAttributeResponse struct {
+	CreateCustomerGatewayResponse
+	ResourceGroupId string `json:"ResourceGroupId" xml:"ResourceGroupId"`
+}
+
+// NewModifyCustomerGatewayAttributeResponse answers
+// ModifyCustomerGatewayAttribute.
+func NewModifyCustomerGatewayAttributeResponse(c CustomerGateway) ModifyCustomerGatewayAttributeResponse {
+	return ModifyCustomerGatewayAttributeResponse{CreateCustomerGatewayResponse: NewCreateCustomerGatewayResponse(c), ResourceGroupId: c.ResourceGroupID}
+}
 
 // NewCreateCustomerGatewayResponse answers CreateCustomerGateway and
 // ModifyCustomerGatewayAttribute.
@@ -466,6 +499,7 @@ type VpnBgpConfigItem struct {
 	LocalBgpIp string `json:"LocalBgpIp" xml:"LocalBgpIp"`
 	PeerBgpIp  string `json:"PeerBgpIp" xml:"PeerBgpIp"`
 	Status     string `json:"Status" xml:"Status"`
+	AuthKey    string `json:"AuthKey,omitempty" xml:"AuthKey,omitempty"`
 }
 
 // HealthCheckItem is VcoHealthCheck: Enable is a string, Interval/Retry
@@ -477,6 +511,7 @@ type HealthCheckItem struct {
 	Interval int32  `json:"Interval" xml:"Interval"`
 	Retry    int32  `json:"Retry" xml:"Retry"`
 	Policy   string `json:"Policy" xml:"Policy"`
+	Status   string `json:"Status" xml:"Status"`
 }
 
 // TunnelOptionsList wraps TunnelOptions[].
@@ -499,6 +534,7 @@ type TunnelOptionsItem struct {
 	TunnelIkeConfig    TunnelIkeConfigItem   `json:"TunnelIkeConfig" xml:"TunnelIkeConfig"`
 	TunnelIpsecConfig  TunnelIpsecConfigItem `json:"TunnelIpsecConfig" xml:"TunnelIpsecConfig"`
 	TunnelBgpConfig    *TunnelBgpConfigItem  `json:"TunnelBgpConfig,omitempty" xml:"TunnelBgpConfig,omitempty"`
+	ZoneNo             string                `json:"ZoneNo,omitempty" xml:"ZoneNo,omitempty"`
 }
 
 // TunnelIkeConfigItem is a tunnel's phase 1 with the lifetime as a string.
@@ -566,6 +602,10 @@ type VpnConnectionItem struct {
 	VcoHealthCheck             *HealthCheckItem   `json:"VcoHealthCheck,omitempty" xml:"VcoHealthCheck,omitempty"`
 	TunnelOptionsSpecification *TunnelOptionsList `json:"TunnelOptionsSpecification,omitempty" xml:"TunnelOptionsSpecification,omitempty"`
 	ResourceGroupId            string             `json:"ResourceGroupId" xml:"ResourceGroupId"`
+	Spec                       string             `json:"Spec" xml:"Spec"`
+	AttachType                 string             `json:"AttachType" xml:"AttachType"`
+	CrossAccountAuthorized     bool               `json:"CrossAccountAuthorized" xml:"CrossAccountAuthorized"`
+	ZoneNo                     string             `json:"ZoneNo,omitempty" xml:"ZoneNo,omitempty"`
 	Tags                       *TagList           `json:"Tags" xml:"Tags"`
 }
 
@@ -579,13 +619,16 @@ func NewVpnConnectionItem(c Connection, gw Gateway, cgws map[string]CustomerGate
 		EffectImmediately: c.EffectImmediately, EnableDpd: c.EnableDpd, EnableNatTraversal: c.EnableNatTraversal,
 		EnableTunnelsBgp: c.EnableTunnelsBgp, Status: c.Status, State: c.State, NetworkType: gw.NetworkType,
 		ResourceGroupId: c.ResourceGroupID, Tags: tagList(c.Tags),
+		Spec: gatewaySpec(gw), AttachType: "VPNGW",
 	}
 	if c.HealthCheck.Enable {
 		it.VcoHealthCheck = &HealthCheckItem{Enable: "true", Sip: c.HealthCheck.Sip, Dip: c.HealthCheck.Dip,
-			Interval: int32(c.HealthCheck.Interval), Retry: int32(c.HealthCheck.Retry), Policy: c.HealthCheck.Policy}
+			Interval: int32(c.HealthCheck.Interval), Retry: int32(c.HealthCheck.Retry), Policy: c.HealthCheck.Policy,
+			Status: healthStatus(c)}
 	}
 	if !c.DualTunnel() {
 		it.InternetIp = gw.InternetIP
+		it.ZoneNo = gw.ZoneID
 		k, s := c.Ike, c.Ipsec
 		it.IkeConfig = &IkeConfigItem{Psk: k.Psk, IkeVersion: k.IkeVersion, IkeMode: k.IkeMode, IkeEncAlg: k.IkeEncAlg,
 			IkeAuthAlg: k.IkeAuthAlg, IkePfs: k.IkePfs, IkeLifetime: k.IkeLifetime, LocalId: k.LocalID, RemoteId: k.RemoteID}
@@ -596,18 +639,19 @@ func NewVpnConnectionItem(c Connection, gw Gateway, cgws map[string]CustomerGate
 			b.PeerAsn = cgws[c.CustomerGatewayID].Asn
 			b.PeerBgpIp, _ = PeerBgpAddr(c.Bgp.TunnelCidr, c.Bgp.LocalBgpIP)
 			b.Status = BgpSessionDown
+			b.AuthKey = cgws[c.CustomerGatewayID].AuthKey
 		}
 		it.VpnBgpConfig = &b
 		return it
 	}
 	list := &TunnelOptionsList{}
 	for i, t := range orderedTunnels(c.Tunnels) {
-		ip := gw.InternetIP
+		ip, zone := gw.InternetIP, gw.ZoneID
 		if t.Role == "slave" {
-			ip = gw.DisasterRecoveryInternetIP
+			ip, zone = gw.DisasterRecoveryInternetIP, gw.DisasterRecoveryZoneID
 		}
 		k, s := t.Ike, t.Ipsec
-		item := TunnelOptionsItem{
+		item := TunnelOptionsItem{ZoneNo: zone,
 			TunnelId: t.TunnelID, TunnelIndex: int32(i + 1), Role: t.Role, CustomerGatewayId: t.CustomerGatewayID,
 			InternetIp: ip, EnableDpd: strconv.FormatBool(t.EnableDpd), EnableNatTraversal: strconv.FormatBool(t.EnableNatTraversal),
 			State: t.State, Status: t.Status,
@@ -667,6 +711,9 @@ type VpnConnectionsItem struct {
 	VcoHealthCheck             *HealthCheckItem      `json:"VcoHealthCheck,omitempty" xml:"VcoHealthCheck,omitempty"`
 	TunnelOptionsSpecification *TunnelOptionsList    `json:"TunnelOptionsSpecification,omitempty" xml:"TunnelOptionsSpecification,omitempty"`
 	ResourceGroupId            string                `json:"ResourceGroupId" xml:"ResourceGroupId"`
+	Spec                       string                `json:"Spec" xml:"Spec"`
+	AttachType                 string                `json:"AttachType" xml:"AttachType"`
+	CrossAccountAuthorized     bool                  `json:"CrossAccountAuthorized" xml:"CrossAccountAuthorized"`
 	Tag                        *TagList              `json:"Tag" xml:"Tag"`
 }
 
@@ -679,6 +726,7 @@ type VpnBgpConfigListItem struct {
 	LocalBgpIp string `json:"LocalBgpIp" xml:"LocalBgpIp"`
 	PeerBgpIp  string `json:"PeerBgpIp" xml:"PeerBgpIp"`
 	Status     string `json:"Status" xml:"Status"`
+	AuthKey    string `json:"AuthKey,omitempty" xml:"AuthKey,omitempty"`
 }
 
 // NewDescribeVpnConnectionsResponse answers DescribeVpnConnections with
@@ -693,10 +741,11 @@ func NewDescribeVpnConnectionsResponse(items []VpnConnectionItem, pg Page, total
 			EnableTunnelsBgp: it.EnableTunnelsBgp, Status: it.Status, State: it.State, NetworkType: it.NetworkType,
 			InternetIp: it.InternetIp, IkeConfig: it.IkeConfig, IpsecConfig: it.IpsecConfig, VcoHealthCheck: it.VcoHealthCheck,
 			TunnelOptionsSpecification: it.TunnelOptionsSpecification, ResourceGroupId: it.ResourceGroupId, Tag: it.Tags,
+			Spec: it.Spec, AttachType: it.AttachType, CrossAccountAuthorized: it.CrossAccountAuthorized,
 		}
 		if b := it.VpnBgpConfig; b != nil {
 			li.VpnBgpConfig = &VpnBgpConfigListItem{LocalAsn: b.LocalAsn, PeerAsn: b.PeerAsn, TunnelCidr: b.TunnelCidr,
-				LocalBgpIp: b.LocalBgpIp, PeerBgpIp: b.PeerBgpIp, Status: b.Status}
+				LocalBgpIp: b.LocalBgpIp, PeerBgpIp: b.PeerBgpIp, Status: b.Status, AuthKey: b.AuthKey}
 		}
 		out.VpnConnections.VpnConnection[i] = li
 	}
@@ -766,6 +815,7 @@ type ModifyTunnelOptionsItem struct {
 	TunnelIkeConfig    IkeConfigItem          `json:"TunnelIkeConfig" xml:"TunnelIkeConfig"`
 	TunnelIpsecConfig  IpsecConfigItem        `json:"TunnelIpsecConfig" xml:"TunnelIpsecConfig"`
 	TunnelBgpConfig    *ModifyTunnelBgpConfig `json:"TunnelBgpConfig,omitempty" xml:"TunnelBgpConfig,omitempty"`
+	ZoneNo             string                 `json:"ZoneNo,omitempty" xml:"ZoneNo,omitempty"`
 }
 
 // ModifyTunnelBgpConfig is a tunnel's BGP in the Modify answer (ASNs
@@ -814,7 +864,7 @@ func NewModifyVpnConnectionAttributeResponse(c Connection, gw Gateway, cgws map[
 		k, s := t.Ike, t.Ipsec
 		ti := d.TunnelOptionsSpecification.TunnelOptions[i]
 		item := ModifyTunnelOptionsItem{
-			TunnelId: t.TunnelID, Role: t.Role, CustomerGatewayId: t.CustomerGatewayID, InternetIp: ti.InternetIp,
+			TunnelId: t.TunnelID, Role: t.Role, CustomerGatewayId: t.CustomerGatewayID, InternetIp: ti.InternetIp, ZoneNo: ti.ZoneNo,
 			EnableDpd: t.EnableDpd, EnableNatTraversal: t.EnableNatTraversal, State: t.State,
 			TunnelIkeConfig: IkeConfigItem{Psk: k.Psk, IkeVersion: k.IkeVersion, IkeMode: k.IkeMode, IkeEncAlg: k.IkeEncAlg,
 				IkeAuthAlg: k.IkeAuthAlg, IkePfs: k.IkePfs, IkeLifetime: k.IkeLifetime, LocalId: k.LocalID, RemoteId: k.RemoteID},

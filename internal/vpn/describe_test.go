@@ -42,7 +42,7 @@ func TestDescribeVpnConnectionDualJSON(t *testing.T) {
 		`"TunnelIkeConfig":{"Psk":"k2","IkeVersion":"ikev1","IkeMode":"main","IkeEncAlg":"aes","IkeAuthAlg":"md5","IkePfs":"group2","IkeLifetime":"86400","LocalId":"116.62.2.2","RemoteId":"139.196.2.2"},` +
 		`"TunnelIpsecConfig":{"IpsecEncAlg":"aes","IpsecAuthAlg":"md5","IpsecPfs":"group2","IpsecLifetime":"86400"},` +
 		`"TunnelBgpConfig":{"LocalAsn":"45104","PeerAsn":"65020","TunnelCidr":"169.254.21.0/30","LocalBgpIp":"169.254.21.1","PeerBgpIp":"169.254.21.2","BgpStatus":"false"}}]},` +
-		`"ResourceGroupId":"","Tags":{"Tag":[]}}`
+		`"ResourceGroupId":"","Spec":"0M","AttachType":"VPNGW","CrossAccountAuthorized":false,"Tags":{"Tag":[]}}`
 	if got != want {
 		t.Fatalf("JSON:\n got %s\nwant %s", got, want)
 	}
@@ -60,7 +60,7 @@ func TestDescribeVpnConnectionsSingleJSON(t *testing.T) {
 		`"EnableTunnelsBgp":false,"Status":"ipsec_sa_established","State":"active","NetworkType":"public","InternetIp":"116.62.1.1",` +
 		`"IkeConfig":{"Psk":"k","IkeVersion":"ikev1","IkeMode":"main","IkeEncAlg":"aes256","IkeAuthAlg":"md5","IkePfs":"group2","IkeLifetime":86400,"LocalId":"116.62.1.1","RemoteId":"139.196.1.1"},` +
 		`"IpsecConfig":{"IpsecEncAlg":"aes","IpsecAuthAlg":"md5","IpsecPfs":"group2","IpsecLifetime":86400},` +
-		`"VpnBgpConfig":{"LocalAsn":45104,"TunnelCidr":"","LocalBgpIp":"","PeerBgpIp":"","Status":""},"ResourceGroupId":"","Tag":{"Tag":[{"Key":"env","Value":"prod"}]}}]}}`
+		`"VpnBgpConfig":{"LocalAsn":45104,"TunnelCidr":"","LocalBgpIp":"","PeerBgpIp":"","Status":""},"ResourceGroupId":"","Spec":"0M","AttachType":"VPNGW","CrossAccountAuthorized":false,"Tag":{"Tag":[{"Key":"env","Value":"prod"}]}}]}}`
 	if got != want {
 		t.Fatalf("JSON:\n got %s\nwant %s", got, want)
 	}
@@ -113,7 +113,7 @@ func TestGatewayAnswers(t *testing.T) {
 	got := NewVpnGatewayItem(g, true)
 	want := VpnGatewayItem{VpnGatewayId: "vpn-gw2", VSwitchId: "vsw-a", DisasterRecoveryVSwitchId: "vsw-b", InternetIp: "116.62.2.1",
 		DisasterRecoveryInternetIp: "116.62.2.2", CreateTime: 1795667709123, Spec: "10M", Name: "gw", Status: "active", BusinessStatus: "Normal",
-		ChargeType: "PostpayByFlow", IpsecVpn: "enable", SslVpn: "disable", NetworkType: "public", VpnType: "Normal", EnableBgp: true, Tags: &TagList{Tag: []TagItem{}}}
+		ChargeType: "PostpayByFlow", IpsecVpn: "enable", SslVpn: "disable", NetworkType: "public", VpnType: "Normal", EnableBgp: true, Tags: &TagList{Tag: []TagItem{}}, Tag: gatewayFeatures}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatal(diff)
 	}

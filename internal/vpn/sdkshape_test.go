@@ -197,6 +197,12 @@ func TestShapesMatchSDKModels(t *testing.T) {
 		"create_vpn_connection_response_body_model.go", "describe_vpn_connection_response_body_model.go",
 		"describe_vpn_connections_response_body_model.go", "modify_vpn_connection_attribute_response_body_model.go",
 		"download_vpn_connection_config_response_body_model.go", "describe_vpn_connection_logs_response_body_model.go",
+		"describe_vpc_attribute_response_body_model.go", "describe_vswitch_attributes_response_body_model.go",
+		"describe_route_table_list_response_body_model.go", "list_tag_resources_response_body_model.go",
+		"modify_vpn_gateway_attribute_response_body_model.go", "describe_vpn_gateway_available_zones_response_body_model.go",
+		"create_vpn_route_entry_response_body_model.go", "create_vpn_pbr_route_entry_response_body_model.go",
+		"describe_vpn_route_entries_response_body_model.go", "describe_vpn_pbr_route_entries_response_body_model.go",
+		"modify_tunnel_attribute_response_body_model.go",
 	})
 	cases := []struct {
 		ours any
@@ -220,6 +226,17 @@ func TestShapesMatchSDKModels(t *testing.T) {
 		{ModifyVpnConnectionAttributeResponse{}, "ModifyVpnConnectionAttributeResponseBody"},
 		{ConnectionConfig{}, "DownloadVpnConnectionConfigResponseBodyVpnConnectionConfig"},
 		{DescribeVpnConnectionLogsResponse{}, "DescribeVpnConnectionLogsResponseBody"},
+		{DescribeVpcAttributeResponse{}, "DescribeVpcAttributeResponseBody"},
+		{DescribeVSwitchAttributesResponse{}, "DescribeVSwitchAttributesResponseBody"},
+		{DescribeRouteTableListResponse{}, "DescribeRouteTableListResponseBody"},
+		{ListTagResourcesResponse{}, "ListTagResourcesResponseBody"},
+		{ModifyVpnGatewayAttributeResponse{}, "ModifyVpnGatewayAttributeResponseBody"},
+		{DescribeVpnGatewayAvailableZonesResponse{}, "DescribeVpnGatewayAvailableZonesResponseBody"},
+		{CreateVpnRouteEntryResponse{}, "CreateVpnRouteEntryResponseBody"},
+		{CreateVpnPbrRouteEntryResponse{}, "CreateVpnPbrRouteEntryResponseBody"},
+		{DescribeVpnRouteEntriesResponse{}, "DescribeVpnRouteEntriesResponseBody"},
+		{DescribeVpnPbrRouteEntriesResponse{}, "DescribeVpnPbrRouteEntriesResponseBody"},
+		{ModifyTunnelAttributeResponse{}, "ModifyTunnelAttributeResponseBody"},
 	}
 	for _, c := range cases {
 		t.Run(c.sdk, func(t *testing.T) {

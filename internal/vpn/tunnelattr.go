@@ -74,6 +74,7 @@ type ModifyTunnelAttributeResponse struct {
 	TunnelIkeConfig    IkeConfigItem           `json:"TunnelIkeConfig" xml:"TunnelIkeConfig"`
 	TunnelIpsecConfig  IpsecConfigItem         `json:"TunnelIpsecConfig" xml:"TunnelIpsecConfig"`
 	TunnelBgpConfig    ModifyTunnelBgpResponse `json:"TunnelBgpConfig" xml:"TunnelBgpConfig"`
+	ZoneNo             string                  `json:"ZoneNo,omitempty" xml:"ZoneNo,omitempty"`
 }
 
 // ModifyTunnelBgpResponse is the tunnel's BGP in the answer.
@@ -99,8 +100,8 @@ func NewModifyTunnelAttributeResponse(c Connection, i int, gw Gateway, cgws map[
 	}
 	out := ModifyTunnelAttributeResponse{TunnelId: item.TunnelId, Role: item.Role, CustomerGatewayId: item.CustomerGatewayId, InternetIp: item.InternetIp,
 		EnableDpd: item.EnableDpd, EnableNatTraversal: item.EnableNatTraversal, State: item.State, TunnelIkeConfig: item.TunnelIkeConfig,
-		TunnelIpsecConfig: item.TunnelIpsecConfig,
-		TunnelBgpConfig:   ModifyTunnelBgpResponse{EnableBgp: t.Bgp.EnableBgp, LocalAsn: t.Bgp.LocalAsn, TunnelCidr: t.Bgp.TunnelCidr, LocalBgpIp: t.Bgp.LocalBgpIP}}
+		TunnelIpsecConfig: item.TunnelIpsecConfig, ZoneNo: item.ZoneNo,
+		TunnelBgpConfig: ModifyTunnelBgpResponse{EnableBgp: t.Bgp.EnableBgp, LocalAsn: t.Bgp.LocalAsn, TunnelCidr: t.Bgp.TunnelCidr, LocalBgpIp: t.Bgp.LocalBgpIP}}
 	if b := item.TunnelBgpConfig; b != nil {
 		out.TunnelBgpConfig.PeerAsn, out.TunnelBgpConfig.PeerBgpIp = b.PeerAsn, b.PeerBgpIp
 	}

@@ -72,6 +72,11 @@ type Gateway struct {
 	ResourceGroupID            string
 	Tags                       []Tag
 	CreatedAt                  time.Time
+	// ZoneID and DisasterRecoveryZoneID are the zones of VSwitchID and
+	// DisasterRecoveryVSwitchID, filled by the service where answers need
+	// them (not stored).
+	ZoneID                 string
+	DisasterRecoveryZoneID string
 }
 
 // DualTunnel reports whether the gateway is dual-tunnel capable.
