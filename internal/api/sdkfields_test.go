@@ -337,7 +337,9 @@ func answerCorpus(t *testing.T, c *tfClient) {
 	c.post("UnTagResources", nil, m("RegionId", r, "ResourceType", "VPC", "ResourceId.1", vpcID, "All", true))
 
 	// Routes of both families.
-	rq := func(kv ...any) map[string]any { return m(append([]any{"RegionId", r, "VpnGatewayId", gw2, "NextHop", single}, kv...)...) }
+	rq := func(kv ...any) map[string]any {
+		return m(append([]any{"RegionId", r, "VpnGatewayId", gw2, "NextHop", single}, kv...)...)
+	}
 	c.post("CreateVpnRouteEntry", nil, rq("RouteDest", "10.0.0.0/8", "Weight", 100, "PublishVpc", true, "Description", "d"))
 	c.post("DescribeVpnRouteEntries", nil, m("RegionId", r, "VpnGatewayId", gw2))
 	c.post("PublishVpnRouteEntry", nil, rq("RouteDest", "10.0.0.0/8", "RouteType", "dbr", "PublishVpc", false))
