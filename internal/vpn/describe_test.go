@@ -88,7 +88,7 @@ func TestVpcAndVSwitchAnswers(t *testing.T) {
 	got := mustJSONT(t, NewDescribeVpcsResponse([]Vpc{v}, map[string][]string{"vpc-1": {"vsw-1"}}, Page{2, 1}, 3))
 	want := `{"TotalCount":3,"PageNumber":2,"PageSize":1,"Vpcs":{"Vpc":[{"VpcId":"vpc-1","RegionId":"cn-hangzhou","Status":"Available","VpcName":"v",` +
 		`"CreationTime":"2026-11-26T04:35:09Z","CidrBlock":"172.16.0.0/12","Description":"","IsDefault":false,"OwnerId":1234567890,` +
-		`"VRouterId":"vrt-1","ResourceGroupId":"rg-1","VSwitchIds":{"VSwitchId":["vsw-1"]},"RouterTableIds":{"RouterTableIds":["vtb-1"]},` +
+		`"VRouterId":"vrt-1","ResourceGroupId":"rg-1","VSwitchIds":{"VSwitchId":["vsw-1"]},"RouterTableIds":{"RouterTableIds":["vtb-1"]},"DnsHostnameStatus":"DISABLED",` +
 		`"Tags":{"Tag":[{"Key":"k","Value":"v"}]}}]}}`
 	if got != want {
 		t.Fatalf("JSON:\n got %s\nwant %s", got, want)

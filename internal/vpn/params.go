@@ -139,27 +139,9 @@ const maxTags = 20
 // outside 1-20 is InvalidTagKey.Malformed / InvalidTagValue.Malformed /
 // InvalidParameter.
 func (p Params) tags(prefix string) ([]Tag, error) {
-	byIndex := map[int]*Tag{}
-	for k, v := range p {
-		rest, ok := strings.CutPrefix(k, prefix+".")
-		if !ok {
-			continue
-		}
-		idx, field, ok := strings.Cut(rest, ".")
-		n, err := strconv.Atoi(idx)
-		if !ok || err != nil || n < 1 || n > maxTags || strconv.Itoa(n) != idx || (field != "Key" && field != "Value") {
-			return nil, apierror.Invalid("InvalidParameter", "The parameter %s is not valid: use %s.N.Key and %s.N.Value with N from 1 to %d.", shown(k), prefix, prefix, maxTags)
-		}
-		t := byIndex[n]
-		if t == nil {
-			t = &Tag{}
-			byIndex[n] = t
-		}
-		if field == "Key" {
-			t.Key = v
-		} else {
-			t.Value = v
-		}
+	byIndex, err := p.tagPairs(prefix, maxTags)
+	if err != nil {
+		return nil, err
 	}
 	idxs := make([]int, 0, len(byIndex))
 	for n := range byIndex {
@@ -188,6 +170,38 @@ func (p Params) tags(prefix string) ([]Tag, error) {
 		return nil, nil
 	}
 	return out, nil
+}
+
+// tagPairs collects prefix.N.Key / prefix.N.Value by N (1 to maxIndex;
+// maxIndex 0: no upper bound). A malformed name is InvalidParameter.
+func (p Params) tagPairs(prefix string, maxIndex int) (map[int]*Tag, error) {
+	byIndex := map[int]*Tag{}
+	for k, v := range p {
+		rest, ok := strings.CutPrefix(k, prefix+".")
+		if !ok {
+			continue
+		}
+		idx, field, ok := strings.Cut(rest, ".")
+		n, err := strconv.Atoi(idx)
+		if !ok || err != nil || n < 1 || (maxIndex > 0 && n > maxIndex) || strconv.Itoa(n) != idx || (field != "Key" && field != "Value") {
+			limit := ""
+			if maxIndex > 0 {
+				limit = " to " + strconv.Itoa(maxIndex)
+			}
+			return nil, apierror.Invalid("InvalidParameter", "The parameter %s is not valid: use %s.N.Key and %s.N.Value with N from 1%s.", shown(k), prefix, prefix, limit)
+		}
+		t := byIndex[n]
+		if t == nil {
+			t = &Tag{}
+			byIndex[n] = t
+		}
+		if field == "Key" {
+			t.Key = v
+		} else {
+			t.Value = v
+		}
+	}
+	return byIndex, nil
 }
 
 // Page is a validated page request.

@@ -176,27 +176,9 @@ func parseTagTarget(p Params, idsRequired bool) (TagRequest, error) {
 // parseTagPairs reads Tag.N.Key / Tag.N.Value (up to 20). strict (tagging)
 // checks keys and values; a ListTagResources filter only needs a key.
 func parseTagPairs(p Params, strict bool) ([]Tag, error) {
-	byIndex := map[int]*Tag{}
-	for k, v := range p {
-		rest, ok := strings.CutPrefix(k, "Tag.")
-		if !ok {
-			continue
-		}
-		idx, field, ok := strings.Cut(rest, ".")
-		n, err := strconv.Atoi(idx)
-		if !ok || err != nil || n < 1 || strconv.Itoa(n) != idx || (field != "Key" && field != "Value") {
-			return nil, apierror.Invalid("InvalidParameter", "The parameter %s is not valid: use Tag.N.Key and Tag.N.Value with N from 1.", shown(k))
-		}
-		t := byIndex[n]
-		if t == nil {
-			t = &Tag{}
-			byIndex[n] = t
-		}
-		if field == "Key" {
-			t.Key = v
-		} else {
-			t.Value = v
-		}
+	byIndex, err := p.tagPairs("Tag", 0)
+	if err != nil {
+		return nil, err
 	}
 	if len(byIndex) > maxTagsPerRequest {
 		return nil, apierror.Newf("SizeLimitExceeded.TagNum", "%d tags were given; at most %d are allowed in one request.", len(byIndex), maxTagsPerRequest)
