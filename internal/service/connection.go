@@ -15,21 +15,6 @@ func (s *Service) connectionDeps(ctx context.Context, sc store.Scope, c *vpn.Con
 	if err != nil {
 		return vpn.Gateway{}, nil, storeErr(err)
 	}
-	// The zones of the gateway's vSwitches (ZoneNo of the answers); a
-	// vSwitch that is gone leaves its zone out.
-	for _, z := range []struct {
-		sw  string
-		dst *string
-	}{{gw.VSwitchID, &gw.ZoneID}, {gw.DisasterRecoveryVSwitchID, &gw.DisasterRecoveryZoneID}} {
-		if z.sw == "" {
-			continue
-		}
-		if sw, err := s.Store.GetVSwitch(ctx, sc, z.sw); err == nil {
-			*z.dst = sw.ZoneID
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return vpn.Gateway{}, nil, storeErr(err)
-		}
-	}
 	cgws := map[string]vpn.CustomerGateway{}
 	ids := []string{c.CustomerGatewayID}
 	for _, t := range c.Tunnels {
@@ -44,6 +29,30 @@ func (s *Service) connectionDeps(ctx context.Context, sc store.Scope, c *vpn.Con
 			return vpn.Gateway{}, nil, storeErr(err)
 		}
 		cgws[id] = cg
+	}
+	return gw, cgws, nil
+}
+
+// answerDeps is connectionDeps for answers that name zones (ZoneNo): it
+// also fills the zones of the gateway's vSwitches (a vSwitch that is gone
+// leaves its zone out). The download, which needs no zone, skips the reads.
+func (s *Service) answerDeps(ctx context.Context, sc store.Scope, c *vpn.Connection) (vpn.Gateway, map[string]vpn.CustomerGateway, error) {
+	gw, cgws, err := s.connectionDeps(ctx, sc, c)
+	if err != nil {
+		return gw, nil, err
+	}
+	for _, z := range []struct {
+		sw  string
+		dst *string
+	}{{gw.VSwitchID, &gw.ZoneID}, {gw.DisasterRecoveryVSwitchID, &gw.DisasterRecoveryZoneID}} {
+		if z.sw == "" {
+			continue
+		}
+		if sw, err := s.Store.GetVSwitch(ctx, sc, z.sw); err == nil {
+			*z.dst = sw.ZoneID
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return vpn.Gateway{}, nil, storeErr(err)
+		}
 	}
 	return gw, cgws, nil
 }
@@ -132,7 +141,7 @@ func (s *Service) DescribeVpnConnection(ctx context.Context, r *Request) (any, e
 	if err != nil {
 		return nil, err
 	}
-	gw, cgws, err := s.connectionDeps(ctx, ownerScope(&c), &c)
+	gw, cgws, err := s.answerDeps(ctx, ownerScope(&c), &c)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +171,7 @@ func (s *Service) DescribeVpnConnections(ctx context.Context, r *Request) (any, 
 	}
 	items := make([]vpn.VpnConnectionItem, 0, len(conns))
 	for i := range conns {
-		gw, cgws, err := s.connectionDeps(ctx, sc, &conns[i])
+		gw, cgws, err := s.answerDeps(ctx, sc, &conns[i])
 		if err != nil {
 			return nil, err
 		}
@@ -194,7 +203,7 @@ func (s *Service) ModifyVpnConnectionAttribute(ctx context.Context, r *Request) 
 // another customer gateway), writes it unless opts asks for a dry run, and
 // returns it as stored with its gateway and customer gateways.
 func (s *Service) saveConnection(ctx context.Context, cur, next vpn.Connection, opts vpn.Options) (vpn.Connection, vpn.Gateway, map[string]vpn.CustomerGateway, error) {
-	gw, cgws, err := s.connectionDeps(ctx, ownerScope(&cur), &next)
+	gw, cgws, err := s.answerDeps(ctx, ownerScope(&cur), &next)
 	if err != nil {
 		return vpn.Connection{}, gw, nil, err
 	}
