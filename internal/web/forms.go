@@ -138,7 +138,7 @@ func (h *Handler) customerGatewayModify(q *req) {
 	if f["AuthKey"] != "" {
 		params["AuthKey"] = f["AuthKey"]
 	}
-	_, rid, err := do[vpn.CreateCustomerGatewayResponse](q, "ModifyCustomerGatewayAttribute", params)
+	_, rid, err := do[vpn.ModifyCustomerGatewayAttributeResponse](q, "ModifyCustomerGatewayAttribute", params)
 	if err != nil {
 		q.page(errStatus(err), "cgw_form", "Edit customer gateway "+id, "cgws", formView{V: f.withoutSecrets(), Edit: true, ID: id}, h.errorView(err, rid))
 		return
