@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	vpc "github.com/alibabacloud-go/vpc-20160428/v6/client"
 
@@ -66,10 +67,12 @@ var sdkAnswers = map[string]any{
 	"ModifyVpnPbrRouteEntryAttribute":  vpc.ModifyVpnPbrRouteEntryAttributeResponseBody{},
 	"DeleteVpnPbrRouteEntry":           vpc.DeleteVpnPbrRouteEntryResponseBody{},
 	"PublishVpnRouteEntry":             vpc.PublishVpnRouteEntryResponseBody{},
+	"DescribeVpnConnectionLogs":        vpc.DescribeVpnConnectionLogsResponseBody{},
 }
 
 // vpcvpnExtensions are VPC actions of vpcvpn's own, without an SDK model.
-var vpcvpnExtensions = []string{"DescribeVpnConnectionDeviceTypes", "DownloadVpnConnectionDeviceConfig"}
+var vpcvpnExtensions = []string{"DescribeVpnConnectionDeviceTypes", "DownloadVpnConnectionDeviceConfig",
+	"DownloadVpnGatewayAgentConfig", "ReportVpnGatewayAgentStatus", "DescribeVpnGatewayAgentStatus"}
 
 // sdkPaths lists the fields of an SDK model as dotted JSON paths, "[]"
 // marking list items: the leaves (scalars and lists of scalars).
@@ -331,6 +334,13 @@ func answerCorpus(t *testing.T, c *tfClient) {
 	c.post("ModifyVpnConnectionAttribute", sq, m("Name", "single2"))
 	c.post("DownloadVpnConnectionConfig", sq, nil)
 	c.post("DescribeVpnConnections", nil, m("RegionId", r))
+
+	// charon's log lines, shipped by the gateway agent, read back for a
+	// closed range (IsCompleted: the agent reported after it).
+	now := time.Now()
+	line := fmt.Sprintf(`[{"VpnConnectionId":%q,"Time":%d,"Line":"[IKE] initiating Main Mode"}]`, single, now.Add(-5*time.Minute).UnixMilli())
+	c.post("ReportVpnGatewayAgentStatus", nil, m("RegionId", r, "VpnGatewayId", gw2, "AgentInstanceId", "corpus", "Sequence", 1, "LogLines.1", line))
+	c.post("DescribeVpnConnectionLogs", nil, m("RegionId", r, "VpnConnectionId", single, "From", now.Add(-10*time.Minute).Unix(), "To", now.Add(-time.Minute).Unix()))
 
 	// Tags, paged.
 	c.post("ListTagResources", nil, m("RegionId", r, "ResourceType", "VPC", "ResourceId.1", vpcID, "MaxResults", 1))

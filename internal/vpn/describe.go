@@ -269,29 +269,29 @@ func NewCreateVpnGatewayResponse(g Gateway) CreateVpnGatewayResponse {
 // VpnGatewayItem is DescribeVpnGateway's answer and one item of
 // DescribeVpnGateways.
 type VpnGatewayItem struct {
-	VpnGatewayId               string   `json:"VpnGatewayId" xml:"VpnGatewayId"`
-	VpcId                      string   `json:"VpcId" xml:"VpcId"`
-	VSwitchId                  string   `json:"VSwitchId" xml:"VSwitchId"`
-	DisasterRecoveryVSwitchId  string   `json:"DisasterRecoveryVSwitchId,omitempty" xml:"DisasterRecoveryVSwitchId,omitempty"`
-	InternetIp                 string   `json:"InternetIp" xml:"InternetIp"`
-	DisasterRecoveryInternetIp string   `json:"DisasterRecoveryInternetIp,omitempty" xml:"DisasterRecoveryInternetIp,omitempty"`
-	SslVpnInternetIp           string   `json:"SslVpnInternetIp,omitempty" xml:"SslVpnInternetIp,omitempty"`
-	CreateTime                 int64    `json:"CreateTime" xml:"CreateTime"`
-	EndTime                    int64    `json:"EndTime" xml:"EndTime"`
-	Spec                       string   `json:"Spec" xml:"Spec"`
-	Name                       string   `json:"Name" xml:"Name"`
-	Description                string   `json:"Description" xml:"Description"`
-	Status                     string   `json:"Status" xml:"Status"`
-	BusinessStatus             string   `json:"BusinessStatus" xml:"BusinessStatus"`
-	ChargeType                 string   `json:"ChargeType" xml:"ChargeType"`
-	IpsecVpn                   string   `json:"IpsecVpn" xml:"IpsecVpn"`
-	SslVpn                     string   `json:"SslVpn" xml:"SslVpn"`
-	SslMaxConnections          int64    `json:"SslMaxConnections" xml:"SslMaxConnections"`
-	NetworkType                string   `json:"NetworkType" xml:"NetworkType"`
-	VpnType                    string   `json:"VpnType" xml:"VpnType"`
-	EnableBgp                  bool     `json:"EnableBgp" xml:"EnableBgp"`
-	AutoPropagate              bool     `json:"AutoPropagate" xml:"AutoPropagate"`
-	ResourceGroupId            string   `json:"ResourceGroupId" xml:"ResourceGroupId"`
+	VpnGatewayId               string `json:"VpnGatewayId" xml:"VpnGatewayId"`
+	VpcId                      string `json:"VpcId" xml:"VpcId"`
+	VSwitchId                  string `json:"VSwitchId" xml:"VSwitchId"`
+	DisasterRecoveryVSwitchId  string `json:"DisasterRecoveryVSwitchId,omitempty" xml:"DisasterRecoveryVSwitchId,omitempty"`
+	InternetIp                 string `json:"InternetIp" xml:"InternetIp"`
+	DisasterRecoveryInternetIp string `json:"DisasterRecoveryInternetIp,omitempty" xml:"DisasterRecoveryInternetIp,omitempty"`
+	SslVpnInternetIp           string `json:"SslVpnInternetIp,omitempty" xml:"SslVpnInternetIp,omitempty"`
+	CreateTime                 int64  `json:"CreateTime" xml:"CreateTime"`
+	EndTime                    int64  `json:"EndTime" xml:"EndTime"`
+	Spec                       string `json:"Spec" xml:"Spec"`
+	Name                       string `json:"Name" xml:"Name"`
+	Description                string `json:"Description" xml:"Description"`
+	Status                     string `json:"Status" xml:"Status"`
+	BusinessStatus             string `json:"BusinessStatus" xml:"BusinessStatus"`
+	ChargeType                 string `json:"ChargeType" xml:"ChargeType"`
+	IpsecVpn                   string `json:"IpsecVpn" xml:"IpsecVpn"`
+	SslVpn                     string `json:"SslVpn" xml:"SslVpn"`
+	SslMaxConnections          int64  `json:"SslMaxConnections" xml:"SslMaxConnections"`
+	NetworkType                string `json:"NetworkType" xml:"NetworkType"`
+	VpnType                    string `json:"VpnType" xml:"VpnType"`
+	EnableBgp                  bool   `json:"EnableBgp" xml:"EnableBgp"`
+	AutoPropagate              bool   `json:"AutoPropagate" xml:"AutoPropagate"`
+	ResourceGroupId            string `json:"ResourceGroupId" xml:"ResourceGroupId"`
 	// Tag is Alibaba's JSON string of the gateway's features.
 	Tag  string   `json:"Tag" xml:"Tag"`
 	Tags *TagList `json:"Tags" xml:"Tags"`
@@ -337,14 +337,10 @@ const gatewayFeatures = `{"VpnEnableBgp":"true","VisuallySsl":"false","PbrPriori
 // gatewaySpec is a gateway's bandwidth as Spec ("10M").
 func gatewaySpec(g Gateway) string { return strconv.FormatInt(g.Bandwidth, 10) + "M" }
 
-// healthStatus is a connection's health check status: success while its
-// IPsec SA is established (the data plane reports it), else failed.
-func healthStatus(c Connection) string {
-	if c.Status == "ipsec_sa_established" {
-		return "success"
-	}
-	return "failed"
-}
+// healthStatus is a connection's health check status. vpcvpn runs no
+// health check probes yet, so, as with BGP, nothing claims success: failed,
+// the negative value of Alibaba's model.
+func healthStatus(Connection) string { return "failed" }
 
 // sslAddress is the address SSL-VPN clients connect to: the gateway's
 // public address when SSL-VPN is on, else none.
