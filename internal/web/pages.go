@@ -359,7 +359,7 @@ func (h *Handler) connectionStatus(q *req) {
 }
 
 // connView is a connection's detail page; its pre-shared keys are blanked
-// unless revealed.
+// (and shown from Psks once revealed), its BGP authentication key always.
 type connView struct {
 	C        vpn.VpnConnectionItem
 	Dual     bool
@@ -373,7 +373,14 @@ type connView struct {
 	HasLogs    bool
 }
 
-func blankPsks(c *vpn.VpnConnectionItem) {
+// blankSecrets drops the pre-shared keys and the BGP authentication key
+// (the customer gateway's AuthKey) from a connection before it is shown.
+func blankSecrets(c *vpn.VpnConnectionItem) {
+	if c.VpnBgpConfig != nil {
+		b := *c.VpnBgpConfig
+		b.AuthKey = ""
+		c.VpnBgpConfig = &b
+	}
 	if c.IkeConfig != nil {
 		k := *c.IkeConfig
 		k.Psk = ""
@@ -398,7 +405,7 @@ func (h *Handler) loadConnection(q *req) (*connView, bool) {
 		q.fail("IPsec connection", "connections", err, rid)
 		return nil, false
 	}
-	blankPsks(&c)
+	blankSecrets(&c)
 	v := &connView{C: c, Dual: c.TunnelOptionsSpecification != nil && len(c.TunnelOptionsSpecification.TunnelOptions) > 0,
 		HasLogs: h.b.has("DescribeVpnConnectionLogs")}
 	dt, rid, err := do[service.DescribeVpnConnectionDeviceTypesResponse](q, "DescribeVpnConnectionDeviceTypes", nil)

@@ -493,3 +493,30 @@ func TestThrottled(t *testing.T) {
 	wantStatus(t, p, http.StatusBadRequest) // Throttling.User is a 400, as on Alibaba Cloud
 	wantBody(t, p, "Too many requests", "Throttling.User")
 }
+
+// TestNoSecretsInPages: a BGP connection's customer gateway AuthKey and
+// pre-shared key reach neither the lists nor the connection's page (nor the
+// edit form) unless the key is revealed.
+func TestNoSecretsInPages(t *testing.T) {
+	e := start(t)
+	gw := e.gateway(t, false)
+	cg := e.root(t, "CreateCustomerGateway", map[string]string{"RegionId": "cn-hangzhou", "IpAddress": "198.51.100.90", "Asn": "65090",
+		"AuthKey": "bgpAuthSecret9"}).(vpn.CreateCustomerGatewayResponse).CustomerGatewayId
+	vco := e.root(t, "CreateVpnConnection", map[string]string{"RegionId": "cn-hangzhou", "VpnGatewayId": gw, "CustomerGatewayId": cg,
+		"LocalSubnet": "192.168.0.0/16", "RemoteSubnet": "10.0.0.0/8", "IkeConfig": `{"Psk":"pskSecret9"}`,
+		"BgpConfig": `{"EnableBgp":true,"TunnelCidr":"169.254.10.0/30","LocalBgpIp":"169.254.10.1"}`}).(vpn.CreateVpnConnectionResponse).VpnConnectionId
+	b := e.browser(t)
+	tok := b.signIn(apptest.AccessKeyID, apptest.AccessKeySecret, "")
+	for _, path := range []string{"/console/r/cn-hangzhou/connections", "/console/r/cn-hangzhou/customer-gateways",
+		"/console/r/cn-hangzhou/connections/" + vco, "/console/r/cn-hangzhou/connections/" + vco + "/edit",
+		"/console/r/cn-hangzhou/customer-gateways/" + cg + "/edit", "/console/r/cn-hangzhou/gateways/" + gw,
+		"/console/r/cn-hangzhou/connections/status?page=1"} {
+		p := b.get(path)
+		wantStatus(t, p, http.StatusOK)
+		wantNotBody(t, p, "bgpAuthSecret9", "pskSecret9")
+	}
+	wantBody(t, b.get("/console/r/cn-hangzhou/connections/"+vco), "169.254.10.1", "65090")
+	rev := b.post("/console/r/cn-hangzhou/connections/"+vco+"/reveal", url.Values{"csrf_token": {tok}})
+	wantBody(t, rev, "pskSecret9")
+	wantNotBody(t, rev, "bgpAuthSecret9")
+}
