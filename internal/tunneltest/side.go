@@ -25,6 +25,9 @@ type Side struct {
 	ifaces int
 	d      *daemon   // nil when no daemon runs
 	frr    []*daemon // FRR's zebra and bgpd, when started
+	// plugins replaces basePlugins in the side's strongswan.conf when set
+	// (SetPlugins).
+	plugins string
 }
 
 // daemon is a started charon (swanctl mode) or starter+charon (ipsec.conf mode).
@@ -68,6 +71,9 @@ const basePlugins = "random nonce openssl aes sha1 sha2 md5 gcm hmac gmp kdf drb
 // strongswanConf is the harness-owned strongswan.conf of one side.
 func (s *Side) strongswanConf(withStroke bool) string {
 	plugins := basePlugins
+	if s.plugins != "" {
+		plugins = s.plugins
+	}
 	if withStroke {
 		plugins += " stroke"
 	}
@@ -131,6 +137,22 @@ func (s *Side) StartSwanctl(swanctlConf string) {
 		t.Fatalf("tunneltest: side %s: loading swanctl.conf: %v", s.name, err)
 	}
 }
+
+// StartCharon starts charon inside the side (as StartSwanctl does) with no connection loaded: a process that
+// reaches the side's VICI socket (ViciSocket, a file) loads them, e.g. the gateway agent. It can be called again
+// after Kill or Stop. Failures are fatal.
+func (s *Side) StartCharon() {
+	s.lab.t.Helper()
+	s.startDaemon("swanctl", false, charonPath)
+}
+
+// SetPlugins makes the side's next charon load exactly these plugins (a space-separated list for
+// strongswan.conf's load, which must include vici, kernel-libipsec, kernel-netlink and socket-default), e.g. to
+// run a charon that lacks an algorithm. The default is BasePlugins.
+func (s *Side) SetPlugins(plugins string) { s.plugins = plugins }
+
+// BasePlugins is the plugin list every side's charon loads unless SetPlugins replaced it.
+const BasePlugins = basePlugins
 
 // LoadSwanctl replaces the running daemon's configuration with new swanctl.conf text (`swanctl --load-all`).
 // Failures are returned, not fatal, so tests can assert that swanctl rejects a text.
