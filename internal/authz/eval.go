@@ -42,7 +42,9 @@ type Request struct {
 	// matched case-insensitively.
 	Action string
 	// Resource is the ARN acted on (see ARN), or "*" for actions that are not
-	// scoped to a resource; matched case-sensitively.
+	// scoped to a resource; matched case-sensitively, except a RAM role's
+	// ARN (see IsRoleARN), which is matched ignoring case: RAM treats role
+	// names case-insensitively.
 	Resource string
 	// SourceIP is acs:SourceIp; the zero Addr means unknown. IPv4-mapped IPv6
 	// addresses are treated as IPv4.
@@ -111,7 +113,7 @@ func (st *statement) applies(r *Request) bool {
 	if anyMatch(st.actions, r.Action, true) == st.notAction {
 		return false
 	}
-	if anyMatch(st.resources, r.Resource, false) == st.notResource {
+	if anyMatch(st.resources, r.Resource, IsRoleARN(r.Resource)) == st.notResource {
 		return false
 	}
 	for i := range st.conditions {

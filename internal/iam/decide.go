@@ -89,6 +89,62 @@ func Decide(in DecideInput) *apierror.Error {
 	return denied("Forbidden", in, DeniedByIdentityPolicy, authz.ImplicitDeny, Diagnostic{Reason: "unknown kind of principal"})
 }
 
+// DecideAll is Decide for every resource under a list prefix at once
+// (in.Request.Resource is the prefix, e.g.
+// "acs:vpc:cn-hangzhou:123:vpnconnection/"; see authz.EvaluatePrefix).
+// uniform is true when every resource under the prefix gets the same
+// answer, which is then e (nil: all allowed; the 403 otherwise, computed for
+// the prefix followed by "*"); when uniform is false the caller decides
+// item by item with Decide. The root identity of Owner is always uniformly
+// allowed, at no cost.
+func DecideAll(in DecideInput) (e *apierror.Error, uniform bool) {
+	p := &in.Principal
+	if p.AccountID != in.Owner || p.Kind == PrincipalRoot {
+		return whole(in), true
+	}
+	if p.Kind != PrincipalUser && p.Kind != PrincipalSession {
+		return whole(in), true
+	}
+	ps := make([]*authz.Policy, len(in.Identity))
+	for i := range in.Identity {
+		ps[i] = in.Identity[i].Policy
+	}
+	d, u := authz.EvaluatePrefixSet(ps, in.Request)
+	if !u {
+		return nil, false
+	}
+	if p.Kind == PrincipalSession && in.Session != nil && d != authz.ExplicitDeny {
+		sd, su := in.Session.EvaluatePrefix(in.Request)
+		if !su {
+			return nil, false
+		}
+		if sd != authz.Allow {
+			return refusedAll(in)
+		}
+	}
+	if d == authz.Allow {
+		return nil, true
+	}
+	return refusedAll(in)
+}
+
+// refusedAll is the answer when every resource under the prefix is refused:
+// the 403 of the wildcard ARN (which is one of them, so it is refused too;
+// should it not be, the caller decides item by item).
+func refusedAll(in DecideInput) (*apierror.Error, bool) {
+	if e := whole(in); e != nil {
+		return e, true
+	}
+	return nil, false
+}
+
+// whole is Decide of the list's wildcard ARN (prefix + "*"), whose 403
+// describes a refusal of the whole list.
+func whole(in DecideInput) *apierror.Error {
+	in.Request.Resource += "*"
+	return Decide(in)
+}
+
 // evaluateNamed evaluates the policies like authz.Evaluate and also returns
 // the index of the policy that decided: the first one with an explicit Deny,
 // or the first that allows; -1 for an implicit deny.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -390,6 +391,67 @@ func TestDecisionMatrix(t *testing.T) {
 				}
 			}
 		}
+	}
+	// Lists decide item by item: DescribeVpnConnections shows exactly the
+	// connections the reference allows, and answers the list's 403 when
+	// it allows none and refuses the list's ".../vpnconnection/*" too.
+	listsRefused, listsPartial, listsFull := 0, 0, 0
+	for i, c := range callers {
+		useV2 := i%2 == 0
+		expect := func(res string) expectation {
+			if c.user {
+				return expectUser(c.identity, "vpc:DescribeVpnConnections", res)
+			}
+			return expectSession(c.identity, c.session, "vpc:DescribeVpnConnections", res)
+		}
+		var want []string
+		for _, id := range conns {
+			if expect("acs:vpc:cn-hangzhou:" + acct + ":vpnconnection/" + id).allowed {
+				want = append(want, id)
+			}
+		}
+		var got []string
+		var err error
+		if useV2 {
+			var r *vpc.DescribeVpnConnectionsResponse
+			if r, err = c.v2.DescribeVpnConnections(&vpc.DescribeVpnConnectionsRequest{RegionId: region}); err == nil {
+				for _, it := range r.Body.VpnConnections.VpnConnection {
+					got = append(got, dara.StringValue(it.VpnConnectionId))
+				}
+			}
+		} else {
+			req := at(env, vpcv1.CreateDescribeVpnConnectionsRequest())
+			req.RegionId = "cn-hangzhou"
+			var r *vpcv1.DescribeVpnConnectionsResponse
+			if r, err = c.v1.vpc.DescribeVpnConnections(req); err == nil {
+				for _, it := range r.VpnConnections.VpnConnection {
+					got = append(got, it.VpnConnectionId)
+				}
+			}
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		list := expect("acs:vpc:cn-hangzhou:" + acct + ":vpnconnection/*")
+		if len(want) == 0 && !list.allowed {
+			listsRefused++
+			o := outcomeOf(err)
+			if o.allowed || o.code != list.code || o.status != 403 {
+				t.Errorf("%s describe connections (v2=%v): got %v %s/%d, want %s/403", c.name, useV2, got, o.code, o.status, list.code)
+			}
+			continue
+		}
+		if len(want) == 1 {
+			listsPartial++
+		} else if len(want) == 2 {
+			listsFull++
+		}
+		if err != nil || strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s describe connections (v2=%v): got %v (%v), want %v", c.name, useV2, got, err, want)
+		}
+	}
+	t.Logf("DescribeVpnConnections: %d refused, %d showing one of the two connections, %d both", listsRefused, listsPartial, listsFull)
+	if listsRefused < 5 || listsPartial < 1 || listsFull < 5 {
+		t.Fatalf("list matrix too thin")
 	}
 	t.Logf("%d cases (%d through the V2 SDK): %d allowed, %d denied (%d explicitly, %d by a session policy)",
 		cases, v2calls, allowed, cases-allowed, explicit, bySession)

@@ -201,7 +201,9 @@ func (t *TrustPolicy) Trusts(caller Principal, r authz.Request) authz.Decision {
 func (st *trustStatement) names(names []string) bool {
 	for _, pat := range st.ram {
 		for _, n := range names {
-			if authz.Match(pat, n) {
+			// A role's ARN (acs:ram::{account}:role/{name}) is matched
+			// ignoring case, as RAM treats role names.
+			if authz.MatchResource(pat, n) {
 				return true
 			}
 		}

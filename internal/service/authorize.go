@@ -16,8 +16,16 @@ import (
 // on the resource ARN owned by account owner. It returns nil when allowed and
 // the 403 wire error (Forbbiden.SubUser or Forbidden with AccessDeniedDetail)
 // otherwise.
+//
+// AuthorizeAll decides action on every resource whose ARN starts with prefix
+// (a list: ".../vpnconnection/") at once. uniform is true when the answer is
+// the same for all of them: err is then nil when all are allowed and the
+// 403 of prefix+"*" when none is. When uniform is false the answer depends
+// on the resource and the caller asks Authorize item by item. A caller's
+// policies are read once per request however many decisions it takes.
 type Authorizer interface {
 	Authorize(ctx context.Context, r *Request, action, resourceARN, owner string) error
+	AuthorizeAll(ctx context.Context, r *Request, action, prefix, owner string) (uniform bool, err error)
 }
 
 // authorize checks one action on one resource. Without an Authorizer only the
@@ -26,6 +34,20 @@ func (s *Service) authorize(ctx context.Context, r *Request, action, arn, owner 
 	if s.Authz != nil {
 		return s.Authz.Authorize(ctx, r, action, arn, owner)
 	}
+	return rootOnly(r, action, owner)
+}
+
+// authorizeAll is Authorizer.AuthorizeAll, or rootOnly for the whole list
+// without an Authorizer.
+func (s *Service) authorizeAll(ctx context.Context, r *Request, action, prefix, owner string) (bool, error) {
+	if s.Authz != nil {
+		return s.Authz.AuthorizeAll(ctx, r, action, prefix, owner)
+	}
+	return true, rootOnly(r, action, owner)
+}
+
+// rootOnly allows only the root identity of owner.
+func rootOnly(r *Request, action, owner string) error {
 	if r.Principal.Kind == iam.PrincipalRoot && r.Principal.AccountID == owner {
 		return nil
 	}

@@ -158,13 +158,20 @@ func (s *Service) DescribeVpnConnections(ctx context.Context, r *Request) (any, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, r, "vpc:DescribeVpnConnections", arn(f.RegionID, r.Principal.AccountID, "vpnconnection", "*"), r.Principal.AccountID); err != nil {
+	acct := r.Principal.AccountID
+	la, err := s.listAccess(ctx, r, "vpc:DescribeVpnConnections", listPrefix(f.RegionID, acct, "vpnconnection"))
+	if err != nil {
+		return nil, err
+	}
+	if err := la.named(ctx, idARNs(f.RegionID, acct, "vpnconnection", f.IDs)); err != nil {
 		return nil, err
 	}
 	sc := scope(r, f.RegionID)
-	conns, total, err := s.Store.ListConnections(ctx, sc, store.ConnectionFilter{IDs: f.IDs, VpnGatewayID: f.VpnGatewayID, CustomerGatewayID: f.CustomerGatewayID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	conns, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Connection, int, error) {
+		return s.Store.ListConnections(ctx, sc, store.ConnectionFilter{IDs: f.IDs, VpnGatewayID: f.VpnGatewayID, CustomerGatewayID: f.CustomerGatewayID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+	}, func(c *vpn.Connection) string { return arn(f.RegionID, acct, "vpnconnection", c.VpnConnectionID) }, nil)
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	if err := s.applyStatuses(ctx, conns); err != nil {
 		return nil, err

@@ -81,12 +81,21 @@ func (s *Service) DescribeCustomerGateways(ctx context.Context, r *Request) (any
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, r, "vpc:DescribeCustomerGateways", arn(f.RegionID, r.Principal.AccountID, "customergateway", "*"), r.Principal.AccountID); err != nil {
+	acct := r.Principal.AccountID
+	la, err := s.listAccess(ctx, r, "vpc:DescribeCustomerGateways", listPrefix(f.RegionID, acct, "customergateway"))
+	if err != nil {
 		return nil, err
 	}
-	cs, total, err := s.Store.ListCustomerGateways(ctx, scope(r, f.RegionID), store.CustomerGatewayFilter{IDs: f.IDs, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	if err := la.named(ctx, idARNs(f.RegionID, acct, "customergateway", f.IDs)); err != nil {
+		return nil, err
+	}
+	cs, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.CustomerGateway, int, error) {
+		return s.Store.ListCustomerGateways(ctx, scope(r, f.RegionID), store.CustomerGatewayFilter{IDs: f.IDs, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+	}, func(c *vpn.CustomerGateway) string {
+		return arn(f.RegionID, acct, "customergateway", c.CustomerGatewayID)
+	}, nil)
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return vpn.NewDescribeCustomerGatewaysResponse(cs, f.Page, total), nil
 }

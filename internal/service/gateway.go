@@ -132,13 +132,25 @@ func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, err
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, r, "vpc:DescribeVpnGateways", arn(f.RegionID, r.Principal.AccountID, "vpngateway", "*"), r.Principal.AccountID); err != nil {
+	acct := r.Principal.AccountID
+	la, err := s.listAccess(ctx, r, "vpc:DescribeVpnGateways", listPrefix(f.RegionID, acct, "vpngateway"))
+	if err != nil {
+		return nil, err
+	}
+	if err := la.named(ctx, idARNs(f.RegionID, acct, "vpngateway", f.IDs)); err != nil {
 		return nil, err
 	}
 	sc := scope(r, f.RegionID)
-	gws, total, err := s.Store.ListGateways(ctx, sc, store.GatewayFilter{IDs: f.IDs, VpcID: f.VpcID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	var keep func(*vpn.Gateway) bool
+	if f.Status != "" {
+		// Filtered before paging, so that TotalCount counts it too.
+		keep = func(g *vpn.Gateway) bool { return g.Status == f.Status }
+	}
+	gws, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Gateway, int, error) {
+		return s.Store.ListGateways(ctx, sc, store.GatewayFilter{IDs: f.IDs, VpcID: f.VpcID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+	}, func(g *vpn.Gateway) string { return arn(f.RegionID, acct, "vpngateway", g.VpnGatewayID) }, keep)
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	ids := make([]string, len(gws))
 	for i := range gws {
@@ -150,9 +162,6 @@ func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, err
 	}
 	items := make([]vpn.VpnGatewayItem, 0, len(gws))
 	for _, g := range gws {
-		if f.Status != "" && g.Status != f.Status {
-			continue
-		}
 		bgp, err := s.gatewayHasBgp(ctx, sc, g.VpnGatewayID)
 		if err != nil {
 			return nil, err

@@ -71,8 +71,57 @@ func (a *PolicyAuthorizer) parse(doc string) *authz.Policy {
 	return p
 }
 
-// Authorize implements Authorizer with iam.Decide.
-func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *Request, action, resourceARN, owner string) error {
+// policySet is a principal's identity policies (and STS session policy)
+// as loaded for one request.
+type policySet struct {
+	principal iam.Principal
+	identity  []iam.NamedPolicy
+	session   *authz.Policy
+}
+
+// load returns the caller's policies: those of r.policies when they were
+// loaded for this principal already during the request, else from the
+// store (kept in r.policies).
+func (a *PolicyAuthorizer) load(ctx context.Context, r *Request) (*policySet, error) {
+	p := r.Principal
+	if r.policies != nil && r.policies.principal == p {
+		return r.policies, nil
+	}
+	set := &policySet{principal: p}
+	typ := iam.AttachToUser
+	if p.Kind == iam.PrincipalSession {
+		typ = iam.AttachToRole
+	}
+	atts, err := a.Store.ListAttachments(ctx, p.AccountID, typ, p.UserName)
+	if err != nil {
+		return nil, err
+	}
+	for _, att := range atts {
+		np := iam.NamedPolicy{Name: att.PolicyName, Type: att.PolicyType}
+		if att.PolicyType == iam.PolicyTypeSystem {
+			np.Policy = a.system[att.PolicyName]
+		} else {
+			np.Policy = a.parse(att.Document)
+		}
+		if np.Policy != nil {
+			set.identity = append(set.identity, np)
+		}
+	}
+	if p.Kind == iam.PrincipalSession && p.SessionPolicy != "" {
+		set.session = a.parse(p.SessionPolicy)
+		if set.session == nil {
+			// An unparsable session policy narrows to nothing.
+			set.session = a.parse(`{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)
+		}
+	}
+	r.policies = set
+	return set, nil
+}
+
+// input builds iam.Decide's input for action on resourceARN owned by owner;
+// the caller's policies are loaded only for a RAM user or role session of
+// owner (Decide needs none for the root identity or another account).
+func (a *PolicyAuthorizer) input(ctx context.Context, r *Request, action, resourceARN, owner string) (iam.DecideInput, error) {
 	p := r.Principal
 	in := iam.DecideInput{Principal: p, Owner: owner}
 	now := time.Now
@@ -82,35 +131,36 @@ func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *Request, action, re
 	in.Request = authz.Request{Action: action, Resource: resourceARN, SourceIP: r.SourceIP,
 		SecureTransport: r.SecureTransport, CurrentTime: now().UTC()}
 	if p.AccountID == owner && p.Kind != iam.PrincipalRoot {
-		typ := iam.AttachToUser
-		if p.Kind == iam.PrincipalSession {
-			typ = iam.AttachToRole
-		}
-		atts, err := a.Store.ListAttachments(ctx, p.AccountID, typ, p.UserName)
+		set, err := a.load(ctx, r)
 		if err != nil {
-			return err
+			return in, err
 		}
-		for _, att := range atts {
-			np := iam.NamedPolicy{Name: att.PolicyName, Type: att.PolicyType}
-			if att.PolicyType == iam.PolicyTypeSystem {
-				np.Policy = a.system[att.PolicyName]
-			} else {
-				np.Policy = a.parse(att.Document)
-			}
-			if np.Policy != nil {
-				in.Identity = append(in.Identity, np)
-			}
-		}
-		if p.Kind == iam.PrincipalSession && p.SessionPolicy != "" {
-			in.Session = a.parse(p.SessionPolicy)
-			if in.Session == nil {
-				// An unparsable session policy narrows to nothing.
-				in.Session = a.parse(`{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)
-			}
-		}
+		in.Identity, in.Session = set.identity, set.session
+	}
+	return in, nil
+}
+
+// Authorize implements Authorizer with iam.Decide.
+func (a *PolicyAuthorizer) Authorize(ctx context.Context, r *Request, action, resourceARN, owner string) error {
+	in, err := a.input(ctx, r, action, resourceARN, owner)
+	if err != nil {
+		return err
 	}
 	if e := iam.Decide(in); e != nil {
 		return e
 	}
 	return nil
+}
+
+// AuthorizeAll implements Authorizer with iam.DecideAll.
+func (a *PolicyAuthorizer) AuthorizeAll(ctx context.Context, r *Request, action, prefix, owner string) (bool, error) {
+	in, err := a.input(ctx, r, action, prefix, owner)
+	if err != nil {
+		return true, err
+	}
+	e, uniform := iam.DecideAll(in)
+	if e != nil {
+		return uniform, e
+	}
+	return uniform, nil
 }

@@ -96,23 +96,41 @@ func ramErr(err error) error {
 	return err
 }
 
-// listVisible reports which of the item ARNs the caller may act on with
-// action: a nil slice when it may act on all of listARN (".../type/*"),
-// else a mask per item. It fails with the 403 of listARN when the caller
-// may act on none of them.
-func (s *Service) listVisible(ctx context.Context, r *Request, action, listARN string, items []string) ([]bool, error) {
-	owner := r.Principal.AccountID
-	all := s.authorize(ctx, r, action, listARN, owner)
-	mask := make([]bool, len(items))
-	some := false
-	for i, a := range items {
-		mask[i] = s.authorize(ctx, r, action, a, owner) == nil
-		some = some || mask[i]
+// fillPage builds one page of a RAM list (Marker/MaxItems paging) out of
+// the items the caller may see: it reads batches from src (the items after
+// a marker, in order, each with the marker that resumes after it, and the
+// marker of the next batch or "" at the end), keeps the items visible
+// reports, and stops when max are kept. It returns them and the marker of
+// the next page ("" when none): a page holds max items unless it is the
+// last, however many items the caller may not see lie in between.
+func fillPage[T any](ctx context.Context, after string, max int, src func(after string, n int) ([]T, []string, string, error), visible func(*T) (bool, error)) ([]T, string, error) {
+	var shown []T
+	for {
+		batch, markers, next, err := src(after, max)
+		if err != nil {
+			return nil, "", err
+		}
+		for i := range batch {
+			ok, err := visible(&batch[i])
+			if err != nil {
+				return nil, "", err
+			}
+			if !ok {
+				continue
+			}
+			shown = append(shown, batch[i])
+			if len(shown) == max {
+				if i < len(batch)-1 || next != "" {
+					return shown, markers[i], nil
+				}
+				return shown, "", nil
+			}
+		}
+		if next == "" {
+			return shown, "", nil
+		}
+		after = next
 	}
-	if all != nil && !some {
-		return nil, all
-	}
-	return mask, nil
 }
 
 // CreateUser creates a RAM user.
@@ -176,29 +194,41 @@ func (s *Service) ListUsers(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	acct := r.Principal.AccountID
-	users, more, err := is.ListUsers(ctx, acct, in.After, in.MaxItems)
-	if err != nil {
-		return nil, ramErr(err)
-	}
-	arns := make([]string, len(users))
-	for i := range users {
-		arns[i] = users[i].ARN()
-	}
-	mask, err := s.listVisible(ctx, r, "ram:ListUsers", ramARN(acct, "user", "*"), arns)
+	la, err := s.listAccess(ctx, r, "ram:ListUsers", ramListPrefix(acct, "user"))
 	if err != nil {
 		return nil, err
 	}
-	next := ""
-	if more && len(users) > 0 {
-		next = users[len(users)-1].UserName
+	shown, next, err := fillPage(ctx, in.After, in.MaxItems, func(after string, n int) ([]iam.User, []string, string, error) {
+		users, more, err := is.ListUsers(ctx, acct, after, n)
+		if err != nil {
+			return nil, nil, "", ramErr(err)
+		}
+		markers := make([]string, len(users))
+		for i := range users {
+			markers[i] = users[i].UserName
+		}
+		next := ""
+		if more && len(users) > 0 {
+			next = users[len(users)-1].UserName
+		}
+		return users, markers, next, nil
+	}, func(u *iam.User) (bool, error) { return la.allows(ctx, u.ARN()) })
+	if err != nil {
+		return nil, err
 	}
-	shown := users[:0:0]
-	for i, u := range users {
-		if mask[i] {
-			shown = append(shown, u)
+	if len(shown) == 0 && in.After == "" {
+		if err := la.refuseEmpty(ctx); err != nil {
+			return nil, err
 		}
 	}
 	return iam.NewListUsersAnswer(shown, next), nil
+}
+
+// ramListPrefix is the ARN prefix of the RAM resources of type typ of
+// account (".../user/").
+func ramListPrefix(account, typ string) string {
+	a := ramARN(account, typ, "*")
+	return a[:len(a)-1]
 }
 
 // UpdateUser changes a RAM user's name or details.
@@ -478,62 +508,112 @@ func (s *Service) ListPolicies(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	acct := r.Principal.AccountID
-	kind, after, _ := strings.Cut(in.After, ":")
-	if in.After != "" && kind != "S" && kind != "C" {
+	if kind, _, _ := strings.Cut(in.After, ":"); in.After != "" && kind != "S" && kind != "C" {
 		return nil, apierror.Newf("InvalidParameter.Marker", "The parameter - \"Marker\" is incorrect; pass the Marker of the previous page unchanged.")
 	}
-	var page []iam.Policy
-	next := ""
-	if in.PolicyType != iam.PolicyTypeCustom && kind != "C" {
-		var names []string
-		for name := range authz.SystemPolicies() {
-			if name > after {
-				names = append(names, name)
-			}
+	// System policies belong to "system", custom ones to the account: two
+	// lists, refused only when the caller may see neither.
+	sys, errSys := s.listAccess(ctx, r, "ram:ListPolicies", ramListPrefix("system", "policy"))
+	custom, errCustom := s.listAccess(ctx, r, "ram:ListPolicies", ramListPrefix(acct, "policy"))
+	switch {
+	case errSys != nil && errCustom != nil:
+		if _, denied := apierror.As(errSys); !denied {
+			return nil, errSys
 		}
-		sort.Strings(names)
-		for _, name := range names {
-			if len(page) == in.MaxItems {
-				next = "S:" + page[len(page)-1].PolicyName
-				break
-			}
-			p, _ := systemPolicy(name)
-			page = append(page, p)
+		return nil, errCustom
+	case errSys != nil:
+		if _, denied := apierror.As(errSys); !denied {
+			return nil, errSys
 		}
-		after = ""
-	}
-	if next == "" && in.PolicyType != iam.PolicyTypeSystem {
-		if room := in.MaxItems - len(page); room > 0 {
-			custom, more, err := is.ListPolicies(ctx, acct, after, room)
-			if err != nil {
-				return nil, ramErr(err)
-			}
-			page = append(page, custom...)
-			if more {
-				next = "C:" + custom[len(custom)-1].PolicyName
-			}
-		} else if custom, _, err := is.ListPolicies(ctx, acct, "", 1); err != nil {
-			return nil, ramErr(err)
-		} else if len(custom) > 0 {
-			// The page is full of system policies; custom ones follow.
-			next = "C:"
+	case errCustom != nil:
+		if _, denied := apierror.As(errCustom); !denied {
+			return nil, errCustom
 		}
 	}
-	arns := make([]string, len(page))
-	for i, p := range page {
-		arns[i] = policyARN(acct, p.PolicyType, p.PolicyName)
-	}
-	mask, err := s.listVisible(ctx, r, "ram:ListPolicies", ramARN(acct, "policy", "*"), arns)
+	shown, next, err := fillPage(ctx, in.After, in.MaxItems, func(after string, n int) ([]iam.Policy, []string, string, error) {
+		return s.policyBatch(ctx, is, acct, in.PolicyType, after, n)
+	}, func(p *iam.Policy) (bool, error) {
+		la := custom
+		if p.PolicyType == iam.PolicyTypeSystem {
+			la = sys
+		}
+		if la == nil {
+			return false, nil
+		}
+		return la.allows(ctx, policyARN(acct, p.PolicyType, p.PolicyName))
+	})
 	if err != nil {
 		return nil, err
 	}
-	shown := page[:0:0]
-	for i, p := range page {
-		if mask[i] {
-			shown = append(shown, p)
+	if len(shown) == 0 && in.After == "" {
+		// Nothing to see: refused unless the caller may list one of the
+		// two kinds.
+		errSys, errCustom = refuseEmpty(ctx, sys, errSys), refuseEmpty(ctx, custom, errCustom)
+		if errSys != nil && errCustom != nil {
+			return nil, errCustom
 		}
 	}
 	return iam.NewListPoliciesAnswer(shown, next), nil
+}
+
+// refuseEmpty is la.refuseEmpty, or err when la could not be had.
+func refuseEmpty(ctx context.Context, la *listAccess, err error) error {
+	if la == nil {
+		return err
+	}
+	return la.refuseEmpty(ctx)
+}
+
+// policyBatch returns up to n policies after the marker after ("" = from
+// the start, "S:name" = after that system policy, "C:name" = after that
+// custom policy): system policies by name, then the account's custom ones
+// by name, of policyType ("" = both), each with the marker that resumes
+// after it, and the marker of the next batch ("" when none follows).
+func (s *Service) policyBatch(ctx context.Context, is store.IAMStore, acct, policyType, after string, n int) ([]iam.Policy, []string, string, error) {
+	kind, name, _ := strings.Cut(after, ":")
+	var page []iam.Policy
+	var markers []string
+	next := ""
+	if policyType != iam.PolicyTypeCustom && kind != "C" {
+		var names []string
+		for sn := range authz.SystemPolicies() {
+			if sn > name {
+				names = append(names, sn)
+			}
+		}
+		sort.Strings(names)
+		for _, sn := range names {
+			if len(page) == n {
+				next = markers[len(markers)-1]
+				break
+			}
+			p, _ := systemPolicy(sn)
+			page = append(page, p)
+			markers = append(markers, "S:"+sn)
+		}
+		name = ""
+	}
+	if next == "" && policyType != iam.PolicyTypeSystem {
+		if room := n - len(page); room > 0 {
+			custom, more, err := is.ListPolicies(ctx, acct, name, room)
+			if err != nil {
+				return nil, nil, "", ramErr(err)
+			}
+			for _, p := range custom {
+				page = append(page, p)
+				markers = append(markers, "C:"+p.PolicyName)
+			}
+			if more {
+				next = markers[len(markers)-1]
+			}
+		} else if custom, _, err := is.ListPolicies(ctx, acct, "", 1); err != nil {
+			return nil, nil, "", ramErr(err)
+		} else if len(custom) > 0 {
+			// The batch is full of system policies; custom ones follow.
+			next = "C:"
+		}
+	}
+	return page, markers, next, nil
 }
 
 // DeletePolicy deletes a custom policy that is attached to nobody.

@@ -26,6 +26,12 @@ type Request struct {
 	// Parker, when set, lets a handler that waits (the agent long-poll)
 	// give the request's admission slot back meanwhile.
 	Parker Parker
+
+	// policies is the caller's policy set, loaded by PolicyAuthorizer at
+	// the request's first decision and reused by the next ones: a
+	// principal's policies are read and evaluated once per request, not
+	// once per item of a list.
+	policies *policySet
 }
 
 // Parker gives a request's admission slot (the server's in-flight limit)

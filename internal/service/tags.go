@@ -64,18 +64,46 @@ func (s *Service) UnTagResources(ctx context.Context, r *Request) (any, error) {
 	return nil, nil
 }
 
-// ListTagResources lists the tags of the caller's resources of one type.
+// maxTagRows bounds the tag rows read at once to decide them one by one.
+const maxTagRows = 1 << 20
+
+// ListTagResources lists the tags of the caller's resources of one type,
+// each resource authorised like an item of a list (see list.go).
 func (s *Service) ListTagResources(ctx context.Context, r *Request) (any, error) {
 	in, err := vpn.ParseListTagResources(r.Params)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, r, "vpc:ListTagResources", arn(in.RegionID, r.Principal.AccountID, in.Type.ARN, "*"), r.Principal.AccountID); err != nil {
+	acct := r.Principal.AccountID
+	la, err := s.listAccess(ctx, r, "vpc:ListTagResources", listPrefix(in.RegionID, acct, in.Type.ARN))
+	if err != nil {
 		return nil, err
 	}
-	tags, more, err := s.Store.ListTagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags, in.Offset, in.Limit)
-	if err != nil {
-		return nil, tagErr(err, in.Type)
+	if err := la.named(ctx, idARNs(in.RegionID, acct, in.Type.ARN, in.IDs)); err != nil {
+		return nil, err
+	}
+	var tags []store.TagResource
+	var more bool
+	if la.all {
+		tags, more, err = s.Store.ListTagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags, in.Offset, in.Limit)
+		if err != nil {
+			return nil, tagErr(err, in.Type)
+		}
+	} else {
+		// Decided per tagged resource: read all, keep the visible ones,
+		// page them here.
+		all, _, err := s.Store.ListTagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags, 0, maxTagRows)
+		if err != nil {
+			return nil, tagErr(err, in.Type)
+		}
+		tags, _, err = visible(ctx, la, all, func(t *store.TagResource) string { return arn(in.RegionID, acct, in.Type.ARN, t.ResourceID) },
+			vpn.Page{Number: 1, Size: len(all)})
+		if err != nil {
+			return nil, err
+		}
+		lo := min(in.Offset, len(tags))
+		hi := min(lo+in.Limit, len(tags))
+		tags, more = tags[lo:hi], hi < len(tags)
 	}
 	out := vpn.ListTagResourcesResponse{NextToken: vpn.NextToken(in.Offset+len(tags), more),
 		TagResources: vpn.TagResourceList{TagResource: make([]vpn.TagResourceItem, len(tags))}}

@@ -102,12 +102,19 @@ func (s *Service) DescribeVpcs(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, r, "vpc:DescribeVpcs", arn(f.RegionID, r.Principal.AccountID, "vpc", "*"), r.Principal.AccountID); err != nil {
+	acct := r.Principal.AccountID
+	la, err := s.listAccess(ctx, r, "vpc:DescribeVpcs", listPrefix(f.RegionID, acct, "vpc"))
+	if err != nil {
 		return nil, err
 	}
-	vpcs, total, err := s.Store.ListVpcs(ctx, scope(r, f.RegionID), store.VpcFilter{IDs: f.IDs, VpcName: f.Name, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	if err := la.named(ctx, idARNs(f.RegionID, acct, "vpc", f.IDs)); err != nil {
+		return nil, err
+	}
+	vpcs, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Vpc, int, error) {
+		return s.Store.ListVpcs(ctx, scope(r, f.RegionID), store.VpcFilter{IDs: f.IDs, VpcName: f.Name, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+	}, func(v *vpn.Vpc) string { return arn(f.RegionID, acct, "vpc", v.VpcID) }, nil)
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	switches := map[string][]string{}
 	for _, v := range vpcs {
@@ -199,13 +206,20 @@ func (s *Service) DescribeVSwitches(ctx context.Context, r *Request) (any, error
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, r, "vpc:DescribeVSwitches", arn(f.RegionID, r.Principal.AccountID, "vswitch", "*"), r.Principal.AccountID); err != nil {
+	acct := r.Principal.AccountID
+	la, err := s.listAccess(ctx, r, "vpc:DescribeVSwitches", listPrefix(f.RegionID, acct, "vswitch"))
+	if err != nil {
 		return nil, err
 	}
 	sc := scope(r, f.RegionID)
-	sws, total, err := s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	if err := la.named(ctx, idARNs(f.RegionID, acct, "vswitch", f.IDs)); err != nil {
+		return nil, err
+	}
+	sws, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.VSwitch, int, error) {
+		return s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+	}, func(v *vpn.VSwitch) string { return arn(f.RegionID, acct, "vswitch", v.VSwitchID) }, nil)
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	tables := map[string]string{}
 	for _, sw := range sws {

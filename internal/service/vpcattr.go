@@ -142,8 +142,15 @@ func (s *Service) DescribeRouteTableList(ctx context.Context, r *Request) (any, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, r, "vpc:DescribeRouteTableList", arn(f.RegionID, r.Principal.AccountID, "routetable", "*"), r.Principal.AccountID); err != nil {
+	acct := r.Principal.AccountID
+	la, err := s.listAccess(ctx, r, "vpc:DescribeRouteTableList", listPrefix(f.RegionID, acct, "routetable"))
+	if err != nil {
 		return nil, err
+	}
+	if f.RouteTableID != "" {
+		if err := la.named(ctx, idARNs(f.RegionID, acct, "routetable", []string{f.RouteTableID})); err != nil {
+			return nil, err
+		}
 	}
 	if !f.RouteTableMatches() {
 		return vpn.NewDescribeRouteTableListResponse(nil, f.Page, 0), nil
@@ -153,9 +160,12 @@ func (s *Service) DescribeRouteTableList(ctx context.Context, r *Request) (any, 
 	if f.VpcID != "" {
 		filter.IDs = []string{f.VpcID}
 	}
-	vpcs, total, err := s.Store.ListVpcs(ctx, sc, filter, store.Page{Number: f.Page.Number, Size: f.Page.Size})
+	// One System route table per VPC: the items are the VPCs' tables.
+	vpcs, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Vpc, int, error) {
+		return s.Store.ListVpcs(ctx, sc, filter, pg)
+	}, func(v *vpn.Vpc) string { return arn(f.RegionID, acct, "routetable", v.RouteTableID) }, nil)
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	items := make([]vpn.RouteTableItem, 0, len(vpcs))
 	for _, v := range vpcs {
