@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/vpcvpn/vpcvpn/internal/app"
 	"github.com/vpcvpn/vpcvpn/internal/audit"
+	"github.com/vpcvpn/vpcvpn/internal/httpfront"
 	"github.com/vpcvpn/vpcvpn/internal/throttle"
 	"github.com/vpcvpn/vpcvpn/internal/tlsconf"
 )
@@ -47,6 +49,31 @@ type securityOptions struct {
 		burst int
 	}
 	maxInFlight int
+
+	// Connection and body limits (docs/SECURITY.md, "Floods"); zero means
+	// unlimited, as 'vpcvpn bench server' leaves them.
+	maxConns, maxConnsPerAddr int
+	bodyMiB, bodyPerAddrMiB   int
+}
+
+// Defaults of the connection and body limits.
+const (
+	defaultMaxConnsCap      = 10000
+	defaultMaxConnsPerAddr  = 512
+	defaultBodyMiB          = 64
+	defaultBodyPerAddrMiB   = 8
+	minConnectionsPerServer = 64
+)
+
+// defaultMaxConns is half of the open-file limit (Go raises the soft limit
+// to the hard one at start), at most defaultMaxConnsCap: the other half
+// stays for the database, the audit trail and sockets the server opens.
+func defaultMaxConns() int {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur == 0 {
+		return defaultMaxConnsCap
+	}
+	return int(max(min(rl.Cur/2, defaultMaxConnsCap), minConnectionsPerServer))
 }
 
 func (o *securityOptions) addFlags(f *pflag.FlagSet) {
@@ -65,6 +92,28 @@ func (o *securityOptions) addFlags(f *pflag.FlagSet) {
 	f.Float64Var(&o.secret.rate, "throttle-secret-read-rate", defaultRatePerSecond, "per-AccessKey requests per second of secret reads (DownloadVpnConnectionConfig, DownloadVpnConnectionDeviceConfig); 0 disables the limit")
 	f.IntVar(&o.secret.burst, "throttle-secret-read-burst", defaultBurst, "per-AccessKey burst of secret reads")
 	f.IntVar(&o.maxInFlight, "max-in-flight", defaultMaxInFlight, "requests processed at once; more are answered ServiceUnavailable (503); 0 means unlimited")
+	f.IntVar(&o.maxConns, "max-connections", defaultMaxConns(), "open connections at most (the default is half of the open-file limit, at most 10000); at the limit the longest-waiting idle connections are closed for new ones; 0 means unlimited")
+	f.IntVar(&o.maxConnsPerAddr, "max-connections-per-address", defaultMaxConnsPerAddr, "open connections of one client address (IPv6: its /64) at most; raise it behind a proxy, which connects for all its clients; 0 means unlimited")
+	f.IntVar(&o.bodyMiB, "max-body-memory", defaultBodyMiB, "MiB of request bodies read or processed at once; a body beyond it answers ServiceUnavailable (503); 0 means unlimited")
+	f.IntVar(&o.bodyPerAddrMiB, "max-body-memory-per-address", defaultBodyPerAddrMiB, "MiB of request bodies of one client address at once (at most --max-body-memory)")
+}
+
+// connLimits are the HTTP front's connection limits.
+func (o *securityOptions) connLimits() httpfront.ConnLimits {
+	return httpfront.ConnLimits{Max: o.maxConns, MaxPerAddr: o.maxConnsPerAddr}
+}
+
+// checkLimits refuses negative limits as usage errors.
+func (o *securityOptions) checkLimits() error {
+	for _, v := range []struct {
+		name string
+		n    int
+	}{{"--max-connections", o.maxConns}, {"--max-connections-per-address", o.maxConnsPerAddr}, {"--max-body-memory", o.bodyMiB}, {"--max-body-memory-per-address", o.bodyPerAddrMiB}, {"--max-in-flight", o.maxInFlight}} {
+		if v.n < 0 {
+			return usageError{fmt.Errorf("%s %d: must not be negative (0 means unlimited)", v.name, v.n)}
+		}
+	}
+	return nil
 }
 
 // tlsConfig returns the server's TLS configuration, nil for plain HTTP. A
@@ -114,6 +163,9 @@ func (o *securityOptions) throttleConfig() *throttle.Config {
 		Write:       throttle.Rate{PerSecond: o.write.rate, Burst: o.write.burst},
 		SecretRead:  throttle.Rate{PerSecond: o.secret.rate, Burst: o.secret.burst},
 		MaxInFlight: o.maxInFlight,
+		BodyBytes:   int64(o.bodyMiB) << 20,
+		// At most the whole budget; 0 (unset) means the whole budget.
+		BodyBytesPerAddress: int64(o.bodyPerAddrMiB) << 20,
 	}
 }
 
@@ -128,6 +180,8 @@ func (o *securityOptions) logSettings(log *slog.Logger, a *app.App) {
 		"write", fmt.Sprintf("%g/s burst %d", o.write.rate, o.write.burst),
 		"secret_read", fmt.Sprintf("%g/s burst %d", o.secret.rate, o.secret.burst),
 		"max_in_flight", o.maxInFlight)
+	log.Info("flood limits", "max_connections", o.maxConns, "max_connections_per_address", o.maxConnsPerAddr,
+		"max_body_memory_mib", o.bodyMiB, "max_body_memory_per_address_mib", o.bodyPerAddrMiB)
 }
 
 // ageValue is a duration flag that also accepts days ("90d").

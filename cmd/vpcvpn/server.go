@@ -66,6 +66,9 @@ Every API call is written to the audit trail (<data-dir>/audit, JSON lines; read
 ActionTrail's LookupEvents, Version 2020-07-06). Each AccessKey has token buckets per action class (read,
 write, secret-read: the two Download actions); an exhausted bucket answers Throttling.User with
 x-acs-retry-after, and more than --max-in-flight requests at once answer ServiceUnavailable.
+Floods: --max-connections and --max-connections-per-address bound the open connections (at the limit the
+longest-waiting idle ones are closed first), and --max-body-memory bounds the request bodies being read
+(a body beyond it answers ServiceUnavailable); bodies are read before a request takes an in-flight slot.
 HTTP: --http-front lean (the default) serves HTTP/1.1 with vpcvpn's own server, which refuses
 chunked request bodies (411: send Content-Length, as the SDKs do) and does not speak HTTP/2;
 --http-front net/http uses Go's server instead (HTTP/2 over TLS too), at a higher CPU cost per request.
@@ -118,6 +121,9 @@ func runServer(ctx context.Context, o serverOptions) error {
 		}
 		console = &app.ConsoleOptions{SessionLifetime: o.consoleLife}
 	}
+	if err := o.sec.checkLimits(); err != nil {
+		return err
+	}
 	out, err := newLogger(o.logLevel, o.logFormat)
 	if err != nil {
 		return err
@@ -157,10 +163,11 @@ func runServer(ctx context.Context, o serverOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another server running? choose another --listen address)", o.listen, err)
 	}
-	srv, err := newHTTPServer(o.httpFront, a.HTTP, tlsCfg, log)
+	srv, err := newHTTPServer(o.httpFront, a.HTTP, tlsCfg, log, o.sec.connLimits())
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("vpcvpn server ready", "listen", ln.Addr().String(), "tls", tlsCfg != nil, "http_front", o.httpFront, "database", a.Describe(), "account", a.Root.AccountID, "gateway_address_pool", o.pool, "console", o.console)
@@ -198,16 +205,31 @@ const (
 type httpServer interface {
 	Serve(net.Listener) error
 	Shutdown(context.Context) error
+	Close() error
 }
 
-// netHTTPServer serves TLS when its TLSConfig is set, as httpfront.Server does.
-type netHTTPServer struct{ *http.Server }
+// netHTTPServer serves TLS when its TLSConfig is set, as httpfront.Server
+// does, and applies connection limits through its listener and ConnState.
+type netHTTPServer struct {
+	*http.Server
+	limits *httpfront.ConnLimiter // nil without limits
+}
 
 func (s netHTTPServer) Serve(ln net.Listener) error {
+	if s.limits != nil {
+		ln = s.limits.Listener(ln)
+	}
 	if s.TLSConfig != nil {
 		return s.ServeTLS(ln, "", "")
 	}
 	return s.Server.Serve(ln)
+}
+
+func (s netHTTPServer) Close() error {
+	if s.limits != nil {
+		s.limits.Close()
+	}
+	return s.Server.Close()
 }
 
 // checkHTTPFront refuses an unknown --http-front value as a usage error.
@@ -218,13 +240,13 @@ func checkHTTPFront(front string) error {
 	return nil
 }
 
-func newHTTPServer(front string, h http.Handler, tlsCfg *tls.Config, log *slog.Logger) (httpServer, error) {
+func newHTTPServer(front string, h http.Handler, tlsCfg *tls.Config, log *slog.Logger, limits httpfront.ConnLimits) (httpServer, error) {
 	switch front {
 	case "lean":
 		return &httpfront.Server{Handler: h, TLSConfig: tlsCfg, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
-			IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes, Logger: log}, nil
+			IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes, Logger: log, Limits: limits}, nil
 	case "net/http":
-		return netHTTPServer{&http.Server{
+		s := netHTTPServer{Server: &http.Server{
 			Handler: h,
 			// Equal read timeouts: net/http then sets one read deadline per
 			// request instead of two (each is a runtime timer update).
@@ -235,7 +257,12 @@ func newHTTPServer(front string, h http.Handler, tlsCfg *tls.Config, log *slog.L
 			MaxHeaderBytes:    maxHeaderBytes,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 			TLSConfig:         tlsCfg,
-		}}, nil
+		}}
+		if limits.Max > 0 || limits.MaxPerAddr > 0 {
+			s.limits = httpfront.NewConnLimiter(limits, idleTimeout, readTimeout)
+			s.ConnState = s.limits.ConnState
+		}
+		return s, nil
 	}
 	return nil, checkHTTPFront(front)
 }

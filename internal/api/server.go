@@ -68,6 +68,21 @@ type Config struct {
 	// RequestLog writes the request line of every API call; nil writes it
 	// through Logger at Info level.
 	RequestLog RequestLogger
+	// Bodies bounds the memory of request bodies being read or processed
+	// (internal/throttle.BodyBudget); nil bounds each body by MaxBodyBytes
+	// only.
+	Bodies BodyBudget
+}
+
+// BodyBudget reserves the bytes of request bodies before they are read.
+type BodyBudget interface {
+	// Reserve reserves n bytes for a body from addr; false refuses it.
+	Reserve(addr netip.Addr, n int64) bool
+	// Release returns what Reserve reserved.
+	Release(addr netip.Addr, n int64)
+	// Total and PerAddress are the limits, for messages.
+	Total() int64
+	PerAddress() int64
 }
 
 // RequestLogger writes request lines (internal/logging.Output). LogRequest
@@ -251,7 +266,22 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			s.finish(rq, start)
 		}
 	}()
-	if s.cfg.Limiter != nil {
+	// The body is read (bounded by MaxBodyBytes and the body budget)
+	// before the request takes an in-flight slot: a client that sends its
+	// body slowly holds a connection and its reserved bytes, never a slot
+	// that signed requests need.
+	var bodyBytes []byte
+	if r.Method == http.MethodPost && r.Body != nil && r.ContentLength != 0 {
+		var release func()
+		bodyBytes, release, err = s.readBody(r, rq.call.SourceIP)
+		if release != nil {
+			defer release()
+		}
+	}
+	// The in-flight slot covers the processing only: it is given back
+	// before the answer is written, so a client that does not read its
+	// answers holds its connection, not a slot.
+	if err == nil && s.cfg.Limiter != nil {
 		if e := s.cfg.Limiter.Enter(); e != nil {
 			err = e
 		} else {
@@ -261,8 +291,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	rq.w = w
 	rq.call.Parker = rq
 	if err == nil {
-		body, err = s.handle(r, rq)
+		body, err = s.handle(r, rq, bodyBytes)
 	}
+	rq.leave()
 	if err != nil {
 		ae, ok := apierror.As(err)
 		if !ok {
@@ -275,9 +306,6 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		rq.status, rq.code = http.StatusOK, ""
 		s.writeOK(w, rq, body)
 	}
-	// Before the log line and audit record (as a deferred Leave did):
-	// the request no longer counts against the in-flight limit.
-	rq.leave()
 	s.finish(rq, start)
 	putParamMap(rq.call.Params)
 	putRequest(rq)
@@ -398,8 +426,61 @@ func (s *Server) finish(rq *request, start time.Time) {
 	}
 }
 
+// readBody reads a POST body: refused at once when its Content-Length is
+// above MaxBodyBytes (413) or its size cannot be reserved in the body
+// budget (503); otherwise read into a buffer of exactly its size (a body
+// without Content-Length, which only net/http passes on, reserves and may
+// read MaxBodyBytes). The returned release (nil when nothing was reserved)
+// gives the reservation back once the request is answered. Refusals carry
+// Connection: close: the unread body ends the connection.
+func (s *Server) readBody(r *http.Request, from netip.Addr) ([]byte, func(), error) {
+	n := r.ContentLength
+	if n > MaxBodyBytes {
+		e := apierror.Newf("RequestEntityTooLarge", "The request body is larger than %d bytes.", MaxBodyBytes)
+		e.Headers = map[string]string{"Connection": "close"}
+		return nil, nil, e
+	}
+	reserve := n
+	if n < 0 {
+		reserve = MaxBodyBytes
+	}
+	var release func()
+	if b := s.cfg.Bodies; b != nil {
+		if !b.Reserve(from, reserve) {
+			e := apierror.Newf("ServiceUnavailable", "The server holds its limit of request bodies being read (%s in all, %s per client address); retry later.", sizeText(b.Total()), sizeText(b.PerAddress()))
+			e.Headers = map[string]string{"Connection": "close", "x-acs-retry-after": "1000", "Retry-After": "1"}
+			return nil, nil, e
+		}
+		release = func() { b.Release(from, reserve) }
+	}
+	var buf []byte
+	var err error
+	if n >= 0 {
+		buf = make([]byte, n)
+		_, err = io.ReadFull(r.Body, buf)
+	} else {
+		buf, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	}
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, release, apierror.Newf("RequestEntityTooLarge", "The request body is larger than %d bytes.", MaxBodyBytes)
+		}
+		return nil, release, apierror.Newf("InvalidParameter", "The request body could not be read.")
+	}
+	return buf, release, nil
+}
+
+// sizeText writes a byte count in MiB or KiB.
+func sizeText(n int64) string {
+	if n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	}
+	return strconv.FormatInt(n>>10, 10) + " KiB"
+}
+
 // handle parses, authenticates and dispatches one request.
-func (s *Server) handle(r *http.Request, rq *request) (any, error) {
+func (s *Server) handle(r *http.Request, rq *request, bodyBytes []byte) (any, error) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return nil, apierror.Newf("UnsupportedHTTPMethod", "This http method is not supported: %s. Use GET or POST.", clip(r.Method))
 	}
@@ -411,16 +492,7 @@ func (s *Server) handle(r *http.Request, rq *request) (any, error) {
 		return nil, err
 	}
 	rq.params = params
-	var bodyBytes []byte
-	if r.Method == http.MethodPost && r.Body != nil && r.ContentLength != 0 {
-		bodyBytes, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, apierror.Newf("RequestEntityTooLarge", "The request body is larger than %d bytes.", MaxBodyBytes)
-			}
-			return nil, apierror.Newf("InvalidParameter", "The request body could not be read.")
-		}
+	if len(bodyBytes) > 0 {
 		ct := r.Header.Get("Content-Type")
 		if len(bodyBytes) > 0 && (ct == "" || strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded")) {
 			params, err = parseParams(params, string(bodyBytes))

@@ -68,8 +68,8 @@ type Options struct {
 	// Audit enables the audit trail and the ActionTrail LookupEvents
 	// action; nil disables both. An empty Dir means <DataDir>/audit.
 	Audit *audit.Options
-	// Throttle enables per-AccessKey rate limits and the in-flight limit;
-	// nil disables them.
+	// Throttle enables per-AccessKey rate limits, the in-flight limit and
+	// the request body budget; nil disables them.
 	Throttle *throttle.Config
 	// Console serves the web console (internal/web) under /console/;
 	// nil leaves it out.
@@ -95,8 +95,9 @@ type App struct {
 	Service   *service.Service
 	Store     store.Store
 	Root      service.RootKey
-	Audit     *audit.Writer     // nil without Options.Audit
-	Limiter   *throttle.Limiter // nil without Options.Throttle
+	Audit     *audit.Writer        // nil without Options.Audit
+	Limiter   *throttle.Limiter    // nil without Options.Throttle
+	Bodies    *throttle.BodyBudget // nil without Options.Throttle.BodyBytes
 	describe  string
 	closeOnce func() error
 }
@@ -179,6 +180,10 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	if o.Throttle != nil {
 		a.Limiter = throttle.New(*o.Throttle)
 		cfg.Limiter = a.Limiter
+		if o.Throttle.BodyBytes > 0 {
+			a.Bodies = throttle.NewBodyBudget(o.Throttle.BodyBytes, o.Throttle.BodyBytesPerAddress)
+			cfg.Bodies = a.Bodies
+		}
 	}
 	cfg.Actions, cfg.Metrics = actions, api.NewMetrics(actions)
 	a.Handler = api.NewServer(cfg)

@@ -49,7 +49,8 @@ type Options struct {
 	ConsoleRefresh time.Duration
 	// Audit enables the audit trail (in <Dir>/audit).
 	Audit bool
-	// Throttle enables per-AccessKey rate limits.
+	// Throttle enables the rate limits, in-flight limit and body budget
+	// (nil: none).
 	Throttle *throttle.Config
 }
 

@@ -61,6 +61,9 @@ type Server struct {
 	// accept errors at Warn, failed TLS handshakes at Debug). nil discards
 	// them.
 	Logger *slog.Logger
+	// Limits bounds the connections (see ConnLimits); the zero value
+	// bounds nothing.
+	Limits ConnLimits
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -70,6 +73,8 @@ type Server struct {
 	cancel    context.CancelFunc
 	initOnce  sync.Once
 	done      chan struct{} // closed when the last connection ends during shutdown
+	gov       *governor     // nil without Limits
+	stopGov   chan struct{}
 }
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -96,7 +101,22 @@ func (s *Server) init() {
 		s.listeners = map[net.Listener]struct{}{}
 		s.conns = map[*conn]struct{}{}
 		s.done = make(chan struct{})
+		if s.Limits.enabled() {
+			s.gov = newGovernor(s.Limits, s.idleTimeout(), s.readTimeout())
+			s.stopGov = make(chan struct{})
+			go s.gov.run(sweepInterval, s.stopGov)
+		}
 	})
+}
+
+// ConnStats returns the counters of the connection limits (zero without
+// Limits).
+func (s *Server) ConnStats() ConnStats {
+	s.init()
+	if s.gov == nil {
+		return ConnStats{}
+	}
+	return s.gov.stats()
 }
 
 func (s *Server) readTimeout() time.Duration  { return orDefault(s.ReadTimeout, 20*time.Second) }
@@ -167,7 +187,16 @@ func (s *Server) Serve(ln net.Listener) error {
 			return err
 		}
 		backoff = 0
+		var t *tracked
+		if s.gov != nil {
+			var ok bool
+			if t, ok = s.gov.admit(nc, time.Now()); !ok {
+				nc.Close()
+				continue
+			}
+		}
 		c := newConn(s, nc)
+		c.gt = t
 		s.mu.Lock()
 		if s.closing.Load() {
 			s.mu.Unlock()
@@ -230,6 +259,9 @@ func (s *Server) Close() error {
 func (s *Server) startClosing() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.closing.Load() && s.stopGov != nil {
+		close(s.stopGov)
+	}
 	s.closing.Store(true)
 	for ln := range s.listeners {
 		ln.Close()
@@ -262,6 +294,7 @@ type conn struct {
 	remoteAddr string
 	tlsState   *tls.ConnectionState
 	state      atomic.Int32
+	gt         *tracked // the connection limits' view of it; nil without limits
 
 	buf        []byte // read buffer: buf[start:end] is unread input
 	start, end int
@@ -296,6 +329,9 @@ func (c *conn) serve() {
 		}
 		c.nc.Close()
 		c.srv.forget(c)
+		if c.gt != nil {
+			c.srv.gov.release(c.gt)
+		}
 	}()
 	if tc, ok := c.nc.(*tls.Conn); ok {
 		_ = tc.SetDeadline(time.Now().Add(c.srv.readTimeout()))
@@ -323,13 +359,20 @@ func (c *conn) serveOne() bool {
 		if c.srv.closing.Load() {
 			return false
 		}
-		c.setReadDeadline(time.Now().Add(c.srv.idleTimeout()))
+		now := time.Now()
+		if !c.gt.set(connWaiting, now) {
+			return false
+		}
+		c.setReadDeadline(now.Add(c.srv.idleTimeout()))
 		if !c.fill() {
 			return false
 		}
 	}
 	c.state.Store(stateActive)
 	began := time.Now()
+	if !c.gt.set(connHeader, began) {
+		return false
+	}
 	hlen, perr := c.readHeader(began)
 	if perr != nil {
 		if perr.status != 0 {
@@ -346,6 +389,9 @@ func (c *conn) serveOne() bool {
 	c.values, err = parse(hs, &c.parsed, c.header, c.values[:0])
 	if err != nil {
 		c.refuse(err)
+		return false
+	}
+	if !c.gt.set(connBusy, began) {
 		return false
 	}
 	p := &c.parsed
@@ -385,8 +431,13 @@ func (c *conn) serveOne() bool {
 	if !c.body.done() {
 		// The handler left part of the body unread: drop a little of it
 		// to keep the connection, or close it. A client still waiting
-		// for 100 Continue gets no body to drop.
-		if c.body.expect && !c.body.continued || c.body.remaining > maxDiscard || !c.body.discard() {
+		// for 100 Continue gets no body to drop; an answer that closes
+		// the connection (e.g. a body refused for its size) drops
+		// nothing. Closing with unread input would make the kernel
+		// reset the connection, destroying the answer before the client
+		// read it: half-close and linger first, as refuse does.
+		if c.closing || c.body.expect && !c.body.continued || c.body.remaining > maxDiscard || !c.body.discard() {
+			c.lingerBeforeClose()
 			return false
 		}
 	}

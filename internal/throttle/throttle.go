@@ -11,6 +11,7 @@ package throttle
 import (
 	"hash/maphash"
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,6 +86,10 @@ type Config struct {
 	MaxKeys int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// BodyBytes bounds the bytes of request bodies being read or
+	// processed at once, BodyBytesPerAddress those of one client address
+	// (see BodyBudget); BodyBytes <= 0 means no budget.
+	BodyBytes, BodyBytesPerAddress int64
 }
 
 // DefaultMaxKeys is Config.MaxKeys when unset.
@@ -261,4 +266,93 @@ func (l *Limiter) Buckets() int {
 		sh.mu.Unlock()
 	}
 	return n
+}
+
+// BodyBudget bounds the memory held by request bodies: a body is read only
+// after its size (its Content-Length, or MaxBody when unknown) has been
+// reserved, and the reservation is held until the request is answered. It
+// bounds the bytes of all bodies at once (Total) and of the bodies of one
+// client address (PerAddress; an IPv6 address counts as its /64), so that
+// many slow or large bodies cannot take the server's memory, and one client
+// cannot take the whole budget.
+//
+// A BodyBudget is safe for concurrent use. The zero value reserves
+// nothing; use NewBodyBudget.
+type BodyBudget struct {
+	total, perAddr int64
+	mu             sync.Mutex
+	used           int64
+	byAddr         map[netip.Addr]int64
+}
+
+// NewBodyBudget returns a budget of total bytes, at most perAddr of them
+// for one client address. total <= 0 means no budget (Reserve always
+// succeeds and Nil reports true); perAddr <= 0 means total.
+func NewBodyBudget(total, perAddr int64) *BodyBudget {
+	if perAddr <= 0 || perAddr > total {
+		perAddr = total
+	}
+	return &BodyBudget{total: total, perAddr: perAddr, byAddr: map[netip.Addr]int64{}}
+}
+
+// Nil reports whether b bounds nothing.
+func (b *BodyBudget) Nil() bool { return b == nil || b.total <= 0 }
+
+// Total and PerAddress return the budget's limits.
+func (b *BodyBudget) Total() int64      { return b.total }
+func (b *BodyBudget) PerAddress() int64 { return b.perAddr }
+
+// Used returns the bytes reserved now.
+func (b *BodyBudget) Used() int64 {
+	if b.Nil() {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used
+}
+
+// AddrKey is the key a client address is accounted under: the address
+// itself for IPv4, its /64 for IPv6 (one host usually has a whole /64).
+func AddrKey(a netip.Addr) netip.Addr {
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.Addr()
+	}
+	return a
+}
+
+// Reserve reserves n bytes for a body from addr and reports whether it
+// could; each successful Reserve is followed by one Release of the same
+// addr and n.
+func (b *BodyBudget) Reserve(addr netip.Addr, n int64) bool {
+	if b.Nil() || n <= 0 {
+		return true
+	}
+	k := AddrKey(addr)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used+n > b.total || b.byAddr[k]+n > b.perAddr {
+		return false
+	}
+	b.used += n
+	b.byAddr[k] += n
+	return true
+}
+
+// Release returns a reservation.
+func (b *BodyBudget) Release(addr netip.Addr, n int64) {
+	if b.Nil() || n <= 0 {
+		return
+	}
+	k := AddrKey(addr)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.used -= n
+	if left := b.byAddr[k] - n; left > 0 {
+		b.byAddr[k] = left
+	} else {
+		delete(b.byAddr, k)
+	}
 }

@@ -2,6 +2,7 @@ package throttle
 
 import (
 	"net/http"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -263,5 +264,51 @@ func TestRateLimitHeaderParsedBySDK(t *testing.T) {
 	got := openapiutil.GetThrottlingTimeLeft(map[string]*string{"x-ratelimit-user": &v})
 	if got == nil || *got != 1000 {
 		t.Errorf("SDK reads TimeLeft %v from %q, want 1000", got, v)
+	}
+}
+
+func TestBodyBudget(t *testing.T) {
+	b := NewBodyBudget(100, 40)
+	a1, a2 := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	v6a, v6b := netip.MustParseAddr("2001:db8:1:2::1"), netip.MustParseAddr("2001:db8:1:2:ffff::9")
+	steps := []struct {
+		reserve bool
+		addr    netip.Addr
+		n       int64
+		ok      bool
+		used    int64
+	}{
+		{true, a1, 30, true, 30},
+		{true, a1, 11, false, 30}, // a1's share is 40
+		{true, a1, 10, true, 40},
+		{true, a2, 40, true, 80},
+		{true, v6a, 21, false, 80}, // the whole budget is 100
+		{true, v6a, 20, true, 100},
+		{false, a2, 40, true, 60},
+		{true, v6b, 21, false, 60}, // the same /64 as v6a: 20 + 21 > 40
+		{true, v6b, 20, true, 80},
+		{true, netip.MustParseAddr("::ffff:192.0.2.1"), 1, false, 80}, // a1, mapped: full
+		{false, a1, 40, true, 40},
+		{false, v6a, 20, true, 20},
+		{false, v6b, 20, true, 0},
+	}
+	for i, s := range steps {
+		if s.reserve {
+			if got := b.Reserve(s.addr, s.n); got != s.ok {
+				t.Fatalf("step %d: Reserve(%v, %d) = %v", i, s.addr, s.n, got)
+			}
+		} else {
+			b.Release(s.addr, s.n)
+		}
+		if got := b.Used(); got != s.used {
+			t.Fatalf("step %d: Used %d, want %d", i, got, s.used)
+		}
+	}
+	if len(b.byAddr) != 0 {
+		t.Fatalf("per-address entries left: %v", b.byAddr)
+	}
+	var none *BodyBudget
+	if !none.Nil() || !none.Reserve(a1, 1<<40) || none.Used() != 0 {
+		t.Fatal("a nil budget must bound nothing")
 	}
 }
