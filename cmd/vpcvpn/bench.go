@@ -505,6 +505,9 @@ gateways, then send CreateVpnConnection requests from --concurrency workers for 
 pair of gateway and customer gateway not used before, and report the rate of acknowledged creates
 and their latency. Every VPN gateway takes an address of the server's gateway address pool (the
 default pool of 'vpcvpn server' has 254), so use a fresh data dir or a larger pool for repeated runs.
+It makes more VPN gateways, customer gateways and connections per gateway than the default per-account
+quotas of 'vpcvpn server' allow: start the server with --quota-vpn-gateways 0 --quota-customer-gateways 0
+--quota-connections-per-gateway 0 (or 'vpcvpn bench server', which has no quotas).
 
 Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET or the flags.
 The exit status is 1 when any request failed.`,

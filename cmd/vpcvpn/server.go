@@ -35,6 +35,7 @@ type serverOptions struct {
 	console       bool
 	consoleLife   time.Duration
 	sec           securityOptions // TLS, audit trail, throttling (audit.go)
+	quotas        quotaOptions    // per-account quotas (quota.go)
 }
 
 func newServerCmd() *cobra.Command {
@@ -66,6 +67,8 @@ Every API call is written to the audit trail (<data-dir>/audit, JSON lines; read
 ActionTrail's LookupEvents, Version 2020-07-06). Each AccessKey has token buckets per action class (read,
 write, secret-read: the two Download actions); an exhausted bucket answers Throttling.User with
 x-acs-retry-after, and more than --max-in-flight requests at once answer ServiceUnavailable.
+Tenancy: --quota-* bound what one account may create (VPN gateways, connections per gateway, customer
+gateways, RAM users, AccessKeys); a tenant cannot exhaust the gateway address pool.
 Floods: --max-connections and --max-connections-per-address bound the open connections (at the limit the
 longest-waiting idle ones are closed first), and --max-body-memory bounds the request bodies being read
 (a body beyond it answers ServiceUnavailable); bodies are read before a request takes an in-flight slot.
@@ -92,6 +95,7 @@ See docs/SECURITY.md.`,
 	f.BoolVar(&o.console, "console", true, "serve the web console at /console/ (--console=false turns it off)")
 	f.DurationVar(&o.consoleLife, "console-session-lifetime", web.DefaultSessionLifetime, "how long a console sign-in lasts (5m to 24h)")
 	o.sec.addFlags(f)
+	o.quotas.addFlags(f)
 	return cmd
 }
 
@@ -124,6 +128,9 @@ func runServer(ctx context.Context, o serverOptions) error {
 	if err := o.sec.checkLimits(); err != nil {
 		return err
 	}
+	if err := o.quotas.check(); err != nil {
+		return err
+	}
 	out, err := newLogger(o.logLevel, o.logFormat)
 	if err != nil {
 		return err
@@ -149,6 +156,7 @@ func runServer(ctx context.Context, o serverOptions) error {
 		Secure:              tlsCfg != nil,
 		Audit:               o.sec.auditOptions(),
 		Throttle:            o.sec.throttleConfig(),
+		Quotas:              o.quotas.store(),
 		Console:             console,
 	})
 	if err != nil {
@@ -172,6 +180,8 @@ func runServer(ctx context.Context, o serverOptions) error {
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("vpcvpn server ready", "listen", ln.Addr().String(), "tls", tlsCfg != nil, "http_front", o.httpFront, "database", a.Describe(), "account", a.Root.AccountID, "gateway_address_pool", o.pool, "console", o.console)
 	o.sec.logSettings(log, a)
+	log.Info("quotas per account", "vpn_gateways", o.quotas.vpnGateways, "connections_per_gateway", o.quotas.connsPerGateway,
+		"customer_gateways", o.quotas.customerGateways, "ram_users", o.quotas.ramUsers, "access_keys", o.quotas.accessKeys)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -67,6 +67,7 @@ var ramCodes = map[string]Entry{
 	"DeleteConflict.Role.Policy":      {s409, "The role CAN NOT has any attached policy while deleting the role."},
 	"LimitExceeded.User":              {s409, "The count of users beyond the current limits."},
 	"LimitExceeded.User.AccessKey":    {s409, "The access key count of the user access keys beyond the current limits."},
+	"QuotaExceeded.AccessKey":         {s409, "The account has reached its quota of AccessKeys."},
 	"LimitExceeded.User.Policy":       {s409, "The policy count of the user attached policies beyond the current limits."},
 	"LimitExceeded.Policy":            {s409, "The count of policy beyond the current limits."},
 	"LimitExceeded.Policy.Version":    {s409, "The count of policy version beyond the current limits."},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/audit"
+	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/nonce"
 	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/store"
@@ -71,6 +72,10 @@ type Options struct {
 	// Throttle enables per-AccessKey rate limits, the in-flight limit and
 	// the request body budget; nil disables them.
 	Throttle *throttle.Config
+	// Quotas bound what one account may hold (store.Quotas; zero fields
+	// and nil mean no bound). The limit of AccessKeys per identity
+	// (iam.MaxAccessKeysPerUser) is always enforced by the store.
+	Quotas *store.Quotas
 	// Console serves the web console (internal/web) under /console/;
 	// nil leaves it out.
 	Console *ConsoleOptions
@@ -123,6 +128,14 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	e, err := openEnv(ctx, o.DataDir, o.Database, o.MasterKeyFile, o.Logger)
 	if err != nil {
 		return nil, err
+	}
+	if qs, ok := e.store.(store.QuotaSetter); ok {
+		var q store.Quotas
+		if o.Quotas != nil {
+			q = *o.Quotas
+		}
+		q.AccessKeysPerIdentity = iam.MaxAccessKeysPerUser
+		qs.SetQuotas(q)
 	}
 	svc := &service.Service{Store: e.store, Pool: pool, Logger: o.Logger, Sealer: e.keys}
 	if is, ok := e.store.(store.IAMStore); ok {

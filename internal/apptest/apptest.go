@@ -21,6 +21,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/app"
 	"github.com/vpcvpn/vpcvpn/internal/audit"
 	"github.com/vpcvpn/vpcvpn/internal/httpfront"
+	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/throttle"
 )
 
@@ -52,6 +53,8 @@ type Options struct {
 	// Throttle enables the rate limits, in-flight limit and body budget
 	// (nil: none).
 	Throttle *throttle.Config
+	// Quotas are the per-account quotas (nil: none).
+	Quotas *store.Quotas
 }
 
 // Start starts a server and stops it when the test ends.
@@ -77,6 +80,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 		ao.Console = &app.ConsoleOptions{RefreshInterval: o.ConsoleRefresh}
 	}
 	ao.Throttle = o.Throttle
+	ao.Quotas = o.Quotas
 	if o.Audit {
 		ao.Audit = &audit.Options{FlushInterval: 10 * time.Millisecond}
 	}

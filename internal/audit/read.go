@@ -74,6 +74,11 @@ const maxLine = 1 << 20
 // scanFile calls fn for each well-formed event line of path matching q and
 // returns the number of malformed lines (e.g. a line cut short by a crash).
 func scanFile(path string, q *Query, fn func(*Event) error) (int, error) {
+	return scanFileCounting(path, q, nil, fn)
+}
+
+// scanFileCounting is scanFile adding the lines it parses to *lines.
+func scanFileCounting(path string, q *Query, lines *int, fn func(*Event) error) (int, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil // pruned meanwhile
@@ -90,15 +95,18 @@ func scanFile(path string, q *Query, fn func(*Event) error) (int, error) {
 		if len(line) == 0 {
 			continue
 		}
-		var e Event
-		if err := json.Unmarshal(line, &e); err != nil {
+		if lines != nil {
+			*lines++
+		}
+		e, ok := decodeLine(line)
+		if !ok {
 			bad++
 			continue
 		}
-		if !q.Match(&e) {
+		if !q.Match(e) {
 			continue
 		}
-		if err := fn(&e); err != nil {
+		if err := fn(e); err != nil {
 			return bad, err
 		}
 	}
@@ -106,6 +114,15 @@ func scanFile(path string, q *Query, fn func(*Event) error) (int, error) {
 		return bad, fmt.Errorf("read %s: %w", path, err)
 	}
 	return bad, nil
+}
+
+// decodeLine parses one event line; false for a malformed one.
+func decodeLine(line []byte) (*Event, bool) {
+	var e Event
+	if json.Unmarshal(line, &e) != nil {
+		return nil, false
+	}
+	return &e, true
 }
 
 // Scan calls fn for every event of dir matching q, oldest day first (within
@@ -134,6 +151,8 @@ type Page struct {
 	Events []Event
 	// NextToken continues the lookup; "" when there are no more events.
 	NextToken string
+	// Parsed is how many event lines the lookup read (not in answers).
+	Parsed int
 }
 
 // ErrBadToken is returned by Lookup for a NextToken it did not issue.
@@ -191,11 +210,25 @@ func Lookup(dir string, q Query, max int, nextToken string) (Page, error) {
 		return Page{}, err
 	}
 	var got []Event
+	parsed := 0
 	keep := func() {
 		sort.Slice(got, func(i, j int) bool { return newer(&got[i], &got[j]) })
 		if len(got) > max+1 {
 			got = got[:max+1]
 		}
+	}
+	before := func(e *Event) bool {
+		if after == nil {
+			return true
+		}
+		t := e.EventTime.UnixNano()
+		return t < after.t || t == after.t && e.EventID < after.id
+	}
+	// One account's lookup reads that account's index (index.go).
+	useIndex := validAccount(q.AccountID)
+	maxT := int64(1<<63 - 1)
+	if after != nil {
+		maxT = after.t
 	}
 	for i := len(files) - 1; i >= 0; {
 		day := files[i].day
@@ -203,12 +236,25 @@ func Lookup(dir string, q Query, max int, nextToken string) (Page, error) {
 			if !q.inRange(day) {
 				continue
 			}
-			_, err := scanFile(files[i].path, &q, func(e *Event) error {
-				if after != nil {
-					t := e.EventTime.UnixNano()
-					if t > after.t || t == after.t && e.EventID >= after.id {
-						return nil
+			if useIndex {
+				ok, n, err := scanIndexed(files[i].path, &q, maxT, max+1, func(e *Event) bool {
+					if !before(e) {
+						return false
 					}
+					got = append(got, *e)
+					return true
+				})
+				parsed += n
+				if err != nil {
+					return Page{}, err
+				}
+				if ok {
+					continue
+				}
+			}
+			_, err := scanFileCounting(files[i].path, &q, &parsed, func(e *Event) error {
+				if !before(e) {
+					return nil
 				}
 				got = append(got, *e)
 				if len(got) > 4*(max+1) {
@@ -226,7 +272,7 @@ func Lookup(dir string, q Query, max int, nextToken string) (Page, error) {
 		}
 	}
 	keep()
-	p := Page{Events: got}
+	p := Page{Events: got, Parsed: parsed}
 	if len(got) > max {
 		p.Events = got[:max]
 		last := &got[max-1]

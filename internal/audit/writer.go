@@ -300,6 +300,9 @@ func Prune(dir string, retention time.Duration, now time.Time) ([]string, error)
 		if err := os.Remove(f.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return removed, fmt.Errorf("prune audit file: %w", err)
 		}
+		if err := os.RemoveAll(indexDir(dir, filepath.Base(f.path))); err != nil {
+			return removed, fmt.Errorf("prune audit index: %w", err)
+		}
 		removed = append(removed, f.path)
 	}
 	return removed, nil
@@ -351,6 +354,7 @@ func (w *Writer) run() {
 			if s.f != nil {
 				err = errors.Join(err, s.f.Close())
 			}
+			err = errors.Join(err, s.idx.close())
 			ack <- err
 			return
 		}
@@ -368,6 +372,8 @@ type sink struct {
 	buf      []byte
 	dirty    bool
 	err      error // the first write error since the last sync
+	off      int64 // where the next line of f starts
+	idx      indexSet
 }
 
 // drain writes the events queued now.
@@ -393,13 +399,33 @@ func (s *sink) write(p *pending) {
 			_ = s.f.Close()
 			s.f = nil
 		}
-		f, err := os.OpenFile(filepath.Join(s.w.o.Dir, name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		s.keep(s.idx.close())
+		path := filepath.Join(s.w.o.Dir, name)
+		fresh := false
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			// A new day file is indexed from its first line: mark
+			// it so, before the first line is written.
+			if err := markIndexed(s.w.o.Dir, name); err != nil {
+				s.keep(err)
+			} else {
+				fresh = true
+			}
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 		if err != nil {
 			s.w.dropped.Add(1)
 			s.keep(err)
 			return
 		}
-		s.f, s.day = f, name
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			s.w.dropped.Add(1)
+			s.keep(err)
+			return
+		}
+		s.f, s.day, s.off = f, name, st.Size()
+		s.idx.reset(s.w.o.Dir, name, fresh || indexed(s.w.o.Dir, name))
 		y, m, d := e.EventTime.UTC().Date()
 		s.dayStart = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		if s.bw == nil {
@@ -412,7 +438,12 @@ func (s *sink) write(p *pending) {
 	s.buf = append(s.buf, '\n')
 	if _, err := s.bw.Write(s.buf); err != nil {
 		s.keep(err)
+		return
 	}
+	if acct := e.UserIdentity.AccountID; acct != "" {
+		s.keep(s.idx.add(acct, s.off, e.EventTime.UnixNano()))
+	}
+	s.off += int64(len(s.buf))
 	s.dirty = true
 }
 
@@ -433,6 +464,8 @@ func (s *sink) sync() error {
 		}
 		s.dirty = false
 	}
+	// The index after the lines it points to.
+	s.keep(s.idx.sync())
 	err := s.err
 	s.err = nil
 	return err

@@ -123,8 +123,14 @@ func TestWriterDayFilesAndNode(t *testing.T) {
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
-	if diff := cmp.Diff([]string{"2026-03-01-node-a.jsonl", "2026-03-02-node-a.jsonl"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"2026-03-01-node-a.jsonl", "2026-03-02-node-a.jsonl", "index"}, names); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	// Each day file has its index directory (index.go), marked complete.
+	for _, d := range []string{"2026-03-01-node-a", "2026-03-02-node-a"} {
+		if _, err := os.Stat(filepath.Join(w.Dir(), "index", d, ".complete")); err != nil {
+			t.Errorf("index of %s: %v", d, err)
+		}
 	}
 	got := scanAll(t, w.Dir(), Query{Since: day0.Add(24 * time.Hour)})
 	if len(got) != 2 || got[0].RequestID != "R1" || got[1].RequestID != "R2" {

@@ -171,7 +171,7 @@ func TestCrashSafety(t *testing.T) {
 		if srv == nil {
 			// Now and then kill the server while it starts up.
 			if cycle%5 == 4 {
-				p := Run(t, bin, RootEnv(), "server", "--listen", FreeAddr(t), "--data-dir", dir)
+				p := Run(t, bin, RootEnv(), append(append([]string{"server", "--listen", FreeAddr(t)}, NoQuotas...), "--data-dir", dir)...)
 				time.Sleep(time.Duration(rng.IntN(40)) * time.Millisecond)
 				p.Kill(t)
 				startupKills++

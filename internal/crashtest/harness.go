@@ -118,12 +118,17 @@ func Run(t testing.TB, bin string, env []string, args ...string) *Proc {
 	return p
 }
 
-// StartServer runs `vpcvpn server --listen <free address> args...` and waits
-// until it answers /healthz.
+// NoQuotas are the server flags that lift the per-account quotas: the
+// harnesses make more customer gateways and connections than the defaults
+// allow.
+var NoQuotas = []string{"--quota-vpn-gateways", "0", "--quota-connections-per-gateway", "0", "--quota-customer-gateways", "0"}
+
+// StartServer runs `vpcvpn server --listen <free address> NoQuotas... args...`
+// and waits until it answers /healthz.
 func StartServer(t testing.TB, bin string, env []string, args ...string) *Proc {
 	t.Helper()
 	addr := FreeAddr(t)
-	p := Run(t, bin, env, append([]string{"server", "--listen", addr}, args...)...)
+	p := Run(t, bin, env, append(append([]string{"server", "--listen", addr}, NoQuotas...), args...)...)
 	p.Addr = addr
 	p.WaitReady(t)
 	return p

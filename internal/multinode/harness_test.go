@@ -217,6 +217,8 @@ func (c *cluster) start(t testing.TB, name string) *node {
 		"--database", c.dsn,
 		"--master-key-file", c.keyFile,
 		"--gateway-address-pool", c.pool,
+		// The tests race more gateways than the default quota allows.
+		"--quota-vpn-gateways", "0", "--quota-connections-per-gateway", "0", "--quota-customer-gateways", "0",
 		"--log-level", "warn")
 	n.cmd.Env = append(os.Environ(), "VPCVPN_ROOT_ACCESS_KEY_ID="+rootAK, "VPCVPN_ROOT_ACCESS_KEY_SECRET="+rootSecret)
 	n.cmd.Stdout, n.cmd.Stderr = &n.stdout, &n.stderr

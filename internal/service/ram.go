@@ -89,6 +89,9 @@ func ramErr(err error) error {
 		}
 		return apierror.Newf("DeleteConflict.Policy.User", "The policy CAN NOT been attached to any user while deleting the policy: it is attached to user %s.", inUse.ID)
 	}
+	if e := quotaErr(err); e != nil {
+		return e
+	}
 	var lim *store.LimitError
 	if errors.As(err, &lim) {
 		return apierror.Newf("LimitExceeded.Policy.Version", "The count of policy version beyond the current limits: a policy has at most %d versions; use RotateStrategy=DeleteOldestNonDefaultVersionWhenLimitExceeded.", iam.MaxPolicyVersions)
@@ -353,7 +356,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, r *Request) (any, error) 
 		return nil, err
 	}
 	if err := s.Store.CreateAccessKey(ctx, k); err != nil {
-		return nil, err
+		return nil, ramErr(err)
 	}
 	return iam.NewCreateAccessKeyAnswer(k), nil
 }

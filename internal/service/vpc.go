@@ -56,6 +56,9 @@ func storeErr(err error) error {
 	if errors.Is(err, store.ErrTokenMismatch) {
 		return apierror.New("IdempotentParameterMismatch")
 	}
+	if e := quotaErr(err); e != nil {
+		return e
+	}
 	if errors.Is(err, store.ErrConflict) {
 		return apierror.Newf("VpnGateway.Configuring", "The resource is being changed by another request; retry.")
 	}

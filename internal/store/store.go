@@ -39,7 +39,43 @@ var (
 	ErrTokenMismatch = errors.New("store: client token reused with different parameters")
 	// ErrConflict: the record changed since it was read (optimistic update).
 	ErrConflict = errors.New("store: concurrent modification")
+	// ErrQuota: a per-account quota would be exceeded.
+	ErrQuota = errors.New("store: quota exceeded")
 )
+
+// Quotas bound what one account (a tenant) may hold; a zero field means no
+// bound. A backend that implements QuotaSetter enforces them inside the
+// create's transaction, so concurrent creates (on any number of servers)
+// never exceed them; a create beyond one fails with *QuotaError. Records
+// that exist when a quota is lowered are kept.
+type Quotas struct {
+	VpnGateways           int // VPN gateways of an account, all regions together
+	ConnectionsPerGateway int // IPsec connections of one VPN gateway
+	CustomerGateways      int // customer gateways of an account, all regions together
+	RAMUsers              int // RAM users of an account
+	AccessKeys            int // AccessKeys of an account (root identity and RAM users together)
+	AccessKeysPerIdentity int // AccessKeys of one RAM user, or of the root identity
+}
+
+// QuotaError says which quota a create would exceed.
+type QuotaError struct {
+	// Kind is "VpnGateway", "VpnConnection" (per gateway), "CustomerGateway",
+	// "User", "AccessKey" (per account) or "IdentityAccessKey".
+	Kind  string
+	Limit int
+	ID    string // the gateway of a "VpnConnection" quota, the user of "IdentityAccessKey"
+}
+
+func (e *QuotaError) Error() string {
+	return fmt.Sprintf("store: quota of %d %s reached", e.Limit, e.Kind)
+}
+func (e *QuotaError) Unwrap() error { return ErrQuota }
+
+// QuotaSetter is implemented by stores that enforce Quotas. SetQuotas
+// applies to the creates that start after it returns.
+type QuotaSetter interface {
+	SetQuotas(Quotas)
+}
 
 // NotFoundError says which record was missing.
 type NotFoundError struct {

@@ -158,6 +158,9 @@ func (e *Engine) CreateConnection(ctx context.Context, c vpn.Connection, idem st
 		if err := checkRefs(q, &c, c.VpnGatewayID); err != nil {
 			return err
 		}
+		if err := checkQuota(q, e.quota().ConnectionsPerGateway, "VpnConnection", c.VpnGatewayID, `SELECT COUNT(*) FROM vpn_connections WHERE gateway_id = ?`, c.VpnGatewayID); err != nil {
+			return err
+		}
 		if _, err := q.exec(`INSERT INTO vpn_connections (connection_id, account_id, region_id, gateway_id, customer_gateway_id, name,
 			local_subnet, remote_subnet, effect_immediately, enable_dpd, enable_nat_traversal, auto_config_route, enable_tunnels_bgp,
 			ike_config, psk_sealed, ipsec_config, bgp_config, health_check, status, state, client_token, resource_group_id, created_at, version)

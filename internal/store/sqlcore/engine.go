@@ -125,6 +125,40 @@ type Engine struct {
 
 	nonceCalls atomic.Uint64
 	tokenCalls atomic.Uint64
+
+	quotas atomic.Pointer[store.Quotas] // nil: none
+}
+
+var _ store.QuotaSetter = (*Engine)(nil)
+
+// SetQuotas implements store.QuotaSetter.
+func (e *Engine) SetQuotas(qs store.Quotas) { e.quotas.Store(&qs) }
+
+// quota returns the quotas in force (zero: none).
+func (e *Engine) quota() store.Quotas {
+	if p := e.quotas.Load(); p != nil {
+		return *p
+	}
+	return store.Quotas{}
+}
+
+// checkQuota fails with *store.QuotaError when the rows counted by query
+// (with args) have reached limit (0: no limit). It runs inside the create's
+// transaction: writers are serialised (SQLite), or the transaction is
+// SERIALIZABLE or holds the allocation lock (PostgreSQL), so two creates
+// never both see room for one.
+func checkQuota(q q, limit int, kind, id, query string, args ...any) error {
+	if limit <= 0 {
+		return nil
+	}
+	var n int
+	if err := q.row(query, args...).Scan(&n); err != nil {
+		return err
+	}
+	if n >= limit {
+		return &store.QuotaError{Kind: kind, Limit: limit, ID: id}
+	}
+	return nil
 }
 
 // hotStmts are the statements of the hot read paths, prepared once on the
@@ -298,7 +332,7 @@ func (e *Engine) writeWith(ctx context.Context, opts *sql.TxOptions, lock string
 }
 
 func isStoreErr(err error) bool {
-	for _, s := range []error{store.ErrNotFound, store.ErrInUse, store.ErrDuplicate, store.ErrPoolExhausted, store.ErrTokenMismatch, store.ErrConflict} {
+	for _, s := range []error{store.ErrNotFound, store.ErrInUse, store.ErrDuplicate, store.ErrPoolExhausted, store.ErrTokenMismatch, store.ErrConflict, store.ErrQuota} {
 		if errors.Is(err, s) {
 			return true
 		}

@@ -66,6 +66,9 @@ func (e *Engine) CreateGateway(ctx context.Context, g vpn.Gateway, pool store.Ad
 		} else if ok {
 			return &store.DuplicateError{Rule: "VpcGateway", ID: id}
 		}
+		if err := checkQuota(q, e.quota().VpnGateways, "VpnGateway", "", `SELECT COUNT(*) FROM vpn_gateways WHERE account_id = ?`, g.AccountID); err != nil {
+			return err
+		}
 		used := map[netip.Addr]bool{}
 		rows, err := q.query(`SELECT address FROM gateway_addresses`)
 		if err != nil {
@@ -272,6 +275,9 @@ func (e *Engine) CreateCustomerGateway(ctx context.Context, c vpn.CustomerGatewa
 			return err
 		} else if ok {
 			return &store.DuplicateError{Rule: "CustomerGatewayIp", ID: id}
+		}
+		if err := checkQuota(q, e.quota().CustomerGateways, "CustomerGateway", "", `SELECT COUNT(*) FROM customer_gateways WHERE account_id = ?`, c.AccountID); err != nil {
+			return err
 		}
 		if _, err := q.exec(`INSERT INTO customer_gateways (customer_gateway_id, account_id, region_id, name, description, ip_address, asn, auth_key,
 			resource_group_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -83,6 +83,13 @@ func (e *Engine) CreateAccessKey(ctx context.Context, k iam.AccessKey) error {
 		} else if ok {
 			return &store.DuplicateError{Rule: "AccessKeyId", ID: k.AccessKeyID}
 		}
+		qs := e.quota()
+		if err := checkQuota(q, qs.AccessKeysPerIdentity, "IdentityAccessKey", k.UserName, `SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND user_name = ?`, k.AccountID, k.UserName); err != nil {
+			return err
+		}
+		if err := checkQuota(q, qs.AccessKeys, "AccessKey", "", `SELECT COUNT(*) FROM access_keys WHERE account_id = ?`, k.AccountID); err != nil {
+			return err
+		}
 		_, err := q.exec(`INSERT INTO access_keys (access_key_id, account_id, user_name, status, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			k.AccessKeyID, k.AccountID, k.UserName, k.Status, sealed, e.createdAt(k.CreatedAt))
 		return err

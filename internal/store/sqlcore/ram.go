@@ -52,6 +52,9 @@ func (e *Engine) CreateUser(ctx context.Context, u iam.User) error {
 		} else if ok {
 			return &store.DuplicateError{Rule: "UserName", ID: u.UserName}
 		}
+		if err := checkQuota(q, e.quota().RAMUsers, "User", "", `SELECT COUNT(*) FROM ram_users WHERE account_id = ?`, u.AccountID); err != nil {
+			return err
+		}
 		_, err := q.exec(`INSERT INTO ram_users (account_id, user_name, user_id, display_name, email, mobile_phone, comments, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.AccountID, u.UserName, u.UserID, u.DisplayName, u.Email, u.MobilePhone, u.Comments, created, updated)
 		return err

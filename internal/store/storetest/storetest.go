@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentDeleteGatewayCreateConnection", testConcurrentDeleteCreate},
 		{"ConcurrentReadUpdate", testConcurrentReadUpdate},
 		{"AtomicCreate", testAtomicCreate},
+		{"Quotas", testQuotas},
 		// store.IAMStore, in iam.go.
 		{"IAMUsers", iamTest(testIAMUsers)},
 		{"IAMPolicies", iamTest(testIAMPolicies)},
