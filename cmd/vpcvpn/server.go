@@ -167,6 +167,11 @@ func runServer(ctx context.Context, o serverOptions) error {
 		return err
 	}
 	defer a.Close()
+	if wait := time.Until(a.ReplayFloor); wait > 0 {
+		// Nonces live in this process's memory (SQLite): requests signed
+		// before it started are refused, so serve from the next second.
+		time.Sleep(wait)
+	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another server running? choose another --listen address)", o.listen, err)

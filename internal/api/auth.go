@@ -35,8 +35,13 @@ type Authenticator struct {
 	Creds  Credentials
 	Nonces store.NonceStore
 	Now    func() time.Time
-	v      *signature.Verifier
-	creds  *credentialCache // nil: every request resolves its key in Creds
+	// NotBefore, when set, refuses requests signed before it
+	// (InvalidTimeStamp.Expired): the start of a process whose nonce store
+	// lives in memory, which knows nothing of the nonces used before it
+	// started. Requests signed since are protected as usual.
+	NotBefore time.Time
+	v         *signature.Verifier
+	creds     *credentialCache // nil: every request resolves its key in Creds
 }
 
 // NewAuthenticator returns an Authenticator resolving keys with creds and
@@ -197,6 +202,9 @@ func (a *Authenticator) checkTime(ts time.Time) error {
 	d := a.now().Sub(ts)
 	if d > Window || d < -Window {
 		return apierror.Newf("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired: %s is more than 15 minutes from the server's time %s.", ts.UTC().Format(v1TimeLayout), a.now().UTC().Format(v1TimeLayout))
+	}
+	if ts.Before(a.NotBefore) {
+		return apierror.Newf("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired: %s is before this server started (%s), and the nonces of requests signed before then are not known to it; sign the request again (check the client's clock if this repeats).", ts.UTC().Format(v1TimeLayout), a.NotBefore.UTC().Format(v1TimeLayout))
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/api"
@@ -95,16 +96,22 @@ type App struct {
 	Handler *api.Server
 	// HTTP is what the server serves: the API, and the console under
 	// /console/ when Options.Console is set.
-	HTTP      http.Handler
-	Console   *web.Handler // nil without Options.Console
-	Service   *service.Service
-	Store     store.Store
-	Root      service.RootKey
-	Audit     *audit.Writer        // nil without Options.Audit
-	Limiter   *throttle.Limiter    // nil without Options.Throttle
-	Bodies    *throttle.BodyBudget // nil without Options.Throttle.BodyBytes
-	describe  string
-	closeOnce func() error
+	HTTP    http.Handler
+	Console *web.Handler // nil without Options.Console
+	Service *service.Service
+	Store   store.Store
+	Root    service.RootKey
+	Audit   *audit.Writer        // nil without Options.Audit
+	Limiter *throttle.Limiter    // nil without Options.Throttle
+	Bodies  *throttle.BodyBudget // nil without Options.Throttle.BodyBytes
+	// ReplayFloor, when set, is the time from which the server should
+	// serve: requests signed before it are refused (their nonces were
+	// kept by an earlier process, in memory). Zero for a shared database,
+	// whose nonces outlive processes, and for a store created by this
+	// Open.
+	ReplayFloor time.Time
+	describe    string
+	closeOnce   func() error
 }
 
 // Describe names the database for logs (never a password).
@@ -147,7 +154,7 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		return nil, fmt.Errorf("create root account: %w", err)
 	}
 	if root.Created {
-		if err := announceRootKey(o.DataDir, root, o.RootAccessKeyID != "", o.RootKeyOut); err != nil {
+		if err := announceRootKey(o.DataDir, root, o.RootAccessKeyID != "", o.RootKeyOut, o.Logger); err != nil {
 			e.store.Close()
 			return nil, err
 		}
@@ -170,6 +177,18 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	auth := api.NewAuthenticator(svc, nonces)
 	if e.shared == nil {
 		auth.CacheCredentials(CredentialCacheEntries, CredentialCacheTTL)
+		if !root.Created {
+			// The nonces of requests answered before this process
+			// started are gone with the process: refuse requests signed
+			// before it (their timestamps may still be in the window),
+			// or a captured request could be replayed after a restart.
+			// Timestamps have whole seconds: the floor is the next
+			// whole second, and the server serves from then on
+			// (ReplayFloor). A store created just now has answered
+			// nothing yet.
+			a.ReplayFloor = time.Now().Truncate(time.Second).Add(time.Second)
+			auth.NotBefore = a.ReplayFloor
+		}
 	}
 	cfg := api.Config{Logger: o.Logger, RequestLog: o.RequestLog, Auth: auth, Secure: o.Secure}
 	if o.Audit != nil {
@@ -277,9 +296,13 @@ func ParsePool(s string) (store.AddressPool, error) {
 	return pool, nil
 }
 
-// announceRootKey prints a newly created root key once and keeps it in a 0600
-// file; keys given through the environment are not written anywhere.
-func announceRootKey(dataDir string, root service.RootKey, fromEnv bool, out io.Writer) error {
+// announceRootKey prints a newly created root key once and keeps it in a
+// new 0600 file; keys given through the environment are not written
+// anywhere. The file is created with O_EXCL|O_NOFOLLOW: a file or symlink
+// of that name already in the data dir (left over, or planted to make the
+// server write the key elsewhere) is neither followed nor overwritten; the
+// key is then only printed, with a warning.
+func announceRootKey(dataDir string, root service.RootKey, fromEnv bool, out io.Writer, log *slog.Logger) error {
 	if out == nil {
 		out = io.Discard
 	}
@@ -287,12 +310,46 @@ func announceRootKey(dataDir string, root service.RootKey, fromEnv bool, out io.
 		fmt.Fprintf(out, "Created root account %s with AccessKeyId %s (from VPCVPN_ROOT_ACCESS_KEY_ID).\n", root.AccountID, root.Key.AccessKeyID)
 		return nil
 	}
-	path := filepath.Join(dataDir, "root-access-key.txt")
+	path := filepath.Join(dataDir, RootKeyFile)
 	content := fmt.Sprintf("AccountId=%s\nAccessKeyId=%s\nAccessKeySecret=%s\n", root.AccountID, root.Key.AccessKeyID, root.Key.Secret)
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	werr := writeNewSecretFile(path, []byte(content))
+	fmt.Fprintf(out, "Created root account %s.\n  AccessKeyId:     %s\n  AccessKeySecret: %s\n", root.AccountID, root.Key.AccessKeyID, root.Key.Secret)
+	if werr != nil {
+		fmt.Fprintf(out, "The key was NOT written to %s (%v). It is shown only once: keep it now.\n", path, werr)
+		log.Warn("root key file not written: it is printed on stdout only", "path", path, "err", werr)
+		return nil
 	}
-	fmt.Fprintf(out, "Created root account %s.\n  AccessKeyId:     %s\n  AccessKeySecret: %s\nThe key is also in %s (mode 0600). It is shown only once.\n",
-		root.AccountID, root.Key.AccessKeyID, root.Key.Secret, path)
+	fmt.Fprintf(out, "The key is also in %s (mode 0600). It is shown only once.\n", path)
 	return nil
+}
+
+// RootKeyFile is the name, in the data dir, of the generated root key.
+const RootKeyFile = "root-access-key.txt"
+
+// writeNewSecretFile creates path (which must not exist, and is never
+// followed if it is a symlink) with mode 0600 and writes b to it, synced.
+func writeNewSecretFile(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a symbolic link; it was not followed", filepath.Base(path))
+		}
+		return fmt.Errorf("%s exists already; it was not overwritten", filepath.Base(path))
+	}
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil { // whatever the umask
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -66,6 +66,9 @@ func openEnv(ctx context.Context, dataDir, database, masterKeyFile string, log *
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir %s: %w", dataDir, err)
 	}
+	if err := checkDataDir(dataDir, log); err != nil {
+		return nil, err
+	}
 	db, err := ParseDatabase(dataDir, database)
 	if err != nil {
 		return nil, err
@@ -107,6 +110,24 @@ func openEnv(ctx context.Context, dataDir, database, masterKeyFile string, log *
 		e.store, e.shared, e.describe = db, db, "postgres"
 	}
 	return e, nil
+}
+
+// checkDataDir refuses a data dir that any user may write to: another
+// user could plant files in it (a symlink named like the root key file, a
+// forged key file, a database of its own). One that its group may write is
+// accepted with a warning.
+func checkDataDir(dir string, log *slog.Logger) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data dir %s: %w", dir, err)
+	}
+	switch perm := fi.Mode().Perm(); {
+	case perm&0o002 != 0:
+		return UsageError{fmt.Errorf("data dir %s is writable by every user (mode %04o): another user could plant files in it; use a directory of the server's user (chmod o-w,g-w %s) or another --data-dir", dir, perm, dir)}
+	case perm&0o020 != 0:
+		log.Warn("data dir is writable by its group: its members could plant files in it; chmod g-w it unless that is intended", "data_dir", dir, "mode", fmt.Sprintf("%04o", perm))
+	}
+	return nil
 }
 
 // loadMasterKey loads the master key from file, or from <dataDir>/master.key,
