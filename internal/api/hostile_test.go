@@ -656,7 +656,13 @@ func hostileCases() []hostileCase {
 		{"deep nesting", "IkeConfig", strings.Repeat("[", 30000), "InvalidIkeConfig.Malformed"},
 		{"unknown key __proto__", "IkeConfig", `{"__proto__":{"admin":true}}`, "InvalidIkeConfig.UnknownKey"},
 		{"SQL in enum", "IkeConfig", `{"IkeEncAlg":"aes'; DROP TABLE x;--"}`, "InvalidIkeConfig.IkeEncAlg"},
-		{"duplicate key, last invalid", "IkeConfig", `{"IkeEncAlg":"aes","IkeEncAlg":"rot13"}`, "InvalidIkeConfig.IkeEncAlg"},
+		{"duplicate key, last invalid", "IkeConfig", `{"IkeEncAlg":"aes","IkeEncAlg":"rot13"}`, "InvalidIkeConfig.DuplicateKey"},
+		{"duplicate Psk, both valid", "IkeConfig", `{"Psk":"firstPsk1","Psk":"secondPsk2"}`, "InvalidIkeConfig.DuplicateKey"},
+		{"duplicate key, equal values", "IkeConfig", `{"IkeVersion":"ikev2","IkeVersion":"ikev2"}`, "InvalidIkeConfig.DuplicateKey"},
+		{"duplicate key after an unknown one", "IpsecConfig", `{"IpsecPfs":"group2","x":1,"IpsecPfs":"disabled"}`, "InvalidIpsecConfig.DuplicateKey"},
+		{"duplicate key", "BgpConfig", `{"EnableBgp":true,"LocalAsn":65000,"LocalAsn":65001}`, "InvalidBgpConfig.DuplicateKey"},
+		{"duplicate key", "HealthCheckConfig", `{"enable":true,"enable":false}`, "InvalidHealthCheckConfig.DuplicateKey"},
+		{"duplicate key in a nested object", "IkeConfig", `{"LocalId":"a","x":{"y":1,"y":2}}`, "InvalidIkeConfig.DuplicateKey"},
 		{"null object", "IpsecConfig", `null`, "InvalidIpsecConfig.Malformed"},
 		{"template in enum", "IpsecConfig", `{"IpsecPfs":"{{.}}"}`, "InvalidIpsecConfig.IpsecPfs"},
 		{"SQL in TunnelCidr", "BgpConfig", `{"TunnelCidr":"169.254.10.0/30' OR 1=1"}`, "InvalidBgpConfig.TunnelCidr"},
@@ -677,6 +683,10 @@ func hostileCases() []hostileCase {
 		return vpcAct("CreateVpnConnection", "VpnGatewayId", f.gw, "CustomerGatewayId", f.cgw2, "LocalSubnet", "192.168.0.0/16", "RemoteSubnet", strings.Join(list, ","))
 	}), 400, "InvalidRemoteSubnet.Malformed")
 	add("CreateVpnConnection TunnelOptionsSpecification JSON not array", createConn("TunnelOptionsSpecification", sqlDrop), 400, "InvalidTunnelOptionsSpecification.Malformed")
+	add("CreateVpnConnection TunnelOptionsSpecification JSON duplicate Psk", createConn("TunnelOptionsSpecification",
+		`[{"Role":"master","TunnelIkeConfig":{"Psk":"a1","Psk":"b2"}},{"Role":"slave"}]`), 400, "InvalidTunnelOptionsSpecification.DuplicateKey")
+	add("CreateVpnConnection TunnelOptionsSpecification JSON duplicate Role", createConn("TunnelOptionsSpecification",
+		`[{"Role":"master","Role":"slave"},{"Role":"slave"}]`), 400, "InvalidTunnelOptionsSpecification.DuplicateKey")
 	add("CreateVpnConnection TunnelOptionsSpecification index 3", createConn("TunnelOptionsSpecification.3.Role", "master"), 400, "InvalidTunnelOptionsSpecification.Malformed")
 	add("CreateVpnConnection TunnelOptionsSpecification unknown field", createConn("TunnelOptionsSpecification.1.Evil", sqlOr), 400, "InvalidTunnelOptionsSpecification.Malformed")
 	add("CreateVpc RegionId SQL", sget("Action", "CreateVpc", "Version", vpcVersion, "RegionId", "cn-hangzhou' OR '1'='1"), 404, "InvalidRegionId.NotFound")
@@ -729,6 +739,24 @@ func hostileCases() []hostileCase {
 	add("UpdateUser NewUserName SQL", sget(ramAct("UpdateUser", "UserName", "alice", "NewUserName", sqlDrop)...), 400, "InvalidParameter.NewUserName.InvalidChars")
 	add("CreatePolicy PolicyName SQL", sget(ramAct("CreatePolicy", "PolicyName", "p';DROP TABLE policies;--", "PolicyDocument", `{"Version":"1","Statement":[]}`)...), 400, "InvalidParameter.PolicyName.InvalidChars")
 	add("CreatePolicy PolicyDocument SQL", sget(ramAct("CreatePolicy", "PolicyName", "evil", "PolicyDocument", sqlDrop)...), 400, "MalformedPolicyDocument")
+	for _, pd := range []struct{ name, doc string }{
+		{"duplicate Effect", `{"Version":"1","Statement":[{"Effect":"Deny","Effect":"Allow","Action":"*","Resource":"*"}]}`},
+		{"duplicate condition operator", `{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"acs:SecureTransport":"false"},"Bool":{}}}]}`},
+		{"duplicate condition key", `{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"IpAddress":{"acs:SourceIp":"10.0.0.0/8","acs:SourceIp":"0.0.0.0/0"}}}]}`},
+		{"misspelt condition key acs:SourceIpAddress", `{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NotIpAddress":{"acs:SourceIpAddress":"10.0.0.0/8"}}}]}`},
+		{"condition key of another product", `{"Version":"1","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"ecs:tag/env":"prod"}}}]}`},
+		{"trust key in an identity policy", `{"Version":"1","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"sts:ExternalId":"x"}}}]}`},
+	} {
+		add("CreatePolicy PolicyDocument "+pd.name, sget(ramAct("CreatePolicy", "PolicyName", "evil", "PolicyDocument", pd.doc)...), 400, "MalformedPolicyDocument")
+		add("CreatePolicyVersion PolicyDocument "+pd.name, sget(ramAct("CreatePolicyVersion", "PolicyName", "hostile-base", "PolicyDocument", pd.doc)...), 400, "MalformedPolicyDocument")
+	}
+	for _, tp := range []struct{ name, doc string }{
+		{"duplicate Effect ignoring case", `{"Version":"1","Statement":[{"Effect":"Deny","effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["1"]}}]}`},
+		{"duplicate Principal RAM", `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["1"],"RAM":["*"]}}]}`},
+		{"misspelt condition key sts:ExternalID2", `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["1"]},"Condition":{"StringEquals":{"sts:ExternalID2":"x"}}}]}`},
+	} {
+		add("CreateRole trust policy "+tp.name, sget(ramAct("CreateRole", "RoleName", "evil", "AssumeRolePolicyDocument", tp.doc)...), 400, "MalformedPolicyDocument")
+	}
 	add("CreatePolicy PolicyDocument deep nesting", sget(ramAct("CreatePolicy", "PolicyName", "evil", "PolicyDocument", strings.Repeat(`{"a":`, 1000))...), 400, "MalformedPolicyDocument")
 	add("CreateRole RoleName SQL", sget(ramAct("CreateRole", "RoleName", "x';DROP TABLE roles;--", "AssumeRolePolicyDocument", `{"Version":"1","Statement":[]}`)...), 400, "InvalidParameter.RoleName.InvalidChars")
 	add("CreateRole trust policy template", sget(ramAct("CreateRole", "RoleName", "evil", "AssumeRolePolicyDocument", tmplGo)...), 400, "MalformedPolicyDocument")
@@ -756,6 +784,8 @@ func hostileCases() []hostileCase {
 	add("AssumeRole DurationSeconds overflowing", sts("DurationSeconds", "99999999999999999999"), 400, "InvalidParameter.DurationSeconds")
 	add("AssumeRole Policy of 2049 bytes", sts("Policy", `{"Version":"1","Statement":[],"x":"`+strings.Repeat("a", 2049)+`"}`), 400, "InvalidParameter.PolicySize")
 	add("AssumeRole Policy SQL", sts("Policy", sqlDrop), 400, "InvalidParameter.PolicyGrammar")
+	add("AssumeRole Policy misspelt condition key", sts("Policy", `{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"acs:SecureTransports":"false"}}}]}`), 400, "InvalidParameter.PolicyGrammar")
+	add("AssumeRole Policy duplicate Effect", sts("Policy", `{"Version":"1","Statement":[{"Effect":"Allow","Effect":"Deny","Action":"*","Resource":"*"}]}`), 400, "InvalidParameter.PolicyGrammar")
 	add("AssumeRole ExternalId with spaces", sts("ExternalId", sqlOr), 400, "InvalidParameter.ExternalId")
 
 	// ---- Encoding and structure of the request itself.

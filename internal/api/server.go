@@ -99,9 +99,12 @@ type Limiter interface {
 	// is answered at once.
 	Enter() *apierror.Error
 	Leave()
-	// Allow is called after authentication: nil lets the request proceed,
-	// a wire error (Throttling.User with rate-limit headers) is answered.
-	Allow(accessKeyID, action string) *apierror.Error
+	// Allow is called after authentication with the AccessKey and the
+	// identity it acts as (iam.Principal.IdentityARN: for STS sessions the
+	// role, so that new sessions do not multiply a role's rate): nil lets
+	// the request proceed, a wire error (Throttling.User with rate-limit
+	// headers) is answered.
+	Allow(accessKeyID, principal, action string) *apierror.Error
 }
 
 // AuditSink records API calls.
@@ -561,7 +564,7 @@ func (s *Server) handle(r *http.Request, rq *request, bodyBytes []byte) (any, er
 		}
 		rq.call.Principal = p
 		if s.cfg.Limiter != nil {
-			if e := s.cfg.Limiter.Allow(p.AccessKeyID, a.Name); e != nil {
+			if e := s.cfg.Limiter.Allow(p.AccessKeyID, p.IdentityARN(), a.Name); e != nil {
 				return nil, e
 			}
 		}

@@ -71,7 +71,7 @@ var malformedParams = []string{
 }
 
 // configSections and their keys: each key has Invalid{Section}.{Key}, and the
-// JSON sections also Invalid{Section}.UnknownKey.
+// JSON sections also Invalid{Section}.UnknownKey and .DuplicateKey.
 var configSections = map[string][]string{
 	"IkeConfig":         {"Psk", "IkeVersion", "IkeMode", "IkeEncAlg", "IkeAuthAlg", "IkePfs", "IkeLifetime", "LocalId", "RemoteId"},
 	"TunnelIkeConfig":   {"Psk", "IkeVersion", "IkeMode", "IkeEncAlg", "IkeAuthAlg", "IkePfs", "IkeLifetime", "LocalId", "RemoteId"},
@@ -98,7 +98,9 @@ func withConfigCodes(m map[string]Entry) map[string]Entry {
 		}
 		if section[:6] != "Tunnel" {
 			add("Invalid"+section+".UnknownKey", "The specified "+section+" has an unsupported key.")
+			add("Invalid"+section+".DuplicateKey", "The specified "+section+" gives a key more than once.")
 		}
 	}
+	add("InvalidTunnelOptionsSpecification.DuplicateKey", "The specified TunnelOptionsSpecification gives a key more than once.")
 	return m
 }

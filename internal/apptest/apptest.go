@@ -55,6 +55,9 @@ type Options struct {
 	Throttle *throttle.Config
 	// Quotas are the per-account quotas (nil: none).
 	Quotas *store.Quotas
+	// Secure makes the server treat requests as arriving over TLS
+	// (acs:SecureTransport true) while it serves plain HTTP.
+	Secure bool
 }
 
 // Start starts a server and stops it when the test ends.
@@ -81,6 +84,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 	}
 	ao.Throttle = o.Throttle
 	ao.Quotas = o.Quotas
+	ao.Secure = o.Secure
 	if o.Audit {
 		ao.Audit = &audit.Options{FlushInterval: 10 * time.Millisecond}
 	}

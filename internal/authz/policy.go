@@ -57,6 +57,22 @@ func (p *Policy) Document() string { return p.doc }
 // Statements returns the number of statements in the policy.
 func (p *Policy) Statements() int { return len(p.statements) }
 
+// UnknownConditionKey returns the first condition key of the policy that
+// known refuses, with the index of its statement; ok is false when known
+// accepts every key. Parse accepts any key (a request's Extra may carry
+// it); a caller that knows which keys it ever supplies uses this to refuse a
+// misspelt key, whose condition would otherwise silently never hold.
+func (p *Policy) UnknownConditionKey(known func(key string) bool) (stmt int, key string, ok bool) {
+	for i := range p.statements {
+		for _, c := range p.statements[i].conditions {
+			if !known(c.key) {
+				return i, c.key, true
+			}
+		}
+	}
+	return 0, "", false
+}
+
 type statement struct {
 	deny        bool
 	notAction   bool // actions lists NotAction

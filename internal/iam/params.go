@@ -2,6 +2,7 @@ package iam
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -424,7 +425,41 @@ func policyDocument(p Params) (string, *authz.Policy, error) {
 	if err != nil {
 		return "", nil, apierror.Newf("MalformedPolicyDocument", "The policy document is malformed: %s.", strings.TrimSuffix(err.Error(), "."))
 	}
+	if msg := unknownConditionKey(pol, false); msg != "" {
+		return "", nil, apierror.Newf("MalformedPolicyDocument", "The policy document is malformed: %s.", msg)
+	}
 	return doc, pol, nil
+}
+
+// Condition keys vpcvpn supplies: every request's acs:SourceIp,
+// acs:SecureTransport and acs:CurrentTime; AssumeRole's sts:ExternalId for
+// trust policies.
+var (
+	requestConditionKeys = []string{authz.KeySourceIP, authz.KeySecureTransport, authz.KeyCurrentTime}
+	trustConditionKeys   = append(append([]string(nil), requestConditionKeys...), "sts:ExternalId")
+)
+
+// unknownConditionKey explains the first condition key of pol that vpcvpn
+// never supplies ("" when there is none): a condition on it would silently
+// never hold (a misspelt acs:SourceIpAddress would leave a Deny without
+// effect).
+func unknownConditionKey(pol *authz.Policy, trust bool) string {
+	keys := requestConditionKeys
+	if trust {
+		keys = trustConditionKeys
+	}
+	stmt, key, ok := pol.UnknownConditionKey(func(k string) bool {
+		for _, known := range keys {
+			if strings.EqualFold(k, known) {
+				return true
+			}
+		}
+		return false
+	})
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("Statement[%d]: condition key %q is not supported; vpcvpn evaluates %s (ignoring case)", stmt, clip(key), strings.Join(keys, ", "))
 }
 
 // PolicyRef names a policy: GetPolicy and the attach/detach actions.
@@ -559,7 +594,7 @@ func ParseCreateRole(p Params) (CreateRoleInput, error) {
 	if utf8.RuneCountInString(in.TrustDocument) > authz.MaxDocumentLength {
 		return in, apierror.Newf("InvalidParameter.PolicyDocument.Length", "The parameter - \"AssumeRolePolicyDocument\" beyond the length limit of %d characters.", authz.MaxDocumentLength)
 	}
-	if in.Trust, err = ParseTrustPolicy(in.TrustDocument); err != nil {
+	if in.Trust, err = ParseNewTrustPolicy(in.TrustDocument); err != nil {
 		return in, apierror.Newf("MalformedPolicyDocument", "The trust policy (AssumeRolePolicyDocument) is malformed: %s.", strings.TrimSuffix(err.Error(), "."))
 	}
 	in.Description = p["Description"]
@@ -636,6 +671,9 @@ func ParseAssumeRole(p Params) (AssumeRoleInput, error) {
 		parsed, err := authz.Parse(pol)
 		if err != nil {
 			return in, apierror.Newf("InvalidParameter.PolicyGrammar", "The parameter Policy has not passed grammar check: %s.", strings.TrimSuffix(err.Error(), "."))
+		}
+		if msg := unknownConditionKey(parsed, false); msg != "" {
+			return in, apierror.Newf("InvalidParameter.PolicyGrammar", "The parameter Policy has not passed grammar check: %s.", msg)
 		}
 		in.Policy, in.Parsed = pol, parsed
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vpcvpn/vpcvpn/internal/authz"
+	"github.com/vpcvpn/vpcvpn/internal/jsonkeys"
 )
 
 // TrustPolicy is a role's parsed AssumeRolePolicyDocument: who may assume
@@ -38,11 +39,42 @@ type trustStatement struct {
 	rule *authz.Policy
 }
 
+// ParseNewTrustPolicy is ParseTrustPolicy for a document a client sends
+// (CreateRole), checked further: a field given twice (ignoring case, as
+// encoding/json matches struct fields: {"Effect":"Deny","effect":"Allow"}
+// would keep the last) and a condition key vpcvpn never supplies are
+// refused. Stored documents keep being read by ParseTrustPolicy.
+func ParseNewTrustPolicy(doc string) (*TrustPolicy, error) {
+	var dup *jsonkeys.DuplicateError
+	if err := jsonkeys.UniqueFold([]byte(doc)); errors.As(err, &dup) {
+		return nil, fmt.Errorf("%v; give each field once", dup)
+	}
+	t, err := ParseTrustPolicy(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkConditionKeys(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// checkConditionKeys refuses a condition key vpcvpn never supplies to a
+// trust policy (a new role's: stored ones keep evaluating as they were).
+func (t *TrustPolicy) checkConditionKeys() error {
+	for i, st := range t.statements {
+		if msg := unknownConditionKey(st.rule, true); msg != "" {
+			return fmt.Errorf("Statement[%d]: %s", i, strings.TrimPrefix(msg, "Statement[0]: "))
+		}
+	}
+	return nil
+}
+
 // Document returns the document as given to ParseTrustPolicy.
 func (t *TrustPolicy) Document() string { return t.doc }
 
 // ParseTrustPolicy parses and validates a trust policy. Unknown fields are
-// refused; the top-level and statement field names are matched as
+// refused (a new role's document is checked further by ParseNewTrustPolicy); the top-level and statement field names are matched as
 // encoding/json does (ignoring case), the Condition block by authz.Parse. The error text explains the
 // problem to the author (it becomes MalformedPolicyDocument's message).
 func ParseTrustPolicy(doc string) (*TrustPolicy, error) {
@@ -135,6 +167,7 @@ func parseTrustStatement(raw json.RawMessage) (trustStatement, error) {
 		}
 		return trustStatement{}, err
 	}
+
 	st.rule = pol
 	return st, nil
 }

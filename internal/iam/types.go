@@ -57,6 +57,16 @@ func (p *Principal) ARN() string {
 	return string(p.AppendARN(buf[:0]))
 }
 
+// IdentityARN is the ARN of the identity behind the principal, which all
+// its AccessKeys and sessions share: the role's ARN for an STS session
+// (RoleARN: all sessions of a role share it), else ARN.
+func (p *Principal) IdentityARN() string {
+	if p.Kind == PrincipalSession {
+		return RoleARN(p.AccountID, p.UserName)
+	}
+	return p.ARN()
+}
+
 // AppendARN appends the principal's ARN (see ARN) to dst.
 func (p *Principal) AppendARN(dst []byte) []byte {
 	dst = append(dst, "acs:ram::"...)

@@ -205,22 +205,54 @@ func (sh *shard) sweep(nowN int64, rates *[numClasses]Rate) {
 	}
 }
 
-// Allow charges one request of action to accessKeyID and returns nil when
-// it may proceed, or the Throttling.User wire error (HTTP 400) carrying
-// x-ratelimit-user (Limit, Remain, TimeLeft in milliseconds, Reset in Unix
-// milliseconds; the V2 SDK reads TimeLeft), x-acs-retry-after (milliseconds;
-// the aliyun CLI retries only with it) and Retry-After (seconds).
-func (l *Limiter) Allow(accessKeyID, action string) *apierror.Error {
+// Allow charges one request of action to accessKeyID and to the identity
+// it acts as (principal: e.g. the role's ARN for an STS session, so that
+// the sessions of one role share one bucket however many AccessKeyIds
+// AssumeRole hands out; "" charges the AccessKey only). It returns nil when
+// both buckets have a token, or the Throttling.User wire error (HTTP 400)
+// carrying x-ratelimit-user (Limit, Remain, TimeLeft in milliseconds, Reset
+// in Unix milliseconds; the V2 SDK reads TimeLeft), x-acs-retry-after
+// (milliseconds; the aliyun CLI retries only with it) and Retry-After
+// (seconds). A request refused by the principal's bucket gives the
+// AccessKey's token back.
+func (l *Limiter) Allow(accessKeyID, principal, action string) *apierror.Error {
 	c := ClassOf(action)
 	d := l.Take(accessKeyID, c)
-	if d.Allowed {
+	if !d.Allowed {
+		return l.throttled(c, d, "AccessKey "+accessKeyID)
+	}
+	if principal == "" {
 		return nil
 	}
+	pd := l.Take(principalKeyPrefix+principal, c)
+	if !pd.Allowed {
+		l.refund(accessKeyID, c)
+		return l.throttled(c, pd, principal)
+	}
+	return nil
+}
+
+// principalKeyPrefix keeps principals' buckets apart from AccessKeys'.
+const principalKeyPrefix = "\x00"
+
+// refund gives back a token Take took from key's bucket of class c.
+func (l *Limiter) refund(key string, c Class) {
+	sh := &l.shards[maphash.String(l.seed, key)%numShards]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	bk := bucketKey{key, c}
+	if b, ok := sh.buckets[bk]; ok {
+		b.tokens = math.Min(float64(l.rates[c].Burst), b.tokens+1)
+		sh.buckets[bk] = b
+	}
+}
+
+func (l *Limiter) throttled(c Class, d Decision, who string) *apierror.Error {
 	ms := (d.RetryAfter + time.Millisecond - 1) / time.Millisecond
 	msS := strconv.FormatInt(int64(ms), 10)
 	e := apierror.Newf("Throttling.User",
-		"Request was denied due to user flow control: AccessKey %s exceeded %s %s requests per second (burst %d). Retry after %s ms.",
-		accessKeyID, strconv.FormatFloat(l.rates[c].PerSecond, 'f', -1, 64), c, d.Limit, msS)
+		"Request was denied due to user flow control: %s exceeded %s %s requests per second (burst %d). Retry after %s ms.",
+		who, strconv.FormatFloat(l.rates[c].PerSecond, 'f', -1, 64), c, d.Limit, msS)
 	e.Headers = map[string]string{
 		"x-ratelimit-user":  "Limit:" + strconv.Itoa(d.Limit) + ",Remain:0,TimeLeft:" + msS + ",Reset:" + strconv.FormatInt(d.Reset.UnixMilli(), 10),
 		"x-acs-retry-after": msS,

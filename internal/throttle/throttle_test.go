@@ -1,8 +1,10 @@
 package throttle
 
 import (
+	"fmt"
 	"net/http"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,12 +123,12 @@ func TestAllowWire(t *testing.T) {
 	clk := &clock{t0}
 	l := New(Config{SecretRead: Rate{PerSecond: 4, Burst: 2}, Now: clk.now})
 	for i := range 2 {
-		if e := l.Allow("LTAIabc", "DownloadVpnConnectionConfig"); e != nil {
+		if e := l.Allow("LTAIabc", "", "DownloadVpnConnectionConfig"); e != nil {
 			t.Fatalf("request %d refused: %v", i, e)
 		}
 	}
 	clk.advance(100 * time.Millisecond) // 0.4 tokens: 150 ms to go
-	e := l.Allow("LTAIabc", "DownloadVpnConnectionConfig")
+	e := l.Allow("LTAIabc", "", "DownloadVpnConnectionConfig")
 	if e == nil {
 		t.Fatal("third request allowed")
 	}
@@ -147,7 +149,7 @@ func TestAllowWire(t *testing.T) {
 		t.Errorf("headers (-want +got):\n%s", diff)
 	}
 	// Other classes of the same key are not affected.
-	if e := l.Allow("LTAIabc", "DescribeVpnConnection"); e != nil {
+	if e := l.Allow("LTAIabc", "", "DescribeVpnConnection"); e != nil {
 		t.Errorf("read refused: %v", e)
 	}
 }
@@ -255,8 +257,8 @@ func TestConcurrentTake(t *testing.T) {
 func TestRateLimitHeaderParsedBySDK(t *testing.T) {
 	clk := &clock{t0}
 	l := New(Config{Write: Rate{PerSecond: 1, Burst: 1}, Now: clk.now})
-	l.Allow("k", "CreateVpc")
-	e := l.Allow("k", "CreateVpc")
+	l.Allow("k", "", "CreateVpc")
+	e := l.Allow("k", "", "CreateVpc")
 	if e == nil {
 		t.Fatal("not throttled")
 	}
@@ -310,5 +312,29 @@ func TestBodyBudget(t *testing.T) {
 	var none *BodyBudget
 	if !none.Nil() || !none.Reserve(a1, 1<<40) || none.Used() != 0 {
 		t.Fatal("a nil budget must bound nothing")
+	}
+}
+
+// TestPrincipalBuckets: the sessions of one role (each with its own
+// AccessKeyId) share the role's bucket; a request refused by it gives its
+// AccessKey's token back; other principals are not charged.
+func TestPrincipalBuckets(t *testing.T) {
+	l := New(Config{Read: Rate{PerSecond: 0.001, Burst: 3}, Now: func() time.Time { return time.Unix(1e9, 0) }})
+	role := "acs:ram::1:role/ops"
+	for i := range 3 {
+		if e := l.Allow(fmt.Sprintf("STS.key%d", i), role, "DescribeVpcs"); e != nil {
+			t.Fatalf("session %d: %v", i, e)
+		}
+	}
+	e := l.Allow("STS.key3", role, "DescribeVpcs")
+	if e == nil || e.Code != "Throttling.User" || !strings.Contains(e.Message, role) {
+		t.Fatalf("4th session of the role: %v", e)
+	}
+	// STS.key3's own bucket got its token back: 3 left.
+	if d := l.Take("STS.key3", Read); !d.Allowed || d.Remaining != 2 {
+		t.Fatalf("refunded key: %+v", d)
+	}
+	if e := l.Allow("STS.other", "acs:ram::1:role/dev", "DescribeVpcs"); e != nil {
+		t.Fatalf("another role: %v", e)
 	}
 }

@@ -300,11 +300,17 @@ func knownTunnelField(field string) bool {
 // flattenTunnelJSON turns a JSON array of tunnel option objects into the
 // flattened names the SDKs send.
 func flattenTunnelJSON(s string) (map[string]string, error) {
+	if err := uniqueKeys(tosPrefix, s); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
 	var list []map[string]any
 	if err := dec.Decode(&list); err != nil {
-		return nil, malformed(tosPrefix, s, "it must be a JSON array of tunnel option objects")
+		return nil, malformedJSON(tosPrefix, s, "it must be a JSON array of tunnel option objects")
+	}
+	if strings.TrimSpace(s[dec.InputOffset():]) != "" {
+		return nil, malformedJSON(tosPrefix, s, "it has data after the JSON array")
 	}
 	out := map[string]string{}
 	for i, obj := range list {

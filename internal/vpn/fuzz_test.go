@@ -3,6 +3,7 @@ package vpn
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
@@ -39,9 +40,27 @@ func FuzzParseIkeConfig(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	f.Add(`{"Psk":"secretPsk01","Psk":"secretPsk02"}`)
+	f.Add(`{"Psk":"secretPsk01"`)
+	f.Add(`{"Psk":12345678901x}`)
 	f.Fuzz(func(t *testing.T, s string) {
 		ike, err := ParseIkeConfig(s)
 		checkWireError(t, err)
+		// A refusal never repeats a pre-shared key given in the value
+		// (issue #19): whatever follows "Psk": up to the next quote or
+		// comma, when it cannot be a word of a message (10 characters
+		// or more, letters and digits mixed).
+		if e, ok := apierror.As(err); ok {
+			for _, part := range strings.Split(s, `"Psk":`)[1:] {
+				v := strings.TrimLeft(part, ` "`)
+				if i := strings.IndexAny(v, `",}`); i >= 0 {
+					v = v[:i]
+				}
+				if len(v) >= 10 && strings.ContainsAny(v, "0123456789") && strings.IndexFunc(v, unicode.IsLetter) >= 0 && strings.Contains(e.Message, v) {
+					t.Fatalf("message %q repeats the Psk %q", e.Message, v)
+				}
+			}
+		}
 		if err == nil {
 			c := DefaultIke()
 			ike.Apply(&c)

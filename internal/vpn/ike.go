@@ -2,13 +2,16 @@ package vpn
 
 import (
 	"encoding/json"
+	"errors"
 	"net/netip"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/jsonkeys"
 )
 
 // Valid values of the IkeConfig / IpsecConfig keys (API.md). sm3 and sm4 pass
@@ -100,24 +103,29 @@ type fields struct {
 //
 // Decision: unknown keys are refused (Invalid{name}.UnknownKey), so that a
 // misspelt key such as "IkeEncAlgo" cannot silently fall back to a default;
-// JSON null counts as an absent key. With foldCase (HealthCheckConfig) keys
-// are compared ignoring case: Terraform sends its keys lower-case, as
-// documented, on create and capitalised ("Enable", "Dip") on modify, and
-// Alibaba takes both; one key given twice in different cases is
-// Invalid{name}.Malformed.
+// a key given twice is refused (Invalid{name}.DuplicateKey: encoding/json
+// would keep the last, e.g. the second of two Psk); JSON null counts as an
+// absent key. With foldCase (HealthCheckConfig) keys are compared ignoring
+// case: Terraform sends its keys lower-case, as documented, on create and
+// capitalised ("Enable", "Dip") on modify, and Alibaba takes both; one key
+// given twice in different cases is a duplicate too. Messages never repeat
+// the value: it may hold a Psk.
 func decodeJSONObject(name, s string, known []string, foldCase bool) (fields, error) {
 	f := fields{section: name, where: name, m: map[string]any{}}
 	if strings.TrimSpace(s) == "" {
 		return f, nil
 	}
+	if err := uniqueKeys(name, s); err != nil {
+		return f, err
+	}
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil || m == nil {
-		return f, malformed(name, s, "it must be a JSON object")
+		return f, malformedJSON(name, s, "it must be a JSON object")
 	}
-	if _, err := dec.Token(); err == nil {
-		return f, malformed(name, s, "it has data after the JSON object")
+	if strings.TrimSpace(s[dec.InputOffset():]) != "" {
+		return f, malformedJSON(name, s, "it has data after the JSON object")
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -133,7 +141,8 @@ func decodeJSONObject(name, s string, known []string, foldCase bool) (fields, er
 		}
 		canon := known[i]
 		if prev, dup := seen[canon]; dup {
-			return f, malformed(name, s, "the keys "+prev+" and "+k+" are the same key")
+			return f, apierror.Invalid("Invalid"+codeName(name)+".DuplicateKey",
+				"The keys %s.%s and %s.%s are the same key; give it once.", name, prev, name, k)
 		}
 		seen[canon] = k
 		if m[k] != nil {
@@ -144,8 +153,38 @@ func decodeJSONObject(name, s string, known []string, foldCase bool) (fields, er
 }
 
 func (f fields) bad(key string, v any, why string) *apierror.Error {
+	if secretKey(key) {
+		// A secret is never repeated: its length only.
+		return apierror.Invalid("Invalid"+f.section+"."+key,
+			"The specified %s.%s (%d characters) is not valid: %s.", f.where, key, utf8.RuneCountInString(render(v)), why)
+	}
 	return apierror.Invalid("Invalid"+f.section+"."+key,
 		"The specified %s.%s %s is not valid: %s.", f.where, key, shown(render(v)), why)
+}
+
+// secretKey reports whether a configuration key holds a secret.
+func secretKey(key string) bool { return key == "Psk" || key == "AuthKey" }
+
+// malformedJSON is Invalid{name}.Malformed for a JSON configuration
+// parameter, without its value (which may hold a Psk): its length only.
+func malformedJSON(name, value, why string) *apierror.Error {
+	return apierror.Invalid("Invalid"+codeName(name)+".Malformed",
+		"The specified %s (%d characters) is not valid: %s.", name, utf8.RuneCountInString(value), why)
+}
+
+// uniqueKeys refuses a JSON parameter that gives a key twice
+// (Invalid{name}.DuplicateKey) or is not JSON (Invalid{name}.Malformed).
+func uniqueKeys(name, s string) error {
+	err := jsonkeys.Unique([]byte(s))
+	var de *jsonkeys.DuplicateError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &de):
+		return apierror.Invalid("Invalid"+codeName(name)+".DuplicateKey",
+			"The key %s is given more than once; give each key once.", jsonkeys.Name(name, de))
+	}
+	return malformedJSON(name, s, "it is not valid JSON")
 }
 
 // render shows a decoded value as the client wrote it.

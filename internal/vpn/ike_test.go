@@ -154,7 +154,7 @@ func TestParseHealthCheckConfig(t *testing.T) {
 		{"policy", `{"policy":"drop"}`, HealthCheckPatch{}, "InvalidHealthCheckConfig.policy"},
 		{"capitalised keys (Terraform's modify)", `{"Enable":true,"Dip":"10.0.0.1","Sip":"192.168.1.1","Interval":5,"Retry":4}`,
 			HealthCheckPatch{Enable: ptr(true), Sip: ptr("192.168.1.1"), Dip: ptr("10.0.0.1"), Interval: ptr(int64(5)), Retry: ptr(int64(4))}, ""},
-		{"one key twice", `{"enable":true,"Enable":false}`, HealthCheckPatch{}, "InvalidHealthCheckConfig.Malformed"},
+		{"one key twice", `{"enable":true,"Enable":false}`, HealthCheckPatch{}, "InvalidHealthCheckConfig.DuplicateKey"},
 		{"unknown key", `{"Enabled":true}`, HealthCheckPatch{}, "InvalidHealthCheckConfig.UnknownKey"},
 	}
 	for _, tt := range tests {

@@ -34,7 +34,7 @@ type backend struct {
 // Limiter is the part of the API's admission control the console applies:
 // the per-AccessKey token buckets (internal/throttle).
 type Limiter interface {
-	Allow(accessKeyID, action string) *apierror.Error
+	Allow(accessKeyID, principal, action string) *apierror.Error
 }
 
 func newBackend(cfg Config) *backend {
@@ -89,7 +89,7 @@ func (b *backend) call(r *http.Request, p iam.Principal, action string, params m
 	case h == nil:
 		err = apierror.Newf("InvalidAction.NotFound", "Specified api %q is not found for version %s.", action, api.VersionVPC)
 	case b.limiter != nil:
-		if e := b.limiter.Allow(p.AccessKeyID, action); e != nil {
+		if e := b.limiter.Allow(p.AccessKeyID, p.IdentityARN(), action); e != nil {
 			err = e
 		}
 	}
