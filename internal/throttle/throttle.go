@@ -116,6 +116,9 @@ type shard struct {
 type bucketKey struct {
 	key   string
 	class Class
+	// identity: key names an identity (Allow's principal), not an
+	// AccessKey; the two never share a bucket.
+	identity bool
 }
 
 type bucket struct {
@@ -161,6 +164,11 @@ type Decision struct {
 // Take charges one request of class c to key. With the class disabled it
 // always allows and reports Limit 0.
 func (l *Limiter) Take(key string, c Class) Decision {
+	return l.take(bucketKey{key, c, false})
+}
+
+func (l *Limiter) take(bk bucketKey) Decision {
+	key, c := bk.key, bk.class
 	r := l.rates[c]
 	if r.PerSecond <= 0 {
 		return Decision{Allowed: true}
@@ -170,7 +178,6 @@ func (l *Limiter) Take(key string, c Class) Decision {
 	burst := float64(r.Burst)
 	sh := &l.shards[maphash.String(l.seed, key)%numShards]
 	sh.mu.Lock()
-	bk := bucketKey{key, c}
 	b, ok := sh.buckets[bk]
 	if !ok {
 		if len(sh.buckets) >= l.perShard {
@@ -224,7 +231,7 @@ func (l *Limiter) Allow(accessKeyID, principal, action string) *apierror.Error {
 	if principal == "" {
 		return nil
 	}
-	pd := l.Take(principalKeyPrefix+principal, c)
+	pd := l.take(bucketKey{principal, c, true})
 	if !pd.Allowed {
 		l.refund(accessKeyID, c)
 		return l.throttled(c, pd, principal)
@@ -232,15 +239,12 @@ func (l *Limiter) Allow(accessKeyID, principal, action string) *apierror.Error {
 	return nil
 }
 
-// principalKeyPrefix keeps principals' buckets apart from AccessKeys'.
-const principalKeyPrefix = "\x00"
-
 // refund gives back a token Take took from key's bucket of class c.
 func (l *Limiter) refund(key string, c Class) {
 	sh := &l.shards[maphash.String(l.seed, key)%numShards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	bk := bucketKey{key, c}
+	bk := bucketKey{key, c, false}
 	if b, ok := sh.buckets[bk]; ok {
 		b.tokens = math.Min(float64(l.rates[c].Burst), b.tokens+1)
 		sh.buckets[bk] = b
