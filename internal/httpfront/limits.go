@@ -1,6 +1,7 @@
 package httpfront
 
 import (
+	"cmp"
 	"crypto/tls"
 	"net"
 	"net/http"
@@ -178,7 +179,7 @@ func (g *governor) oldestWaiting(n int, now time.Time, minAge time.Duration) []*
 		}
 	}
 	if len(cands) > n {
-		slices.SortFunc(cands, func(a, b *tracked) int { return cmpInt64(a.since.Load(), b.since.Load()) })
+		slices.SortFunc(cands, func(a, b *tracked) int { return cmp.Compare(a.since.Load(), b.since.Load()) })
 		cands = cands[:n]
 	}
 	out := cands[:0]
@@ -189,16 +190,6 @@ func (g *governor) oldestWaiting(n int, now time.Time, minAge time.Duration) []*
 	}
 	g.evicted += len(out)
 	return out
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (g *governor) close(victims []*tracked) {

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alibabacloud-go/tea/dara"
-	vpc "github.com/alibabacloud-go/vpc-20160428/v6/client"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 
 	"github.com/vpcvpn/vpcvpn/internal/api"
@@ -65,31 +63,17 @@ func rawCall(t *testing.T, env *apptest.Env, ak, sk string, params map[string]st
 // DownloadVpnConnectionConfig).
 func TestDenyPlainHTTPExample(t *testing.T) {
 	doc := denyPlainHTTPExample(t)
-	const psk = "PlainHttpPsk0123456789"
 	for _, secure := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tls=%v", secure), func(t *testing.T) {
 			env := apptest.Start(t, apptest.Options{Secure: secure})
 			root := keyClients(t, apptest.AccessKeyID, apptest.AccessKeySecret)
-			v2 := env.RootV2(t)
-			region := dara.String("cn-hangzhou")
-			vp, err := v2.CreateVpc(&vpc.CreateVpcRequest{RegionId: region, CidrBlock: dara.String("192.168.0.0/16")})
-			must(t, err, "CreateVpc")
-			sw, err := v2.CreateVSwitch(&vpc.CreateVSwitchRequest{RegionId: region, VpcId: vp.Body.VpcId, ZoneId: dara.String("cn-hangzhou-h"), CidrBlock: dara.String("192.168.1.0/24")})
-			must(t, err, "CreateVSwitch")
-			gw, err := v2.CreateVpnGateway(&vpc.CreateVpnGatewayRequest{RegionId: region, VpcId: vp.Body.VpcId, Bandwidth: dara.Int32(10), VSwitchId: sw.Body.VSwitchId})
-			must(t, err, "CreateVpnGateway")
-			var cgws []string
-			for i := range 3 {
-				c, err := v2.CreateCustomerGateway(&vpc.CreateCustomerGatewayRequest{RegionId: region, IpAddress: dara.String(fmt.Sprintf("198.51.100.%d", 10+i))})
-				must(t, err, "CreateCustomerGateway")
-				cgws = append(cgws, dara.StringValue(c.Body.CustomerGatewayId))
-			}
-			conn, err := v2.CreateVpnConnection(&vpc.CreateVpnConnectionRequest{RegionId: region, VpnGatewayId: gw.Body.VpnGatewayId, CustomerGatewayId: dara.String(cgws[0]),
-				LocalSubnet: dara.String("192.168.0.0/16"), RemoteSubnet: dara.String("10.0.0.0/8"), IkeConfig: dara.String(`{"Psk":"` + psk + `"}`)})
-			must(t, err, "CreateVpnConnection")
-			params := map[string]string{"Version": api.VersionVPC, "RegionId": "cn-hangzhou", "VpnConnectionId": dara.StringValue(conn.Body.VpnConnectionId),
-				"VpnGatewayId": dara.StringValue(gw.Body.VpnGatewayId), "CustomerGatewayId": cgws[0], "VpcId": dara.StringValue(vp.Body.VpcId),
-				"VSwitchId": dara.StringValue(sw.Body.VSwitchId), "DeviceType": "strongswan-swanctl", "Name": "renamed"}
+			f := newListFixture(t, env, root)
+			psk := f.psks[0]
+			// Free pairs for CreateVpnConnection: (gateway 0, customer
+			// gateway 1) for the root identity, (1, 0) for the user.
+			params := map[string]string{"Version": api.VersionVPC, "RegionId": "cn-hangzhou", "VpnConnectionId": f.conns[0],
+				"VpnGatewayId": f.gws[0], "CustomerGatewayId": f.cgws[0], "VpcId": f.vpcs[0],
+				"VSwitchId": f.vsws[0], "DeviceType": "strongswan-swanctl", "Name": "renamed"}
 			call := func(ak, sk, action string, extra ...string) (int, string) {
 				p := map[string]string{"Action": action}
 				for k, v := range params {
@@ -99,7 +83,7 @@ func TestDenyPlainHTTPExample(t *testing.T) {
 					p[extra[i]] = extra[i+1]
 				}
 				if action == "CreateVpnConnection" {
-					p["LocalSubnet"], p["RemoteSubnet"], p["IkeConfig"] = "192.168.0.0/16", "10.9.0.0/16", `{"Psk":"`+psk+`"}`
+					p["LocalSubnet"], p["RemoteSubnet"], p["IkeConfig"] = "192.168.0.0/24", "10.9.0.0/16", `{"Psk":"`+psk+`"}`
 				}
 				return rawCall(t, env, ak, sk, p)
 			}
@@ -112,7 +96,7 @@ func TestDenyPlainHTTPExample(t *testing.T) {
 				}
 				extra := []string{}
 				if a.Name == "CreateVpnConnection" {
-					extra = []string{"CustomerGatewayId", cgws[1]}
+					extra = []string{"CustomerGatewayId", f.cgws[1]}
 				}
 				if code, body := call(apptest.AccessKeyID, apptest.AccessKeySecret, a.Name, extra...); code == 200 && strings.Contains(body, psk) {
 					secretActions = append(secretActions, a.Name)
@@ -128,7 +112,7 @@ func TestDenyPlainHTTPExample(t *testing.T) {
 			userWithPolicy(t, env, root, "httpuser", doc)
 			ap := at(env, ram.CreateAttachPolicyToUserRequest())
 			ap.PolicyType, ap.PolicyName, ap.UserName = "System", "AdministratorAccess", "httpuser"
-			_, err = root.ram.AttachPolicyToUser(ap)
+			_, err := root.ram.AttachPolicyToUser(ap)
 			must(t, err, "AttachPolicyToUser")
 			cu := at(env, ram.CreateCreateUserRequest())
 			cu.UserName = "httpuser2"
@@ -150,7 +134,7 @@ func TestDenyPlainHTTPExample(t *testing.T) {
 			for _, action := range checks {
 				extra := []string{}
 				if action == "CreateVpnConnection" {
-					extra = []string{"CustomerGatewayId", cgws[2]}
+					extra = []string{"VpnGatewayId", f.gws[1], "CustomerGatewayId", f.cgws[0]}
 				}
 				code, body := call(full.AccessKeyID, full.Secret, action, extra...)
 				denied := code == 403 && strings.Contains(body, `"NoPermissionType":"ExplicitDeny"`)
