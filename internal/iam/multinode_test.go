@@ -2,61 +2,19 @@ package iam_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ram"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/vpcvpn/vpcvpn/internal/app"
 	"github.com/vpcvpn/vpcvpn/internal/apptest"
 )
-
-// postgresDSN creates a fresh database for the test on the PostgreSQL of
-// VPCVPN_TEST_POSTGRES (default postgres@127.0.0.1:5432) and drops it
-// afterwards. An unreachable server fails the test.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	if v := os.Getenv("VPCVPN_TEST_POSTGRES"); v != "" {
-		base = v
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("PostgreSQL not reachable at %s (set VPCVPN_TEST_POSTGRES or start it): %v", base, err)
-	}
-	name := fmt.Sprintf("vpcvpn_iam_test_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close(ctx)
-		t.Fatalf("create database: %v", err)
-	}
-	admin.Close(ctx)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if c, err := pgx.Connect(ctx, base); err == nil {
-			c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(ctx)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("VPCVPN_TEST_POSTGRES: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
 
 // node starts one server on the shared database and data dir (the master
 // key file lives there, as every node of a deployment must share it).
@@ -80,7 +38,7 @@ func node(t *testing.T, dir, dsn string) string {
 // one apply at once on the other, and deleting the role on one ends the
 // session everywhere.
 func TestSessionsAcrossNodes(t *testing.T) {
-	dsn := postgresDSN(t)
+	dsn := apptest.PostgresDSN(t, "vpcvpn_iam_test")
 	dir := t.TempDir()
 	a := &apptest.Env{Endpoint: node(t, dir, dsn)}
 	b := &apptest.Env{Endpoint: node(t, dir, dsn)}

@@ -2,58 +2,16 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/vpcvpn/vpcvpn/internal/app"
 	"github.com/vpcvpn/vpcvpn/internal/apptest"
 )
-
-// postgresDSN creates a fresh database on the PostgreSQL of
-// VPCVPN_TEST_POSTGRES (default postgres@127.0.0.1:5432) and drops it after
-// the test. An unreachable server fails the test.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	if v := os.Getenv("VPCVPN_TEST_POSTGRES"); v != "" {
-		base = v
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("PostgreSQL not reachable at %s (set VPCVPN_TEST_POSTGRES or start it): %v", base, err)
-	}
-	name := fmt.Sprintf("vpcvpn_web_test_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close(ctx)
-		t.Fatalf("create database: %v", err)
-	}
-	admin.Close(ctx)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if c, err := pgx.Connect(ctx, base); err == nil {
-			_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(ctx)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
 
 // consoleNode starts one server with the console on the shared database and
 // data dir (whose master key file every node shares).
@@ -76,7 +34,7 @@ func consoleNode(t *testing.T, dir, dsn string) *httptest.Server {
 // master key, a console session started on one node works on the other,
 // forms included (its CSRF token travels in the sealed cookie).
 func TestSessionAcrossNodes(t *testing.T) {
-	dsn := postgresDSN(t)
+	dsn := apptest.PostgresDSN(t, "vpcvpn_web_test")
 	dir := t.TempDir()
 	nodeA, nodeB := consoleNode(t, dir, dsn), consoleNode(t, dir, dsn)
 	b := (&env{srv: nodeA}).browser(t)
