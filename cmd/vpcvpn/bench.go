@@ -475,6 +475,7 @@ write the profiles.`,
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.DurationVar(&o.shutdownGrace, "shutdown-grace", 5*time.Second, "how long to wait for in-flight requests on SIGTERM")
 	addHTTPFrontFlag(f, &o.httpFront)
+	addNonceMemoryFlag(f, &o.nonceMemory)
 	o.sec.addFlags(f)
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	f.StringVar(&memProfile, "memprofile", "", "write a heap profile at exit to this file")

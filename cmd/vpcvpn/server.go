@@ -34,6 +34,7 @@ type serverOptions struct {
 	httpFront     string
 	console       bool
 	consoleLife   time.Duration
+	nonceMemory   int
 	sec           securityOptions // TLS, audit trail, throttling (audit.go)
 	quotas        quotaOptions    // per-account quotas (quota.go)
 }
@@ -94,6 +95,7 @@ See docs/SECURITY.md.`,
 	addHTTPFrontFlag(f, &o.httpFront)
 	f.BoolVar(&o.console, "console", true, "serve the web console at /console/ (--console=false turns it off)")
 	f.DurationVar(&o.consoleLife, "console-session-lifetime", web.DefaultSessionLifetime, "how long a console sign-in lasts (5m to 24h)")
+	addNonceMemoryFlag(f, &o.nonceMemory)
 	o.sec.addFlags(f)
 	o.quotas.addFlags(f)
 	return cmd
@@ -117,6 +119,9 @@ func runServer(ctx context.Context, o serverOptions) error {
 	// Before the store is opened (and a new data directory created).
 	if err := checkHTTPFront(o.httpFront); err != nil {
 		return err
+	}
+	if o.nonceMemory < 1 {
+		return usageError{fmt.Errorf("--nonce-memory %d: give at least 1 (MiB); about 11 MiB per 1 000 signed requests/s", o.nonceMemory)}
 	}
 	var console *app.ConsoleOptions
 	if o.console {
@@ -158,6 +163,7 @@ func runServer(ctx context.Context, o serverOptions) error {
 		Throttle:            o.sec.throttleConfig(),
 		Quotas:              o.quotas.store(),
 		Console:             console,
+		NonceMemory:         int64(o.nonceMemory) << 20,
 	})
 	if err != nil {
 		var ue app.UsageError
@@ -206,6 +212,11 @@ func runServer(ctx context.Context, o serverOptions) error {
 // addHTTPFrontFlag adds --http-front, shared by 'server' and 'bench server'.
 func addHTTPFrontFlag(f *pflag.FlagSet, v *string) {
 	f.StringVar(v, "http-front", "lean", "HTTP server: lean (vpcvpn's HTTP/1.1 server, internal/httpfront) or net/http (Go's, which also speaks HTTP/2 over TLS)")
+}
+
+// addNonceMemoryFlag adds --nonce-memory, shared by 'server' and 'bench server'.
+func addNonceMemoryFlag(f *pflag.FlagSet, v *int) {
+	f.IntVar(v, "nonce-memory", app.DefaultNonceMemory>>20, "most memory (MiB) the replay store of signature nonces may take on a single node (SQLite): about 11 MiB per 1 000 signed requests/s sustained; when full, requests get 503 until nonces expire")
 }
 
 // Server timeouts and limits, the same for both HTTP fronts.

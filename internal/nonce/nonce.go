@@ -1,41 +1,53 @@
 // Package nonce is the in-memory replay store of single-node mode: it
-// implements store.NonceStore by remembering a fixed-size keyed digest of
-// every signature nonce until it expires.
+// implements store.NonceStore by remembering a fixed-size keyed fingerprint
+// of every signature nonce until it expires, in bounded memory.
 //
 // # Layout
 //
-// A key is reduced to a 128-bit digest (two independently seeded
-// hash/maphash values; the seeds are random per Store, so clients cannot aim
-// collisions at each other; two distinct keys share a digest with probability
-// about n/2^128). Digests live in Shards shards, each with its own mutex, and
-// inside a shard in time generations of width Granularity: a nonce expiring
-// at t goes into the generation covering t (rounded up), and a generation is
-// dropped whole (one slice released, no per-entry work) once its end has
-// passed. A nonce is therefore never forgotten early, and kept at most one
-// Granularity late. Each generation is an insert-only open-addressing table:
-// one pointer-free []([2]uint64) slice that the garbage collector never scans,
-// sized from the previous generation of its shard to stay under 3/4 full.
+// A key is hashed with two independently seeded hash/maphash functions (the
+// seeds are random per Store, so clients cannot aim collisions at each
+// other). Eight bits of the second hash pick one of 256 shards, each with its
+// own mutex; the top 58 bits of the first are the key's fingerprint. A shard
+// is one pointer-free []uint64 open-addressing table (linear probing) that
+// the garbage collector never scans: each slot holds a fingerprint and, in
+// its low 6 bits, the nonce's expiry generation (expiry rounded up to the
+// Granularity) modulo 64. A slot whose generation has ended is dead: a
+// lookup no longer matches it and an insert reuses it. Every 16 generations,
+// and whenever live and dead slots fill 85 % of a table, the shard is
+// rebuilt with only its live slots at 70 % load (which also keeps the 6-bit
+// generations unambiguous: every slot's expiry lies within 47 generations of
+// the last rebuild). A nonce is never forgotten early, and forgotten at most
+// one Granularity late.
+//
+// # False refusals
+//
+// A fresh key is refused only if a live slot of its shard holds its 58-bit
+// fingerprint: a probability of at most n / 2^66 for n nonces held (8 shard
+// bits and 58 fingerprint bits must all match one of them). At 20 000
+// requests/s with 15-minute expiries (n ~ 19.2M) that is 2.6e-13 per request,
+// one wrongly refused request in about 6 000 years of that traffic.
+// Replays are always refused: a key's own fingerprint is always found.
 //
 // # Memory
 //
-// One nonce costs 16 bytes divided by the table load (0.66 typically, up to
-// 0.75; 0.375 right after a table doubles because traffic grew), plus size
-// class rounding: about 29 bytes per live nonce in steady state, as
-// TestBytesPerNonce measures. Live nonces = request rate x (expiry delay +
-// up to one Granularity), so with the default 2-minute granularity:
+// 8 bytes a slot at 70-85 % load: at most 8/0.7 = 11.5 bytes per nonce held
+// right after a rebuild (the size a table keeps until its next one), about
+// 11 on average (TestBytesPerNonce). Nonces held = request rate x (expiry
+// delay + up to one Granularity), so with the server's 15-minute expiries and
+// the default 1-minute granularity:
 //
-//	20 000 req/s, nonces kept 15 min: ~19M nonces, ~560 MB
-//	20 000 req/s, nonces kept 30 min: ~37M nonces, ~1.1 GB
-//	 1 000 req/s, nonces kept 15 min: ~1M nonces,  ~28 MB
+//	20 000 req/s: ~19.2M nonces, ~220 MB
+//	 5 000 req/s: ~4.8M nonces,  ~55 MB
+//	 1 000 req/s: ~1M nonces,    ~11 MB
 //
-// Keep nonces only as long as their timestamp would still be accepted: that
-// is the whole replay window, and memory is linear in it.
+// Options.MaxBytes bounds it whatever the rate: a table is never grown past
+// its shard's share, and a shard whose table is full refuses new nonces with
+// ErrFull (the server answers 503 ServiceUnavailable) rather than forget any.
 //
 // # Cost
 //
-// UseNonce hashes the key twice, takes one shard lock and probes every live
-// generation of that shard (at most Window/Granularity + 1: 16 with the
-// defaults), each a short linear probe in one table.
+// UseNonce hashes the key twice, takes one shard lock and walks one probe
+// sequence (a few adjacent slots, usually one cache line).
 package nonce
 
 import (
@@ -54,106 +66,61 @@ var _ store.NonceStore = (*Store)(nil)
 
 // Defaults used for zero Options fields.
 const (
-	DefaultWindow      = 30 * time.Minute
-	DefaultGranularity = 2 * time.Minute
-	DefaultShards      = 64
+	DefaultWindow = 30 * time.Minute
+	// DefaultGranularity is the default width of one expiry generation; it
+	// is raised to Window/30 when that is more (a slot holds 6 bits of it).
+	DefaultGranularity = time.Minute
+	// Shards is the number of independently locked shards; their index is
+	// part of the fingerprint (see the package comment), so it is fixed.
+	Shards = 256
 )
 
 // ErrTooFar is wrapped by UseNonce's error when expires lies further ahead
 // than the Store's Window: the Store could not keep the nonce that long.
 var ErrTooFar = errors.New("nonce: expiry beyond the replay window")
 
+// ErrFull is wrapped by UseNonce's error when the nonce's shard holds as many
+// live nonces as Options.MaxBytes allows: the nonce is neither recorded nor
+// accepted. It clears as nonces expire.
+var ErrFull = errors.New("nonce: replay store full")
+
 // Options configures a Store. Zero fields take the defaults.
 type Options struct {
 	// Window is the longest time ahead of now an expiry may lie (default
-	// DefaultWindow). It bounds the number of generations, hence both memory
-	// and the cost of a lookup.
+	// DefaultWindow).
 	Window time.Duration
-	// Granularity is the width of one generation (default
-	// DefaultGranularity). Smaller: less memory kept past expiry, more
-	// generations to probe per lookup.
+	// Granularity is the width of one expiry generation (default
+	// DefaultGranularity, at least Window/30). A nonce is kept up to one
+	// Granularity past its expiry.
 	Granularity time.Duration
-	// Shards is the number of independently locked shards, rounded up to a
-	// power of two (default DefaultShards).
-	Shards int
+	// MaxBytes bounds the tables (0: no bound). Each shard may hold up to
+	// MaxBytes/256 bytes of slots, 85 % of them live nonces.
+	MaxBytes int64
 	// Now is the clock (default time.Now); tests inject a fake one.
 	Now func() time.Time
 }
 
-type digest [2]uint64
-
-// generation holds the digests whose expiry lies in ((id-1)*g, id*g].
-type generation struct {
-	id  int64
-	set *table
-}
-
-// table is an insert-only open-addressing hash set of digests with linear
-// probing: one pointer-free slice, 16 bytes a slot, the all-zero digest
-// marking an empty slot (a zero digest is stored as {0, 1}). Any size works
-// (the home slot is the high word of d[1]*len), so a table sized from the
-// previous generation sits near its 3/4 load limit. It never deletes: a
-// generation is dropped whole.
-type table struct {
-	slots []digest
-	n     int
-}
-
-// newTable returns a table that holds hint digests, plus 1/8, without growing.
-func newTable(hint int) *table {
-	return &table{slots: make([]digest, (hint+hint/8)*4/3+16)}
-}
-
-func (t *table) home(d digest) int {
-	hi, _ := bits.Mul64(d[1], uint64(len(t.slots)))
-	return int(hi)
-}
-
-// contains reports whether d (non-zero) is in t.
-func (t *table) contains(d digest) bool {
-	for i := t.home(d); ; {
-		switch t.slots[i] {
-		case d:
-			return true
-		case digest{}:
-			return false
-		}
-		if i++; i == len(t.slots) {
-			i = 0
-		}
-	}
-}
-
-// add inserts d (non-zero, known absent), doubling t past 3/4 full.
-func (t *table) add(d digest) {
-	if (t.n+1)*4 > len(t.slots)*3 {
-		old := t.slots
-		t.slots = make([]digest, 2*len(old))
-		for _, x := range old {
-			if x != (digest{}) {
-				t.place(x)
-			}
-		}
-	}
-	t.place(d)
-	t.n++
-}
-
-func (t *table) place(d digest) {
-	i := t.home(d)
-	for t.slots[i] != (digest{}) {
-		if i++; i == len(t.slots) {
-			i = 0
-		}
-	}
-	t.slots[i] = d
-}
+const (
+	genBits = 6
+	genMask = 1<<genBits - 1
+	// rebuildEvery is how many generations a shard goes at most between two
+	// rebuilds; maxAhead is how many generations past the current one an
+	// expiry may lie. rebuildEvery + maxAhead must stay below 1<<genBits.
+	rebuildEvery = 16
+	maxAhead     = 31
+	minSlots     = 64
+	// Load after a rebuild, and the load of live plus dead slots that
+	// triggers one (percent).
+	loadAfterRebuild = 70
+	loadMax          = 85
+)
 
 type shard struct {
-	mu       sync.Mutex
-	gens     []generation // indexed by id mod len(gens)
-	lastSize int          // size of the last generation dropped: a sizing hint
-	_        [64]byte     // keep shards' mutexes off one cache line
+	mu    sync.Mutex
+	slots []uint64 // 0: empty; else fingerprint<<6 | expiry generation mod 64
+	used  int      // non-empty slots, live or dead
+	base  int64    // generation of the last rebuild; every slot expires in (base, base+rebuildEvery+maxAhead]
+	_     [64]byte // keep shards' mutexes off one cache line
 }
 
 // Store is an in-memory store.NonceStore. It is safe for concurrent use; the
@@ -164,9 +131,9 @@ type Store struct {
 	seed0, seed1 maphash.Seed
 	gran         int64 // nanoseconds
 	window       int64 // nanoseconds
+	maxSlots     int   // per shard; 0: unbounded
 	now          func() time.Time
-	mask         uint64
-	shards       []shard
+	shards       [Shards]shard
 }
 
 // New returns an empty Store.
@@ -177,37 +144,34 @@ func New(opts Options) *Store {
 	if opts.Granularity <= 0 {
 		opts.Granularity = DefaultGranularity
 	}
-	if opts.Granularity > opts.Window {
-		opts.Granularity = opts.Window
-	}
-	if opts.Shards <= 0 {
-		opts.Shards = DefaultShards
+	// An expiry at most Window ahead must fall at most maxAhead generations
+	// ahead: ceil(Window/g) + 1 <= maxAhead.
+	if min := (opts.Window + maxAhead - 2) / (maxAhead - 1); opts.Granularity < min {
+		opts.Granularity = min
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	n := 1
-	for n < opts.Shards {
-		n <<= 1
-	}
-	g := int64(opts.Granularity)
-	// Live generation ids lie in (cur, cur+ceil(window/g)+1]; two spare
-	// slots keep them distinct modulo len(gens).
-	gens := int((int64(opts.Window)+g-1)/g) + 2
 	s := &Store{
 		seed0:  maphash.MakeSeed(),
 		seed1:  maphash.MakeSeed(),
-		gran:   g,
+		gran:   int64(opts.Granularity),
 		window: int64(opts.Window),
 		now:    opts.Now,
-		mask:   uint64(n - 1),
-		shards: make([]shard, n),
 	}
+	if opts.MaxBytes > 0 {
+		s.maxSlots = max(int(opts.MaxBytes/8/Shards), minSlots)
+	}
+	base := floorDiv(s.now().UnixNano(), s.gran)
 	for i := range s.shards {
-		s.shards[i].gens = make([]generation, gens)
+		s.shards[i].base = base
 	}
 	return s
 }
+
+// Granularity is the width of one expiry generation: a nonce is kept at most
+// this long past its expiry.
+func (s *Store) Granularity() time.Duration { return time.Duration(s.gran) }
 
 func floorDiv(a, b int64) int64 {
 	q := a / b
@@ -217,76 +181,171 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// home is the first slot a fingerprinted slot value v probes in a table of n
+// slots: the fingerprint's top bits scaled to n, so a table can be rebuilt
+// at any size from its slots alone.
+func home(v uint64, n int) int {
+	hi, _ := bits.Mul64(v&^genMask, uint64(n))
+	return int(hi)
+}
+
+// live reports whether slot value v (non-zero) has not expired at generation
+// cur, decoding its 6-bit generation relative to the shard's base.
+func (sh *shard) live(v uint64, cur int64) bool {
+	return int64((v-uint64(sh.base))&genMask) > cur-sh.base
+}
+
 // UseNonce records key until expires and reports whether it was fresh: false
 // when key was recorded before and has not expired. An expiry already past is
 // not recorded (fresh unless key is still held from an earlier use). An
-// expiry more than Window ahead of now returns an error wrapping ErrTooFar
-// and records nothing. ctx is unused: UseNonce does no I/O and only waits for
-// one shard's mutex.
+// expiry more than Window ahead of now returns an error wrapping ErrTooFar,
+// a full shard one wrapping ErrFull; neither records anything. ctx is
+// unused: UseNonce does no I/O and only waits for one shard's mutex.
 func (s *Store) UseNonce(_ context.Context, key string, expires time.Time) (bool, error) {
 	now := s.now().UnixNano()
 	exp := expires.UnixNano()
 	if exp-now > s.window {
 		return false, fmt.Errorf("%w: expires %s after now", ErrTooFar, time.Duration(exp-now))
 	}
-	d := digest{maphash.String(s.seed0, key), maphash.String(s.seed1, key)}
-	if d == (digest{}) {
-		d[1] = 1 // zero marks an empty slot
+	fp := maphash.String(s.seed0, key) &^ genMask
+	if fp == 0 {
+		fp = 1 << genBits // 0 marks an empty slot
 	}
-	sh := &s.shards[d[0]&s.mask]
-	cur := floorDiv(now, s.gran) // generations with id <= cur have ended
+	sh := &s.shards[maphash.String(s.seed1, key)%Shards]
+	cur := floorDiv(now, s.gran)
 
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	for i := range sh.gens {
-		g := &sh.gens[i]
-		if g.set == nil {
-			continue
-		}
-		if g.id <= cur {
-			sh.drop(g)
-			continue
-		}
-		if g.set.contains(d) {
-			return false, nil
+	if cur-sh.base >= rebuildEvery {
+		sh.rebuild(cur, s.maxSlots, 0)
+	}
+	if cur < sh.base {
+		cur = sh.base // the clock went back: judge by the newest time seen
+	}
+	free := -1
+	if sh.slots != nil {
+		n := len(sh.slots)
+		for i := home(fp, n); ; {
+			v := sh.slots[i]
+			if v == 0 {
+				if free < 0 {
+					free = i
+				}
+				break
+			}
+			if !sh.live(v, cur) {
+				if free < 0 {
+					free = i
+				}
+			} else if v&^genMask == fp {
+				return false, nil
+			}
+			if i++; i == n {
+				i = 0
+			}
 		}
 	}
 	if exp <= now {
 		return true, nil
 	}
-	id := floorDiv(exp-1, s.gran) + 1 // ceil(exp / gran)
-	r := int64(len(sh.gens))
-	g := &sh.gens[(id%r+r)%r]
-	if g.id != id {
-		if g.set != nil { // unreachable: the slot's old generation ended
-			sh.drop(g)
+	gen := floorDiv(exp-1, s.gran) + 1 // ceil(exp / gran): in (cur, cur+maxAhead]
+	if gen <= cur {
+		gen = cur + 1 // the clock went back (cur is the newest time seen)
+	}
+	if free < 0 || sh.slots[free] == 0 && (sh.used+1)*100 > len(sh.slots)*loadMax {
+		if !sh.rebuild(cur, s.maxSlots, 1) {
+			return false, fmt.Errorf("%w: %d nonces in one of %d shards (MaxBytes)", ErrFull, sh.used, Shards)
 		}
-		g.id = id
+		free = sh.place(fp)
 	}
-	if g.set == nil {
-		g.set = newTable(sh.lastSize)
+	if sh.slots[free] == 0 {
+		sh.used++
 	}
-	g.set.add(d)
+	sh.slots[free] = fp | uint64(gen)&genMask
 	return true, nil
 }
 
-func (sh *shard) drop(g *generation) {
-	sh.lastSize = g.set.n
-	g.set = nil
+// place returns the slot a new fingerprint fp goes to: the first empty or
+// dead one of its probe sequence (the shard was just rebuilt, so there are
+// no dead ones and fp is absent).
+func (sh *shard) place(fp uint64) int {
+	n := len(sh.slots)
+	i := home(fp, n)
+	for sh.slots[i] != 0 {
+		if i++; i == n {
+			i = 0
+		}
+	}
+	return i
 }
 
-// Len returns the number of digests held, including those of generations that
-// have ended but not yet been dropped (a shard drops them on its next use).
+// rebuild drops the shard's dead slots at generation cur, sized for its live
+// ones plus extra at loadAfterRebuild (bounded by maxSlots when not 0). It
+// reports false when the live slots plus extra would not fit under loadMax
+// of maxSlots; the shard is rebuilt anyway.
+func (sh *shard) rebuild(cur int64, maxSlots, extra int) bool {
+	if cur < sh.base {
+		cur = sh.base
+	}
+	live := 0
+	for _, v := range sh.slots {
+		if v != 0 && sh.live(v, cur) {
+			live++
+		}
+	}
+	need := live + extra
+	size := max(need*100/loadAfterRebuild+1, minSlots)
+	if maxSlots > 0 && size > maxSlots {
+		size = maxSlots
+	}
+	old := sh.slots
+	if live == 0 && extra == 0 {
+		sh.slots = nil // an idle shard holds nothing
+	} else if size != len(old) || live != sh.used {
+		sh.slots = make([]uint64, size)
+		n := len(sh.slots)
+		for _, v := range old {
+			if v != 0 && sh.live(v, cur) {
+				i := home(v, n)
+				for sh.slots[i] != 0 {
+					if i++; i == n {
+						i = 0
+					}
+				}
+				sh.slots[i] = v
+			}
+		}
+	}
+	sh.used, sh.base = live, cur
+	return need*100 <= size*loadMax
+}
+
+// Len returns the number of live nonces held (it walks every table: for
+// tests and diagnostics).
 func (s *Store) Len() int {
+	now := floorDiv(s.now().UnixNano(), s.gran)
 	n := 0
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		for _, g := range sh.gens {
-			if g.set != nil {
-				n += g.set.n
+		cur := max(now, sh.base)
+		for _, v := range sh.slots {
+			if v != 0 && sh.live(v, cur) {
+				n++
 			}
 		}
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// Bytes returns the memory the tables take.
+func (s *Store) Bytes() int64 {
+	var n int64
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n += int64(len(sh.slots)) * 8
 		sh.mu.Unlock()
 	}
 	return n
