@@ -210,16 +210,26 @@ type node struct {
 // it to be ready); it is killed when the test ends.
 func (c *cluster) start(t testing.TB, name string) *node {
 	t.Helper()
+	return c.startOn(t, name, c.dsn)
+}
+
+// startOn is start with --database database ("": SQLite in the node's data
+// dir, a single node of its own).
+func (c *cluster) startOn(t testing.TB, name, database string) *node {
+	t.Helper()
 	n := &node{name: name, addr: freeAddr(t), done: make(chan struct{})}
-	n.cmd = exec.Command(buildBinary(t), "server",
+	args := []string{"server",
 		"--listen", n.addr,
 		"--data-dir", filepath.Join(t.TempDir(), name),
-		"--database", c.dsn,
 		"--master-key-file", c.keyFile,
 		"--gateway-address-pool", c.pool,
 		// The tests race more gateways than the default quota allows.
 		"--quota-vpn-gateways", "0", "--quota-connections-per-gateway", "0", "--quota-customer-gateways", "0",
-		"--log-level", "warn")
+		"--log-level", "warn"}
+	if database != "" {
+		args = append(args, "--database", database)
+	}
+	n.cmd = exec.Command(buildBinary(t), args...)
 	n.cmd.Env = append(os.Environ(), "VPCVPN_ROOT_ACCESS_KEY_ID="+rootAK, "VPCVPN_ROOT_ACCESS_KEY_SECRET="+rootSecret)
 	n.cmd.Stdout, n.cmd.Stderr = &n.stdout, &n.stderr
 	if err := n.cmd.Start(); err != nil {
@@ -308,18 +318,46 @@ type response struct {
 // a fresh random one). Params are name, value pairs.
 func (n *node) signedURL(t testing.TB, nonce, action string, params ...string) string {
 	t.Helper()
+	return n.signedURLAs(t, rootCred, nonce, vpcVersion, action, params...)
+}
+
+// API versions of the raw requests.
+const (
+	vpcVersion = "2016-04-28"
+	ramVersion = "2015-05-01"
+	stsVersion = "2015-04-01"
+)
+
+// cred is what a raw request is signed with: an AccessKey pair, and an STS
+// token for a role session.
+type cred struct{ ak, secret, token string }
+
+var rootCred = cred{rootAK, rootSecret, ""}
+
+// signedURLAs is signedURL signed with c for an action of version.
+func (n *node) signedURLAs(t testing.TB, c cred, nonce, version, action string, params ...string) string {
+	t.Helper()
 	if len(params)%2 != 0 {
 		t.Fatalf("odd params %v", params)
 	}
 	if nonce == "" {
 		nonce = randomHex(t, 16)
 	}
-	ps := []signature.Param{{Name: "Action", Value: action}, {Name: "Version", Value: "2016-04-28"}}
+	ps := []signature.Param{{Name: "Action", Value: action}, {Name: "Version", Value: version}}
 	for i := 0; i < len(params); i += 2 {
 		ps = append(ps, signature.Param{Name: params[i], Value: params[i+1]})
 	}
-	ps = signature.SignV1("GET", ps, rootAK, rootSecret, time.Now(), nonce)
+	if c.token != "" {
+		ps = append(ps, signature.Param{Name: "SecurityToken", Value: c.token})
+	}
+	ps = signature.SignV1("GET", ps, c.ak, c.secret, time.Now(), nonce)
 	return "http://" + n.addr + "/?" + signature.V1Query(ps)
+}
+
+// callAs sends a freshly signed request of version signed with c.
+func (n *node) callAs(t testing.TB, c cred, version, action string, params ...string) response {
+	t.Helper()
+	return n.get(t, n.signedURLAs(t, c, "", version, action, params...))
 }
 
 // get sends a GET to url (built by signedURL, possibly for another node:

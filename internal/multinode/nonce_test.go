@@ -2,6 +2,9 @@ package multinode
 
 import (
 	"bytes"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,5 +65,92 @@ func TestSharedNonceKeys(t *testing.T) {
 	// Keys that differ only after the NUL are different nonces.
 	if fresh, err := b.UseNonce(ctx, "LTAIkey\x00other", exp); err != nil || !fresh {
 		t.Fatalf("other nonce: fresh=%v err=%v; want true, nil", fresh, err)
+	}
+}
+
+// TestSameNonceBothNodesAtOnce sends one signed request to two nodes at the
+// same moment, many times: exactly one of each pair is answered 200, the
+// other SignatureNonceUsed. The claims go through each node's batches, which
+// may hold other claims of the same moment.
+func TestSameNonceBothNodesAtOnce(t *testing.T) {
+	c := newCluster(t, "198.18.3.0/24")
+	nodes := c.startReady(t, "a", "b")
+	a, b := nodes[0], nodes[1]
+	for round := range 40 {
+		url := a.signedURL(t, "", "DescribeRegions")
+		var got [2]response
+		var ready, wg sync.WaitGroup
+		start := make(chan struct{})
+		for i, n := range []*node{a, b} {
+			ready.Add(1)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ready.Done()
+				<-start
+				got[i] = n.get(t, url)
+			}()
+		}
+		ready.Wait()
+		close(start)
+		wg.Wait()
+		ok, used := 0, 0
+		for _, r := range got {
+			switch {
+			case r.status == 200:
+				ok++
+			case r.status == 400 && errorCode(r.body) == "SignatureNonceUsed":
+				used++
+			}
+		}
+		if ok != 1 || used != 1 {
+			t.Fatalf("round %d: a answered %d %s, b answered %d %s; want exactly one 200 and one SignatureNonceUsed",
+				round, got[0].status, got[0].body, got[1].status, got[1].body)
+		}
+	}
+}
+
+// TestConcurrentClaimsTwoStores: goroutines on two stores of one database
+// claim overlapping keys at once (so batches hold keys that other batches,
+// and the same batch, also claim): every key is fresh exactly once.
+func TestConcurrentClaimsTwoStores(t *testing.T) {
+	ctx := t.Context()
+	dsn := newDatabase(t)
+	keys, err := secret.NewKeyring(bytes.Repeat([]byte{7}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stores [2]*postgres.DB
+	for i := range stores {
+		if stores[i], err = postgres.Open(ctx, dsn, keys); err != nil {
+			t.Fatal(err)
+		}
+		defer stores[i].Close()
+	}
+	const n, workers = 600, 6
+	var fresh [n]atomic.Int32
+	exp := time.Now().Add(15 * time.Minute)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			s := stores[w%2]
+			for i := range n {
+				k := (i*7 + w*101) % n
+				ok, err := s.UseNonce(ctx, fmt.Sprintf("LTAIkey\x00nonce-%d", k), exp)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if ok {
+					fresh[k].Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for k := range fresh {
+		if got := fresh[k].Load(); got != 1 {
+			t.Fatalf("key %d fresh %d times, want exactly 1", k, got)
+		}
 	}
 }

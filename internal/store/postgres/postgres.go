@@ -6,8 +6,10 @@
 // address allocation is serialised by a row lock (SELECT ... FOR UPDATE on
 // the locks table) under READ COMMITTED. Schema migrations insert their
 // version row first, so two servers starting at once cannot both apply one.
-// No advisory locks or LISTEN/NOTIFY are used, to stay within the SQL that
-// CockroachDB and YugabyteDB accept.
+// Signature nonces are claimed in batches that also read the cache
+// generations (claims.go). No advisory locks are used and nothing depends on
+// LISTEN/NOTIFY, to stay within the SQL that CockroachDB and YugabyteDB
+// accept.
 package postgres
 
 import (
@@ -16,6 +18,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -33,8 +37,12 @@ var migrationFiles embed.FS
 // store.NonceStore.
 type DB struct {
 	*sqlcore.Engine
-	pool *pgxpool.Pool
-	db   *sql.DB
+	pool   *pgxpool.Pool
+	db     *sql.DB
+	claims *claimer
+	clock  atomic.Pointer[func() time.Time]
+	stop   context.CancelFunc
+	done   chan struct{}
 }
 
 var (
@@ -109,11 +117,74 @@ func open(ctx context.Context, dsn string, keys *secret.Keyring, upTo int) (*DB,
 		pool.Close()
 		return nil, err
 	}
-	return &DB{Engine: e, pool: pool, db: db}, nil
+	d := &DB{Engine: e, pool: pool, db: db, done: make(chan struct{})}
+	d.claims = newClaimer(pool, d.now)
+	pctx, stop := context.WithCancel(context.Background())
+	d.stop = stop
+	go func() {
+		defer close(d.done)
+		d.purgeLoop(pctx)
+	}()
+	return d, nil
+}
+
+// SetClock replaces the clock (time.Now by default) the store stamps records
+// and judges nonce expiry with; for tests, before the store is used.
+func (db *DB) SetClock(now func() time.Time) {
+	db.Engine.SetClock(now)
+	db.clock.Store(&now)
+}
+
+func (db *DB) now() time.Time {
+	if f := db.clock.Load(); f != nil {
+		return (*f)()
+	}
+	return time.Now()
+}
+
+// nonceSweepInterval is how often a server deletes expired nonces.
+const nonceSweepInterval = 10 * time.Second
+
+func (db *DB) purgeLoop(ctx context.Context) {
+	t := time.NewTicker(nonceSweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			// Best effort: what fails now is deleted at the next tick.
+			db.PurgeNonces(ctx)
+		}
+	}
+}
+
+// nonceSweepChunk bounds the rows one DELETE of expired nonces removes, so
+// that it holds its row locks briefly.
+const nonceSweepChunk = 10000
+
+// PurgeNonces deletes expired nonces, in chunks, and returns how many it
+// deleted. Every server runs it every nonceSweepInterval.
+func (db *DB) PurgeNonces(ctx context.Context) (int64, error) {
+	var total int64
+	for {
+		tag, err := db.pool.Exec(ctx, `DELETE FROM nonces WHERE nonce_key IN (SELECT nonce_key FROM nonces WHERE expires_at <= $1 LIMIT $2)`,
+			db.now().UnixNano(), nonceSweepChunk)
+		if err != nil {
+			return total, fmt.Errorf("postgres: purge nonces: %w", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < nonceSweepChunk {
+			return total, nil
+		}
+	}
 }
 
 // Close closes the store and its connections.
 func (db *DB) Close() error {
+	db.stop()
+	<-db.done
+	db.claims.close()
 	db.Engine.Close()
 	err := db.db.Close()
 	db.pool.Close()

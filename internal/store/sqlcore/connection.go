@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
 )
@@ -203,6 +204,9 @@ func (e *Engine) UpdateConnection(ctx context.Context, c vpn.Connection) error {
 		}
 		if version != c.Version {
 			return fmt.Errorf("%w: VpnConnection %s is at version %d, not %d", store.ErrConflict, c.VpnConnectionID, version, c.Version)
+		}
+		if err := q.bumpCache(c.AccountID, cachegen.Answers, c.VpnConnectionID); err != nil {
+			return err
 		}
 		if err := checkRefs(q, &c, gatewayID); err != nil {
 			return err
@@ -439,6 +443,9 @@ func (e *Engine) DeleteConnection(ctx context.Context, s store.Scope, id string)
 			return err
 		} else if !ok {
 			return notFound("VpnConnection", id)
+		}
+		if err := q.bumpCache(s.AccountID, cachegen.Answers, id); err != nil {
+			return err
 		}
 		if gw, ok, err := q.first(`SELECT gateway_id FROM vpn_route_entries WHERE next_hop = ? LIMIT 1`, id); err != nil {
 			return err

@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/secret"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
@@ -64,6 +65,11 @@ type Dialect struct {
 	// check and an insert (postgres), pointless where writers are
 	// serialised (sqlite).
 	RetryUnique bool
+	// GenerationShards is how many rows each account's cache counter of a
+	// class is spread over (generations.go): more where concurrent writers
+	// would otherwise conflict on one row (postgres), 1 where writers are
+	// serialised (sqlite).
+	GenerationShards int
 }
 
 func (d *Dialect) bind(q string) string {
@@ -127,6 +133,10 @@ type Engine struct {
 	tokenCalls atomic.Uint64
 
 	quotas atomic.Pointer[store.Quotas] // nil: none
+
+	// known holds the cache counters as this engine last knew them
+	// (generations.go).
+	known cachegen.Local
 }
 
 var _ store.QuotaSetter = (*Engine)(nil)
@@ -242,6 +252,8 @@ type q struct {
 	// the cache its statements come from.
 	tx    *sql.Tx
 	cache *stmtCache
+	// In write transactions: the cache counters raised (generations.go).
+	bumps *[]bump
 }
 
 // stmt returns the transaction's prepared statement of text, or nil to run
@@ -305,9 +317,12 @@ func (e *Engine) write(ctx context.Context, fn func(q q) error) error {
 func (e *Engine) writeWith(ctx context.Context, opts *sql.TxOptions, lock string, fn func(q q) error) error {
 	var err error
 	uniques := 0
+	var bumps []bump
 	for attempt := 1; ; attempt++ {
-		err = e.writeOnce(ctx, opts, lock, fn)
+		bumps = bumps[:0]
+		err = e.writeOnce(ctx, opts, lock, &bumps, fn)
 		if err == nil {
+			e.applyBumps(bumps)
 			return nil
 		}
 		if attempt >= maxAttempts || ctx.Err() != nil || isStoreErr(err) {
@@ -355,7 +370,7 @@ func (e *Engine) mapErr(err error) error {
 	return fmt.Errorf("%s: %w", e.d.Name, err)
 }
 
-func (e *Engine) writeOnce(ctx context.Context, opts *sql.TxOptions, lock string, fn func(q q) error) (err error) {
+func (e *Engine) writeOnce(ctx context.Context, opts *sql.TxOptions, lock string, bumps *[]bump, fn func(q q) error) (err error) {
 	tx, err := e.w.BeginTx(ctx, opts)
 	if err != nil {
 		return err
@@ -370,7 +385,7 @@ func (e *Engine) writeOnce(ctx context.Context, opts *sql.TxOptions, lock string
 			tx.Rollback()
 		}
 	}()
-	q := q{ctx: ctx, x: tx, d: &e.d, tx: tx, cache: e.wstmts}
+	q := q{ctx: ctx, x: tx, d: &e.d, tx: tx, cache: e.wstmts, bumps: bumps}
 	if lock != "" {
 		if _, err = q.exec(lock); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
 )
@@ -205,6 +206,9 @@ func (e *Engine) ListGateways(ctx context.Context, s store.Scope, f store.Gatewa
 // by id in its account and region); *store.NotFoundError{Kind:"VpnGateway"}.
 func (e *Engine) UpdateGateway(ctx context.Context, g vpn.Gateway) error {
 	return e.write(ctx, func(q q) error {
+		if err := q.bumpCache(g.AccountID, cachegen.Answers, g.VpnGatewayID); err != nil {
+			return err
+		}
 		n, err := affected(q.exec(`UPDATE vpn_gateways SET name = ?, description = ?, auto_propagate = ? WHERE gateway_id = ? AND account_id = ? AND region_id = ?`,
 			g.Name, g.Description, g.AutoPropagate, g.VpnGatewayID, g.AccountID, g.RegionID))
 		if err != nil {
@@ -375,6 +379,9 @@ func (e *Engine) ListCustomerGateways(ctx context.Context, s store.Scope, f stor
 // gateway of the scope has the new IP.
 func (e *Engine) UpdateCustomerGateway(ctx context.Context, c vpn.CustomerGateway) error {
 	return e.write(ctx, func(q q) error {
+		if err := q.bumpCache(c.AccountID, cachegen.Answers, c.CustomerGatewayID); err != nil {
+			return err
+		}
 		if _, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE customer_gateway_id = ? AND account_id = ? AND region_id = ?`, c.CustomerGatewayID, c.AccountID, c.RegionID); err != nil {
 			return err
 		} else if !ok {

@@ -151,6 +151,9 @@ func (e *Engine) ListAccessKeys(ctx context.Context, accountID, userName string)
 // SetAccessKeyStatus sets the status; *store.NotFoundError{Kind:"AccessKey"}.
 func (e *Engine) SetAccessKeyStatus(ctx context.Context, accessKeyID, status string) error {
 	return e.write(ctx, func(q q) error {
+		if err := q.bumpKeyAccount(accessKeyID); err != nil {
+			return err
+		}
 		n, err := affected(q.exec(`UPDATE access_keys SET status = ? WHERE access_key_id = ?`, status, accessKeyID))
 		if err != nil {
 			return err
@@ -165,6 +168,9 @@ func (e *Engine) SetAccessKeyStatus(ctx context.Context, accessKeyID, status str
 // DeleteAccessKey deletes the key; *store.NotFoundError{Kind:"AccessKey"}.
 func (e *Engine) DeleteAccessKey(ctx context.Context, accessKeyID string) error {
 	return e.write(ctx, func(q q) error {
+		if err := q.bumpKeyAccount(accessKeyID); err != nil {
+			return err
+		}
 		n, err := affected(q.exec(`DELETE FROM access_keys WHERE access_key_id = ?`, accessKeyID))
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 )
@@ -101,6 +102,9 @@ func (e *Engine) ListUsers(ctx context.Context, accountID, after string, limit i
 func (e *Engine) UpdateUser(ctx context.Context, accountID, userName string, u iam.User) error {
 	updated := e.createdAt(u.UpdateDate)
 	return e.write(ctx, func(q q) error {
+		if err := q.bumpCache(accountID, cachegen.Credentials, userName); err != nil {
+			return err
+		}
 		if _, ok, err := q.first(`SELECT user_name FROM ram_users WHERE account_id = ? AND user_name = ?`, accountID, userName); err != nil {
 			return err
 		} else if !ok {
@@ -129,6 +133,9 @@ func (e *Engine) UpdateUser(ctx context.Context, accountID, userName string, u i
 // DeleteUser implements store.IAMStore.
 func (e *Engine) DeleteUser(ctx context.Context, accountID, userName string) error {
 	return e.write(ctx, func(q q) error {
+		if err := q.bumpCache(accountID, cachegen.Credentials, userName); err != nil {
+			return err
+		}
 		n, err := affected(q.exec(`DELETE FROM ram_users WHERE account_id = ? AND user_name = ?`, accountID, userName))
 		if err != nil {
 			return err
@@ -235,6 +242,9 @@ func (e *Engine) ListPolicies(ctx context.Context, accountID, after string, limi
 // DeletePolicy implements store.IAMStore.
 func (e *Engine) DeletePolicy(ctx context.Context, accountID, policyName string) error {
 	return e.write(ctx, func(q q) error {
+		if err := q.bumpCache(accountID, cachegen.Credentials, policyName); err != nil {
+			return err
+		}
 		var typ, name string
 		err := q.row(`SELECT principal_type, principal_name FROM ram_attachments WHERE account_id = ? AND policy_type = ? AND policy_name = ? ORDER BY attached_at, principal_type, principal_name LIMIT 1`,
 			accountID, iam.PolicyTypeCustom, policyName).Scan(&typ, &name)
@@ -333,6 +343,9 @@ func (e *Engine) CreatePolicyVersion(ctx context.Context, accountID, policyName,
 		set := `UPDATE ram_policies SET last_version = ?, updated_at = ? WHERE account_id = ? AND policy_name = ?`
 		args := []any{num, now.UnixNano(), accountID, policyName}
 		if setDefault {
+			if err := q.bumpCache(accountID, cachegen.Credentials, policyName); err != nil {
+				return err
+			}
 			set = `UPDATE ram_policies SET last_version = ?, updated_at = ?, default_version = ? WHERE account_id = ? AND policy_name = ?`
 			args = []any{num, now.UnixNano(), versionID(num), accountID, policyName}
 		}
@@ -394,6 +407,9 @@ func (e *Engine) GetRole(ctx context.Context, accountID, roleName string) (iam.R
 func (e *Engine) DeleteRole(ctx context.Context, accountID, roleName string) error {
 	key := strings.ToLower(roleName)
 	return e.write(ctx, func(q q) error {
+		if err := q.bumpCache(accountID, cachegen.Credentials, key); err != nil {
+			return err
+		}
 		n, err := affected(q.exec(`DELETE FROM ram_roles WHERE account_id = ? AND role_key = ?`, accountID, key))
 		if err != nil {
 			return err
@@ -423,6 +439,9 @@ func (e *Engine) AttachPolicy(ctx context.Context, a iam.Attachment) error {
 	key := principalKey(a.PrincipalType, a.PrincipalName)
 	attached := e.createdAt(a.AttachDate)
 	return e.write(ctx, func(q q) error {
+		if err := q.bumpCache(a.AccountID, cachegen.Credentials, key); err != nil {
+			return err
+		}
 		switch a.PrincipalType {
 		case iam.AttachToUser:
 			if _, ok, err := q.first(`SELECT user_name FROM ram_users WHERE account_id = ? AND user_name = ?`, a.AccountID, key); err != nil {
@@ -462,6 +481,9 @@ func (e *Engine) AttachPolicy(ctx context.Context, a iam.Attachment) error {
 func (e *Engine) DetachPolicy(ctx context.Context, a iam.Attachment) error {
 	key := principalKey(a.PrincipalType, a.PrincipalName)
 	return e.write(ctx, func(q q) error {
+		if err := q.bumpCache(a.AccountID, cachegen.Credentials, key); err != nil {
+			return err
+		}
 		n, err := affected(q.exec(`DELETE FROM ram_attachments WHERE account_id = ? AND principal_type = ? AND principal_name = ? AND policy_type = ? AND policy_name = ?`,
 			a.AccountID, a.PrincipalType, key, a.PolicyType, a.PolicyName))
 		if err != nil {

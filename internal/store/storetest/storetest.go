@@ -82,6 +82,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"IAMRoles", iamTest(testIAMRoles)},
 		{"IAMAttachments", iamTest(testIAMAttachments)},
 		{"IAMConcurrentCreateUser", iamTest(testIAMConcurrentCreateUser)},
+		// Cache generations, in generations.go.
+		{"CacheGenerations", iamTest(testGenerations)},
 		// store.AgentStore, in agent.go.
 		{"AgentGenerations", agentTest(testAgentGenerations)},
 		{"AgentStatus", agentTest(testAgentStatus)},

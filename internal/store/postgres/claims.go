@@ -1,0 +1,275 @@
+package postgres
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/vpcvpn/vpcvpn/internal/cachegen"
+)
+
+// Nonce claims and cache generations, group-committed.
+//
+// Every signed request claims its signature nonce in the shared nonces
+// table, durably, before it is acted on: that is one commit per request.
+// Claims that arrive while earlier ones are being committed wait and go
+// together in the next statement (one INSERT ... ON CONFLICT for all, each
+// claim then reading its own row's outcome), so the database commits once
+// per batch instead of once per request. The same statement reads the cache
+// generations (internal/cachegen) of the callers' accounts: its snapshot is
+// taken after every claim of the batch was made, hence after each request
+// arrived, so a request that hits a cache is checked against every write
+// acknowledged before it, on any node, for no extra round trip.
+
+// claimBatchMax bounds the claims of one statement.
+const claimBatchMax = 512
+
+// claimStatement claims the nonces $1 (hex keys) with expiries $2: a key
+// whose row is missing or expired at $3 is (re)written and returned; one
+// held by an unexpired row is not. It also returns the generations of the
+// accounts $4, summed over their shards: rows (key, 0, 0) for the claimed
+// nonces, (account, class, generation) for the generations.
+const claimStatement = `WITH claimed AS (
+	INSERT INTO nonces (nonce_key, expires_at)
+	SELECT k, e FROM unnest($1::text[], $2::bigint[]) AS c (k, e)
+	ON CONFLICT (nonce_key) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= $3
+	RETURNING nonce_key)
+SELECT nonce_key, 0, 0::bigint FROM claimed
+UNION ALL
+SELECT account_id, class, SUM(generation)::bigint FROM cache_generations WHERE account_id = ANY($4::text[]) GROUP BY account_id, class`
+
+// claim is one caller waiting for a batch.
+type claim struct {
+	key     string // hex nonce key; "" for a generations-only reading
+	expires int64
+	account string // "" when no generations are wanted
+	done    chan struct{}
+	fresh   bool
+	gens    cachegen.Gens
+	err     error
+}
+
+var claimPool = sync.Pool{New: func() any { return &claim{done: make(chan struct{}, 1)} }}
+
+// claimer batches claims onto a few flushing goroutines.
+type claimer struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+
+	mu     sync.Mutex
+	cond   *sync.Cond
+	queue  []*claim
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// claimFlushers is how many batches may be in flight at once. One batch
+// waits for its commit (a WAL flush); a second one gathers and sends the
+// claims that arrive meanwhile.
+const claimFlushers = 2
+
+func newClaimer(pool *pgxpool.Pool, now func() time.Time) *claimer {
+	c := &claimer{pool: pool, now: now}
+	c.cond = sync.NewCond(&c.mu)
+	for range claimFlushers {
+		c.wg.Add(1)
+		go c.flusher()
+	}
+	return c
+}
+
+// close stops the flushers once the queued claims are done.
+func (c *claimer) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	c.wg.Wait()
+}
+
+var errClosed = errors.New("postgres: store closed")
+
+// do queues cl and waits for its batch (or ctx).
+func (c *claimer) do(ctx context.Context, cl *claim) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return errClosed
+	}
+	c.queue = append(c.queue, cl)
+	c.cond.Signal()
+	c.mu.Unlock()
+	select {
+	case <-cl.done:
+		return cl.err
+	case <-ctx.Done():
+		// The batch still completes (and may record the nonce); the claim
+		// must not go back to the pool while a flusher holds it.
+		go func() { <-cl.done }()
+		return ctx.Err()
+	}
+}
+
+func (c *claimer) flusher() {
+	defer c.wg.Done()
+	batch := make([]*claim, 0, claimBatchMax)
+	for {
+		c.mu.Lock()
+		for len(c.queue) == 0 && !c.closed {
+			c.cond.Wait()
+		}
+		if len(c.queue) == 0 {
+			c.mu.Unlock()
+			return
+		}
+		n := min(len(c.queue), claimBatchMax)
+		batch = append(batch[:0], c.queue[:n]...)
+		c.queue = append(c.queue[:0], c.queue[n:]...)
+		c.mu.Unlock()
+		c.run(batch)
+		clear(batch)
+	}
+}
+
+// run executes one batch and hands every claim its outcome.
+func (c *claimer) run(batch []*claim) {
+	keys := make([]string, 0, len(batch))
+	exps := make([]int64, 0, len(batch))
+	var accounts []string
+	first := make(map[string]*claim, len(batch))
+	for _, cl := range batch {
+		cl.fresh, cl.gens, cl.err = false, cachegen.Gens{}, nil
+		if cl.key != "" {
+			if _, dup := first[cl.key]; !dup {
+				// A key twice in one batch: the first claim decides, the
+				// others are replays of it.
+				first[cl.key] = cl
+				keys = append(keys, cl.key)
+				exps = append(exps, cl.expires)
+			}
+		}
+		if cl.account != "" && !contains(accounts, cl.account) {
+			accounts = append(accounts, cl.account)
+		}
+	}
+	gens := make(map[string]cachegen.Gens, len(accounts))
+	claimed := make(map[string]bool, len(keys))
+	err := c.query(keys, exps, accounts, claimed, gens)
+	for _, cl := range batch {
+		if err != nil {
+			cl.err = err
+		} else {
+			cl.fresh = cl.key != "" && first[cl.key] == cl && claimed[cl.key]
+			cl.gens = gens[cl.account]
+		}
+		cl.done <- struct{}{}
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// claimAttempts bounds how often a batch is sent again after a
+// serialization failure (engines that run every statement SERIALIZABLE).
+const claimAttempts = 5
+
+func (c *claimer) query(keys []string, exps []int64, accounts []string, claimed map[string]bool, gens map[string]cachegen.Gens) error {
+	// The batch does not belong to any one request: it runs to completion
+	// (bounded) even when a waiting request gives up.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var err error
+	for attempt := 1; attempt <= claimAttempts; attempt++ {
+		clear(claimed)
+		clear(gens)
+		if err = c.queryOnce(ctx, keys, exps, accounts, claimed, gens); err == nil || sqlState(err) != "40001" {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: claim nonces: %w", err)
+	}
+	return nil
+}
+
+func (c *claimer) queryOnce(ctx context.Context, keys []string, exps []int64, accounts []string, claimed map[string]bool, gens map[string]cachegen.Gens) error {
+	if accounts == nil {
+		accounts = []string{}
+	}
+	rows, err := c.pool.Query(ctx, claimStatement, keys, exps, c.now().UnixNano(), accounts)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var class int32
+		var gen int64
+		if err := rows.Scan(&name, &class, &gen); err != nil {
+			return err
+		}
+		switch cachegen.Class(class) {
+		case 0:
+			claimed[name] = true
+		case cachegen.Credentials:
+			g := gens[name]
+			g.Credentials = uint64(gen)
+			gens[name] = g
+		case cachegen.Answers:
+			g := gens[name]
+			g.Answers = uint64(gen)
+			gens[name] = g
+		}
+	}
+	return rows.Err()
+}
+
+// nonceKey is how a nonce key is stored: hex, since keys may hold bytes a
+// TEXT column refuses (the api layer joins AccessKeyId and nonce with a NUL).
+func nonceKey(key string) string { return hex.EncodeToString([]byte(key)) }
+
+// ClaimNonce records key until expires, as UseNonce, and returns the cache
+// generations of account ("" for none) read in the same statement: as
+// committed after the call began.
+func (db *DB) ClaimNonce(ctx context.Context, key string, expires time.Time, account string) (bool, cachegen.Gens, error) {
+	cl := claimPool.Get().(*claim)
+	cl.key, cl.expires, cl.account = nonceKey(key), expires.UnixNano(), account
+	if err := db.claims.do(ctx, cl); err != nil {
+		return false, cachegen.Gens{}, err
+	}
+	fresh, gens := cl.fresh, cl.gens
+	claimPool.Put(cl)
+	return fresh, gens, nil
+}
+
+// UseNonce implements store.NonceStore through the batched claims: key is
+// recorded until expires; false when an unexpired record of it exists, on
+// any server of the database.
+func (db *DB) UseNonce(ctx context.Context, key string, expires time.Time) (bool, error) {
+	fresh, _, err := db.ClaimNonce(ctx, key, expires, "")
+	return fresh, err
+}
+
+// Generations implements cachegen.Source: account's counters as committed
+// after the call began, read in the next batch of claims.
+func (db *DB) Generations(ctx context.Context, account string) (cachegen.Gens, error) {
+	cl := claimPool.Get().(*claim)
+	cl.key, cl.expires, cl.account = "", 0, account
+	if err := db.claims.do(ctx, cl); err != nil {
+		return cachegen.Gens{}, err
+	}
+	gens := cl.gens
+	claimPool.Put(cl)
+	return gens, nil
+}
