@@ -20,6 +20,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/audit"
+	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/nonce"
 	"github.com/vpcvpn/vpcvpn/internal/service"
@@ -154,8 +155,11 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		qs.SetQuotas(q)
 	}
 	svc := &service.Service{Store: e.store, Pool: pool, Logger: o.Logger, Sealer: e.keys}
+	gens, _ := e.store.(cachegen.Source)
 	if is, ok := e.store.(store.IAMStore); ok {
-		svc.Authz = service.NewPolicyAuthorizer(is, o.Logger)
+		pa := service.NewPolicyAuthorizer(is, o.Logger)
+		pa.Gens = gens
+		svc.Authz = pa
 	}
 	root, err := svc.EnsureRoot(ctx, o.RootAccessKeyID, o.RootAccessKeySecret)
 	if err != nil {
@@ -247,18 +251,12 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	if e.shared != nil {
 		// Other servers write too: their changes to a gateway's
 		// connections must wake this server's agent long-polls.
-		pctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			svc.PollAgentGenerations(pctx, AgentGenerationPoll)
-		}()
-		closeStore := a.closeOnce
-		a.closeOnce = func() error {
-			cancel()
-			<-done
-			return closeStore()
-		}
+		a.background(func(ctx context.Context) { svc.PollAgentGenerations(ctx, AgentGenerationPoll) })
+	} else if p, ok := e.store.(generationPoller); ok {
+		// Another process writing the same SQLite file (a second server,
+		// an operator command) reaches this server's caches within
+		// GenerationPoll; this server's own writes at once.
+		a.background(func(ctx context.Context) { p.PollGenerations(ctx, GenerationPoll) })
 	}
 	return a, nil
 }
@@ -274,6 +272,33 @@ func (b boundedNonces) UseNonce(ctx context.Context, key string, expires time.Ti
 		return false, apierror.Newf("ServiceUnavailable", "The server remembers as many signature nonces as its --nonce-memory allows; retry in a minute.")
 	}
 	return fresh, err
+}
+
+// GenerationPoll is how often a single-node server reads the cache
+// generations (internal/cachegen) from its SQLite file, for writes made by
+// other processes on the same file.
+const GenerationPoll = time.Second
+
+// generationPoller is a store that can poll its cache generations
+// (internal/store/sqlcore).
+type generationPoller interface {
+	PollGenerations(ctx context.Context, interval time.Duration)
+}
+
+// background runs f until the App closes (before the store does).
+func (a *App) background(f func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(ctx)
+	}()
+	closeRest := a.closeOnce
+	a.closeOnce = func() error {
+		cancel()
+		<-done
+		return closeRest()
+	}
 }
 
 // withConsole sends /console and /console/... to the web console and

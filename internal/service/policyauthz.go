@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/authz"
+	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 )
@@ -19,24 +20,49 @@ const maxParsedPolicies = 4096
 // implements iam.Decide with the caller's attached policies (a RAM user's,
 // or the assumed role's) and the STS session policy.
 //
-// The attachments and the default versions' documents are read from the
-// store on every decision, so an attach, detach or new default version takes
-// effect on the very next request, on every server. Only the parsing is
-// cached, keyed by the document text, which makes the cache always correct.
+// Each policy document is parsed (compiled) once, cached by its text (a
+// version's text never changes). With a generation source (Gens), each
+// principal's compiled set is cached too, with the credentials generation
+// of its account (internal/cachegen) as read before its attachments were:
+// a request uses the set only when its own reading of that generation,
+// taken after it arrived, is the same. Every write that can change a set
+// (a policy's default version, a policy's deletion, an attach or detach, a
+// user's or role's rename or deletion) raises that generation in its
+// transaction, so it takes effect on the very next request, on this server
+// and on every server sharing the database. Without Gens the attachments
+// are read from the store at every request.
 type PolicyAuthorizer struct {
 	Store  store.IAMStore
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Gens reads credentials generations for requests that carry none
+	// (Request.Fresh); nil disables the cache of principals' sets.
+	Gens cachegen.Source
 
 	system map[string]*authz.Policy
 
 	mu     sync.Mutex
 	parsed map[string]*authz.Policy
+
+	smu  sync.RWMutex
+	sets map[iam.Principal]cachedSet
+}
+
+// maxCachedSets bounds the cache of principals' compiled sets; an arbitrary
+// entry makes room for a new one.
+const maxCachedSets = 4096
+
+// cachedSet is a principal's compiled set with the credentials generation
+// of its account read before the set was loaded.
+type cachedSet struct {
+	set *policySet
+	gen uint64
 }
 
 // NewPolicyAuthorizer returns an authorizer over st.
 func NewPolicyAuthorizer(st store.IAMStore, logger *slog.Logger) *PolicyAuthorizer {
-	a := &PolicyAuthorizer{Store: st, Logger: logger, system: map[string]*authz.Policy{}, parsed: map[string]*authz.Policy{}}
+	a := &PolicyAuthorizer{Store: st, Logger: logger, system: map[string]*authz.Policy{}, parsed: map[string]*authz.Policy{},
+		sets: map[iam.Principal]cachedSet{}}
 	for name, sp := range authz.SystemPolicies() {
 		if p, err := authz.Parse(sp.Document); err == nil {
 			a.system[name] = p
@@ -71,8 +97,8 @@ func (a *PolicyAuthorizer) parse(doc string) *authz.Policy {
 	return p
 }
 
-// policySet is a principal's identity policies (and STS session policy)
-// as loaded for one request.
+// policySet is a principal's identity policies (and STS session policy),
+// compiled. It is never changed once loaded: requests share it.
 type policySet struct {
 	principal iam.Principal
 	identity  []iam.NamedPolicy
@@ -80,12 +106,26 @@ type policySet struct {
 }
 
 // load returns the caller's policies: those of r.policies when they were
-// loaded for this principal already during the request, else from the
-// store (kept in r.policies).
+// loaded for this principal already during the request, else the cached
+// set when its generation is current, else from the store (kept in
+// r.policies and, with Gens, in the cache).
 func (a *PolicyAuthorizer) load(ctx context.Context, r *Request) (*policySet, error) {
 	p := r.Principal
 	if r.policies != nil && r.policies.principal == p {
 		return r.policies, nil
+	}
+	gen, cached, err := a.generation(ctx, r, p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	if cached {
+		a.smu.RLock()
+		e, ok := a.sets[p]
+		a.smu.RUnlock()
+		if ok && e.gen == gen {
+			r.policies = e.set
+			return e.set, nil
+		}
 	}
 	set := &policySet{principal: p}
 	typ := iam.AttachToUser
@@ -114,8 +154,38 @@ func (a *PolicyAuthorizer) load(ctx context.Context, r *Request) (*policySet, er
 			set.session = a.parse(`{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)
 		}
 	}
+	if cached {
+		a.smu.Lock()
+		if e, ok := a.sets[p]; !ok || e.gen < gen {
+			if !ok {
+				evictOne(a.sets, maxCachedSets)
+			}
+			a.sets[p] = cachedSet{set: set, gen: gen}
+		}
+		a.smu.Unlock()
+	}
 	r.policies = set
 	return set, nil
+}
+
+// generation returns account's credentials generation as the request read
+// it (Request.Fresh) or, when it read none, as Gens reads it now (and keeps
+// it in r.Fresh). cached is false without Gens.
+func (a *PolicyAuthorizer) generation(ctx context.Context, r *Request, account string) (gen uint64, cached bool, err error) {
+	if a.Gens == nil {
+		return 0, false, nil
+	}
+	if g, ok := r.Fresh.For(account); ok {
+		return g.Credentials, true, nil
+	}
+	g, err := a.Gens.Generations(ctx, account)
+	if err != nil {
+		return 0, false, err
+	}
+	if !r.Fresh.OK {
+		r.Fresh = cachegen.Snapshot{Account: account, Gens: g, OK: true}
+	}
+	return g.Credentials, true, nil
 }
 
 // input builds iam.Decide's input for action on resourceARN owned by owner;

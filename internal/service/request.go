@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 )
 
@@ -26,6 +27,11 @@ type Request struct {
 	// Parker, when set, lets a handler that waits (the agent long-poll)
 	// give the request's admission slot back meanwhile.
 	Parker Parker
+	// Fresh is the caller's account's cache generations as read after the
+	// request arrived (internal/cachegen): the API reads them with the
+	// signature nonce. When not read, the service reads them where a cache
+	// needs them.
+	Fresh cachegen.Snapshot
 
 	// policies is the caller's policy set, loaded by PolicyAuthorizer at
 	// the request's first decision and reused by the next ones: a
