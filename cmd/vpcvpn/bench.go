@@ -318,6 +318,8 @@ type benchSeedOptions struct {
 	masterKeyFile string
 	pool          string
 	idsOut        string
+	ramUser       string
+	ramKeyOut     string
 	seed          bench.Seed
 }
 
@@ -353,12 +355,17 @@ a new store gets its root account from VPCVPN_ROOT_ACCESS_KEY_ID / VPCVPN_ROOT_A
 	f.StringVar(&o.seed.Region, "region", "cn-hangzhou", "RegionId of everything created")
 	f.StringVar(&o.idsOut, "ids-out", "", "also write every connection id to this file, one a line (for bench download --connections-file)")
 	f.StringVar(&o.pool, "gateway-address-pool", bench.SeedPool, "comma-separated IPv4 CIDRs for the gateways' addresses")
+	f.StringVar(&o.ramUser, "ram-user", "", "also create this RAM user, allowed only DownloadVpnConnectionConfig and DescribeVpnConnection* (policy "+bench.DownloadPolicyName+"), with an AccessKey (needs --ram-key-out)")
+	f.StringVar(&o.ramKeyOut, "ram-key-out", "", "file (mode 0600) to write the RAM user's AccessKey to, as ALIBABA_CLOUD_ACCESS_KEY_ID=... and ALIBABA_CLOUD_ACCESS_KEY_SECRET=... lines")
 	return cmd
 }
 
 func runBenchSeed(ctx context.Context, o benchSeedOptions, stdout, stderr io.Writer) error {
 	if o.seed.Connections <= 0 || o.seed.PerGateway <= 0 || o.seed.Concurrency <= 0 {
 		return usageError{errors.New("--connections, --per-gateway and --concurrency must be positive")}
+	}
+	if (o.ramUser == "") != (o.ramKeyOut == "") {
+		return usageError{errors.New("--ram-user and --ram-key-out go together: give both (the key's secret is written only to that file)")}
 	}
 	pool, err := app.ParsePool(o.pool)
 	if err != nil {
@@ -406,6 +413,21 @@ func runBenchSeed(ctx context.Context, o benchSeedOptions, stdout, stderr io.Wri
 	fmt.Fprintf(stdout, "single-tunnel: %s\n", strings.Join(res.Single, " "))
 	if len(res.DualIDs) > 0 {
 		fmt.Fprintf(stdout, "dual-tunnel:   %s\n", strings.Join(res.DualIDs, " "))
+	}
+	if o.ramUser != "" {
+		k, err := bench.SeedRAMUser(ctx, a.Store, a.Root.AccountID, o.ramUser)
+		if err != nil {
+			return err
+		}
+		f, err := os.OpenFile(o.ramKeyOut, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return fmt.Errorf("--ram-key-out: %w (it must not exist yet)", err)
+		}
+		_, werr := fmt.Fprintf(f, "ALIBABA_CLOUD_ACCESS_KEY_ID=%s\nALIBABA_CLOUD_ACCESS_KEY_SECRET=%s\n", k.AccessKeyID, k.Secret)
+		if err := errors.Join(werr, f.Close()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "RAM user %s (policy %s) with AccessKeyId %s; its key is in %s\n", o.ramUser, bench.DownloadPolicyName, k.AccessKeyID, o.ramKeyOut)
 	}
 	return nil
 }
