@@ -66,6 +66,8 @@ func pgDialect() sqlcore.Dialect {
 		ReadTx:             &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 		AllocTx:            &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 		AllocLock:          `SELECT name FROM locks WHERE name = 'gateway_addresses' FOR UPDATE`,
+		ConstrainedTx:      &sql.TxOptions{Isolation: sql.LevelReadCommitted},
+		RowLock:            " FOR UPDATE",
 		Retryable: func(err error) bool {
 			switch sqlState(err) {
 			case "40001", "40P01":

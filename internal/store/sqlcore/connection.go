@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/cachegen"
@@ -98,6 +99,31 @@ func customerGateways(c *vpn.Connection) []string {
 // scope and that no other connection carries one of its (gateway, customer
 // gateway) pairs.
 func checkRefs(q q, c *vpn.Connection, gatewayID string) error {
+	// The usual case in one statement (one round trip); any failure is
+	// then found and reported by the checks below, one by one.
+	cgs := customerGateways(c)
+	in := strings.Repeat("?, ", len(cgs))
+	in = in[:len(in)-2]
+	args := []any{gatewayID, c.AccountID, c.RegionID}
+	for _, cg := range cgs {
+		args = append(args, cg)
+	}
+	args = append(args, c.AccountID, c.RegionID, gatewayID)
+	for _, cg := range cgs {
+		args = append(args, cg)
+	}
+	args = append(args, c.VpnConnectionID)
+	var gateways, customers int
+	var pair sql.NullString
+	if err := q.row(`SELECT (SELECT COUNT(*) FROM vpn_gateways WHERE gateway_id = ? AND account_id = ? AND region_id = ?),
+		(SELECT COUNT(*) FROM customer_gateways WHERE customer_gateway_id IN (`+in+`) AND account_id = ? AND region_id = ?),
+		(SELECT MIN(connection_id) FROM connection_pairs WHERE gateway_id = ? AND customer_gateway_id IN (`+in+`) AND connection_id <> ?)`,
+		args...).Scan(&gateways, &customers, &pair); err != nil {
+		return err
+	}
+	if gateways == 1 && customers == len(cgs) && !pair.Valid {
+		return nil
+	}
 	if _, ok, err := q.first(`SELECT gateway_id FROM vpn_gateways WHERE gateway_id = ? AND account_id = ? AND region_id = ?`, gatewayID, c.AccountID, c.RegionID); err != nil {
 		return err
 	} else if !ok {
@@ -118,11 +144,14 @@ func checkRefs(q q, c *vpn.Connection, gatewayID string) error {
 	return nil
 }
 
-// putChildren replaces the tunnels, pairs and tags of c.
-func (e *Engine) putChildren(q q, c *vpn.Connection, gatewayID string) error {
-	for _, s := range []string{`DELETE FROM vpn_tunnels WHERE connection_id = ?`, `DELETE FROM connection_pairs WHERE connection_id = ?`} {
-		if _, err := q.exec(s, c.VpnConnectionID); err != nil {
-			return err
+// putChildren writes the tunnels, pairs and tags of c, replacing those it
+// had unless it is new.
+func (e *Engine) putChildren(q q, c *vpn.Connection, gatewayID string, isNew bool) error {
+	if !isNew {
+		for _, s := range []string{`DELETE FROM vpn_tunnels WHERE connection_id = ?`, `DELETE FROM connection_pairs WHERE connection_id = ?`, `DELETE FROM tags WHERE resource_id = ?`} {
+			if _, err := q.exec(s, c.VpnConnectionID); err != nil {
+				return err
+			}
 		}
 	}
 	for i, t := range c.Tunnels {
@@ -142,7 +171,7 @@ func (e *Engine) putChildren(q q, c *vpn.Connection, gatewayID string) error {
 			return err
 		}
 	}
-	return putTags(q, c.VpnConnectionID, c.Tags)
+	return insertTags(q, c.VpnConnectionID, c.Tags)
 }
 
 // CreateConnection stores c with its tunnels (Version 1); see store.Store.
@@ -155,27 +184,48 @@ func (e *Engine) CreateConnection(ctx context.Context, c vpn.Connection, idem st
 	if err != nil {
 		return store.Created{}, err
 	}
-	return e.idempotent(ctx, c.AccountID, idem, c.VpnConnectionID, func(q q) error {
-		if err := checkRefs(q, &c, c.VpnGatewayID); err != nil {
-			return err
-		}
-		if err := checkQuota(q, e.quota().ConnectionsPerGateway, "VpnConnection", c.VpnGatewayID, `SELECT COUNT(*) FROM vpn_connections WHERE gateway_id = ?`, c.VpnGatewayID); err != nil {
-			return err
-		}
-		if _, err := q.exec(`INSERT INTO vpn_connections (connection_id, account_id, region_id, gateway_id, customer_gateway_id, name,
-			local_subnet, remote_subnet, effect_immediately, enable_dpd, enable_nat_traversal, auto_config_route, enable_tunnels_bgp,
-			ike_config, psk_sealed, ipsec_config, bgp_config, health_check, status, state, client_token, resource_group_id, created_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-			c.VpnConnectionID, c.AccountID, c.RegionID, c.VpnGatewayID, c.CustomerGatewayID, c.Name, c.LocalSubnet, c.RemoteSubnet,
-			c.EffectImmediately, c.EnableDpd, c.EnableNatTraversal, c.AutoConfigRoute, c.EnableTunnelsBgp, ike, psk, ipsec, bgp,
-			string(health), c.Status, c.State, c.ClientToken, c.ResourceGroupID, e.createdAt(c.CreatedAt)); err != nil {
-			return err
-		}
-		if err := e.putChildren(q, &c, c.VpnGatewayID); err != nil {
-			return err
-		}
-		return e.bumpGeneration(q, c.VpnGatewayID)
+	// Every rule is the schema's: the gateway, customer gateways and pair
+	// are foreign and primary keys (a gateway deleted meanwhile fails the
+	// insert, a pair taken meanwhile its primary key, and the retry reports
+	// it); the quota's count holds the gateway's row lock.
+	opts := e.d.ConstrainedTx
+	if opts == nil {
+		opts = e.d.WriteTx
+	}
+	quota := e.quota().ConnectionsPerGateway
+	return e.idempotentWith(ctx, opts, "", c.AccountID, idem, c.VpnConnectionID, func(q q) error {
+		// A gateway or customer gateway deleted after the checks fails a
+		// foreign key: the retry's checks report it.
+		return q.retryOnFK(e.createConnection(q, &c, quota, ike, ipsec, bgp, psk, string(health)))
 	})
+}
+
+// createConnection is CreateConnection's transaction body.
+func (e *Engine) createConnection(q q, c *vpn.Connection, quota int, ike, ipsec, bgp, psk, health string) error {
+	if quota > 0 && q.d.RowLock != "" {
+		if _, err := q.exec(`SELECT gateway_id FROM vpn_gateways WHERE gateway_id = ?`+q.d.RowLock, c.VpnGatewayID); err != nil {
+			return err
+		}
+	}
+	if err := checkRefs(q, c, c.VpnGatewayID); err != nil {
+		return err
+	}
+	if err := checkQuota(q, quota, "VpnConnection", c.VpnGatewayID, `SELECT COUNT(*) FROM vpn_connections WHERE gateway_id = ?`, c.VpnGatewayID); err != nil {
+		return err
+	}
+	if _, err := q.exec(`INSERT INTO vpn_connections (connection_id, account_id, region_id, gateway_id, customer_gateway_id, name,
+		local_subnet, remote_subnet, effect_immediately, enable_dpd, enable_nat_traversal, auto_config_route, enable_tunnels_bgp,
+		ike_config, psk_sealed, ipsec_config, bgp_config, health_check, status, state, client_token, resource_group_id, created_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		c.VpnConnectionID, c.AccountID, c.RegionID, c.VpnGatewayID, c.CustomerGatewayID, c.Name, c.LocalSubnet, c.RemoteSubnet,
+		c.EffectImmediately, c.EnableDpd, c.EnableNatTraversal, c.AutoConfigRoute, c.EnableTunnelsBgp, ike, psk, ipsec, bgp,
+		health, c.Status, c.State, c.ClientToken, c.ResourceGroupID, e.createdAt(c.CreatedAt)); err != nil {
+		return err
+	}
+	if err := e.putChildren(q, c, c.VpnGatewayID, true); err != nil {
+		return err
+	}
+	return e.bumpGeneration(q, c.VpnGatewayID)
 }
 
 // UpdateConnection writes c whole (its gateway, ClientToken and CreatedAt
@@ -223,7 +273,7 @@ func (e *Engine) UpdateConnection(ctx context.Context, c vpn.Connection) error {
 		if n != 1 {
 			return fmt.Errorf("%w: VpnConnection %s", store.ErrConflict, c.VpnConnectionID)
 		}
-		if err := e.putChildren(q, &c, gatewayID); err != nil {
+		if err := e.putChildren(q, &c, gatewayID, false); err != nil {
 			return err
 		}
 		// Tunnels replaced by others keep no status.

@@ -55,6 +55,15 @@ type Dialect struct {
 	// SERIALIZABLE.
 	AllocTx   *sql.TxOptions
 	AllocLock string
+	// ConstrainedTx is the transaction of writes whose rules across rows
+	// are all enforced by the schema (primary, unique and foreign keys) or
+	// by row locks they take (RowLock): READ COMMITTED where SERIALIZABLE
+	// would only add false conflicts (postgres: its predicate locks cover
+	// whole index pages of small tables); nil for WriteTx.
+	ConstrainedTx *sql.TxOptions
+	// RowLock is appended to a SELECT of one row to lock it until the
+	// transaction ends (" FOR UPDATE"); "" where writers are serialised.
+	RowLock string
 	// ReuseWriteStatements keeps the statements of write transactions
 	// prepared on the write pool (stmtcache.go) instead of compiling them
 	// on every call: worth it where the driver compiles per call
@@ -332,7 +341,7 @@ func (e *Engine) writeWith(ctx context.Context, opts *sql.TxOptions, lock string
 			if uniques++; !e.d.RetryUnique || uniques >= maxUniqueAttempts {
 				break
 			}
-		} else if !e.d.Retryable(err) {
+		} else if !e.d.Retryable(err) && !errors.Is(err, errRetry) {
 			break
 		}
 		// Jittered backoff: attempts of concurrent writers drift apart.
@@ -344,6 +353,21 @@ func (e *Engine) writeWith(ctx context.Context, opts *sql.TxOptions, lock string
 		}
 	}
 	return e.mapErr(err)
+}
+
+// errRetry marks a failure after which the whole write transaction runs
+// again: a constraint that a concurrent writer's commit made fail, which the
+// retry's checks then report properly.
+var errRetry = errors.New("sqlcore: retry")
+
+// retryOnFK turns a foreign-key violation of a delete into errRetry: a
+// record that references the one being deleted was committed after the
+// delete's "in use" check (by a writer under ConstrainedTx).
+func (q q) retryOnFK(err error) error {
+	if err != nil && q.d.ForeignKeyViolation(err) {
+		return fmt.Errorf("%w: %v", errRetry, err)
+	}
+	return err
 }
 
 func isStoreErr(err error) bool {

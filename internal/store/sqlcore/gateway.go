@@ -265,7 +265,7 @@ func (e *Engine) DeleteGateway(ctx context.Context, s store.Scope, gatewayID str
 			`DELETE FROM vpn_gateways WHERE gateway_id = ?`,
 		} {
 			if _, err := q.exec(stmt, gatewayID); err != nil {
-				return err
+				return q.retryOnFK(err)
 			}
 		}
 		return nil
@@ -417,7 +417,7 @@ func (e *Engine) DeleteCustomerGateway(ctx context.Context, s store.Scope, id st
 		}
 		for _, stmt := range []string{`DELETE FROM tags WHERE resource_id = ?`, `DELETE FROM customer_gateways WHERE customer_gateway_id = ?`} {
 			if _, err := q.exec(stmt, id); err != nil {
-				return err
+				return q.retryOnFK(err)
 			}
 		}
 		return nil

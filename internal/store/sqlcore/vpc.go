@@ -317,6 +317,11 @@ func putTags(q q, resourceID string, tags []vpn.Tag) error {
 	if _, err := q.exec(`DELETE FROM tags WHERE resource_id = ?`, resourceID); err != nil {
 		return err
 	}
+	return insertTags(q, resourceID, tags)
+}
+
+// insertTags stores the tags of a resource that has none.
+func insertTags(q q, resourceID string, tags []vpn.Tag) error {
 	for i, t := range tags {
 		if _, err := q.exec(`INSERT INTO tags (resource_id, position, tag_key, tag_value) VALUES (?, ?, ?, ?)`, resourceID, i, t.Key, t.Value); err != nil {
 			return err

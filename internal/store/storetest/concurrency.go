@@ -145,6 +145,50 @@ func testConcurrentDeleteCreate(t *testing.T, s store.Store) {
 	}
 }
 
+// testConcurrentDeleteCgwCreate races DeleteCustomerGateway against a
+// CreateConnection using that customer gateway: exactly one succeeds, with
+// the other's typed error, and no connection references a deleted customer
+// gateway.
+func testConcurrentDeleteCgwCreate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const rounds = 15
+	g := mkGateway(t, s, 1, false)
+	for r := 1; r <= rounds; r++ {
+		cg := mkCgw(t, s, r)
+		connID := fmt.Sprintf("vco-cgrace-%d", r)
+		var delErr, createErr error
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			<-start
+			delErr = s.DeleteCustomerGateway(ctx, scope(), cg.CustomerGatewayID)
+		}()
+		go func() {
+			defer wg.Done()
+			<-start
+			_, createErr = s.CreateConnection(ctx, SingleConnection(connID, g.VpnGatewayID, cg.CustomerGatewayID, "k"), store.Idempotency{})
+		}()
+		close(start)
+		wg.Wait()
+		_, getConnErr := s.GetConnection(ctx, scope(), connID)
+		switch {
+		case delErr == nil:
+			wantNotFound(t, createErr, "CustomerGateway", cg.CustomerGatewayID)
+			if !errors.Is(getConnErr, store.ErrNotFound) {
+				t.Fatalf("round %d: customer gateway deleted, but the connection reads back: %v", r, getConnErr)
+			}
+		case createErr == nil:
+			wantInUse(t, delErr, "VpnConnection", connID)
+			must(t, getConnErr)
+			must(t, s.DeleteConnection(ctx, scope(), connID))
+		default:
+			t.Fatalf("round %d: both failed: delete %v, create %v", r, delErr, createErr)
+		}
+	}
+}
+
 // CheckSealed stores an access key and single- and dual-tunnel connections
 // whose secrets are distinctive strings, then calls dump for the raw bytes
 // of everything the backend stored (all tables, as text) and fails if a

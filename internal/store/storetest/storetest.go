@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentGatewayAllocation", testConcurrentAllocation},
 		{"ConcurrentClientToken", testConcurrentToken},
 		{"ConcurrentDeleteGatewayCreateConnection", testConcurrentDeleteCreate},
+		{"ConcurrentDeleteCustomerGatewayCreateConnection", testConcurrentDeleteCgwCreate},
 		{"ConcurrentReadUpdate", testConcurrentReadUpdate},
 		{"AtomicCreate", testAtomicCreate},
 		{"Quotas", testQuotas},
