@@ -498,6 +498,7 @@ write the profiles.`,
 	f.DurationVar(&o.shutdownGrace, "shutdown-grace", 5*time.Second, "how long to wait for in-flight requests on SIGTERM")
 	addHTTPFrontFlag(f, &o.httpFront)
 	addNonceMemoryFlag(f, &o.nonceMemory)
+	addAgentPollFlag(f, &o.agentPoll)
 	o.sec.addFlags(f)
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	f.StringVar(&memProfile, "memprofile", "", "write a heap profile at exit to this file")

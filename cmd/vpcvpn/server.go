@@ -35,6 +35,7 @@ type serverOptions struct {
 	console       bool
 	consoleLife   time.Duration
 	nonceMemory   int
+	agentPoll     time.Duration
 	sec           securityOptions // TLS, audit trail, throttling (audit.go)
 	quotas        quotaOptions    // per-account quotas (quota.go)
 }
@@ -96,6 +97,7 @@ See docs/SECURITY.md.`,
 	f.BoolVar(&o.console, "console", true, "serve the web console at /console/ (--console=false turns it off)")
 	f.DurationVar(&o.consoleLife, "console-session-lifetime", web.DefaultSessionLifetime, "how long a console sign-in lasts (5m to 24h)")
 	addNonceMemoryFlag(f, &o.nonceMemory)
+	addAgentPollFlag(f, &o.agentPoll)
 	o.sec.addFlags(f)
 	o.quotas.addFlags(f)
 	return cmd
@@ -119,6 +121,9 @@ func runServer(ctx context.Context, o serverOptions) error {
 	// Before the store is opened (and a new data directory created).
 	if err := checkHTTPFront(o.httpFront); err != nil {
 		return err
+	}
+	if o.agentPoll < 100*time.Millisecond {
+		return usageError{fmt.Errorf("--agent-poll-interval %s: give at least 100ms", o.agentPoll)}
 	}
 	if o.nonceMemory < 1 {
 		return usageError{fmt.Errorf("--nonce-memory %d: give at least 1 (MiB); about 11 MiB per 1 000 signed requests/s", o.nonceMemory)}
@@ -164,6 +169,7 @@ func runServer(ctx context.Context, o serverOptions) error {
 		Quotas:              o.quotas.store(),
 		Console:             console,
 		NonceMemory:         int64(o.nonceMemory) << 20,
+		AgentPoll:           o.agentPoll,
 	})
 	if err != nil {
 		var ue app.UsageError
@@ -217,6 +223,11 @@ func addHTTPFrontFlag(f *pflag.FlagSet, v *string) {
 // addNonceMemoryFlag adds --nonce-memory, shared by 'server' and 'bench server'.
 func addNonceMemoryFlag(f *pflag.FlagSet, v *int) {
 	f.IntVar(v, "nonce-memory", app.DefaultNonceMemory>>20, "most memory (MiB) the replay store of signature nonces may take on a single node (SQLite): about 11 MiB per 1 000 signed requests/s sustained; when full, requests get 503 until nonces expire")
+}
+
+// addAgentPollFlag adds --agent-poll-interval, shared by 'server' and 'bench server'.
+func addAgentPollFlag(f *pflag.FlagSet, v *time.Duration) {
+	f.DurationVar(v, "agent-poll-interval", app.AgentGenerationPoll, "with several servers on one database: how often this one looks for the others' changes to a gateway's desired state while gateway agents wait for them (PostgreSQL change notifications wake them sooner; this is the fallback)")
 }
 
 // Server timeouts and limits, the same for both HTTP fronts.

@@ -25,6 +25,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/nonce"
 	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/store/postgres"
 	"github.com/vpcvpn/vpcvpn/internal/throttle"
 	"github.com/vpcvpn/vpcvpn/internal/web"
 )
@@ -85,6 +86,11 @@ type Options struct {
 	// NonceMemory bounds the in-memory replay store of a single node, in
 	// bytes (0: DefaultNonceMemory; internal/nonce, Options.MaxBytes).
 	NonceMemory int64
+	// AgentPoll is how often a server on a shared database looks for
+	// other servers' desired-state changes while agents' long-polls wait
+	// (0: AgentGenerationPoll). On PostgreSQL change notifications wake
+	// them sooner; the poll is what a missed notification falls back to.
+	AgentPoll time.Duration
 }
 
 // DefaultNonceMemory is the default bound of a single node's replay store:
@@ -251,7 +257,22 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	if e.shared != nil {
 		// Other servers write too: their changes to a gateway's
 		// connections must wake this server's agent long-polls.
-		a.background(func(ctx context.Context) { svc.PollAgentGenerations(ctx, AgentGenerationPoll) })
+		poll := o.AgentPoll
+		if poll <= 0 {
+			poll = AgentGenerationPoll
+		}
+		a.background(func(ctx context.Context) { svc.PollAgentGenerations(ctx, poll) })
+		if l, ok := e.store.(listener); ok {
+			a.background(func(ctx context.Context) {
+				l.Listen(ctx, func(n postgres.Notification) {
+					if n.Resync {
+						svc.ResyncAgents()
+					} else {
+						svc.GatewayChanged(n.Gateway)
+					}
+				})
+			})
+		}
 	} else if p, ok := e.store.(generationPoller); ok {
 		// Another process writing the same SQLite file (a second server,
 		// an operator command) reaches this server's caches within
@@ -278,6 +299,12 @@ func (b boundedNonces) UseNonce(ctx context.Context, key string, expires time.Ti
 // generations (internal/cachegen) from its SQLite file, for writes made by
 // other processes on the same file.
 const GenerationPoll = time.Second
+
+// listener is a store that passes on other servers' change notifications
+// (internal/store/postgres).
+type listener interface {
+	Listen(ctx context.Context, handle func(postgres.Notification))
+}
 
 // generationPoller is a store that can poll its cache generations
 // (internal/store/sqlcore).

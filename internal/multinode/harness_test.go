@@ -214,8 +214,8 @@ func (c *cluster) start(t testing.TB, name string) *node {
 }
 
 // startOn is start with --database database ("": SQLite in the node's data
-// dir, a single node of its own).
-func (c *cluster) startOn(t testing.TB, name, database string) *node {
+// dir, a single node of its own) and extra server flags.
+func (c *cluster) startOn(t testing.TB, name, database string, extra ...string) *node {
 	t.Helper()
 	n := &node{name: name, addr: freeAddr(t), done: make(chan struct{})}
 	args := []string{"server",
@@ -229,6 +229,7 @@ func (c *cluster) startOn(t testing.TB, name, database string) *node {
 	if database != "" {
 		args = append(args, "--database", database)
 	}
+	args = append(args, extra...)
 	n.cmd = exec.Command(buildBinary(t), args...)
 	n.cmd.Env = append(os.Environ(), "VPCVPN_ROOT_ACCESS_KEY_ID="+rootAK, "VPCVPN_ROOT_ACCESS_KEY_SECRET="+rootSecret)
 	n.cmd.Stdout, n.cmd.Stderr = &n.stdout, &n.stderr

@@ -62,8 +62,9 @@ type agentHub struct {
 	stop    chan struct{}            // closed by StopAgentWaits
 	stopped bool
 	purging atomic.Bool
-	purged  atomic.Int64 // Unix nanoseconds of the last log purge
-	waits   atomic.Int64 // long-polls waiting now
+	purged  atomic.Int64  // Unix nanoseconds of the last log purge
+	waits   atomic.Int64  // long-polls waiting now
+	resync  chan struct{} // a poll of the generations is due at once (multi-node)
 }
 
 type liveGateway struct {
@@ -78,7 +79,7 @@ type liveTunnel struct {
 }
 
 func newAgentHub() *agentHub {
-	return &agentHub{live: map[string]*liveGateway{}, watch: map[string]chan struct{}{}, stop: make(chan struct{})}
+	return &agentHub{live: map[string]*liveGateway{}, watch: map[string]chan struct{}{}, stop: make(chan struct{}), resync: make(chan struct{}, 1)}
 }
 
 // hub returns the service's agent hub, creating it on first use.
@@ -129,6 +130,20 @@ func (h *agentHub) waiting() bool {
 // desired state changed (called after a connection write).
 func (s *Service) notifyGateway(gatewayID string) { s.hub().notify(gatewayID) }
 
+// GatewayChanged wakes this server's long-polls of a gateway whose desired
+// state another server changed (a change notification; waking a long-poll
+// whose generation did not move only makes it look again).
+func (s *Service) GatewayChanged(gatewayID string) { s.hub().notify(gatewayID) }
+
+// ResyncAgents makes PollAgentGenerations look for other servers' changes at
+// once: changes may have been made while notifications could not arrive.
+func (s *Service) ResyncAgents() {
+	select {
+	case s.hub().resync <- struct{}{}:
+	default:
+	}
+}
+
 // StopAgentWaits ends every waiting long-poll of DownloadVpnGatewayAgentConfig
 // (they answer at once) and makes later ones answer without waiting: call it
 // when the server starts shutting down, so draining does not wait for them.
@@ -167,6 +182,7 @@ func (s *Service) PollAgentGenerations(ctx context.Context, interval time.Durati
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-h.resync:
 		}
 		if !h.waiting() {
 			last = s.now()

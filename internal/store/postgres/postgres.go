@@ -18,6 +18,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,12 +38,14 @@ var migrationFiles embed.FS
 // store.NonceStore.
 type DB struct {
 	*sqlcore.Engine
-	pool   *pgxpool.Pool
-	db     *sql.DB
-	claims *claimer
-	clock  atomic.Pointer[func() time.Time]
-	stop   context.CancelFunc
-	done   chan struct{}
+	pool    *pgxpool.Pool
+	db      *sql.DB
+	claims  *claimer
+	notes   *notifier
+	listens atomic.Int64
+	clock   atomic.Pointer[func() time.Time]
+	stop    context.CancelFunc
+	done    chan struct{}
 }
 
 var (
@@ -121,11 +124,23 @@ func open(ctx context.Context, dsn string, keys *secret.Keyring, upTo int) (*DB,
 	}
 	d := &DB{Engine: e, pool: pool, db: db, done: make(chan struct{})}
 	d.claims = newClaimer(pool, d.now)
+	d.notes = newNotifier(d)
+	e.OnCommit(d.notes.committed)
 	pctx, stop := context.WithCancel(context.Background())
 	d.stop = stop
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(d.done)
+		defer wg.Done()
 		d.purgeLoop(pctx)
+	}()
+	go func() {
+		defer wg.Done()
+		d.notes.run(pctx)
+	}()
+	go func() {
+		wg.Wait()
+		close(d.done)
 	}()
 	return d, nil
 }

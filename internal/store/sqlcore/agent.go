@@ -18,6 +18,9 @@ func (e *Engine) bumpGeneration(q q, gatewayID string) error {
 	_, err := q.exec(`INSERT INTO vpn_gateway_generations (gateway_id, generation, changed_at) VALUES (?, 1, ?)
 		ON CONFLICT (gateway_id) DO UPDATE SET generation = vpn_gateway_generations.generation + 1, changed_at = excluded.changed_at`,
 		gatewayID, e.now().UnixNano())
+	if err == nil && q.bumps != nil {
+		*q.bumps = append(*q.bumps, bump{gateway: gatewayID})
+	}
 	return err
 }
 

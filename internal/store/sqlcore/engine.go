@@ -145,7 +145,8 @@ type Engine struct {
 
 	// known holds the cache counters as this engine last knew them
 	// (generations.go).
-	known cachegen.Local
+	known    cachegen.Local
+	onCommit func([]Change)
 }
 
 var _ store.QuotaSetter = (*Engine)(nil)

@@ -9,12 +9,29 @@ import (
 )
 
 // bump is a counter raised by a write transaction, applied to the engine's
-// known counters once it commits.
+// known counters and reported to the commit hook once it commits: a cache
+// counter (account and class), or a gateway's desired-state generation
+// (gateway).
 type bump struct {
 	account string
 	class   cachegen.Class
 	value   uint64 // the class's new counter; 0 when not known (several shards)
+	gateway string
 }
+
+// Change is what a committed write changed, as OnCommit reports it: the
+// cache counter of Account's Class, or the desired state of Gateway.
+type Change struct {
+	Account string
+	Class   cachegen.Class
+	Gateway string
+}
+
+// OnCommit sets a function told, after each write transaction of this
+// engine commits and before the write returns, what it changed (nothing is
+// reported for a write that changed no counter). It must not block; set it
+// before the engine is used.
+func (e *Engine) OnCommit(f func([]Change)) { e.onCommit = f }
 
 // bumpCache raises account's counter of class c in the transaction. key
 // (the record written) picks the shard, so that concurrent writes of one
@@ -111,11 +128,22 @@ func (e *Engine) PollGenerations(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// applyBumps records committed bumps in the known counters.
+// applyBumps records committed bumps in the known counters and reports
+// them to the commit hook.
 func (e *Engine) applyBumps(bs []bump) {
+	if len(bs) == 0 {
+		return
+	}
 	for _, b := range bs {
 		if b.value != 0 {
 			e.known.Set(b.account, b.class, b.value)
 		}
+	}
+	if e.onCommit != nil {
+		cs := make([]Change, len(bs))
+		for i, b := range bs {
+			cs[i] = Change{Account: b.account, Class: b.class, Gateway: b.gateway}
+		}
+		e.onCommit(cs)
 	}
 }
