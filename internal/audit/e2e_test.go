@@ -54,9 +54,16 @@ type tlsEnv struct {
 
 func startTLS(t *testing.T, th *throttle.Config) *tlsEnv {
 	t.Helper()
+	return startTLSLogging(t, th, io.Discard)
+}
+
+// startTLSLogging is startTLS with the server's log (every level) written
+// to logw.
+func startTLSLogging(t *testing.T, th *throttle.Config, logw io.Writer) *tlsEnv {
+	t.Helper()
 	dir := t.TempDir()
 	a, err := app.Open(context.Background(), app.Options{
-		DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DataDir: dir, Logger: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		RootAccessKeyID: rootAK, RootAccessKeySecret: rootSecret,
 		Audit:    &audit.Options{FlushInterval: time.Hour},
 		Throttle: th,
