@@ -56,6 +56,21 @@ type benchDownloadOptions struct {
 	idsFile     string
 	cpuProfile  string
 	client      string
+	name        string
+	keyFile     string
+	b           benchSideB
+	split       bool
+}
+
+// benchSideB is the second side of 'bench download' (--b-* flags): what it
+// leaves empty is the first side's.
+type benchSideB struct {
+	name, endpoint, connection, idsFile, keyFile string
+	pid                                          int
+}
+
+func (b benchSideB) set() bool {
+	return b.endpoint != "" || b.connection != "" || b.idsFile != "" || b.keyFile != ""
 }
 
 func newBenchDownloadCmd() *cobra.Command {
@@ -83,11 +98,36 @@ from when it was due, one whose worker slept until its slot from when the worker
 connection per worker, Content-Length answers only), which leaves more of a shared machine to the
 server under test.
 
+Side by side: the --b-* flags describe a second side B, measured in turns with the first (A, named
+by --name): another server (--b-endpoint, e.g. a node on PostgreSQL against one on SQLite, with its
+own --b-connection or --b-connections-file and --b-server-pid) and/or another key (--b-key-file,
+e.g. a RAM user's key against root's on the same server). Whatever B does not set is A's. Both are
+printed, and the throughput ratio B/A overall and per round. --key-file gives A's key the same way
+(a file of ALIBABA_CLOUD_ACCESS_KEY_ID=... and ALIBABA_CLOUD_ACCESS_KEY_SECRET=... lines, as
+'bench seed --ram-key-out' writes).
+
+Two nodes: with --split and --b-endpoint the sides are "1-node" (every worker on A) and "2-nodes"
+(the same workers split between A and B: even-numbered ones on A, odd ones on B, so --concurrency
+16 puts 8 on each) and the ratio is 2-nodes/1-node; the 2-nodes figures are the total of both
+endpoints, its server CPU that of both --server-pid and --b-server-pid. Use it for two servers on
+one database.
+
 Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET or the flags.
 The exit status is 1 when any request failed.`,
 		Example: `  vpcvpn bench seed --data-dir /tmp/vpcvpn-bench --connections 100000
   vpcvpn server --data-dir /tmp/vpcvpn-bench &
-  vpcvpn bench download --connection vco-... --concurrency 16 --duration 8s --baseline --rounds 3`,
+  vpcvpn bench download --connection vco-... --concurrency 16 --duration 8s --baseline --rounds 3
+
+  # a RAM user's key against root's, on the same server:
+  vpcvpn bench seed --data-dir /tmp/vpcvpn-bench --connections 100 --ram-user dl --ram-key-out /tmp/dl.env
+  vpcvpn bench download --connection vco-... --name root --b-key-file /tmp/dl.env --b-name ram --rounds 6
+
+  # a PostgreSQL node against a SQLite node:
+  vpcvpn bench download --endpoint 127.0.0.1:18090 --connection vco-... --server-pid 1234 --name sqlite \
+    --b-endpoint 127.0.0.1:18091 --b-connection vco-... --b-server-pid 1235 --b-name postgres --rounds 6
+
+  # two nodes on one database, the load split between them, against one node:
+  vpcvpn bench download --endpoint 127.0.0.1:18091 --connection vco-... --b-endpoint 127.0.0.1:18092 --split`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBenchDownload(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -114,31 +154,106 @@ The exit status is 1 when any request failed.`,
 	f.IntVar(&o.serverPID, "server-pid", 0, "process id of the server on this machine: also report CPU time per request (Linux)")
 	f.StringVar(&o.client, "client", "net/http", "HTTP client of the workers: net/http (Go's, as the SDKs use) or raw (a lean HTTP/1.1 writer and reader that leaves the server more of a shared machine)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (the generator, and the in-process baseline) to this file")
+	f.StringVar(&o.name, "name", "vpcvpn", "name of the first side (A) in the report")
+	f.StringVar(&o.keyFile, "key-file", "", "read A's AccessKey from this file (ALIBABA_CLOUD_ACCESS_KEY_ID=... and ALIBABA_CLOUD_ACCESS_KEY_SECRET=... lines, as bench seed --ram-key-out writes)")
+	f.StringVar(&o.b.name, "b-name", "b", "name of side B in the report")
+	f.StringVar(&o.b.endpoint, "b-endpoint", "", "side B's server (host:port; default A's): measure it in turns with A")
+	f.StringVar(&o.b.connection, "b-connection", "", "VpnConnectionId side B downloads (default A's)")
+	f.StringVar(&o.b.idsFile, "b-connections-file", "", "file of VpnConnectionIds for side B, as --connections-file")
+	f.StringVar(&o.b.keyFile, "b-key-file", "", "side B's AccessKey file, as --key-file (default A's key)")
+	f.IntVar(&o.b.pid, "b-server-pid", 0, "process id of side B's server, as --server-pid (default --server-pid's without --b-endpoint)")
+	f.BoolVar(&o.split, "split", false, "two nodes: compare all workers on A (1-node) with the workers split between A and --b-endpoint (2-nodes)")
 	return cmd
+}
+
+// readIDs reads a --connections-file.
+func readIDs(flag, path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s: %w", flag, err)}
+	}
+	ids := strings.Fields(string(b))
+	if len(ids) == 0 {
+		return nil, usageError{fmt.Errorf("%s %s holds no ids", flag, path)}
+	}
+	return ids, nil
+}
+
+// sideB builds side B's download from A's and the --b-* flags.
+func (o benchDownloadOptions) sideB() (bench.Download, error) {
+	d := o.d
+	if o.b.endpoint != "" {
+		d.Endpoint = o.b.endpoint
+	}
+	if o.b.connection != "" {
+		d.ConnectionID, d.ConnectionIDs = o.b.connection, nil
+	}
+	if o.b.idsFile != "" {
+		ids, err := readIDs("--b-connections-file", o.b.idsFile)
+		if err != nil {
+			return d, err
+		}
+		d.ConnectionIDs = ids
+	}
+	if o.b.keyFile != "" {
+		id, secret, err := bench.ReadKeyFile(o.b.keyFile)
+		if err != nil {
+			return d, usageError{fmt.Errorf("--b-key-file: %w", err)}
+		}
+		d.AccessKeyID, d.AccessKeySecret = id, secret
+	}
+	return d, d.Validate()
 }
 
 func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stderr io.Writer) error {
 	if o.d.AccessKeySecret == "" {
 		o.d.AccessKeySecret = os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
 	}
-	if o.idsFile != "" {
-		b, err := os.ReadFile(o.idsFile)
+	if o.keyFile != "" {
+		id, secret, err := bench.ReadKeyFile(o.keyFile)
 		if err != nil {
-			return usageError{fmt.Errorf("--connections-file: %w", err)}
+			return usageError{fmt.Errorf("--key-file: %w", err)}
 		}
-		o.d.ConnectionIDs = strings.Fields(string(b))
-		if len(o.d.ConnectionIDs) == 0 {
-			return usageError{fmt.Errorf("--connections-file %s holds no ids", o.idsFile)}
+		o.d.AccessKeyID, o.d.AccessKeySecret = id, secret
+	}
+	if o.idsFile != "" {
+		ids, err := readIDs("--connections-file", o.idsFile)
+		if err != nil {
+			return err
 		}
+		o.d.ConnectionIDs = ids
 	}
 	if err := o.d.Validate(); err != nil {
 		return usageError{err}
 	}
-	if o.concurrency < 1 || o.duration <= 0 || o.rounds < 1 || o.rate < 0 || o.warmup < 0 {
-		return usageError{errors.New("--concurrency, --duration and --rounds must be positive, --rate and --warmup not negative")}
-	}
 	if o.d.Format != "" {
 		o.d.Format = strings.ToUpper(o.d.Format)
+	}
+	withB := o.b.set()
+	if o.b.endpoint == "" && o.b.pid == 0 {
+		o.b.pid = o.serverPID // the same server
+	}
+	var bd bench.Download
+	if withB {
+		var err error
+		if bd, err = o.sideB(); err != nil {
+			var ue usageError
+			if errors.As(err, &ue) {
+				return err
+			}
+			return usageError{fmt.Errorf("side B: %w", err)}
+		}
+	}
+	switch {
+	case o.split && o.b.endpoint == "":
+		return usageError{errors.New("--split needs --b-endpoint: the second node")}
+	case withB && (o.baseline || o.baseProcess):
+		return usageError{errors.New("--baseline and --baseline-process measure one server: leave out the --b-* flags")}
+	case o.name == "" || o.b.name == "" || (withB && !o.split && o.name == o.b.name):
+		return usageError{errors.New("--name and --b-name must be set and differ")}
+	}
+	if o.concurrency < 1 || o.duration <= 0 || o.rounds < 1 || o.rate < 0 || o.warmup < 0 {
+		return usageError{errors.New("--concurrency, --duration and --rounds must be positive, --rate and --warmup not negative")}
 	}
 	if o.client != "net/http" && o.client != "raw" {
 		return usageError{fmt.Errorf("--client %q: use net/http or raw", o.client)}
@@ -162,7 +277,23 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 	if err != nil {
 		return fmt.Errorf("first request to %s failed: %w (is the server running, are the key and --connection right?)", o.d.Endpoint, err)
 	}
-	sides := []bench.Side{{Name: "vpcvpn", Client: client, NewRequest: o.d.NewRequest, PID: o.serverPID}}
+	sides := []bench.Side{{Name: o.name, Client: client, NewRequest: o.d.NewRequest, PID: o.serverPID}}
+	if withB {
+		if _, err := bench.Fetch(ctx, bench.NewClient(1), bd.NewRequest); err != nil {
+			return fmt.Errorf("first request of side B to %s failed: %w (is the server running, are --b-key-file and --b-connection right?)", bd.Endpoint, err)
+		}
+		if o.split {
+			sides[0].Name = "1-node"
+			two := bench.Side{Name: "2-nodes", Client: bench.NewClient(o.concurrency),
+				WorkerRequest: bench.Split(o.d.NewRequest, bd.NewRequest), PID: o.serverPID}
+			if o.b.pid != 0 {
+				two.OtherPIDs = []int{o.b.pid}
+			}
+			sides = append(sides, two)
+		} else {
+			sides = append(sides, bench.Side{Name: o.b.name, Client: bench.NewClient(o.concurrency), NewRequest: bd.NewRequest, PID: o.b.pid})
+		}
+	}
 	o.baseline = o.baseline || o.baseProcess
 	if o.baseline {
 		b, err := bench.StartBaseline("127.0.0.1:0", answer)
@@ -221,6 +352,19 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 	}
 	fmt.Fprintf(stdout, "DownloadVpnConnectionConfig %s on %s: signature %s, %s client, %d connections, %s, %d x %s turns, answer %d bytes\n",
 		target, o.d.Endpoint, sig, o.client, o.concurrency, load, o.rounds, o.duration, len(answer.Body))
+	if withB {
+		btarget := bd.ConnectionID
+		if len(bd.ConnectionIDs) > 0 {
+			btarget = fmt.Sprintf("of %d connections at random", len(bd.ConnectionIDs))
+		}
+		if o.split {
+			fmt.Fprintf(stdout, "1-node: every worker on %s (AccessKeyId %s); 2-nodes: the workers split between %s and %s (%s, AccessKeyId %s)\n",
+				o.d.Endpoint, o.d.AccessKeyID, o.d.Endpoint, bd.Endpoint, btarget, bd.AccessKeyID)
+		} else {
+			fmt.Fprintf(stdout, "%s: %s on %s with AccessKeyId %s; %s: %s on %s with AccessKeyId %s\n",
+				o.name, target, o.d.Endpoint, o.d.AccessKeyID, o.b.name, btarget, bd.Endpoint, bd.AccessKeyID)
+		}
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "round\tserver\trequests\terrors\treq/s\tp50\tp90\tp99\tp99.9\tmax\t")
 	row := func(round, name string, r bench.Result) {
@@ -242,14 +386,17 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 		}
 		fmt.Fprintf(stdout, "throughput ratio %s/%s: %.2f (per round: %s)\n", a, b, cmp.Ratio(a, b), strings.Join(per, " "))
 	}
+	if withB {
+		ratio(sides[1].Name, sides[0].Name)
+	}
 	if o.baseline {
-		ratio("vpcvpn", "baseline")
+		ratio(o.name, "baseline")
 	}
 	if o.baseProcess {
-		ratio("vpcvpn", "baseline-process")
+		ratio(o.name, "baseline-process")
 		ratio("baseline-process", "baseline")
 	}
-	printCPU(stdout, cmp, o.serverPID != 0, o.baseline)
+	printCPU(stdout, cmp, sides)
 	var failed int64
 	var first string
 	for _, s := range sides {
@@ -265,44 +412,49 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 	return nil
 }
 
-// printCPU prints CPU time per answered request: this process's in vpcvpn's
-// turns (the generator), vpcvpn's own (with --server-pid) and this
-// process's in the baseline's turns (the generator and the baseline server
-// together: their shares cannot be told apart, and the generator's cost per
-// request depends on how fast the server answers).
-func printCPU(w io.Writer, cmp bench.Comparison, server, baseline bool) {
-	var gen, srv, base, pgen, psrv time.Duration
-	var genN, baseN, pN int64
-	for _, t := range cmp.Turns {
-		switch t.Side {
-		case "vpcvpn":
-			gen += t.SelfCPU
-			srv += t.ServerCPU
-			genN += t.Result.Requests
-		case "baseline":
-			base += t.SelfCPU
-			baseN += t.Result.Requests
-		case "baseline-process":
-			pgen += t.SelfCPU
-			psrv += t.ServerCPU
-			pN += t.Result.Requests
-		}
+// printCPU prints CPU time per answered request, per side: this process's
+// in the side's turns (the generator) and the side's server processes'
+// (with --server-pid, --b-server-pid); for the in-process baseline, this
+// process's in its turns (the generator and the baseline server together:
+// their shares cannot be told apart, and the generator's cost per request
+// depends on how fast the server answers).
+func printCPU(w io.Writer, cmp bench.Comparison, sides []bench.Side) {
+	type tally struct {
+		self, server time.Duration
+		n            int64
 	}
-	if genN == 0 || gen == 0 {
-		return
+	per := map[string]*tally{}
+	for _, t := range cmp.Turns {
+		x := per[t.Side]
+		if x == nil {
+			x = &tally{}
+			per[t.Side] = x
+		}
+		x.self += t.SelfCPU
+		x.server += t.ServerCPU
+		x.n += t.Result.Requests
 	}
 	perReq := func(d time.Duration, n int64) float64 { return float64(d) / float64(time.Microsecond) / float64(n) }
-	line := fmt.Sprintf("CPU per request: vpcvpn turns: generator %.1fus", perReq(gen, genN))
-	if server {
-		line += fmt.Sprintf(" + vpcvpn server %.1fus", perReq(srv, genN))
+	var parts []string
+	for i, s := range sides {
+		x := per[s.Name]
+		if x == nil || x.n == 0 || (i == 0 && x.self == 0) {
+			if i == 0 {
+				return
+			}
+			continue
+		}
+		if s.Name == "baseline" && s.PID == 0 {
+			parts = append(parts, fmt.Sprintf("baseline turns: generator + baseline server %.1fus", perReq(x.self, x.n)))
+			continue
+		}
+		p := fmt.Sprintf("%s turns: generator %.1fus", s.Name, perReq(x.self, x.n))
+		if s.PID != 0 || len(s.OtherPIDs) > 0 {
+			p += fmt.Sprintf(" + %s server %.1fus", s.Name, perReq(x.server, x.n))
+		}
+		parts = append(parts, p)
 	}
-	if baseline && baseN > 0 {
-		line += fmt.Sprintf("; baseline turns: generator + baseline server %.1fus", perReq(base, baseN))
-	}
-	if pN > 0 {
-		line += fmt.Sprintf("; baseline-process turns: generator %.1fus + baseline-process server %.1fus", perReq(pgen, pN), perReq(psrv, pN))
-	}
-	fmt.Fprintln(w, line)
+	fmt.Fprintln(w, "CPU per request: "+strings.Join(parts, "; "))
 }
 
 func us(d time.Duration) string {

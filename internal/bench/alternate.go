@@ -13,10 +13,31 @@ type Side struct {
 	Name       string
 	Client     *http.Client
 	NewRequest RequestFunc
+	// WorkerRequest, when set, replaces NewRequest per worker (see
+	// Load.WorkerRequest; Split builds one that spreads the side's load
+	// over several servers).
+	WorkerRequest func(worker int) RequestFunc
 	// PID is the server's process when it runs apart from the generator
 	// (its CPU time is then measured per turn); 0 when unknown or when the
 	// server runs inside this process.
 	PID int
+	// OtherPIDs are further server processes of the side (a side whose
+	// load is split over several servers): Turn.ServerCPU counts them too.
+	OtherPIDs []int
+}
+
+// pids is every server process of the side.
+func (s Side) pids() []int {
+	var p []int
+	if s.PID != 0 {
+		p = append(p, s.PID)
+	}
+	for _, o := range s.OtherPIDs {
+		if o != 0 {
+			p = append(p, o)
+		}
+	}
+	return p
 }
 
 // Alternation measures several servers with the same generator in turns
@@ -41,7 +62,8 @@ type Turn struct {
 	Result Result
 	// CPU used during the turn by this process (the generator, plus the
 	// server when it runs inside this process) and by the side's server
-	// process (0 without Side.PID). Linux only; 0 where unavailable.
+	// processes together (Side.PID and Side.OtherPIDs; 0 without any).
+	// Linux only; 0 where unavailable.
 	SelfCPU, ServerCPU time.Duration
 }
 
@@ -101,6 +123,15 @@ func cpuNow(pid int) time.Duration {
 	return d
 }
 
+// cpuSum is the CPU time of the processes pids together (see cpuNow).
+func cpuSum(pids []int) time.Duration {
+	var d time.Duration
+	for _, p := range pids {
+		d += cpuNow(p)
+	}
+	return d
+}
+
 // Alternate runs the alternation.
 func Alternate(ctx context.Context, alt Alternation) (Comparison, error) {
 	if len(alt.Sides) == 0 {
@@ -108,7 +139,8 @@ func Alternate(ctx context.Context, alt Alternation) (Comparison, error) {
 	}
 	rounds := max(alt.Rounds, 1)
 	load := func(s Side, round int, d time.Duration) Load {
-		l := Load{Concurrency: alt.Concurrency, Duration: d, Rate: alt.Rate, Raw: alt.Raw, Client: s.Client, NewRequest: s.NewRequest}
+		l := Load{Concurrency: alt.Concurrency, Duration: d, Rate: alt.Rate, Raw: alt.Raw, Client: s.Client, NewRequest: s.NewRequest,
+			WorkerRequest: s.WorkerRequest}
 		if alt.Progress != nil {
 			l.Progress = func(p Progress) { alt.Progress(round, s.Name, p) }
 		}
@@ -125,14 +157,15 @@ func Alternate(ctx context.Context, alt Alternation) (Comparison, error) {
 	samples := map[string][]time.Duration{}
 	for r := 1; r <= rounds && ctx.Err() == nil; r++ {
 		for _, s := range alt.Sides {
-			self0, server0 := cpuNow(os.Getpid()), cpuNow(s.PID)
+			pids := s.pids()
+			self0, server0 := cpuNow(os.Getpid()), cpuSum(pids)
 			res, lat, err := runKeep(ctx, load(s, r, alt.Duration))
 			if err != nil {
 				return Comparison{}, err
 			}
 			turn := Turn{Round: r, Side: s.Name, Result: res, SelfCPU: cpuNow(os.Getpid()) - self0}
-			if s.PID != 0 {
-				turn.ServerCPU = cpuNow(s.PID) - server0
+			if len(pids) > 0 {
+				turn.ServerCPU = cpuSum(pids) - server0
 			}
 			cmp.Turns = append(cmp.Turns, turn)
 			t := cmp.Total[s.Name]

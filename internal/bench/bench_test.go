@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -602,5 +604,108 @@ func TestRawClient(t *testing.T) {
 	post, _ := http.NewRequest(http.MethodPost, "http://"+host+"/", strings.NewReader("body"))
 	if _, _, err := rc.do(post, buf); err == nil || !strings.Contains(err.Error(), "bodies are not supported") {
 		t.Errorf("request body: %v", err)
+	}
+}
+
+// TestSplitLoad: with WorkerRequest from Split, even-numbered workers send
+// to the first server and odd ones to the second, every answered request is
+// counted once, and Alternate runs such a side like any other.
+func TestSplitLoad(t *testing.T) {
+	var hits [2]atomic.Int64
+	var reqs []RequestFunc
+	for i := range hits {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits[i].Add(1)
+			w.Header().Set("Content-Length", "2")
+			w.Write([]byte("ok"))
+		}))
+		defer srv.Close()
+		d := Download{Endpoint: strings.TrimPrefix(srv.URL, "http://"), AccessKeyID: "a", AccessKeySecret: "s", Region: "cn-hangzhou", ConnectionID: "vco-1"}
+		reqs = append(reqs, d.NewRequest)
+	}
+	for _, raw := range []bool{false, true} {
+		hits[0].Store(0)
+		hits[1].Store(0)
+		r, err := Run(context.Background(), Load{Concurrency: 4, Duration: 300 * time.Millisecond, Client: NewClient(4), WorkerRequest: Split(reqs...), Raw: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := hits[0].Load(), hits[1].Load()
+		if r.Errors != 0 || a == 0 || b == 0 || a+b != r.Requests || r.Bytes != 2*r.Requests {
+			t.Errorf("raw %v: %d requests (%d bytes, %d errors), servers got %d and %d", raw, r.Requests, r.Bytes, r.Errors, a, b)
+		}
+	}
+	// One worker: everything goes to the first server.
+	hits[0].Store(0)
+	hits[1].Store(0)
+	r, err := Run(context.Background(), Load{Concurrency: 1, Duration: 100 * time.Millisecond, Client: NewClient(1), WorkerRequest: Split(reqs...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits[0].Load() != r.Requests || hits[1].Load() != 0 || r.Requests == 0 {
+		t.Errorf("one worker: %d requests, servers got %d and %d", r.Requests, hits[0].Load(), hits[1].Load())
+	}
+	cmp, err := Alternate(context.Background(), Alternation{Concurrency: 2, Rounds: 1, Duration: 100 * time.Millisecond, Sides: []Side{
+		{Name: "one", Client: NewClient(2), NewRequest: reqs[0]},
+		{Name: "two", Client: NewClient(2), WorkerRequest: Split(reqs...), OtherPIDs: []int{0}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmp.Total["one"].Requests == 0 || cmp.Total["two"].Requests == 0 || cmp.Total["two"].Errors != 0 {
+		t.Errorf("totals %+v", cmp.Total)
+	}
+	if _, err := Run(context.Background(), Load{Duration: time.Second, Client: NewClient(1)}); err == nil {
+		t.Error("Run without NewRequest or WorkerRequest succeeded")
+	}
+}
+
+func TestSidePIDs(t *testing.T) {
+	for _, tc := range []struct {
+		s    Side
+		want []int
+	}{
+		{Side{}, nil},
+		{Side{PID: 3}, []int{3}},
+		{Side{PID: 3, OtherPIDs: []int{0, 7}}, []int{3, 7}},
+		{Side{OtherPIDs: []int{7}}, []int{7}},
+	} {
+		if got := tc.s.pids(); !slices.Equal(got, tc.want) {
+			t.Errorf("%+v: pids %v, want %v", tc.s, got, tc.want)
+		}
+	}
+	self := os.Getpid()
+	if got, want := cpuSum([]int{self, self}), cpuNow(self); got < 2*want || got > 2*want+100*time.Millisecond {
+		t.Errorf("cpuSum of this process twice = %v, its CPU %v", got, want)
+	}
+}
+
+func TestReadKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		text, id, secret, err string
+	}{
+		{"ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIx\nALIBABA_CLOUD_ACCESS_KEY_SECRET=s3cr=t\n", "LTAIx", "s3cr=t", ""},
+		{"# a key\n\n  ALIBABA_CLOUD_ACCESS_KEY_SECRET=s  \nALIBABA_CLOUD_ACCESS_KEY_ID=LTAIy", "LTAIy", "s", ""},
+		{"ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIx\n", "", "", "needs both"},
+		{"ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIx\nSECRET=hidden\n", "", "", "line 2: want"},
+	} {
+		p := filepath.Join(dir, "key")
+		if err := os.WriteFile(p, []byte(tc.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		id, secret, err := ReadKeyFile(p)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || strings.Contains(err.Error(), "hidden") {
+				t.Errorf("%q: err %v, want one with %q (and no secret)", tc.text, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || id != tc.id || secret != tc.secret {
+			t.Errorf("%q: %q %q %v", tc.text, id, secret, err)
+		}
+	}
+	if _, _, err := ReadKeyFile(filepath.Join(dir, "missing")); err == nil {
+		t.Error("a missing file read")
 	}
 }

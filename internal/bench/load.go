@@ -44,6 +44,10 @@ type Load struct {
 	Raw bool
 	// NewRequest builds each request.
 	NewRequest RequestFunc
+	// WorkerRequest, when set, replaces NewRequest: worker i (0 to
+	// Concurrency-1) builds its requests with WorkerRequest(i). Split uses
+	// it to spread the workers over several servers.
+	WorkerRequest func(worker int) RequestFunc
 	// Progress, if set, is called about once a second with the figures so
 	// far (from the run's own goroutine, never concurrently).
 	Progress func(p Progress)
@@ -96,12 +100,13 @@ func NewClient(n int) *http.Client {
 
 // worker is one worker's private tallies, merged when the run ends.
 type worker struct {
-	raw      rawConn
-	lat      []time.Duration
-	errors   int64
-	firstErr string
-	bytes    int64
-	buf      []byte
+	newRequest RequestFunc
+	raw        rawConn
+	lat        []time.Duration
+	errors     int64
+	firstErr   string
+	bytes      int64
+	buf        []byte
 }
 
 // Run applies l until its Duration has passed (or ctx ends) and waits for
@@ -114,8 +119,8 @@ func Run(ctx context.Context, l Load) (Result, error) {
 
 // runKeep is Run also returning the latency samples (sorted).
 func runKeep(ctx context.Context, l Load) (Result, []time.Duration, error) {
-	if l.NewRequest == nil || l.Client == nil {
-		return Result{}, nil, fmt.Errorf("bench: Load needs NewRequest and Client")
+	if (l.NewRequest == nil && l.WorkerRequest == nil) || l.Client == nil {
+		return Result{}, nil, fmt.Errorf("bench: Load needs NewRequest (or WorkerRequest) and Client")
 	}
 	if l.Concurrency < 1 {
 		l.Concurrency = 1
@@ -139,7 +144,10 @@ func runKeep(ctx context.Context, l Load) (Result, []time.Duration, error) {
 	workers := make([]*worker, l.Concurrency)
 	var wg sync.WaitGroup
 	for i := range workers {
-		w := &worker{lat: make([]time.Duration, 0, 4096), buf: make([]byte, 32<<10)}
+		w := &worker{lat: make([]time.Duration, 0, 4096), buf: make([]byte, 32<<10), newRequest: l.NewRequest}
+		if l.WorkerRequest != nil {
+			w.newRequest = l.WorkerRequest(i)
+		}
 		workers[i] = w
 		wg.Add(1)
 		go func() {
@@ -215,7 +223,7 @@ loop:
 
 // do sends one request and records it; it reports success.
 func (w *worker) do(ctx context.Context, l Load, due time.Time) bool {
-	req, err := l.NewRequest(ctx, time.Now())
+	req, err := w.newRequest(ctx, time.Now())
 	if err != nil {
 		return w.fail("build request: " + err.Error())
 	}
@@ -284,4 +292,11 @@ func readAll(r io.Reader, buf []byte) (int, error) {
 			return n, err
 		}
 	}
+}
+
+// Split spreads workers over several request builders (one per server, say):
+// worker i uses reqs[i % len(reqs)], so with an even number of workers and
+// two builders each gets half. For Load.WorkerRequest and Side.WorkerRequest.
+func Split(reqs ...RequestFunc) func(worker int) RequestFunc {
+	return func(i int) RequestFunc { return reqs[i%len(reqs)] }
 }

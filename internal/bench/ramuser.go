@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/iam"
@@ -55,4 +57,34 @@ func SeedRAMUser(ctx context.Context, st store.Store, account, name string) (iam
 		return iam.AccessKey{}, fmt.Errorf("bench: create an AccessKey for %s: %w", name, err)
 	}
 	return k, nil
+}
+
+// ReadKeyFile reads an AccessKey from a file of ALIBABA_CLOUD_ACCESS_KEY_ID=...
+// and ALIBABA_CLOUD_ACCESS_KEY_SECRET=... lines (what 'bench seed
+// --ram-key-out' writes; blank lines and # comments are ignored). The
+// secret is never put in an error.
+func ReadKeyFile(path string) (id, secret string, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", "", err
+	}
+	for n, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, value, ok := strings.Cut(line, "=")
+		switch {
+		case ok && name == "ALIBABA_CLOUD_ACCESS_KEY_ID":
+			id = value
+		case ok && name == "ALIBABA_CLOUD_ACCESS_KEY_SECRET":
+			secret = value
+		default:
+			return "", "", fmt.Errorf("%s line %d: want ALIBABA_CLOUD_ACCESS_KEY_ID=... or ALIBABA_CLOUD_ACCESS_KEY_SECRET=...", path, n+1)
+		}
+	}
+	if id == "" || secret == "" {
+		return "", "", fmt.Errorf("%s: needs both ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET", path)
+	}
+	return id, secret, nil
 }
