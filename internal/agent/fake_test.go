@@ -27,6 +27,7 @@ type fakeCharon struct {
 	nextUID  int
 	autoUp   bool // load-conn with start_action = start brings the SA up
 	dialErrs int  // Dial fails this many times first
+	onDial   func()
 }
 
 func newFakeCharon() *fakeCharon {
@@ -187,6 +188,9 @@ func (f *fakeCharon) restart() {
 func (f *fakeCharon) dial(context.Context, string) (Charon, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.onDial != nil {
+		f.onDial()
+	}
 	if f.dialErrs > 0 {
 		f.dialErrs--
 		return nil, errors.New("dial unix /run/charon.vici: connect: no such file or directory")
@@ -207,6 +211,7 @@ type fakeAPI struct {
 	deny    bool // 403
 	reports []*Report
 	fetches int
+	onFetch func()
 }
 
 func newFakeAPI(cfg *vpn.AgentConfig) *fakeAPI {
@@ -233,6 +238,9 @@ var errUnreachable = errors.New("dial tcp 127.0.0.1:8080: connect: connection re
 func (f *fakeAPI) DesiredState(ctx context.Context, gw string, gen int64, has bool, wait time.Duration) (*vpn.AgentConfig, error) {
 	f.mu.Lock()
 	f.fetches++
+	if f.onFetch != nil {
+		f.onFetch()
+	}
 	if f.deny {
 		f.mu.Unlock()
 		return nil, &APIError{Action: "DownloadVpnGatewayAgentConfig", Status: 403, Code: "Forbbiden.SubUser", Message: "no"}
