@@ -251,6 +251,9 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		if a.Limiter != nil {
 			wc.Limiter = a.Limiter
 		}
+		if ss, ok := e.store.(store.SessionStore); ok {
+			wc.Revocations = ss
+		}
 		a.Console = web.New(wc)
 		a.HTTP = withConsole{api: a.Handler, console: a.Console}
 	}

@@ -53,3 +53,30 @@ func TestSessionAcrossNodes(t *testing.T) {
 	b.base = nodeA.URL
 	wantBody(t, b.get("/console/r/cn-hangzhou/customer-gateways"), "made-on-b", "198.51.100.80")
 }
+
+// TestSignoutAcrossNodes: signing out on one node ends the session on the
+// other: a copy of the cookie replayed there is sent to sign in and its
+// forms are refused.
+func TestSignoutAcrossNodes(t *testing.T) {
+	dsn := apptest.PostgresDSN(t, "vpcvpn_web_test")
+	dir := t.TempDir()
+	nodeA, nodeB := consoleNode(t, dir, dsn), consoleNode(t, dir, dsn)
+	ea, eb := &env{srv: nodeA}, &env{srv: nodeB}
+	b := ea.browser(t)
+	tok := b.signIn(apptest.AccessKeyID, apptest.AccessKeySecret, "")
+	stolen := b.sessionCookie()
+	wantStatus(t, replay(t, eb, nodeB.URL, stolen).get("/console/regions"), http.StatusOK)
+
+	wantStatus(t, b.post("/console/signout", url.Values{"csrf_token": {tok}}), http.StatusSeeOther)
+
+	wantSignedOut(t, replay(t, eb, nodeB.URL, stolen).get("/console/regions"))
+	wantSignedOut(t, replay(t, ea, nodeA.URL, stolen).get("/console/regions"))
+	p := replay(t, eb, nodeB.URL, stolen).do("POST", "/console/r/cn-hangzhou/customer-gateways/new",
+		url.Values{"csrf_token": {tok}, "IpAddress": {"198.51.100.81"}, "Name": {"after-signout"}}, map[string]string{"Accept": "text/html"})
+	wantStatus(t, p, http.StatusUnauthorized)
+
+	// A new session on B works, and sees that nothing was created.
+	nb := eb.browser(t)
+	nb.signIn(apptest.AccessKeyID, apptest.AccessKeySecret, "")
+	wantBody(t, nb.get("/console/r/cn-hangzhou/customer-gateways"), "No customer gateways in cn-hangzhou")
+}

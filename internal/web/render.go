@@ -269,3 +269,12 @@ func (h *Handler) csrfRefused(w http.ResponseWriter, r *http.Request, q *req) {
 	}
 	h.render(w, http.StatusForbidden, "error", v)
 }
+
+// unavailable answers a request the console could not check or complete
+// because the store failed (a session's revocation could not be read or
+// written): 503, nothing changed, the cookie kept.
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", "5")
+	h.render(w, http.StatusServiceUnavailable, "error", &view{Title: "Unavailable", Err: &errView{Title: "The server could not do this",
+		Code: "ServiceUnavailable", Message: "The server could not check or record your session right now. Nothing was changed; try again in a moment."}})
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -24,9 +25,11 @@ import (
 // deactivated or deleted key, a deleted role or an expired STS token ends
 // the session at once.
 //
-// Sign-out deletes the cookie in the browser. A copy of the cookie taken
-// before sign-out stays valid until it expires (SessionLifetime) unless the
-// key is deactivated: sealed cookies carry no server-side state to revoke.
+// Every session has a random id. Sign-out deletes the cookie in the browser
+// and records the id as revoked until the session's expiry in the store
+// (Config.Revocations, store.SessionStore), which every request of every
+// server on that database checks: a copy of the cookie taken before sign-out
+// is refused afterwards. Revocations past their expiry are purged.
 
 // Sealer seals and opens the session cookie (secret.Keyring).
 type Sealer interface {
@@ -48,6 +51,8 @@ const DefaultSessionLifetime = 8 * time.Hour
 
 // session is what the cookie holds.
 type session struct {
+	// ID identifies the session for revocation (random, base64url).
+	ID            string `json:"id"`
 	AccessKeyID   string `json:"ak"`
 	SecurityToken string `json:"st,omitempty"`
 	// Fingerprint is SHA-256 of the AccessKeySecret, base64.
@@ -105,13 +110,30 @@ func (h *Handler) openSession(r *http.Request) (session, error) {
 		return session{}, errNoSession
 	}
 	var s session
-	if err := json.Unmarshal([]byte(plain), &s); err != nil || s.AccessKeyID == "" || s.CSRF == "" {
+	if err := json.Unmarshal([]byte(plain), &s); err != nil || s.ID == "" || s.AccessKeyID == "" || s.CSRF == "" {
 		return session{}, errNoSession
 	}
 	if !h.now().Before(time.Unix(s.Expires, 0)) {
 		return session{}, errNoSession
 	}
 	return s, nil
+}
+
+// Revocations is where signed-out sessions are recorded (store.SessionStore).
+type Revocations interface {
+	// RevokeSession records that session id is revoked until until.
+	RevokeSession(ctx context.Context, id string, until time.Time) error
+	// SessionRevoked reports whether session id is revoked.
+	SessionRevoked(ctx context.Context, id string) (bool, error)
+}
+
+// revoked reports whether s was signed out (always false without
+// Config.Revocations).
+func (h *Handler) revoked(r *http.Request, s session) (bool, error) {
+	if h.cfg.Revocations == nil {
+		return false, nil
+	}
+	return h.cfg.Revocations.SessionRevoked(r.Context(), s.ID)
 }
 
 // cookie returns a console cookie with the attributes every console cookie

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/audit"
@@ -68,7 +69,7 @@ func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.now()
-	s := session{AccessKeyID: ak, SecurityToken: token, Fingerprint: fingerprint(secret), CSRF: randomToken(),
+	s := session{ID: randomToken(), AccessKeyID: ak, SecurityToken: token, Fingerprint: fingerprint(secret), CSRF: randomToken(),
 		Issued: now.Unix(), Expires: now.Add(h.cfg.SessionLifetime).Unix()}
 	v, err := h.sealSession(s)
 	if err != nil {
@@ -102,7 +103,19 @@ func signinError(err error) *errView {
 		Message: "The AccessKeyId and AccessKeySecret do not match an active AccessKey. Check both (STS credentials need their SecurityToken too)."}
 }
 
+// signout revokes the session in the store (so that a copy of its cookie
+// is refused by every server) and deletes the cookie. When the revocation
+// cannot be written the user is told so and stays signed in: a sign-out that
+// only looked done would leave a valid cookie behind.
 func (h *Handler) signout(q *req) {
+	if h.cfg.Revocations != nil {
+		if err := h.cfg.Revocations.RevokeSession(q.r.Context(), q.s.ID, time.Unix(q.s.Expires, 0)); err != nil {
+			h.cfg.Logger.Error("console: revoke session", "err", err)
+			h.b.recordSignin(q.r, audit.EventConsoleSignout, q.p, q.s.AccessKeyID, apierror.New("ServiceUnavailable"))
+			h.unavailable(q.w, q.r)
+			return
+		}
+	}
 	h.b.recordSignin(q.r, audit.EventConsoleSignout, q.p, q.s.AccessKeyID, nil)
 	h.clearCookie(q.w, q.r, sessionCookie)
 	http.Redirect(q.w, q.r, Prefix+"signin", http.StatusSeeOther)

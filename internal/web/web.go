@@ -48,6 +48,10 @@ type Config struct {
 	Resolve func(ctx context.Context, accessKeyID, securityToken string) (iam.Principal, string, error)
 	// Keys seals the session cookie (the master keyring).
 	Keys Sealer
+	// Revocations records signed-out sessions (the store's
+	// store.SessionStore), checked on every request; nil: sign-out only
+	// deletes the cookie in the browser.
+	Revocations Revocations
 	// Audit records every console call (nil: no audit trail).
 	Audit api.AuditSink
 	// Limiter applies the per-AccessKey throttle (nil: none).
@@ -196,6 +200,15 @@ func (h *Handler) authed(f func(q *req)) http.HandlerFunc {
 		s, err := h.openSession(r)
 		if err != nil {
 			h.toSignin(w, r, "")
+			return
+		}
+		if revoked, err := h.revoked(r, s); err != nil {
+			h.cfg.Logger.Error("console: check session revocation", "err", err)
+			h.unavailable(w, r)
+			return
+		} else if revoked {
+			h.clearCookie(w, r, sessionCookie)
+			h.toSignin(w, r, "Your session has ended: you signed out. Sign in again.")
 			return
 		}
 		p, secret, err := h.cfg.Resolve(r.Context(), s.AccessKeyID, s.SecurityToken)

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Idempotency", testIdempotency},
 		{"Scoping", testScoping},
 		{"Nonces", testNonces},
+		{"SessionRevocations", testSessionRevocations},
 		{"ConcurrentGatewayAllocation", testConcurrentAllocation},
 		{"ConcurrentClientToken", testConcurrentToken},
 		{"ConcurrentDeleteGatewayCreateConnection", testConcurrentDeleteCreate},
