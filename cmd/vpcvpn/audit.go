@@ -89,7 +89,7 @@ func (o *securityOptions) addFlags(f *pflag.FlagSet) {
 	f.IntVar(&o.read.burst, "throttle-read-burst", defaultBurst, "per-AccessKey burst of read actions")
 	f.Float64Var(&o.write.rate, "throttle-write-rate", defaultRatePerSecond, "per-AccessKey requests per second of write actions (Create*, Modify*, Delete*, ...); 0 disables the limit")
 	f.IntVar(&o.write.burst, "throttle-write-burst", defaultBurst, "per-AccessKey burst of write actions")
-	f.Float64Var(&o.secret.rate, "throttle-secret-read-rate", defaultRatePerSecond, "per-AccessKey requests per second of secret reads (DownloadVpnConnectionConfig, DownloadVpnConnectionDeviceConfig); 0 disables the limit")
+	f.Float64Var(&o.secret.rate, "throttle-secret-read-rate", defaultRatePerSecond, "per-AccessKey requests per second of secret reads (DownloadVpnConnectionConfig, DownloadVpnConnectionDeviceConfig, DownloadVpnGatewayAgentConfig); 0 disables the limit")
 	f.IntVar(&o.secret.burst, "throttle-secret-read-burst", defaultBurst, "per-AccessKey burst of secret reads")
 	f.IntVar(&o.maxInFlight, "max-in-flight", defaultMaxInFlight, "requests processed at once; more are answered ServiceUnavailable (503); 0 means unlimited")
 	f.IntVar(&o.maxConns, "max-connections", defaultMaxConns(), "open connections at most (the default is half of the open-file limit, at most 10000); at the limit the longest-waiting idle connections are closed for new ones; 0 means unlimited")

@@ -17,7 +17,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/tunneltest"
 )
 
-var bin string
+var bin, workDir string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "vpcvpn-gatewaytest-")
@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	workDir = dir
 	if bin, err = crashtest.BuildBinary(dir); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -48,7 +48,7 @@ const Region = peertest.Region
 // World is a running server with one VPC, one VPN gateway and a RAM user
 // for its agent (least privilege: the gateway's ARN only).
 type World struct {
-	t       *testing.T
+	t       testing.TB
 	Bin     string
 	DataDir string
 	Addr    string
@@ -57,6 +57,8 @@ type World struct {
 
 	GatewayID, GatewayIP, GatewayDRIP string
 	AgentKey, AgentSecret             string
+
+	serverArgs []string
 }
 
 // NewWorld starts `vpcvpn server` (gateway address pool peertest.AddressPool)
@@ -64,7 +66,14 @@ type World struct {
 // the agent's RAM user.
 func NewWorld(t *testing.T, bin string, dual bool) *World {
 	t.Helper()
-	w := &World{t: t, Bin: bin, DataDir: t.TempDir()}
+	return NewWorldWith(t, bin, dual)
+}
+
+// NewWorldWith is NewWorld for tests and benchmarks, with more flags for
+// the server (e.g. crashtest.NoQuotas).
+func NewWorldWith(t testing.TB, bin string, dual bool, serverArgs ...string) *World {
+	t.Helper()
+	w := &World{t: t, Bin: bin, DataDir: t.TempDir(), serverArgs: serverArgs}
 	w.StartServer()
 	w.Client = crashtest.Client(t, w.Addr)
 	must(t, "CreateVpc", func() error {
@@ -104,7 +113,7 @@ func NewWorld(t *testing.T, bin string, dual bool) *World {
 	return w
 }
 
-func must(t *testing.T, what string, fn func() error) {
+func must(t testing.TB, what string, fn func() error) {
 	t.Helper()
 	if err := fn(); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -118,8 +127,8 @@ func (w *World) StartServer() {
 	if w.Addr == "" {
 		w.Addr = crashtest.FreeAddr(w.t)
 	}
-	w.Server = crashtest.Run(w.t, w.Bin, crashtest.RootEnv(), "server", "--listen", w.Addr, "--data-dir", w.DataDir,
-		"--gateway-address-pool", peertest.AddressPool, "--log-level", "warn")
+	w.Server = crashtest.Run(w.t, w.Bin, crashtest.RootEnv(), append([]string{"server", "--listen", w.Addr, "--data-dir", w.DataDir,
+		"--gateway-address-pool", peertest.AddressPool, "--log-level", "warn"}, w.serverArgs...)...)
 	w.Server.Addr = w.Addr
 	w.Server.WaitReady(w.t)
 }
@@ -276,7 +285,7 @@ func (w *World) GatewayAgent() map[string]any {
 }
 
 // Eventually polls cond every 100 ms for up to timeout.
-func Eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
