@@ -247,7 +247,8 @@ func (s *Service) DeleteVpnConnection(ctx context.Context, r *Request) (any, err
 	if err != nil {
 		return nil, err
 	}
-	err = s.Store.DeleteConnection(ctx, ownerScope(&c), c.VpnConnectionID)
+	err = dryRunOr(r, func() error { return s.nextHopInUse(ctx, ownerScope(&c), c) },
+		func() error { return s.Store.DeleteConnection(ctx, ownerScope(&c), c.VpnConnectionID) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("DependencyViolation.VpnRouteEntry", "The IPsec-VPN connection %s is the next hop of a route entry of VPN gateway %s; delete its route entries first.", c.VpnConnectionID, inUse.ID)

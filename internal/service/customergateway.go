@@ -127,7 +127,11 @@ func (s *Service) DeleteCustomerGateway(ctx context.Context, r *Request) (any, e
 	if err != nil {
 		return nil, err
 	}
-	err = s.Store.DeleteCustomerGateway(ctx, store.Scope{AccountID: c.AccountID, RegionID: c.RegionID}, c.CustomerGatewayID)
+	sc := store.Scope{AccountID: c.AccountID, RegionID: c.RegionID}
+	err = dryRunOr(r, func() error {
+		return s.connectionsInUse(ctx, sc, store.ConnectionFilter{CustomerGatewayID: c.CustomerGatewayID})
+	},
+		func() error { return s.Store.DeleteCustomerGateway(ctx, sc, c.CustomerGatewayID) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("DependencyViolation.VpnConnection", "The customer gateway %s is used by IPsec-VPN connection %s; delete the connection first.", c.CustomerGatewayID, inUse.ID)

@@ -181,7 +181,9 @@ func (s *Service) DeleteVpnGateway(ctx context.Context, r *Request) (any, error)
 		return nil, err
 	}
 	id := g.VpnGatewayID
-	err = s.Store.DeleteGateway(ctx, store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}, id)
+	sc := store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}
+	err = dryRunOr(r, func() error { return s.connectionsInUse(ctx, sc, store.ConnectionFilter{VpnGatewayID: id}) },
+		func() error { return s.Store.DeleteGateway(ctx, sc, id) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("DependencyViolation.VpnConnection", "The VPN gateway %s still has IPsec-VPN connection %s; delete its connections first.", id, inUse.ID)

@@ -19,7 +19,7 @@ func (s *Service) ModifyVpnGatewayAttribute(ctx context.Context, r *Request) (an
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.UpdateGateway(ctx, next); err != nil {
+	if err := dryRunOr(r, nil, func() error { return s.Store.UpdateGateway(ctx, next) }); err != nil {
 		return nil, storeErr(err)
 	}
 	sc := store.Scope{AccountID: cur.AccountID, RegionID: cur.RegionID}
@@ -95,7 +95,9 @@ func (s *Service) move(ctx context.Context, r *Request, action string, in vpn.Mo
 	if err := s.authorize(ctx, r, action, r.Resource, owner); err != nil {
 		return err
 	}
-	if err := s.Store.MoveResourceGroup(ctx, store.Scope{AccountID: owner, RegionID: in.RegionID}, in.Type.Kind, in.ID, in.Group); err != nil {
+	if err := dryRunOr(r, nil, func() error {
+		return s.Store.MoveResourceGroup(ctx, store.Scope{AccountID: owner, RegionID: in.RegionID}, in.Type.Kind, in.ID, in.Group)
+	}); err != nil {
 		return storeErr(err)
 	}
 	return nil

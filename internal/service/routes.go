@@ -111,7 +111,11 @@ func (s *Service) changeSelected(ctx context.Context, r *Request, sel vpn.RouteS
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.UpdateRouteEntries(ctx, store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}, routeKey(sel), change)
+	sc, k := store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}, routeKey(sel)
+	err = dryRunOr(r, func() error { return s.routesSelected(ctx, sc, k) }, func() error {
+		_, err := s.Store.UpdateRouteEntries(ctx, sc, k, change)
+		return err
+	})
 	return routeErr(err, sel.GatewayID, sel.NextHop)
 }
 
@@ -212,6 +216,7 @@ func (s *Service) deleteRoute(ctx context.Context, r *Request, typ, action strin
 	if err != nil {
 		return err
 	}
-	err = s.Store.DeleteRouteEntries(ctx, store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}, routeKey(sel))
+	sc, k := store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}, routeKey(sel)
+	err = dryRunOr(r, func() error { return s.routesSelected(ctx, sc, k) }, func() error { return s.Store.DeleteRouteEntries(ctx, sc, k) })
 	return routeErr(err, sel.GatewayID, sel.NextHop)
 }

@@ -43,7 +43,7 @@ func (s *Service) TagResources(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorizeEach(ctx, r, "vpc:TagResources", in); err != nil {
 		return nil, err
 	}
-	if err := s.Store.TagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags); err != nil {
+	if err := dryRunOr(r, nil, func() error { return s.Store.TagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags) }); err != nil {
 		return nil, tagErr(err, in.Type)
 	}
 	return nil, nil
@@ -58,7 +58,9 @@ func (s *Service) UnTagResources(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorizeEach(ctx, r, "vpc:UnTagResources", in); err != nil {
 		return nil, err
 	}
-	if err := s.Store.UntagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Keys, in.All); err != nil {
+	if err := dryRunOr(r, nil, func() error {
+		return s.Store.UntagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Keys, in.All)
+	}); err != nil {
 		return nil, tagErr(err, in.Type)
 	}
 	return nil, nil

@@ -113,6 +113,9 @@ func (s *Service) DescribeVpcs(ctx context.Context, r *Request) (any, error) {
 	if err := la.named(ctx, idARNs(f.RegionID, acct, "vpc", f.IDs)); err != nil {
 		return nil, err
 	}
+	if err := dryRunParam(r); err != nil {
+		return nil, err
+	}
 	vpcs, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Vpc, int, error) {
 		return s.Store.ListVpcs(ctx, scope(r, f.RegionID), store.VpcFilter{IDs: f.IDs, VpcName: f.Name, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
 	}, func(v *vpn.Vpc) string { return arn(f.RegionID, acct, "vpc", v.VpcID) }, nil)
@@ -150,7 +153,8 @@ func (s *Service) DeleteVpc(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorize(ctx, r, "vpc:DeleteVpc", r.Resource, v.AccountID); err != nil {
 		return nil, err
 	}
-	err = s.Store.DeleteVpc(ctx, store.Scope{AccountID: v.AccountID, RegionID: region}, id)
+	sc := store.Scope{AccountID: v.AccountID, RegionID: region}
+	err = dryRunOr(r, func() error { return s.vpcInUse(ctx, sc, id) }, func() error { return s.Store.DeleteVpc(ctx, sc, id) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		if inUse.Kind == "VpnGateway" {
@@ -218,6 +222,9 @@ func (s *Service) DescribeVSwitches(ctx context.Context, r *Request) (any, error
 	if err := la.named(ctx, idARNs(f.RegionID, acct, "vswitch", f.IDs)); err != nil {
 		return nil, err
 	}
+	if err := dryRunParam(r); err != nil {
+		return nil, err
+	}
 	sws, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.VSwitch, int, error) {
 		return s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
 	}, func(v *vpn.VSwitch) string { return arn(f.RegionID, acct, "vswitch", v.VSwitchID) }, nil)
@@ -256,7 +263,8 @@ func (s *Service) DeleteVSwitch(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorize(ctx, r, "vpc:DeleteVSwitch", r.Resource, sw.AccountID); err != nil {
 		return nil, err
 	}
-	err = s.Store.DeleteVSwitch(ctx, store.Scope{AccountID: sw.AccountID, RegionID: region}, id)
+	sc := store.Scope{AccountID: sw.AccountID, RegionID: region}
+	err = dryRunOr(r, func() error { return s.vswitchInUse(ctx, sc, sw) }, func() error { return s.Store.DeleteVSwitch(ctx, sc, id) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("DependencyViolation.VpnGateway", "The vSwitch %s is used by VPN gateway %s; delete the VPN gateway first.", id, inUse.ID)

@@ -72,6 +72,9 @@ func (s *Service) DescribeVpcAttribute(ctx context.Context, r *Request) (any, er
 	if err != nil {
 		return nil, err
 	}
+	if err := dryRunParam(r); err != nil {
+		return nil, err
+	}
 	sc := store.Scope{AccountID: v.AccountID, RegionID: v.RegionID}
 	ids, err := s.vswitchIDs(ctx, sc, v.VpcID)
 	if err != nil {
@@ -95,7 +98,7 @@ func (s *Service) ModifyVpcAttribute(ctx context.Context, r *Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	err = s.Store.UpdateVpc(ctx, next)
+	err = dryRunOr(r, nil, func() error { return s.Store.UpdateVpc(ctx, next) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("InvalidCidrBlock.VSwitchOutside", "The CidrBlock %s of VPC %s would not contain vSwitch %s; a VPC's block must hold all its vSwitches.", next.CidrBlock, next.VpcID, inUse.ID)
@@ -110,6 +113,9 @@ func (s *Service) ModifyVpcAttribute(ctx context.Context, r *Request) (any, erro
 func (s *Service) DescribeVSwitchAttributes(ctx context.Context, r *Request) (any, error) {
 	sw, err := s.vswitch(ctx, r, "vpc:DescribeVSwitchAttributes")
 	if err != nil {
+		return nil, err
+	}
+	if err := dryRunParam(r); err != nil {
 		return nil, err
 	}
 	v, err := s.Store.GetVpc(ctx, store.Scope{AccountID: sw.AccountID, RegionID: sw.RegionID}, sw.VpcID)
@@ -129,7 +135,7 @@ func (s *Service) ModifyVSwitchAttribute(ctx context.Context, r *Request) (any, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.UpdateVSwitch(ctx, next); err != nil {
+	if err := dryRunOr(r, nil, func() error { return s.Store.UpdateVSwitch(ctx, next) }); err != nil {
 		return nil, storeErr(err)
 	}
 	return nil, nil

@@ -107,6 +107,12 @@ func (p Params) text(name string, maxLen int, noURL bool) (string, bool, error) 
 	return v, true, nil
 }
 
+// ParseDryRun reads DryRun: "true" or "false" (default false), else
+// InvalidDryRun.Malformed.
+func ParseDryRun(p Params) (bool, error) {
+	return p.boolParam("DryRun", false)
+}
+
 // options reads ClientToken and DryRun.
 func (p Params) options() (Options, error) {
 	var o Options
