@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,5 +88,43 @@ func TestUnknownActionIsNamed(t *testing.T) {
 	wantAudit := []string{"DescribeVpcAttribute 2016-04-28 InvalidAction.NotFound", "Known 2099-01-01 InvalidVersion"}
 	if !slices.Equal(rl.actions, wantLog) || !slices.Equal(au.actions, wantAudit) {
 		t.Fatalf("log %q audit %q, want %q and %q", rl.actions, au.actions, wantLog, wantAudit)
+	}
+}
+
+// TestUnknownActionNamesPrincipal: a signed request for an action the server
+// does not know is authenticated before it is answered, so the access log
+// names its principal; the answer stays 404 InvalidAction.NotFound, also
+// when the request is unsigned or its signature is wrong.
+func TestUnknownActionNamesPrincipal(t *testing.T) {
+	var logged bytes.Buffer
+	srv := NewServer(Config{
+		Logger:  slog.New(slog.NewTextHandler(&logged, nil)),
+		Auth:    NewAuthenticator(staticCreds{}, nonce.New(nonce.Options{})),
+		Actions: []Action{{Version: "2016-04-28", Name: "Known", Handle: func(context.Context, *Call) (any, error) { return nil, nil }}},
+	})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	signed := func(secret, n string) string {
+		return signature.V1Query(signature.SignV1("GET", []signature.Param{{Name: "Action", Value: "DescribeNothing"}, {Name: "Version", Value: "2016-04-28"}}, "ak", secret, time.Now(), n))
+	}
+	for _, c := range []struct{ query, principal string }{
+		{signed("secret", "u1"), `principal=acs:ram::1000000000000001:root`},
+		{"Action=DescribeNothing&Version=2016-04-28", `principal=""`},
+		{signed("wrong", "u2"), `principal=""`},
+	} {
+		logged.Reset()
+		resp, err := http.Get(ts.URL + "/?" + c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Code string }
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != 404 || body.Code != "InvalidAction.NotFound" {
+			t.Fatalf("%s: %d %q, want 404 InvalidAction.NotFound", c.query, resp.StatusCode, body.Code)
+		}
+		if line := logged.String(); !strings.Contains(line, "action=DescribeNothing "+c.principal+" status=404") {
+			t.Fatalf("%s: log %q lacks %s", c.query, line, c.principal)
+		}
 	}
 }

@@ -548,25 +548,41 @@ func (s *Server) handle(r *http.Request, rq *request, bodyBytes []byte) (any, er
 	if !s.versions[version] {
 		return nil, apierror.Newf("InvalidVersion", "Specified parameter Version %q is not valid.", clip(version))
 	}
-	a := s.actions[version][action]
-	if a == nil {
-		return nil, apierror.Newf("InvalidAction.NotFound", "Specified api %q is not found for version %s, please check your url and method.", clip(action), version)
-	}
-	rq.call.Action, rq.call.Version = a.Name, version
-	if !a.Anonymous {
+	authenticate := func(name string) error {
 		var v3 *v3Headers
 		if isV3 {
 			v3 = &hv
 		}
 		p, err := s.cfg.Auth.Authenticate(r.Context(), r, m, params, bodyBytes, v3)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		rq.call.Principal = p
 		if s.cfg.Limiter != nil {
-			if e := s.cfg.Limiter.Allow(p.AccessKeyID, p.IdentityARN(), a.Name); e != nil {
+			if e := s.cfg.Limiter.Allow(p.AccessKeyID, p.IdentityARN(), name); e != nil {
+				return e
+			}
+		}
+		return nil
+	}
+	a := s.actions[version][action]
+	if a == nil {
+		// Authenticated first, so that the request log and the audit
+		// trail name who asked (and a flood of unknown actions is
+		// throttled like any other); the answer is InvalidAction.NotFound
+		// whether or not the signature verifies, as before.
+		notFound := apierror.Newf("InvalidAction.NotFound", "Specified api %q is not found for version %s, please check your url and method.", clip(action), version)
+		if s.cfg.Auth != nil {
+			if e, ok := authenticate(rq.call.Action).(*apierror.Error); ok && e.Code == "Throttling.User" {
 				return nil, e
 			}
+		}
+		return nil, notFound
+	}
+	rq.call.Action, rq.call.Version = a.Name, version
+	if !a.Anonymous {
+		if err := authenticate(a.Name); err != nil {
+			return nil, err
 		}
 	}
 	body, err := a.Handle(r.Context(), &rq.call)
