@@ -64,7 +64,7 @@ var vpcCodes = withConfigCodes(map[string]Entry{
 // Invalid{Name}.Malformed.
 var malformedParams = []string{
 	"LocalSubnet", "RemoteSubnet", "Name", "VpcName", "VSwitchName", "Description", "ClientToken",
-	"DryRun", "EnableDpd", "EnableNatTraversal", "AutoConfigRoute", "EffectImmediately", "EnableTunnelsBgp",
+	"DryRun", "ForceDelete", "EnableDpd", "EnableNatTraversal", "AutoConfigRoute", "EffectImmediately", "EnableTunnelsBgp",
 	"EnableIpsec", "EnableSsl", "NetworkType", "VpnType", "InstanceChargeType", "Bandwidth",
 	"DisasterRecoveryVSwitchId", "AcceptLanguage", "Status", "VpcId", "AuthKey",
 	"IkeConfig", "IpsecConfig", "BgpConfig", "HealthCheckConfig",

@@ -136,6 +136,11 @@ func (s *Service) DescribeVpcs(ctx context.Context, r *Request) (any, error) {
 }
 
 // DeleteVpc deletes a VPC without vSwitches or VPN gateway.
+//
+// ForceDelete: Alibaba's forced delete removes only an IPv4 or IPv6 gateway
+// and the routes pointing to it, which vpcvpn does not have; vSwitches and
+// VPN gateways block the delete with or without it (as on Alibaba), and the
+// answer says so.
 func (s *Service) DeleteVpc(ctx context.Context, r *Request) (any, error) {
 	region, err := vpn.ParseRegion(r.Params)
 	if err != nil {
@@ -144,6 +149,14 @@ func (s *Service) DeleteVpc(ctx context.Context, r *Request) (any, error) {
 	id, err := vpn.RequiredID(r.Params, "VpcId", vpn.PrefixVpc)
 	if err != nil {
 		return nil, err
+	}
+	force, err := vpn.ParseForceDelete(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	forced := ""
+	if force {
+		forced = " ForceDelete does not remove vSwitches or VPN gateways (it removes only IPv4/IPv6 gateways, which this server does not have)."
 	}
 	v, err := s.Store.GetVpc(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
@@ -158,9 +171,9 @@ func (s *Service) DeleteVpc(ctx context.Context, r *Request) (any, error) {
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		if inUse.Kind == "VpnGateway" {
-			return nil, apierror.Newf("DependencyViolation.VpnGateway", "The VPC %s still has VPN gateway %s; delete the VPN gateway first.", id, inUse.ID)
+			return nil, apierror.Newf("DependencyViolation.VpnGateway", "The VPC %s still has VPN gateway %s; delete the VPN gateway first.%s", id, inUse.ID, forced)
 		}
-		return nil, apierror.Newf("DependencyViolation.VSwitch", "The VPC %s still has vSwitch %s; delete its vSwitches first.", id, inUse.ID)
+		return nil, apierror.Newf("DependencyViolation.VSwitch", "The VPC %s still has vSwitch %s; delete its vSwitches first.%s", id, inUse.ID, forced)
 	}
 	if err != nil {
 		return nil, storeErr(err)

@@ -113,6 +113,12 @@ func ParseDryRun(p Params) (bool, error) {
 	return p.boolParam("DryRun", false)
 }
 
+// ParseForceDelete reads DeleteVpc's ForceDelete: "true" or "false"
+// (default false), else InvalidForceDelete.Malformed.
+func ParseForceDelete(p Params) (bool, error) {
+	return p.boolParam("ForceDelete", false)
+}
+
 // options reads ClientToken and DryRun.
 func (p Params) options() (Options, error) {
 	var o Options
