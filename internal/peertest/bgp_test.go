@@ -358,21 +358,27 @@ func TestLiveBGPDual(t *testing.T) {
 	waitEstablished(t, master, "169.254.10.2", 45104, 65010)
 	waitEstablished(t, slave, "169.254.20.2", 45104, 65010)
 	step("BGP established")
-	// Both paths learned; the master's is best by local preference.
-	var ps []tunneltest.BGPPath
-	waitLearned(t, peer, cloudNet, "169.254.20.1")
-	ps = waitLearned(t, peer, cloudNet, "169.254.10.1")
-	mp, _ := pathFrom(ps, "169.254.10.1")
-	sp, _ := pathFrom(ps, "169.254.20.1")
-	if !mp.Best || mp.LocalPref != 200 || sp.Best || sp.LocalPref != 100 {
-		t.Errorf("peer's paths to %s: master %+v, slave %+v; want the master best with local preference 200, the slave 100", cloudNet, mp, sp)
+	// Both paths learned; the master's becomes best by local preference. Polled until bgpd shows that state
+	// (or bgpTimeout): the two sessions come up in either order and best-path selection runs again after each
+	// path arrives, so a single read right after both are learned could still see the slave's path best.
+	if _, err := peer.WaitBGPPaths(cloudNet, bgpTimeout, func(ps []tunneltest.BGPPath) bool {
+		mp, mok := pathFrom(ps, "169.254.10.1")
+		sp, sok := pathFrom(ps, "169.254.20.1")
+		return mok && sok && mp.Valid && sp.Valid && mp.Best && mp.LocalPref == 200 && !sp.Best && sp.LocalPref == 100
+	}); err != nil {
+		t.Errorf("peer's paths to %s: want the master's (169.254.10.1) best with local preference 200, the slave's 100: %v", cloudNet, err)
 	}
 	// The gateways see the peer's subnet, through the slave with the AS path prepended twice.
-	if cp, _ := pathFrom(waitLearned(t, master, peerNet, "169.254.10.2"), "169.254.10.2"); cp.ASPath != "65010" {
-		t.Errorf("master gateway's path to %s: %+v, want AS path 65010", peerNet, cp)
-	}
-	if cp, _ := pathFrom(waitLearned(t, slave, peerNet, "169.254.20.2"), "169.254.20.2"); cp.ASPath != "65010 65010 65010" {
-		t.Errorf("slave gateway's path to %s: %+v, want AS path 65010 65010 65010", peerNet, cp)
+	for _, g := range []struct {
+		side           *tunneltest.Side
+		neighbour, asp string
+	}{{master, "169.254.10.2", "65010"}, {slave, "169.254.20.2", "65010 65010 65010"}} {
+		if _, err := g.side.WaitBGPPaths(peerNet, bgpTimeout, func(ps []tunneltest.BGPPath) bool {
+			p, ok := pathFrom(ps, g.neighbour)
+			return ok && p.Valid && p.ASPath == g.asp
+		}); err != nil {
+			t.Errorf("%s gateway's path to %s from %s: want AS path %q: %v", g.side.Name(), peerNet, g.neighbour, g.asp, err)
+		}
 	}
 
 	// Traffic goes through the master: the gateways' decrypted side (kernel-libipsec's TUN device) shows where.
