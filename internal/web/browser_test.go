@@ -20,6 +20,7 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -447,6 +448,59 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	c.shot(reader, "10-reader-refused-phone")
+	// Still without JavaScript: the connection's page, the reveal (a plain
+	// form; the read-only policy allows DownloadVpnConnectionConfig), the
+	// topology, the other lists.
+	c.do(reader, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections/"+vco), chromedp.WaitVisible(chromedp.CSS(`h2#download`)))
+	// Copy needs the script: without it the buttons are not shown (not
+	// merely marked hidden while a display rule shows them).
+	if n := run(c, reader, chromedp.Evaluate[int](`Array.from(document.querySelectorAll("button.copy")).filter(b => b.offsetParent !== null).length`)); n != 0 {
+		t.Fatalf("%d copy buttons shown without JavaScript", n)
+	}
+	// At phone width nothing is wider than the screen: lists are stacked.
+	if w := run(c, reader, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
+		t.Fatalf("the connection page is %d px wide at a 390 px viewport", w)
+	}
+	c.shot(reader, "10b-reader-connection-phone")
+	c.do(reader, chromedp.Click(chromedp.CSS(`button.reveal`)), chromedp.WaitVisible(chromedp.CSS(`code.psk`)))
+	if psks := run(c, reader, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("code.psk")).map(e => e.textContent)`)); len(psks) != 2 || psks[0] != "masterPsk2024" {
+		t.Fatalf("reader revealed %q", psks)
+	}
+	c.shot(reader, "10c-reader-revealed-phone")
+	c.do(reader, chromedp.Navigate(base+"/console/r/cn-hangzhou/gateways/"+gw), chromedp.WaitVisible(chromedp.CSS(`figure.topology svg`)))
+	// The picture keeps a readable size (its text at least 0.7 of its
+	// drawn size) and scrolls inside its frame, not the page.
+	if w := run(c, reader, chromedp.Evaluate[int](`document.querySelector("figure.topology svg").getBoundingClientRect().width`)); w < 600 {
+		t.Fatalf("the topology is drawn %d px wide at phone width", w)
+	}
+	if w := run(c, reader, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
+		t.Fatalf("the gateway page is %d px wide at a 390 px viewport", w)
+	}
+	c.shot(reader, "10d-reader-topology-phone")
+	c.do(reader, chromedp.Navigate(base+"/console/r/cn-hangzhou/customer-gateways"), chromedp.WaitVisible(chromedp.CSS(`table`)))
+	if w := run(c, reader, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
+		t.Fatalf("the customer gateway list is %d px wide at a 390 px viewport", w)
+	}
+	if got := run(c, reader, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("td[data-label=Created]"), "::before").content`)); got != `attr(data-label)` && got != `"Created"` {
+		t.Fatalf("stacked cell label %q", got)
+	}
+	c.shot(reader, "10e-reader-customer-gateways-phone")
+	c.do(reader, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections/new?tunnels=2"), chromedp.WaitVisible(chromedp.CSS(`#VpnGatewayId`)))
+	c.shot(reader, "10f-reader-connection-form-phone")
+	// The VPN read-only policy has no vpc:DescribeVpcs (that is
+	// AliyunVPCReadOnlyAccess): the reader gets the readable refusal.
+	for _, l := range []struct{ path, readerSel, name string }{
+		{"/console/r/cn-hangzhou/gateways", `table`, "12c-gateways"},
+		{"/console/r/cn-hangzhou/vpcs", `section.error`, "12d-vpcs"},
+	} {
+		c.do(admin, chromedp.Navigate(base+l.path), chromedp.WaitVisible(chromedp.CSS(`table`)))
+		c.shot(admin, l.name)
+		c.do(reader, chromedp.Navigate(base+l.path), chromedp.WaitVisible(chromedp.CSS(l.readerSel)))
+		c.shot(reader, l.name+"-phone")
+	}
+	if got := c.text(reader, "section.error"); !strings.Contains(got, "vpc:DescribeVpcs") || !strings.Contains(got, "You are not allowed to do this") {
+		t.Fatalf("reader's VPC page %q", got)
+	}
 
 	// ---- detail: downloads (bytes as the API and peer-config), copy,
 	// reveal.
@@ -546,12 +600,38 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("after delete %q", got)
 	}
 
-	// ---- sign-out ends the session.
+	// ---- sign-out ends the session, also for a copy of its cookie taken
+	// before.
+	jar, err := chromedp.Call(admin, network.GetCookies, network.GetCookiesParams{URLs: []string{base + "/console/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stolen *network.Cookie
+	for _, ck := range jar.Cookies {
+		if ck.Name == "vpcvpn_console" {
+			stolen = ck
+		}
+	}
+	if stolen == nil || !stolen.HTTPOnly || stolen.SameSite != network.CookieSameSiteStrict || stolen.Path != "/console/" {
+		t.Fatalf("session cookie %+v", stolen)
+	}
 	c.do(admin, chromedp.Click(chromedp.CSS(`form.signout button`)), chromedp.WaitVisible(chromedp.CSS(`input[name="AccessKeyId"]`)))
 	c.do(admin, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections"), chromedp.WaitVisible(chromedp.CSS(`input[name="AccessKeyId"]`)))
 	if loc := c.location(admin); !strings.Contains(loc, "/console/signin?next=") {
 		t.Fatalf("after sign-out: %s", loc)
 	}
+	if _, err := chromedp.Call(admin, network.SetCookie, network.SetCookieParams{Name: stolen.Name, Value: stolen.Value,
+		URL: base + "/console/", Path: "/console/", HTTPOnly: &stolen.HTTPOnly, SameSite: network.CookieSameSiteStrict}); err != nil {
+		t.Fatal(err)
+	}
+	c.do(admin, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections"), chromedp.WaitVisible(chromedp.CSS(`input[name="AccessKeyId"]`)))
+	if loc := c.location(admin); !strings.Contains(loc, "/console/signin?") || !strings.Contains(loc, "ended=1") {
+		t.Fatalf("the copied cookie after sign-out: %s", loc)
+	}
+	if got := c.text(admin, "p.notice"); got != "Your session has ended. Sign in again." {
+		t.Fatalf("sign-in notice %q", got)
+	}
+	c.shot(admin, "14-signed-out-copy-refused")
 
 	// ---- the audit trail: console calls, the reveal and downloads as
 	// secret reads.
@@ -565,8 +645,9 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("console call recorded as ApiCall: %+v", a)
 		}
 	}
-	// config.json, config.xml, reveal; the swanctl download and its copy.
-	if kinds["DownloadVpnConnectionConfig"] != 3 || kinds["DownloadVpnConnectionDeviceConfig"] != 2 {
+	// config.json, config.xml, two reveals (root, reader); the swanctl
+	// download and its copy.
+	if kinds["DownloadVpnConnectionConfig"] != 4 || kinds["DownloadVpnConnectionDeviceConfig"] != 2 {
 		t.Fatalf("secret reads %v", kinds)
 	}
 }

@@ -2,9 +2,11 @@ package web
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
 )
@@ -128,12 +130,10 @@ func layoutTopology(region string, g vpn.VpnGatewayItem, conns []vpn.VpnConnecti
 		if role != "" {
 			name += " (" + role + ")"
 		}
-		lx, ly := (from.X+topoPeerX)/2, (from.Y+y2)/2-6
-		if n%2 == 1 {
-			ly += 18
-		}
+		label := short(name, 36)
+		lx, ly := edgeLabel(from.X, from.Y, topoPeerX, y2, label, n%2 == 1)
 		n++
-		t.Edges = append(t.Edges, topoEdge{X1: from.X, Y1: from.Y, X2: topoPeerX, Y2: y2, LX: lx, LY: ly, Label: short(name, 36), Full: name,
+		t.Edges = append(t.Edges, topoEdge{X1: from.X, Y1: from.Y, X2: topoPeerX, Y2: y2, LX: lx, LY: ly, Label: label, Full: name,
 			Status: status, Class: statusClass(status), StatusLabel: statusLabel(status),
 			Href: base + "/connections/" + c.VpnConnectionId, Key: key})
 	}
@@ -151,6 +151,23 @@ func layoutTopology(region string, g vpn.VpnGatewayItem, conns []vpn.VpnConnecti
 		edge(c, t.Ports[0], c.CustomerGatewayId, c.Status, c.VpnConnectionId, "")
 	}
 	return t
+}
+
+// edgeLabel places an edge's label (13 px text, centred) at the middle of
+// the line, above it (below when below is set, for every second edge, so
+// that labels of neighbouring edges do not meet), far enough that the
+// sloped line clears the whole text rather than crossing its ends.
+func edgeLabel(x1, y1, x2, y2 int, label string, below bool) (int, int) {
+	lx, ym := (x1+x2)/2, (y1+y2)/2
+	halfWidth := float64(utf8.RuneCountInString(label)) * 3.7
+	rise := 0
+	if x2 != x1 {
+		rise = int(math.Abs(float64(y2-y1)) / float64(x2-x1) * halfWidth)
+	}
+	if below {
+		return lx, ym + 17 + rise // baseline: the text's top ~4 px under the line
+	}
+	return lx, ym - 7 - rise
 }
 
 // short truncates s to n characters (runes) with an ellipsis, so a long
