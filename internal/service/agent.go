@@ -70,6 +70,7 @@ type agentHub struct {
 type liveGateway struct {
 	rec      store.AgentRecord
 	recWrite time.Time // when this node last wrote rec
+	owner    string    // the gateway's account as read from the store by this node ("": not read)
 	tunnels  map[tunnelKey]*liveTunnel
 }
 
@@ -387,11 +388,55 @@ func (h *agentHub) record(rec store.AgentRecord, tunnels []store.TunnelStatus, n
 }
 
 // forget drops the node's memory of a gateway (after a failed write, so
-// that the next report writes everything).
+// that the next report writes everything, or after it was deleted).
 func (h *agentHub) forget(gw string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	delete(h.live, gw)
+}
+
+// owner returns the account of gateway gw in region as this node last read
+// it from the store for a report ("" when unknown).
+func (h *agentHub) owner(gw, region string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if lg := h.live[gw]; lg != nil && lg.owner != "" && lg.rec.RegionID == region {
+		return lg.owner
+	}
+	return ""
+}
+
+// setOwner remembers the account of gateway gw read from the store.
+func (h *agentHub) setOwner(gw, account string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if lg := h.live[gw]; lg != nil && lg.rec.AccountID == account {
+		lg.owner = account
+	}
+}
+
+// reportGateway is s.gateway for ReportVpnGatewayAgentStatus: the gateway
+// (only its id, account and region when cached is true) with the caller
+// authorised on its ARN. Cached: the owner this node read for an earlier
+// report of the gateway; a gateway's account and region never change.
+func (s *Service) reportGateway(ctx context.Context, r *Request, h *agentHub) (g vpn.Gateway, cached bool, err error) {
+	region, err := vpn.ParseRegion(r.Params)
+	if err != nil {
+		return vpn.Gateway{}, false, err
+	}
+	id, err := vpn.RequiredID(r.Params, "VpnGatewayId", vpn.PrefixVpnGateway)
+	if err != nil {
+		return vpn.Gateway{}, false, err
+	}
+	if account := h.owner(id, region); account != "" {
+		r.Resource = arn(region, account, "vpngateway", id)
+		if err := s.authorize(ctx, r, ActionReportAgentStatus, r.Resource, account); err != nil {
+			return vpn.Gateway{}, false, err
+		}
+		return vpn.Gateway{VpnGatewayID: id, AccountID: account, RegionID: region}, true, nil
+	}
+	g, err = s.gateway(ctx, r, ActionReportAgentStatus)
+	return g, false, err
 }
 
 // snapshot returns the node's memory of the gateways: agent records and
@@ -423,7 +468,13 @@ func (s *Service) ReportVpnGatewayAgentStatus(ctx context.Context, r *Request) (
 	if err != nil {
 		return nil, err
 	}
-	g, err := s.gateway(ctx, r, ActionReportAgentStatus)
+	h := s.hub()
+	// A steady agent's reports are mostly not written (see record): for
+	// those the gateway's owner (immutable for its id) comes from this
+	// node's memory of the last read, and the caller is authorised
+	// against it as always; a report that writes reads the gateway
+	// again, so a deleted gateway is noticed within agentHeartbeat.
+	g, cached, err := s.reportGateway(ctx, r, h)
 	if err != nil {
 		return nil, err
 	}
@@ -441,12 +492,25 @@ func (s *Service) ReportVpnGatewayAgentStatus(ctx context.Context, r *Request) (
 			EstablishedAt: fromMillis(t.EstablishedTime), BytesIn: t.BytesIn, BytesOut: t.BytesOut, PacketsIn: t.PacketsIn,
 			PacketsOut: t.PacketsOut, LastError: t.LastError, LastErrorAt: fromMillis(t.LastErrorTime), ReportedAt: now})
 	}
-	h := s.hub()
 	if wrec, write := h.record(rec, tunnels, now); wrec != nil {
+		if cached {
+			cur, err := s.Store.GetGateway(ctx, store.Scope{RegionID: g.RegionID}, g.VpnGatewayID)
+			if err == nil && cur.AccountID != g.AccountID {
+				err = &store.NotFoundError{Kind: "VpnGateway", ID: g.VpnGatewayID}
+			}
+			if err != nil {
+				h.forget(g.VpnGatewayID)
+				return nil, storeErr(err)
+			}
+			cached = false
+		}
 		if err := as.PutAgentStatus(ctx, *wrec, write); err != nil {
 			h.forget(g.VpnGatewayID)
 			return nil, err
 		}
+	}
+	if !cached {
+		h.setOwner(g.VpnGatewayID, g.AccountID)
 	}
 	if len(in.LogLines) > 0 {
 		lines := make([]store.LogLine, 0, len(in.LogLines))

@@ -26,8 +26,14 @@ import (
 // the status path).
 type countingStore struct {
 	*sqlite.DB
-	puts    atomic.Int64
-	tunnels atomic.Int64
+	puts     atomic.Int64
+	tunnels  atomic.Int64
+	gateways atomic.Int64 // GetGateway calls
+}
+
+func (c *countingStore) GetGateway(ctx context.Context, s store.Scope, id string) (vpn.Gateway, error) {
+	c.gateways.Add(1)
+	return c.DB.GetGateway(ctx, s, id)
 }
 
 func (c *countingStore) PutAgentStatus(ctx context.Context, a store.AgentRecord, ts []store.TunnelStatus) error {
@@ -339,5 +345,72 @@ func TestAgentReportScope(t *testing.T) {
 		if e, ok := apierror.As(err); !ok || e.Code != c.code {
 			t.Errorf("%v: err = %v, want %s", c.params, err, c.code)
 		}
+	}
+}
+
+// TestAgentReportOwnerCache: a steady agent's reports that are not written
+// take the gateway's owner from the node's memory (no store read), and are
+// still authorised one by one; every written report (change, heartbeat,
+// new instance) reads the gateway again, so a gateway deleted on another
+// node is refused within the heartbeat, and at once on the node that
+// deleted it.
+func TestAgentReportOwnerCache(t *testing.T) {
+	w := newAgentWorld(t)
+	a, b := w.node(), w.node()
+	reads := func() int64 { return w.st.gateways.Load() }
+	report(t, a, "vpn-001", "i1", 1, up("vco-a", "", 100))
+	report(t, b, "vpn-001", "i1", 2, up("vco-a", "", 100)) // b: not consecutive on b, written
+	if got := reads(); got != 2 {
+		t.Fatalf("first reports on two nodes read the gateway %d times, want 2", got)
+	}
+	w.clock.Add(5 * time.Second)
+	report(t, b, "vpn-001", "i1", 3, up("vco-a", "", 200))
+	w.clock.Add(5 * time.Second)
+	report(t, b, "vpn-001", "i1", 4, up("vco-a", "", 300))
+	if got, puts := reads(), w.st.puts.Load(); got != 2 || puts != 2 {
+		t.Fatalf("steady reports: %d gateway reads (want 2), %d writes (want 2)", got, puts)
+	}
+	// Another account's caller is refused on the cached path as on the
+	// store's (the same answer).
+	other := iam.Principal{Kind: iam.PrincipalRoot, AccountID: "1999999999999999", AccessKeyID: "LTAIother"}
+	params := map[string]string{"RegionId": storetest.Region, "VpnGatewayId": "vpn-001", "AgentInstanceId": "i1", "Sequence": "5",
+		"Tunnels.1": tunnelsParam(t, up("vco-a", "", 400))}
+	_, errCached := b.ReportVpnGatewayAgentStatus(t.Context(), &service.Request{Params: params, Principal: other})
+	_, errStore := w.node().ReportVpnGatewayAgentStatus(t.Context(), &service.Request{Params: params, Principal: other})
+	ec, ok1 := apierror.As(errCached)
+	es, ok2 := apierror.As(errStore)
+	if !ok1 || !ok2 || ec.Code != "Forbidden" || es.Code != ec.Code {
+		t.Fatalf("another account's report: cached path %v, store path %v", errCached, errStore)
+	}
+	if reads() != 3 { // the fresh node's read
+		t.Fatalf("%d gateway reads", reads())
+	}
+
+	// Deleted (connection first) through node a: a forgets at once.
+	if err := w.st.DeleteConnection(t.Context(), store.Scope{AccountID: storetest.Account, RegionID: storetest.Region}, "vco-a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := call(t, a.DeleteVpnGateway, map[string]string{"VpnGatewayId": "vpn-001"}); err != nil {
+		t.Fatal(err)
+	}
+	notFound := func(s *service.Service, seq int64) {
+		t.Helper()
+		_, err := call(t, s.ReportVpnGatewayAgentStatus, map[string]string{"VpnGatewayId": "vpn-001", "AgentInstanceId": "i1",
+			"Sequence": fmt.Sprint(seq), "Tunnels.1": tunnelsParam(t, up("vco-a", "", 100*seq))})
+		if e, ok := apierror.As(err); !ok || e.Code != "InvalidVpnGatewayInstanceId.NotFound" {
+			t.Fatalf("report %d after the delete: %v, want InvalidVpnGatewayInstanceId.NotFound", seq, err)
+		}
+	}
+	notFound(a, 5)
+	// Node b, which remembers the owner: an unwritten report is taken
+	// (nothing is stored for it), the heartbeat's is refused.
+	w.clock.Add(time.Second)
+	report(t, b, "vpn-001", "i1", 5, up("vco-a", "", 500))
+	puts := w.st.puts.Load()
+	w.clock.Add(5 * time.Second) // 16 s after b's last write
+	notFound(b, 6)
+	notFound(b, 7) // and forgotten: read again
+	if w.st.puts.Load() != puts {
+		t.Fatalf("a report of the deleted gateway was written")
 	}
 }

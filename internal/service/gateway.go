@@ -191,5 +191,6 @@ func (s *Service) DeleteVpnGateway(ctx context.Context, r *Request) (any, error)
 	if err != nil {
 		return nil, storeErr(err)
 	}
+	s.hub().forget(id) // its agent's reports read it again
 	return nil, nil
 }
