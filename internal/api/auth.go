@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/signature"
 	"github.com/vpcvpn/vpcvpn/internal/store"
@@ -77,16 +78,26 @@ func parseTimestamp(s string) (time.Time, error) {
 	return time.Parse(v1TimeLayout, s)
 }
 
-// Authenticate verifies the request and returns its principal.
-// params is the request's parameters as a map and as the list they were
-// sent in (query then form body, duplicates removed). hv is the request's
-// V3 headers as readV3Headers returned them, nil for a V1 request (no
-// Authorization header).
-func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, params map[string]string, list []signature.Param, body []byte, hv *v3Headers) (iam.Principal, error) {
+// Authenticate verifies the request and returns its principal, and the
+// cache generations of the principal's account as read with its nonce (when
+// the nonce store reads them: GenerationClaimer; fresh.OK is false
+// otherwise). params is the request's parameters as a map and as the list
+// they were sent in (query then form body, duplicates removed). hv is the
+// request's V3 headers as readV3Headers returned them, nil for a V1 request
+// (no Authorization header).
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, params map[string]string, list []signature.Param, body []byte, hv *v3Headers) (p iam.Principal, fresh cachegen.Snapshot, err error) {
 	if hv != nil {
 		return a.v3(ctx, r, params, body, hv)
 	}
 	return a.v1(ctx, r, params, list)
+}
+
+// GenerationClaimer is a nonce store shared by several servers
+// (internal/store/postgres) that reads an account's cache generations
+// (internal/cachegen) in the statement that claims a nonce: as committed
+// after the claim began, so after the request arrived.
+type GenerationClaimer interface {
+	ClaimNonce(ctx context.Context, key string, expires time.Time, account string) (bool, cachegen.Gens, error)
 }
 
 // v3Headers are the values of the headers a V3 request is acted on by, each
@@ -209,56 +220,117 @@ func (a *Authenticator) checkTime(ts time.Time) error {
 	return nil
 }
 
-func (a *Authenticator) v1(ctx context.Context, r *http.Request, params map[string]string, list []signature.Param) (iam.Principal, error) {
+func (a *Authenticator) v1(ctx context.Context, r *http.Request, params map[string]string, list []signature.Param) (iam.Principal, cachegen.Snapshot, error) {
+	p, c, err := a.v1Verify(ctx, r, params, list)
+	if err != nil {
+		return iam.Principal{}, cachegen.Snapshot{}, err
+	}
+	return a.claim(ctx, p, c, params["AccessKeyId"], params["SignatureNonce"], c.ts, func(p iam.Principal, secret string) error {
+		return a.checkV1(r, list, secret)
+	})
+}
+
+// verified is what a request's signature check leaves for its nonce claim.
+type verified struct {
+	ts time.Time
+	// cached: the principal came from the generation-checked credential
+	// cache, filled under generation gen.
+	cached bool
+	gen    uint64
+}
+
+// claim claims the request's nonce (with the cache generations of p's
+// account when the store reads them) and, when p came from the
+// generation-checked credential cache and the account's credentials
+// changed since the entry was filled, resolves the key again and checks
+// the signature with what it resolves to (recheck), so that a key
+// deactivated or deleted on any node is refused from the next request on.
+func (a *Authenticator) claim(ctx context.Context, p iam.Principal, v verified, ak, nonce string, ts time.Time, recheck func(iam.Principal, string) error) (iam.Principal, cachegen.Snapshot, error) {
+	fresh, err := a.useNonce(ctx, ak, nonce, ts, p.AccountID)
+	if err != nil {
+		return iam.Principal{}, cachegen.Snapshot{}, err
+	}
+	if c := a.creds; c != nil && fresh.OK {
+		c.saw(fresh)
+		if v.cached && fresh.Gens.Credentials != v.gen {
+			c.drop(ak)
+			forgets := c.gen.Load()
+			np, secret, err := a.Creds.Resolve(ctx, ak, "")
+			if err != nil {
+				return iam.Principal{}, cachegen.Snapshot{}, err
+			}
+			if err := recheck(np, secret); err != nil {
+				return iam.Principal{}, cachegen.Snapshot{}, err
+			}
+			if np.AccountID == fresh.Account {
+				// fresh was read before this resolution.
+				c.put(ak, credential{p: np, secret: secret, gen: fresh.Gens.Credentials, expires: time.Now().Add(c.ttl)}, forgets)
+			}
+			if np.AccountID != p.AccountID {
+				fresh = cachegen.Snapshot{}
+			}
+			p = np
+		}
+	}
+	return p, fresh, nil
+}
+
+// checkV1 verifies a V1 signature with secret.
+func (a *Authenticator) checkV1(r *http.Request, list []signature.Param, secret string) error {
+	if err := a.v.VerifyV1(r.Method, list, secret); err != nil {
+		if errors.Is(err, signature.ErrIncomplete) {
+			return apierror.Newf("IncompleteSignature", "The request signature is incomplete: %s.", err.Error())
+		}
+		return apierror.Newf("SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:%s", signature.V1StringToSign(r.Method, redactToken(list)))
+	}
+	return nil
+}
+
+func (a *Authenticator) v1Verify(ctx context.Context, r *http.Request, params map[string]string, list []signature.Param) (iam.Principal, verified, error) {
 	for _, name := range []string{"AccessKeyId", "Signature", "SignatureMethod", "SignatureNonce", "Timestamp"} {
 		if params[name] == "" {
-			return iam.Principal{}, apierror.Missing(name)
+			return iam.Principal{}, verified{}, apierror.Missing(name)
 		}
 	}
 	if m := params["SignatureMethod"]; m != "HMAC-SHA1" {
-		return iam.Principal{}, apierror.Newf("InvalidSignatureMethod", "Specified signature method %q is not supported; use HMAC-SHA1 or the ACS3-HMAC-SHA256 Authorization header.", clip(m))
+		return iam.Principal{}, verified{}, apierror.Newf("InvalidSignatureMethod", "Specified signature method %q is not supported; use HMAC-SHA1 or the ACS3-HMAC-SHA256 Authorization header.", clip(m))
 	}
 	if v, ok := params["SignatureVersion"]; ok && v != "1.0" {
-		return iam.Principal{}, apierror.Newf("InvalidSignatureVersion", "Specified signature version %q is not supported; use 1.0.", clip(v))
+		return iam.Principal{}, verified{}, apierror.Newf("InvalidSignatureVersion", "Specified signature version %q is not supported; use 1.0.", clip(v))
 	}
 	if err := checkNonce("SignatureNonce", params["SignatureNonce"]); err != nil {
-		return iam.Principal{}, err
+		return iam.Principal{}, verified{}, err
 	}
 	ts, err := parseTimestamp(params["Timestamp"])
 	if err != nil {
-		return iam.Principal{}, apierror.Newf("InvalidTimeStamp.Format", "Specified time stamp %q is not well formatted; use UTC ISO 8601 like 2006-01-02T15:04:05Z.", clip(params["Timestamp"]))
+		return iam.Principal{}, verified{}, apierror.Newf("InvalidTimeStamp.Format", "Specified time stamp %q is not well formatted; use UTC ISO 8601 like 2006-01-02T15:04:05Z.", clip(params["Timestamp"]))
 	}
 	if err := a.checkTime(ts); err != nil {
-		return iam.Principal{}, err
+		return iam.Principal{}, verified{}, err
 	}
 	ak := params["AccessKeyId"]
-	p, secret, err := a.resolve(ctx, ak, params["SecurityToken"])
+	p, secret, v, err := a.resolve(ctx, ak, params["SecurityToken"])
 	if err != nil {
-		return iam.Principal{}, err
+		return iam.Principal{}, verified{}, err
 	}
-	if err := a.v.VerifyV1(r.Method, list, secret); err != nil {
-		if errors.Is(err, signature.ErrIncomplete) {
-			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The request signature is incomplete: %s.", err.Error())
-		}
-		return iam.Principal{}, apierror.Newf("SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:%s", signature.V1StringToSign(r.Method, redactToken(list)))
+	if err := a.checkV1(r, list, secret); err != nil {
+		return iam.Principal{}, verified{}, err
 	}
-	if err := a.useNonce(ctx, ak, params["SignatureNonce"], ts); err != nil {
-		return iam.Principal{}, err
-	}
-	return p, nil
+	v.ts = ts
+	return p, v, nil
 }
 
-func (a *Authenticator) v3(ctx context.Context, r *http.Request, params map[string]string, body []byte, hv *v3Headers) (iam.Principal, error) {
+func (a *Authenticator) v3(ctx context.Context, r *http.Request, params map[string]string, body []byte, hv *v3Headers) (iam.Principal, cachegen.Snapshot, error) {
 	authz := hv.authorization
 	if alg, _, _ := strings.Cut(authz, " "); alg != signature.V3Algorithm {
 		if strings.HasPrefix(alg, "ACS3-") {
-			return iam.Principal{}, apierror.Newf("InvalidSignatureMethod", "Signature algorithm %q is not supported; use ACS3-HMAC-SHA256.", clip(alg))
+			return iam.Principal{}, cachegen.Snapshot{}, apierror.Newf("InvalidSignatureMethod", "Signature algorithm %q is not supported; use ACS3-HMAC-SHA256.", clip(alg))
 		}
-		return iam.Principal{}, apierror.Newf("IncompleteSignature", "The Authorization header must start with ACS3-HMAC-SHA256.")
+		return iam.Principal{}, cachegen.Snapshot{}, apierror.Newf("IncompleteSignature", "The Authorization header must start with ACS3-HMAC-SHA256.")
 	}
 	auth, err := signature.ParseV3Authorization(authz)
 	if err != nil {
-		return iam.Principal{}, apierror.Newf("IncompleteSignature", "The Authorization header is not a valid ACS3-HMAC-SHA256 header: %s.", err.Error())
+		return iam.Principal{}, cachegen.Snapshot{}, apierror.Newf("IncompleteSignature", "The Authorization header is not a valid ACS3-HMAC-SHA256 header: %s.", err.Error())
 	}
 	signed := map[string]bool{}
 	for _, h := range auth.SignedHeaders {
@@ -275,92 +347,125 @@ func (a *Authenticator) v3(ctx context.Context, r *http.Request, params map[stri
 			if h.name == "x-acs-action" && params["Action"] != "" || h.name == "x-acs-version" && params["Version"] != "" {
 				continue
 			}
-			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The request lacks the %s header.", h.name)
+			return iam.Principal{}, cachegen.Snapshot{}, apierror.Newf("IncompleteSignature", "The request lacks the %s header.", h.name)
 		}
 		if !signed[h.name] {
-			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The %s header must be listed in SignedHeaders.", h.name)
+			return iam.Principal{}, cachegen.Snapshot{}, apierror.Newf("IncompleteSignature", "The %s header must be listed in SignedHeaders.", h.name)
 		}
 	}
 	if err := checkNonce("The x-acs-signature-nonce header", hv.nonce); err != nil {
-		return iam.Principal{}, err
+		return iam.Principal{}, cachegen.Snapshot{}, err
 	}
 	ts, err := parseTimestamp(hv.date)
 	if err != nil {
-		return iam.Principal{}, apierror.Newf("InvalidTimeStamp.Format", "Specified x-acs-date %q is not well formatted; use UTC ISO 8601 like 2006-01-02T15:04:05Z.", clip(hv.date))
+		return iam.Principal{}, cachegen.Snapshot{}, apierror.Newf("InvalidTimeStamp.Format", "Specified x-acs-date %q is not well formatted; use UTC ISO 8601 like 2006-01-02T15:04:05Z.", clip(hv.date))
 	}
 	if err := a.checkTime(ts); err != nil {
-		return iam.Principal{}, err
+		return iam.Principal{}, cachegen.Snapshot{}, err
 	}
 	sum := sha256.Sum256(body)
 	bodyHash := hex.EncodeToString(sum[:])
 	if !signature.Equal(hv.contentSHA256, bodyHash) {
-		return iam.Principal{}, apierror.Newf("SignatureDoesNotMatch", "The x-acs-content-sha256 header does not match the SHA-256 of the request body (server computed %s; send the lower-case hex digest).", bodyHash)
+		return iam.Principal{}, cachegen.Snapshot{}, apierror.Newf("SignatureDoesNotMatch", "The x-acs-content-sha256 header does not match the SHA-256 of the request body (server computed %s; send the lower-case hex digest).", bodyHash)
 	}
 	token := hv.securityToken
 	if qt := params["SecurityToken"]; qt != "" {
 		if token != "" && token != qt {
-			return iam.Principal{}, apierror.Newf("InvalidParameter.Duplicate", "The x-acs-security-token header and the SecurityToken parameter differ; send the token once.")
+			return iam.Principal{}, cachegen.Snapshot{}, apierror.Newf("InvalidParameter.Duplicate", "The x-acs-security-token header and the SecurityToken parameter differ; send the token once.")
 		}
 		token = qt
 	}
-	p, secret, err := a.resolve(ctx, auth.AccessKeyID, token)
+	p, secret, v, err := a.resolve(ctx, auth.AccessKeyID, token)
 	if err != nil {
-		return iam.Principal{}, err
+		return iam.Principal{}, cachegen.Snapshot{}, err
 	}
 	header := signature.HeaderFunc(r)
 	// The canonical query covers the query string only, not a form body.
 	qp, err := parseParams(nil, r.URL.RawQuery)
 	if err != nil {
-		return iam.Principal{}, err
+		return iam.Principal{}, cachegen.Snapshot{}, err
 	}
-	if err := a.v.VerifyV3(r.Method, r.URL.Path, qp, header, auth, bodyHash, secret); err != nil {
-		if errors.Is(err, signature.ErrIncomplete) {
-			return iam.Principal{}, apierror.Newf("IncompleteSignature", "The request signature is incomplete: %s.", err.Error())
+	check := func(_ iam.Principal, secret string) error {
+		if err := a.v.VerifyV3(r.Method, r.URL.Path, qp, header, auth, bodyHash, secret); err != nil {
+			if errors.Is(err, signature.ErrIncomplete) {
+				return apierror.Newf("IncompleteSignature", "The request signature is incomplete: %s.", err.Error())
+			}
+			sts := signature.V3StringToSign(signature.V3CanonicalRequest(r.Method, r.URL.Path, qp, header, auth.SignedHeaders, bodyHash))
+			return apierror.Newf("SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:%s", sts)
 		}
-		sts := signature.V3StringToSign(signature.V3CanonicalRequest(r.Method, r.URL.Path, qp, header, auth.SignedHeaders, bodyHash))
-		return iam.Principal{}, apierror.Newf("SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:%s", sts)
+		return nil
+	}
+	if err := check(p, secret); err != nil {
+		return iam.Principal{}, cachegen.Snapshot{}, err
 	}
 	// The nonce is the value signed (readV3Headers and checkNonce made sure
 	// the canonicalisation left it as it is).
-	if err := a.useNonce(ctx, auth.AccessKeyID, hv.nonce, ts); err != nil {
-		return iam.Principal{}, err
-	}
-	return p, nil
+	return a.claim(ctx, p, v, auth.AccessKeyID, hv.nonce, ts, check)
 }
 
 // useNonce records a nonce that checkNonce accepted.
-func (a *Authenticator) useNonce(ctx context.Context, ak, nonce string, ts time.Time) error {
-	fresh, err := a.Nonces.UseNonce(ctx, ak+"\x00"+nonce, ts.Add(Window))
+// With a GenerationClaimer it also returns account's cache generations,
+// read in the same statement.
+func (a *Authenticator) useNonce(ctx context.Context, ak, nonce string, ts time.Time, account string) (cachegen.Snapshot, error) {
+	var fresh bool
+	var snap cachegen.Snapshot
+	var err error
+	if gc, ok := a.Nonces.(GenerationClaimer); ok && account != "" {
+		snap.Account, snap.OK = account, true
+		fresh, snap.Gens, err = gc.ClaimNonce(ctx, ak+"\x00"+nonce, ts.Add(Window), account)
+	} else {
+		fresh, err = a.Nonces.UseNonce(ctx, ak+"\x00"+nonce, ts.Add(Window))
+	}
 	if err != nil {
-		return err
+		return cachegen.Snapshot{}, err
 	}
 	if !fresh {
-		return apierror.Newf("SignatureNonceUsed", "Specified signature nonce %q was used already within the last 15 minutes; send a new nonce with every request.", clip(nonce))
+		return cachegen.Snapshot{}, apierror.Newf("SignatureNonceUsed", "Specified signature nonce %q was used already within the last 15 minutes; send a new nonce with every request.", clip(nonce))
 	}
-	return nil
+	return snap, nil
 }
 
 // credentialCache remembers what Credentials.Resolve answered for long-term
 // AccessKeys (no security token), so that a request does not read and
 // unseal its key in the store every time. Only successful resolutions are
 // kept (a key that was not found or disabled is looked up again on its next
-// request), each for at most ttl, bounded to max keys. forget drops
-// everything; the Server calls it when a RAM action that could change a key
-// or its user (any RAM action but Get*/List*) has been handled, before its
-// answer is written, so the caller's next request sees the change. A
-// resolution that raced with forget is not kept (generation check).
+// request), bounded to max keys. forget drops everything; the Server calls
+// it when a RAM action that could change a key or its user (any RAM action
+// but Get*/List*) has been handled, before its answer is written, so the
+// caller's next request sees the change. A resolution that raced with
+// forget is not kept (gen check).
+//
+// It works in one of two ways:
+//   - single node (CacheCredentials): an entry is used for at most ttl; a
+//     change made by another process on the same store takes effect when
+//     the entry expires.
+//   - checked (CacheCheckedCredentials, several servers on one database):
+//     an entry records its account's credentials generation
+//     (internal/cachegen) as read before the key was; every request that
+//     used it claims its nonce together with a fresh reading of that
+//     generation, and when the two differ the key is resolved again and the
+//     signature checked with the result (Authenticator.claim). A change
+//     made through any server is thus seen by the next request.
 type credentialCache struct {
 	mu      sync.RWMutex
 	entries map[string]credential
 	max     int
 	ttl     time.Duration
 	gen     atomic.Uint64
+	checked bool
+
+	// checked mode: the account each key resolved to, and the newest
+	// credentials generation of each account read so far (a reading
+	// taken before a resolution that starts after it is stored).
+	accounts sync.Map // AccessKeyId -> account
+	latest   sync.Map // account -> *atomic.Uint64 (generation + 1; 0: none)
 }
 
 type credential struct {
 	p       iam.Principal
 	secret  string
 	expires time.Time
+	gen     uint64 // checked mode: the account's credentials generation read before the key
 }
 
 func (c *credentialCache) get(ak string, now time.Time) (credential, bool) {
@@ -391,11 +496,51 @@ func (c *credentialCache) put(ak string, e credential, gen uint64) {
 	c.entries[ak] = e
 }
 
+func (c *credentialCache) drop(ak string) {
+	c.mu.Lock()
+	delete(c.entries, ak)
+	c.mu.Unlock()
+}
+
 func (c *credentialCache) forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen.Add(1)
 	c.entries = nil
+}
+
+// saw records a reading of an account's generations (checked mode).
+func (c *credentialCache) saw(s cachegen.Snapshot) {
+	if !c.checked || !s.OK {
+		return
+	}
+	v, ok := c.latest.Load(s.Account)
+	if !ok {
+		v, _ = c.latest.LoadOrStore(s.Account, new(atomic.Uint64))
+	}
+	p := v.(*atomic.Uint64)
+	for {
+		old := p.Load()
+		if old >= s.Gens.Credentials+1 || p.CompareAndSwap(old, s.Gens.Credentials+1) {
+			return
+		}
+	}
+}
+
+// before returns the newest reading of the credentials generation of the
+// account ak resolved to last time, if any (checked mode).
+func (c *credentialCache) before(ak string) (account string, gen uint64, ok bool) {
+	a, ok := c.accounts.Load(ak)
+	if !ok {
+		return "", 0, false
+	}
+	account = a.(string)
+	v, ok := c.latest.Load(account)
+	if !ok {
+		return "", 0, false
+	}
+	g := v.(*atomic.Uint64).Load()
+	return account, g - 1, g != 0
 }
 
 // CacheCredentials makes the Authenticator remember resolved long-term
@@ -408,6 +553,16 @@ func (a *Authenticator) CacheCredentials(max int, ttl time.Duration) {
 	a.creds = &credentialCache{max: max, ttl: ttl}
 }
 
+// CacheCheckedCredentials makes the Authenticator remember resolved
+// long-term AccessKeys (at most max, each for at most ttl), every use
+// checked against the account's credentials generation read with the
+// request's nonce: for a nonce store that reads them (GenerationClaimer),
+// shared by several servers. A change made through any server takes effect
+// from the next request on. Call before serving.
+func (a *Authenticator) CacheCheckedCredentials(max int, ttl time.Duration) {
+	a.creds = &credentialCache{max: max, ttl: ttl, checked: true}
+}
+
 // ForgetCredentials drops every cached credential (no-op without a cache).
 func (a *Authenticator) ForgetCredentials() {
 	if a.creds != nil {
@@ -415,20 +570,37 @@ func (a *Authenticator) ForgetCredentials() {
 	}
 }
 
-// resolve is Creds.Resolve through the credential cache.
-func (a *Authenticator) resolve(ctx context.Context, ak, token string) (iam.Principal, string, error) {
+// resolve is Creds.Resolve through the credential cache. In checked mode v
+// says whether the answer came from the cache and under which generation.
+func (a *Authenticator) resolve(ctx context.Context, ak, token string) (iam.Principal, string, verified, error) {
 	c := a.creds
 	if c == nil || token != "" || strings.HasPrefix(ak, "STS.") {
-		return a.Creds.Resolve(ctx, ak, token)
+		p, secret, err := a.Creds.Resolve(ctx, ak, token)
+		return p, secret, verified{}, err
 	}
 	now := time.Now()
 	if e, ok := c.get(ak, now); ok {
-		return e.p, e.secret, nil
+		return e.p, e.secret, verified{cached: c.checked, gen: e.gen}, nil
 	}
 	gen := c.gen.Load()
+	var account string
+	var before uint64
+	known := true
+	if c.checked {
+		account, before, known = c.before(ak)
+	}
 	p, secret, err := a.Creds.Resolve(ctx, ak, token)
 	if err == nil {
-		c.put(ak, credential{p: p, secret: secret, expires: now.Add(c.ttl)}, gen)
+		if c.checked {
+			c.accounts.Store(ak, p.AccountID)
+		}
+		// In checked mode an entry needs a generation read before the
+		// key: the account's newest reading when the key's account is
+		// known from an earlier resolution (the first request of a key
+		// fills nothing; its nonce claim gives the reading).
+		if known && (!c.checked || account == p.AccountID) {
+			c.put(ak, credential{p: p, secret: secret, expires: now.Add(c.ttl), gen: before}, gen)
+		}
 	}
-	return p, secret, err
+	return p, secret, verified{}, err
 }

@@ -553,11 +553,11 @@ func (s *Server) handle(r *http.Request, rq *request, bodyBytes []byte) (any, er
 		if isV3 {
 			v3 = &hv
 		}
-		p, err := s.cfg.Auth.Authenticate(r.Context(), r, m, params, bodyBytes, v3)
+		p, fresh, err := s.cfg.Auth.Authenticate(r.Context(), r, m, params, bodyBytes, v3)
 		if err != nil {
 			return err
 		}
-		rq.call.Principal = p
+		rq.call.Principal, rq.call.Fresh = p, fresh
 		if s.cfg.Limiter != nil {
 			if e := s.cfg.Limiter.Allow(p.AccessKeyID, p.IdentityARN(), name); e != nil {
 				return e

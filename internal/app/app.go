@@ -48,6 +48,12 @@ const (
 	CredentialCacheTTL     = 2 * time.Second
 )
 
+// CheckedCredentialTTL bounds how long a server on a shared database keeps
+// a resolved AccessKey (api.Authenticator.CacheCheckedCredentials). Every
+// use is checked against the account's credentials generation read with the
+// request's nonce, so this only bounds the memory of keys no longer used.
+const CheckedCredentialTTL = 10 * time.Minute
+
 // UsageError marks errors caused by how vpcvpn was invoked (bad flag values).
 type UsageError struct{ error }
 
@@ -184,9 +190,14 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	}
 	var nonces store.NonceStore
 	if e.shared != nil {
-		// Several servers share the database: nonces and answers must
-		// not live in one process's memory.
+		// Several servers share the database: nonces must not live in
+		// one process's memory, and cached answers and keys are used
+		// only when the generations read with the request's nonce say
+		// they are current.
 		nonces = e.shared
+		if _, ok := e.shared.(api.GenerationClaimer); ok {
+			svc.EnableCheckedDownloadCache(api.EncodeBody, DownloadCacheEntries)
+		}
 	} else {
 		if o.NonceMemory <= 0 {
 			o.NonceMemory = DefaultNonceMemory
@@ -197,6 +208,9 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	a := &App{Service: svc, Store: e.store, Root: root, describe: e.describe, closeOnce: e.store.Close}
 	actions := api.Actions(svc)
 	auth := api.NewAuthenticator(svc, nonces)
+	if _, ok := nonces.(api.GenerationClaimer); ok {
+		auth.CacheCheckedCredentials(CredentialCacheEntries, CheckedCredentialTTL)
+	}
 	if e.shared == nil {
 		auth.CacheCredentials(CredentialCacheEntries, CredentialCacheTTL)
 		if !root.Created {

@@ -45,14 +45,42 @@ type downloadCache struct {
 	max     int
 	gen     atomic.Uint64
 
-	gateways map[string]vpn.Gateway         // by region/id
-	cgws     map[string]vpn.CustomerGateway // by region/id
+	gateways map[string]cachedGateway         // by region/id
+	cgws     map[string]cachedCustomerGateway // by region/id
+
+	// checked: other servers write to the store too (PostgreSQL). Every
+	// entry then records its account's answers generation
+	// (internal/cachegen) as read before the data it was built from, and is
+	// used only by a request whose own reading (Request.Fresh, taken with
+	// its nonce) is the same.
+	checked bool
 }
 
 type cachedDownload struct {
 	account  string
 	resource string // the connection's ARN
 	enc      encodedAnswer
+	agen     uint64 // checked mode: the account's answers generation
+}
+
+type cachedGateway struct {
+	gw   vpn.Gateway
+	agen uint64
+}
+
+type cachedCustomerGateway struct {
+	cg   vpn.CustomerGateway
+	agen uint64
+}
+
+// answersGen returns the answers generation of account as r read it, for
+// a checked cache (ok false: not read, so no entry may be used or filled).
+func (c *downloadCache) answersGen(r *Request, account string) (uint64, bool) {
+	if !c.checked {
+		return 0, true
+	}
+	g, ok := r.Fresh.For(account)
+	return g.Answers, ok
 }
 
 // answerKey is the key of one connection's answer in one format.
@@ -67,10 +95,18 @@ func cacheKey(region, id string, xmlFormat bool) answerKey {
 
 func depKey(region, id string) string { return region + "/" + id }
 
-func (c *downloadCache) get(key answerKey) *cachedDownload {
+// get returns the entry of key that r may use.
+func (c *downloadCache) get(r *Request, key answerKey) *cachedDownload {
 	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.entries[key]
+	e := c.entries[key]
+	c.mu.RUnlock()
+	if e == nil {
+		return nil
+	}
+	if g, ok := c.answersGen(r, e.account); !ok || g != e.agen {
+		return nil
+	}
+	return e
 }
 
 // evictOne makes room in m (bounded to max) by deleting an arbitrary entry.
@@ -98,40 +134,41 @@ func (c *downloadCache) put(key answerKey, e *cachedDownload, gen uint64) {
 }
 
 // deps returns the cached gateway and customer gateways of c (ok=false when
-// any is missing).
-func (c *downloadCache) deps(conn *vpn.Connection) (vpn.Gateway, map[string]vpn.CustomerGateway, bool) {
+// any is missing, or in checked mode filled under another answers
+// generation than agen).
+func (c *downloadCache) deps(conn *vpn.Connection, agen uint64) (vpn.Gateway, map[string]vpn.CustomerGateway, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	gw, ok := c.gateways[depKey(conn.RegionID, conn.VpnGatewayID)]
-	if !ok || gw.AccountID != conn.AccountID {
+	if !ok || gw.gw.AccountID != conn.AccountID || (c.checked && gw.agen != agen) {
 		return vpn.Gateway{}, nil, false
 	}
 	cgws := make(map[string]vpn.CustomerGateway, 2)
 	for _, id := range connectionCgwIDs(conn) {
 		cg, ok := c.cgws[depKey(conn.RegionID, id)]
-		if !ok || cg.AccountID != conn.AccountID {
+		if !ok || cg.cg.AccountID != conn.AccountID || (c.checked && cg.agen != agen) {
 			return vpn.Gateway{}, nil, false
 		}
-		cgws[id] = cg
+		cgws[id] = cg.cg
 	}
-	return gw, cgws, true
+	return gw.gw, cgws, true
 }
 
-func (c *downloadCache) putDeps(region string, gw vpn.Gateway, cgws map[string]vpn.CustomerGateway, gen uint64) {
+func (c *downloadCache) putDeps(region string, gw vpn.Gateway, cgws map[string]vpn.CustomerGateway, gen, agen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen.Load() != gen {
 		return
 	}
 	if c.gateways == nil {
-		c.gateways = map[string]vpn.Gateway{}
-		c.cgws = map[string]vpn.CustomerGateway{}
+		c.gateways = map[string]cachedGateway{}
+		c.cgws = map[string]cachedCustomerGateway{}
 	}
 	evictOne(c.gateways, c.max)
-	c.gateways[depKey(region, gw.VpnGatewayID)] = gw
+	c.gateways[depKey(region, gw.VpnGatewayID)] = cachedGateway{gw, agen}
 	for id, cg := range cgws {
 		evictOne(c.cgws, c.max)
-		c.cgws[depKey(region, id)] = cg
+		c.cgws[depKey(region, id)] = cachedCustomerGateway{cg, agen}
 	}
 }
 
@@ -172,6 +209,17 @@ func (s *Service) EnableDownloadCache(enc Encoder, max int) {
 	s.cache = &downloadCache{max: max}
 }
 
+// EnableCheckedDownloadCache turns on the answer cache for a store that
+// other servers write to as well: an entry is used only by a request whose
+// reading of its account's answers generation, taken with the request's
+// nonce (Request.Fresh), equals the one read before the entry was filled,
+// so a change acknowledged by any server before the request arrived is in
+// its answer. Requests without such a reading read the store.
+func (s *Service) EnableCheckedDownloadCache(enc Encoder, max int) {
+	s.encode = enc
+	s.cache = &downloadCache{max: max, checked: true}
+}
+
 func (s *Service) invalidateDownload(region, id string) {
 	if s.cache != nil {
 		s.cache.invalidate(region, id)
@@ -198,7 +246,7 @@ func (s *Service) DownloadVpnConnectionConfig(ctx context.Context, r *Request) (
 		// returned unchanged by their parsers, neither holding a '/'),
 		// so a hit on the raw parameters is a request that would
 		// validate the same way.
-		if e := s.cache.get(cacheKey(r.Params["RegionId"], r.Params["VpnConnectionId"], wantsXML(r.Params))); e != nil {
+		if e := s.cache.get(r, cacheKey(r.Params["RegionId"], r.Params["VpnConnectionId"], wantsXML(r.Params))); e != nil {
 			r.Resource = e.resource
 			if err := s.authorize(ctx, r, "vpc:DownloadVpnConnectionConfig", r.Resource, e.account); err != nil {
 				return nil, err
@@ -230,7 +278,11 @@ func (s *Service) DownloadVpnConnectionConfig(ctx context.Context, r *Request) (
 	if e.enc, err = s.encode(r.Action, xmlFormat, body); err != nil {
 		return nil, err
 	}
-	s.cache.put(cacheKey(region, id, xmlFormat), e, gen)
+	// r's reading was taken before the store was read (with its nonce).
+	if agen, ok := s.cache.answersGen(r, account); ok {
+		e.agen = agen
+		s.cache.put(cacheKey(region, id, xmlFormat), e, gen)
+	}
 	return e.enc, nil
 }
 
@@ -249,15 +301,19 @@ func (s *Service) downloadView(ctx context.Context, r *Request, region, id strin
 	var gw vpn.Gateway
 	var cgws map[string]vpn.CustomerGateway
 	ok := false
+	var agen uint64
+	fresh := false
 	if s.cache != nil {
-		gw, cgws, ok = s.cache.deps(&c)
+		if agen, fresh = s.cache.answersGen(r, c.AccountID); fresh {
+			gw, cgws, ok = s.cache.deps(&c, agen)
+		}
 	}
 	if !ok {
 		if gw, cgws, err = s.connectionDeps(ctx, ownerScope(&c), &c); err != nil {
 			return nil, "", err
 		}
-		if s.cache != nil {
-			s.cache.putDeps(c.RegionID, gw, cgws, gen)
+		if fresh {
+			s.cache.putDeps(c.RegionID, gw, cgws, gen, agen)
 		}
 	}
 	return &DownloadVpnConnectionConfigResponse{VpnConnectionConfig: vpn.CustomerView(c, gw, cgws)}, c.AccountID, nil
