@@ -410,11 +410,14 @@ func (a *Authenticator) useNonce(ctx context.Context, ak, nonce string, ts time.
 	var fresh bool
 	var snap cachegen.Snapshot
 	var err error
-	if gc, ok := a.Nonces.(GenerationClaimer); ok && account != "" {
-		snap.Account, snap.OK = account, true
+	if gc, ok := a.Nonces.(GenerationClaimer); ok {
+		snap.Account, snap.OK = account, account != ""
 		fresh, snap.Gens, err = gc.ClaimNonce(ctx, ak+"\x00"+nonce, ts.Add(Window), account)
 	} else {
 		fresh, err = a.Nonces.UseNonce(ctx, ak+"\x00"+nonce, ts.Add(Window))
+	}
+	if errors.Is(err, store.ErrSignedBeforeRestart) {
+		return cachegen.Snapshot{}, apierror.Newf("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired: %s is before the shared nonce store last restarted, and the nonces of requests signed before then may be lost; sign the request again (check the client's clock if this repeats).", ts.UTC().Format(v1TimeLayout))
 	}
 	if err != nil {
 		return cachegen.Snapshot{}, err

@@ -128,9 +128,11 @@ type App struct {
 	Bodies  *throttle.BodyBudget // nil without Options.Throttle.BodyBytes
 	// ReplayFloor, when set, is the time from which the server should
 	// serve: requests signed before it are refused (their nonces were
-	// kept by an earlier process, in memory). Zero for a shared database,
-	// whose nonces outlive processes, and for a store created by this
-	// Open.
+	// kept by an earlier process, in memory). Zero for a store created by
+	// this Open; for a shared database (whose nonces outlive processes),
+	// set only when its nonce epoch was written just now (a new database,
+	// or the first start after a crash of PostgreSQL: at most a second
+	// away).
 	ReplayFloor time.Time
 	describe    string
 	closeOnce   func() error
@@ -210,6 +212,11 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	auth := api.NewAuthenticator(svc, nonces)
 	if _, ok := nonces.(api.GenerationClaimer); ok {
 		auth.CacheCheckedCredentials(CredentialCacheEntries, CheckedCredentialTTL)
+	}
+	if f, ok := nonces.(nonceFloorer); ok && time.Until(f.NonceFloor()) > 0 {
+		// The shared nonce store's epoch was written just now: requests
+		// signed before it are refused, so serve from then on.
+		a.ReplayFloor = f.NonceFloor()
 	}
 	if e.shared == nil {
 		auth.CacheCredentials(CredentialCacheEntries, CredentialCacheTTL)
@@ -316,6 +323,10 @@ func (b boundedNonces) UseNonce(ctx context.Context, key string, expires time.Ti
 // generations (internal/cachegen) from its SQLite file, for writes made by
 // other processes on the same file.
 const GenerationPoll = time.Second
+
+// nonceFloorer is a shared nonce store that refuses requests signed before
+// a time (internal/store/postgres: its nonce epoch).
+type nonceFloorer interface{ NonceFloor() time.Time }
 
 // listener is a store that passes on other servers' change notifications
 // (internal/store/postgres).

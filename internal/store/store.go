@@ -272,3 +272,9 @@ type NonceStore interface {
 	// (false: it was already used and has not expired).
 	UseNonce(ctx context.Context, key string, expires time.Time) (bool, error)
 }
+
+// ErrSignedBeforeRestart is a nonce store's answer to a request signed
+// before the store last lost recent nonces (a database crash, a failover):
+// its nonce may have been used before, so it is refused, and the client
+// signs it again.
+var ErrSignedBeforeRestart = errors.New("store: request signed before the nonce store restarted")

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/vpcvpn/vpcvpn/internal/cachegen"
+	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
 // Nonce claims and cache generations, group-committed.
@@ -25,6 +26,19 @@ import (
 // taken after every claim of the batch was made, hence after each request
 // arrived, so a request that hits a cache is checked against every write
 // acknowledged before it, on any node, for no extra round trip.
+//
+// Claims are committed asynchronously (the claiming connections run with
+// synchronous_commit = off): a claim is visible to every other server as
+// soon as its statement returns, but does not wait for the WAL flush, which
+// on a disk with a millisecond's fsync would otherwise bound a node to a few
+// thousand requests a second. A crash of PostgreSQL (not of a vpcvpn node)
+// can therefore forget the claims of about the last 3 x wal_writer_delay.
+// The epoch makes that harmless: the UNLOGGED table nonce_epoch is emptied
+// by every crash recovery (and is empty on a promoted replica); the first
+// batch that finds it empty writes the current time into it, and every
+// claim of a request signed before the epoch's next whole second is refused
+// (store.ErrSignedBeforeRestart), so a request whose claim may have been
+// lost can never be answered twice.
 
 // claimBatchMax bounds the claims of one statement.
 const claimBatchMax = 512
@@ -41,17 +55,26 @@ const claimStatement = `WITH claimed AS (
 	RETURNING nonce_key)
 SELECT nonce_key, 0, 0::bigint FROM claimed
 UNION ALL
-SELECT account_id, class, SUM(generation)::bigint FROM cache_generations WHERE account_id = ANY($4::text[]) GROUP BY account_id, class`
+SELECT account_id, class, SUM(generation)::bigint FROM cache_generations WHERE account_id = ANY($4::text[]) GROUP BY account_id, class
+UNION ALL
+SELECT 'epoch', -1, started_at FROM nonce_epoch WHERE id = 1`
+
+// signatureWindow is api.Window: a claim's expiry is its request's
+// timestamp plus this.
+const signatureWindow = 15 * time.Minute
 
 // claim is one caller waiting for a batch.
 type claim struct {
 	key     string // hex nonce key; "" for a generations-only reading
 	expires int64
 	account string // "" when no generations are wanted
-	done    chan struct{}
-	fresh   bool
-	gens    cachegen.Gens
-	err     error
+	// signed: refuse the claim when its request was signed before the
+	// epoch (ClaimNonce; UseNonce records any key and expiry as given).
+	signed bool
+	done   chan struct{}
+	fresh  bool
+	gens   cachegen.Gens
+	err    error
 }
 
 var claimPool = sync.Pool{New: func() any { return &claim{done: make(chan struct{}, 1)} }}
@@ -159,11 +182,17 @@ func (c *claimer) run(batch []*claim) {
 	}
 	gens := make(map[string]cachegen.Gens, len(accounts))
 	claimed := make(map[string]bool, len(keys))
-	err := c.query(keys, exps, accounts, claimed, gens)
+	epoch, err := c.query(keys, exps, accounts, claimed, gens)
+	// Requests signed before the epoch's next whole second (timestamps
+	// have whole seconds) may have been claimed before the epoch.
+	floor := epochFloor(epoch).Add(signatureWindow).UnixNano()
 	for _, cl := range batch {
-		if err != nil {
+		switch {
+		case err != nil:
 			cl.err = err
-		} else {
+		case cl.key != "" && cl.signed && cl.expires < floor:
+			cl.err = store.ErrSignedBeforeRestart
+		default:
 			cl.fresh = cl.key != "" && first[cl.key] == cl && claimed[cl.key]
 			cl.gens = gens[cl.account]
 		}
@@ -184,32 +213,57 @@ func contains(s []string, v string) bool {
 // serialization failure (engines that run every statement SERIALIZABLE).
 const claimAttempts = 5
 
-func (c *claimer) query(keys []string, exps []int64, accounts []string, claimed map[string]bool, gens map[string]cachegen.Gens) error {
+// query runs the claim statement (again after serialization failures) and
+// returns the epoch (Unix nanoseconds), writing it first when the table is
+// empty.
+func (c *claimer) query(keys []string, exps []int64, accounts []string, claimed map[string]bool, gens map[string]cachegen.Gens) (int64, error) {
 	// The batch does not belong to any one request: it runs to completion
 	// (bounded) even when a waiting request gives up.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var err error
+	var epoch int64
 	for attempt := 1; attempt <= claimAttempts; attempt++ {
 		clear(claimed)
 		clear(gens)
-		if err = c.queryOnce(ctx, keys, exps, accounts, claimed, gens); err == nil || sqlState(err) != "40001" {
+		if epoch, err = c.queryOnce(ctx, keys, exps, accounts, claimed, gens); err == nil || sqlState(err) != "40001" {
 			break
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("postgres: claim nonces: %w", err)
+	if err == nil && epoch == 0 {
+		epoch, err = c.newEpoch(ctx)
 	}
-	return nil
+	if err != nil {
+		return 0, fmt.Errorf("postgres: claim nonces: %w", err)
+	}
+	return epoch, nil
 }
 
-func (c *claimer) queryOnce(ctx context.Context, keys []string, exps []int64, accounts []string, claimed map[string]bool, gens map[string]cachegen.Gens) error {
+// epochFloor is the first whole second after the epoch: the earliest
+// timestamp (timestamps have whole seconds) a request may carry.
+func epochFloor(epoch int64) time.Time {
+	return time.Unix(0, epoch).Truncate(time.Second).Add(time.Second)
+}
+
+// newEpoch writes the epoch after the table was found empty (a new
+// database, or a crash recovery) and returns it: this server's time, or the
+// one another server wrote first.
+func (c *claimer) newEpoch(ctx context.Context) (int64, error) {
+	if _, err := c.pool.Exec(ctx, `INSERT INTO nonce_epoch (id, started_at) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, c.now().UnixNano()); err != nil {
+		return 0, err
+	}
+	var epoch int64
+	err := c.pool.QueryRow(ctx, `SELECT started_at FROM nonce_epoch WHERE id = 1`).Scan(&epoch)
+	return epoch, err
+}
+
+func (c *claimer) queryOnce(ctx context.Context, keys []string, exps []int64, accounts []string, claimed map[string]bool, gens map[string]cachegen.Gens) (epoch int64, err error) {
 	if accounts == nil {
 		accounts = []string{}
 	}
 	rows, err := c.pool.Query(ctx, claimStatement, keys, exps, c.now().UnixNano(), accounts)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -217,7 +271,11 @@ func (c *claimer) queryOnce(ctx context.Context, keys []string, exps []int64, ac
 		var class int32
 		var gen int64
 		if err := rows.Scan(&name, &class, &gen); err != nil {
-			return err
+			return 0, err
+		}
+		if class == -1 {
+			epoch = gen
+			continue
 		}
 		switch cachegen.Class(class) {
 		case 0:
@@ -232,7 +290,7 @@ func (c *claimer) queryOnce(ctx context.Context, keys []string, exps []int64, ac
 			gens[name] = g
 		}
 	}
-	return rows.Err()
+	return epoch, rows.Err()
 }
 
 // nonceKey is how a nonce key is stored: hex, since keys may hold bytes a
@@ -241,23 +299,30 @@ func nonceKey(key string) string { return hex.EncodeToString([]byte(key)) }
 
 // ClaimNonce records key until expires, as UseNonce, and returns the cache
 // generations of account ("" for none) read in the same statement: as
-// committed after the call began.
+// committed after the call began. expires is the request's timestamp plus
+// the signature window (api.Window): a request signed before the nonce
+// epoch's next second is refused with store.ErrSignedBeforeRestart.
 func (db *DB) ClaimNonce(ctx context.Context, key string, expires time.Time, account string) (bool, cachegen.Gens, error) {
+	return db.claim(ctx, key, expires, account, true)
+}
+
+func (db *DB) claim(ctx context.Context, key string, expires time.Time, account string, signed bool) (bool, cachegen.Gens, error) {
 	cl := claimPool.Get().(*claim)
-	cl.key, cl.expires, cl.account = nonceKey(key), expires.UnixNano(), account
+	cl.key, cl.expires, cl.account, cl.signed = nonceKey(key), expires.UnixNano(), account, signed
 	if err := db.claims.do(ctx, cl); err != nil {
 		return false, cachegen.Gens{}, err
 	}
-	fresh, gens := cl.fresh, cl.gens
+	fresh, gens, err := cl.fresh, cl.gens, cl.err
 	claimPool.Put(cl)
-	return fresh, gens, nil
+	return fresh, gens, err
 }
 
 // UseNonce implements store.NonceStore through the batched claims: key is
 // recorded until expires; false when an unexpired record of it exists, on
-// any server of the database.
+// any server of the database. Unlike ClaimNonce it does not look at the
+// epoch.
 func (db *DB) UseNonce(ctx context.Context, key string, expires time.Time) (bool, error) {
-	fresh, _, err := db.ClaimNonce(ctx, key, expires, "")
+	fresh, _, err := db.claim(ctx, key, expires, "", false)
 	return fresh, err
 }
 

@@ -38,14 +38,19 @@ var migrationFiles embed.FS
 // store.NonceStore.
 type DB struct {
 	*sqlcore.Engine
-	pool    *pgxpool.Pool
-	db      *sql.DB
-	claims  *claimer
-	notes   *notifier
-	listens atomic.Int64
-	clock   atomic.Pointer[func() time.Time]
-	stop    context.CancelFunc
-	done    chan struct{}
+	pool *pgxpool.Pool
+	// claimPool serves the nonce claims, with synchronous_commit = off.
+	claimPool *pgxpool.Pool
+	// nonceFloor is the first time requests may be signed at, from the
+	// nonce epoch as found (or written) at Open.
+	nonceFloor time.Time
+	db         *sql.DB
+	claims     *claimer
+	notes      *notifier
+	listens    atomic.Int64
+	clock      atomic.Pointer[func() time.Time]
+	stop       context.CancelFunc
+	done       chan struct{}
 }
 
 var (
@@ -122,8 +127,30 @@ func open(ctx context.Context, dsn string, keys *secret.Keyring, upTo int) (*DB,
 		pool.Close()
 		return nil, err
 	}
-	d := &DB{Engine: e, pool: pool, db: db, done: make(chan struct{})}
-	d.claims = newClaimer(pool, d.now)
+	// Nonce claims go through connections of their own that commit
+	// asynchronously (claims.go).
+	ccfg := cfg.Copy()
+	ccfg.MaxConns, ccfg.MinConns = claimFlushers, 0
+	ccfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	claimPool, err := pgxpool.NewWithConfig(ctx, ccfg)
+	if err != nil {
+		e.Close()
+		db.Close()
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	d := &DB{Engine: e, pool: pool, claimPool: claimPool, db: db, done: make(chan struct{})}
+	d.claims = newClaimer(claimPool, d.now)
+	epoch, err := d.claims.newEpoch(ctx)
+	if err != nil {
+		d.claims.close()
+		claimPool.Close()
+		e.Close()
+		db.Close()
+		pool.Close()
+		return nil, fmt.Errorf("postgres: nonce epoch: %w", err)
+	}
+	d.nonceFloor = epochFloor(epoch)
 	d.notes = newNotifier(d)
 	e.OnCommit(d.notes.committed)
 	pctx, stop := context.WithCancel(context.Background())
@@ -197,11 +224,19 @@ func (db *DB) PurgeNonces(ctx context.Context) (int64, error) {
 	}
 }
 
+// NonceFloor returns the time from which requests may be signed: after the
+// nonce epoch (claims.go) as it was when the store was opened. It is in the
+// future only when this server found the epoch empty (a new database, or
+// the first start after a crash of PostgreSQL) or another one just wrote
+// it: a server should then wait for it before serving (at most a second).
+func (db *DB) NonceFloor() time.Time { return db.nonceFloor }
+
 // Close closes the store and its connections.
 func (db *DB) Close() error {
 	db.stop()
 	<-db.done
 	db.claims.close()
+	db.claimPool.Close()
 	db.Engine.Close()
 	err := db.db.Close()
 	db.pool.Close()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -292,5 +293,93 @@ func TestNoncesSharedAcrossServers(t *testing.T) {
 	n, err := b.PurgeNonces(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("PurgeNonces = %d, %v; want 1", n, err)
+	}
+}
+
+// TestNonceEpoch: nonce claims commit asynchronously, and the UNLOGGED
+// epoch table (emptied by PostgreSQL's crash recovery, simulated here with
+// TRUNCATE) makes every request signed before the next epoch refused, so a
+// claim lost in a crash can never let its request be answered twice.
+func TestNonceEpoch(t *testing.T) {
+	ctx := t.Context()
+	before := time.Now()
+	a, dsn := openFresh(t)
+	after := time.Now()
+	floor := a.NonceFloor()
+	// A new database: the epoch was written by this Open.
+	if floor.Truncate(time.Second) != floor || !floor.After(before) || floor.After(after.Add(time.Second)) {
+		t.Fatalf("floor %v for a database opened between %v and %v; want a whole second after the open", floor, before, after)
+	}
+	claim := func(db *DB, key string, signed time.Time) (bool, error) {
+		fresh, _, err := db.ClaimNonce(ctx, key, signed.Add(signatureWindow), "")
+		return fresh, err
+	}
+	if fresh, err := claim(a, "ak\x00after", floor); err != nil || !fresh {
+		t.Fatalf("signed at the floor: %v %v", fresh, err)
+	}
+	if fresh, err := claim(a, "ak\x00after", floor); err != nil || fresh {
+		t.Fatalf("the same again: %v %v; want a replay", fresh, err)
+	}
+	if _, err := claim(a, "ak\x00before", floor.Add(-time.Second)); !errors.Is(err, store.ErrSignedBeforeRestart) {
+		t.Fatalf("signed before the floor: %v; want ErrSignedBeforeRestart", err)
+	}
+	// UseNonce records any key and expiry.
+	if fresh, err := a.UseNonce(ctx, "ak\x00old", floor.Add(-time.Hour)); err != nil || !fresh {
+		t.Fatalf("UseNonce of an old expiry: %v %v", fresh, err)
+	}
+	var persistence string
+	if err := a.pool.QueryRow(ctx, `SELECT relpersistence::text FROM pg_class WHERE relname = 'nonce_epoch'`).Scan(&persistence); err != nil || persistence != "u" {
+		t.Fatalf("nonce_epoch persistence %q %v; want u (UNLOGGED)", persistence, err)
+	}
+	for _, p := range []struct {
+		pool *pgxpool.Pool
+		want string
+	}{{a.claimPool, "off"}, {a.pool, "on"}} {
+		var sc string
+		if err := p.pool.QueryRow(ctx, `SHOW synchronous_commit`).Scan(&sc); err != nil || sc != p.want {
+			t.Errorf("synchronous_commit %q %v; want %s", sc, err, p.want)
+		}
+	}
+
+	// An old epoch: a server opening the database does not wait.
+	if _, err := a.pool.Exec(ctx, `UPDATE nonce_epoch SET started_at = $1`, time.Now().Add(-time.Hour).UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(ctx, dsn, testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if f := b.NonceFloor(); time.Until(f) > -time.Hour+time.Minute {
+		t.Fatalf("floor %v with an epoch an hour old", f)
+	}
+	signed := time.Now().Truncate(time.Second)
+	if fresh, err := claim(b, "ak\x00n1", signed); err != nil || !fresh {
+		t.Fatalf("with an old epoch: %v %v", fresh, err)
+	}
+
+	// The crash: the epoch is gone. The first claim after it writes a new
+	// one, and requests signed before it are refused, on every server.
+	if _, err := a.pool.Exec(ctx, `TRUNCATE nonce_epoch`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := claim(b, "ak\x00n2", signed); !errors.Is(err, store.ErrSignedBeforeRestart) {
+		t.Fatalf("signed before the recovery: %v; want ErrSignedBeforeRestart", err)
+	}
+	if _, err := claim(a, "ak\x00n3", signed); !errors.Is(err, store.ErrSignedBeforeRestart) {
+		t.Fatalf("on the other server: %v; want ErrSignedBeforeRestart", err)
+	}
+	var epoch int64
+	if err := a.pool.QueryRow(ctx, `SELECT started_at FROM nonce_epoch WHERE id = 1`).Scan(&epoch); err != nil {
+		t.Fatal(err)
+	}
+	next := epochFloor(epoch)
+	if !next.After(signed) {
+		t.Fatalf("new floor %v not after %v", next, signed)
+	}
+	for _, db := range []*DB{a, b} {
+		if fresh, err := claim(db, "ak\x00n4-"+fmt.Sprint(db == a), next); err != nil || !fresh {
+			t.Fatalf("signed after the recovery: %v %v", fresh, err)
+		}
 	}
 }
