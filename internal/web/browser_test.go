@@ -19,7 +19,9 @@ import (
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -131,6 +133,24 @@ func (c *chrome) tab(origin string, js bool) context.Context {
 			c.t.Fatal(err)
 		}
 	}
+	// A Content-Security-Policy violation (inline script or style, a
+	// foreign resource) or a script error fails the test.
+	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		c.t.Fatal(err)
+	}
+	entries := chromedp.Events(ctx, cdplog.EntryAdded)
+	go func() {
+		for ev, err := range entries {
+			if err != nil {
+				return
+			}
+			e := ev.Entry
+			if e.Source == cdplog.EntrySourceSecurity || strings.Contains(e.Text, "Content Security Policy") ||
+				(e.Source == cdplog.EntrySourceJavascript && e.Level == cdplog.EntryLevelError) {
+				c.t.Errorf("browser %s %s: %s (%s)", e.Source, e.Level, e.Text, e.URL)
+			}
+		}
+	}()
 	// A script injected through a name would open a dialog: fail on any.
 	dialogs := chromedp.Events(ctx, cdppage.JavascriptDialogOpening)
 	go func() {
@@ -588,6 +608,39 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("CSRF refusal %q", got)
 	}
 
+	// ---- a session signed out elsewhere: the open page, refreshing its
+	// statuses, finds out and leaves for the sign-in form, taking the
+	// revealed keys off the screen.
+	other := c.tab(base, true)
+	c.signIn(other, base, apptest.AccessKeyID, apptest.AccessKeySecret)
+	c.do(other, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections/"+vco), chromedp.Click(chromedp.CSS(`button.reveal`)),
+		chromedp.WaitVisible(chromedp.CSS(`code.psk`)))
+	otherTok := run(c, other, chromedp.Evaluate[string](`document.querySelector('form.signout input[name="csrf_token"]').value`))
+	otherJar, err := chromedp.Call(other, network.GetCookies, network.GetCookiesParams{URLs: []string{base + "/console/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := http.NewRequest("POST", base+"/console/signout", strings.NewReader("csrf_token="+otherTok))
+	out.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, ck := range otherJar.Cookies {
+		out.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+	}
+	resp, err := (&http.Transport{}).RoundTrip(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-out from outside the browser: %d", resp.StatusCode)
+	}
+	c.do(other, chromedp.WaitVisible(chromedp.CSS(`input[name="AccessKeyId"]`)))
+	if loc := c.location(other); !strings.HasSuffix(loc, "/console/signin?next=%2Fconsole%2Fr%2Fcn-hangzhou%2Fconnections%2F"+vco) {
+		t.Fatalf("the signed-out page went to %s", loc)
+	}
+	if body := run(c, other, chromedp.Text(chromedp.CSS("body"))); strings.Contains(body, "masterPsk2024") {
+		t.Fatal("a revealed key stayed on the screen after the session ended")
+	}
+
 	// ---- delete with confirmation.
 	c.do(admin,
 		chromedp.Navigate(base+"/console/r/cn-hangzhou/connections/"+vco),
@@ -645,9 +698,9 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("console call recorded as ApiCall: %+v", a)
 		}
 	}
-	// config.json, config.xml, two reveals (root, reader); the swanctl
-	// download and its copy.
-	if kinds["DownloadVpnConnectionConfig"] != 4 || kinds["DownloadVpnConnectionDeviceConfig"] != 2 {
+	// config.json, config.xml, three reveals (root twice, reader); the
+	// swanctl download and its copy.
+	if kinds["DownloadVpnConnectionConfig"] != 5 || kinds["DownloadVpnConnectionDeviceConfig"] != 2 {
 		t.Fatalf("secret reads %v", kinds)
 	}
 }

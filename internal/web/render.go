@@ -159,7 +159,11 @@ type view struct {
 	Refresh int // status refresh interval in seconds (0: none)
 	// StatusSrc is the status URL console.js polls (with Refresh).
 	StatusSrc string
-	Data      any
+	// Self is the address that shows this page again with a GET (the
+	// connection's page for a reveal's answer): where console.js goes when
+	// the status refresh finds the session ended.
+	Self string
+	Data any
 }
 
 // errView is a service error shown to the user.
@@ -235,6 +239,10 @@ func (q *req) page(status int, name, title, nav string, data any, e *errView) {
 	}
 	if v.StatusSrc != "" {
 		v.Refresh = max(1, int(q.h.cfg.RefreshInterval/time.Second))
+		v.Self = q.r.URL.RequestURI()
+		if q.r.Method != http.MethodGet {
+			v.Self = strings.TrimSuffix(q.r.URL.Path, "/reveal")
+		}
 	}
 	q.h.render(q.w, status, name, v)
 }

@@ -1,5 +1,6 @@
 // vpcvpn console: progressive enhancements only. Every page works without
-// this script; it refreshes statuses in place and adds copy buttons.
+// this script; it refreshes statuses in place (and leaves for the sign-in
+// form once the session has ended) and adds copy buttons.
 (function () {
   "use strict";
   var body = document.body;
@@ -22,10 +23,21 @@
       }
     });
   }
+  var ended = false;
   function poll() {
-    if (document.visibilityState === "hidden") { return; }
+    if (ended || document.visibilityState === "hidden") { return; }
     fetch(statusURL, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) {
+        if (r.status === 401) {
+          // The session ended (signed out elsewhere, key disabled, expired):
+          // load the page again, which leads to the sign-in form and takes
+          // any revealed key off the screen.
+          ended = true;
+          window.location.assign(body.getAttribute("data-self") || "/console/");
+          return null;
+        }
+        return r.ok ? r.json() : null;
+      })
       .then(function (d) {
         if (!d) { return; }
         d.connections.forEach(function (c) {
