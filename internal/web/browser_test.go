@@ -357,6 +357,23 @@ func TestBrowser(t *testing.T) {
 		if i == 0 {
 			name = xss
 		}
+		if i == 1 {
+			// With the keyboard only: Enter on the link, type each field
+			// and Tab to the next, Tab past the BGP key to Create, Enter.
+			c.do(admin,
+				chromedp.Navigate(base+"/console/r/cn-hangzhou/customer-gateways"),
+				chromedp.Focus(chromedp.CSS(`a[href="/console/r/cn-hangzhou/customer-gateways/new"]`)),
+				chromedp.KeyEvent("\r"),
+				chromedp.WaitVisible(chromedp.CSS(`#IpAddress`)),
+				chromedp.Focus(chromedp.CSS(`#IpAddress`)),
+				chromedp.KeyEvent(ip+"\t6501"+fmt.Sprint(i)+"\t"+name+"\track "+fmt.Sprint(i+1)+"\t\t"),
+			)
+			if got := run(c, admin, chromedp.Evaluate[string](`document.activeElement.textContent`)); got != "Create" {
+				t.Fatalf("Tab from the last field reached %q, not the Create button", got)
+			}
+			c.do(admin, chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+			continue
+		}
 		c.do(admin,
 			chromedp.Navigate(base+"/console/r/cn-hangzhou/customer-gateways"),
 			chromedp.Click(chromedp.CSS(`a[href="/console/r/cn-hangzhou/customer-gateways/new"]`)),

@@ -1,0 +1,117 @@
+package web_test
+
+import (
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/vpcvpn/vpcvpn/internal/apptest"
+	"github.com/vpcvpn/vpcvpn/internal/vpn"
+)
+
+var (
+	controlRE = regexp.MustCompile(`<(input|select|textarea)\b([^>]*)>`)
+	attrRE    = regexp.MustCompile(`\b(type|id|name|aria-label)="([^"]*)"`)
+	labelRE   = regexp.MustCompile(`<label\b[^>]*\bfor="([^"]*)"`)
+)
+
+// unlabelled returns the form controls of page that a user cannot identify:
+// no id with a <label for>, and no aria-label (hidden inputs aside).
+func unlabelled(body string) []string {
+	labels := map[string]bool{}
+	for _, m := range labelRE.FindAllStringSubmatch(body, -1) {
+		labels[html.UnescapeString(m[1])] = true
+	}
+	var out []string
+	for _, m := range controlRE.FindAllStringSubmatch(body, -1) {
+		attrs := map[string]string{}
+		for _, a := range attrRE.FindAllStringSubmatch(m[2], -1) {
+			attrs[a[1]] = html.UnescapeString(a[2])
+		}
+		if attrs["type"] == "hidden" || attrs["aria-label"] != "" {
+			continue
+		}
+		if id := attrs["id"]; id == "" || !labels[id] {
+			out = append(out, m[0])
+		}
+	}
+	return out
+}
+
+// TestFormsLabelled: every field of every console form (sign-in, region,
+// customer gateway create/edit, connection create single/dual and edit,
+// logs) has a label naming it, and no tabindex takes a control out of the
+// keyboard order.
+func TestFormsLabelled(t *testing.T) {
+	e := start(t)
+	gw := e.gateway(t, true)
+	cg := e.root(t, "CreateCustomerGateway", map[string]string{"RegionId": "cn-hangzhou", "IpAddress": "198.51.100.40"}).(vpn.CreateCustomerGatewayResponse).CustomerGatewayId
+	cg2 := e.root(t, "CreateCustomerGateway", map[string]string{"RegionId": "cn-hangzhou", "IpAddress": "198.51.100.41"}).(vpn.CreateCustomerGatewayResponse).CustomerGatewayId
+	vco := e.root(t, "CreateVpnConnection", map[string]string{"RegionId": "cn-hangzhou", "VpnGatewayId": gw, "LocalSubnet": "192.168.0.0/16", "RemoteSubnet": "10.0.0.0/8",
+		"TunnelOptionsSpecification": `[{"CustomerGatewayId":"` + cg + `","Role":"master"},{"CustomerGatewayId":"` + cg2 + `","Role":"slave"}]`}).(vpn.CreateVpnConnectionResponse).VpnConnectionId
+	b := e.browser(t)
+	signin := b.get("/console/signin")
+	if bad := unlabelled(signin.body); len(bad) > 0 {
+		t.Fatalf("sign-in: unlabelled %q", bad)
+	}
+	b.signIn(apptest.AccessKeyID, apptest.AccessKeySecret, "")
+	pages := []string{
+		"/console/r/cn-hangzhou/customer-gateways/new",
+		"/console/r/cn-hangzhou/customer-gateways/" + cg + "/edit",
+		"/console/r/cn-hangzhou/connections/new",
+		"/console/r/cn-hangzhou/connections/new?tunnels=2",
+		"/console/r/cn-hangzhou/connections/" + vco + "/edit",
+		"/console/r/cn-hangzhou/connections/" + vco + "/logs",
+		"/console/r/cn-hangzhou/connections/" + vco,
+	}
+	controls := 0
+	for _, path := range pages {
+		p := b.get(path)
+		wantStatus(t, p, http.StatusOK)
+		if bad := unlabelled(p.body); len(bad) > 0 {
+			t.Fatalf("%s: unlabelled %q", path, bad)
+		}
+		if strings.Contains(p.body, `tabindex="-`) {
+			t.Fatalf("%s: a negative tabindex", path)
+		}
+		controls += len(controlRE.FindAllString(p.body, -1))
+	}
+	if controls < 60 {
+		t.Fatalf("only %d controls on the form pages: the check looked at the wrong pages", controls)
+	}
+}
+
+// TestSecureCookies: a server that takes requests as TLS (--tls-cert, or
+// Options.Secure behind a TLS proxy) marks the session and sign-in cookies
+// Secure.
+func TestSecureCookies(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{Console: true, Secure: true})
+	srv := httptest.NewServer(e.App.HTTP)
+	t.Cleanup(srv.Close)
+	b := (&env{Env: e, srv: srv}).browser(t)
+	p := b.get("/console/signin")
+	sc := p.header.Get("Set-Cookie")
+	if !strings.HasPrefix(sc, "vpcvpn_console_signin=") || !strings.Contains(sc, "; Secure") {
+		t.Fatalf("sign-in cookie %q", sc)
+	}
+	tok := csrf(t, p)
+	f := url.Values{"csrf_token": {tok}, "AccessKeyId": {apptest.AccessKeyID}, "AccessKeySecret": {apptest.AccessKeySecret}}
+	// The jar keeps a Secure cookie off plain HTTP: send it by hand.
+	got := b.do("POST", "/console/signin", f, map[string]string{"Cookie": "vpcvpn_console_signin=" + tok})
+	wantStatus(t, got, http.StatusSeeOther)
+	var session string
+	for _, c := range got.header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "vpcvpn_console=") {
+			session = c
+		}
+	}
+	for _, want := range []string{"; Secure", "; HttpOnly", "; SameSite=Strict", "; Path=/console/"} {
+		if !strings.Contains(session, want) {
+			t.Fatalf("session cookie %q lacks %q", session, want)
+		}
+	}
+}
