@@ -65,7 +65,11 @@ type Device struct {
 	// ikeLife, when set, maps the connection's IkeLifetime to the value the
 	// template writes (an error refuses the lifetime).
 	ikeLife func(life int64) (int64, error)
-	files   []string // template names, parallel to Files
+	// bypass: a Linux host whose policies would cover its own traffic when
+	// the far side's subnets include 0.0.0.0/0; the template writes the pass
+	// (bypass) policies of model.Bypass and a warning.
+	bypass bool
+	files  []string // template names, parallel to Files
 }
 
 // keywords maps the answer's values to a device's own keywords. A value
@@ -371,6 +375,7 @@ func registry() []Device {
 			IKEVersions: both, Aggressive: true, BGP: true,
 			Backup: "two connections, same selectors, master policy priority 100, slave 200, distinct reqid",
 			Files:  []string{"swanctl.conf"}, files: []string{"strongswan-swanctl.tmpl"},
+			bypass:  true,
 			IKELife: full, IPsecLife: full, kw1: strongswanKW(), encodePSK: strongswanPSK,
 			Notes: "IKEv1 with several subnets: one CHILD_SA per subnet pair (IKEv1 carries one selector pair); IKEv2: one CHILD_SA with all subnets. " +
 				"IKE rekey_time = 0.9 L, over_time = 0.1 L; CHILD life_time = L, rekey_time = 0.9 L. A PSK holding '\"' or '\\' is written as 0x-hex. " +
@@ -383,6 +388,7 @@ func registry() []Device {
 			IKEVersions: both, Aggressive: true, BGP: true,
 			Backup: "two conns, same selectors, distinct reqid (ipsec.conf has no policy priority)",
 			Files:  []string{"ipsec.conf", "ipsec.secrets"}, files: []string{"strongswan-ipsec.conf.tmpl", "strongswan-ipsec.secrets.tmpl"},
+			bypass:  true,
 			IKELife: full, IPsecLife: full, kw1: strongswanKW(), encodePSK: strongswanPSK,
 			Notes: "ikelifetime and lifetime are the exact lifetimes; margintime (shared by IKE and CHILD SAs) is 10% of the shorter one, " +
 				"so IKE SAs expire at exactly ikelifetime. No policy priority keyword in ipsec.conf. IKEv1 with several subnets: one conn per subnet pair. " +
@@ -414,6 +420,7 @@ func registry() []Device {
 			anyOnlyBGP: true,
 			anyOnlyWhy: "the route-based conns (ipsec-interface) negotiate 0.0.0.0/0: leftsubnets/rightsubnets would make one SA per subnet pair and none for the BGP addresses",
 			Files:      []string{"ipsec.d/vpcvpn.conf", "ipsec.d/vpcvpn.secrets"}, files: []string{"libreswan.conf.tmpl", "libreswan.secrets.tmpl"},
+			bypass:  true,
 			IKELife: full, IPsecLife: full, kw1: libreswanKW(), RefusedPSKChars: quoteBS,
 			ids: func(d Device, t *tunnel) error {
 				// A bare host name is looked up in DNS by Libreswan: '@' makes it an FQDN identity.

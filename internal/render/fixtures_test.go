@@ -68,6 +68,15 @@ func caseBGP() vpn.ConnectionConfig {
 	}
 }
 
+// caseRemoteAny sends everything from two local subnets, one of which holds
+// the customer gateway's own address, into the tunnel (RemoteSubnet
+// 0.0.0.0/0): the Linux outputs add their bypass policies.
+func caseRemoteAny() vpn.ConnectionConfig {
+	c := caseSingleV2()
+	c.LocalSubnet, c.RemoteSubnet = "192.0.2.0/24,203.0.113.0/24", "0.0.0.0/0"
+	return c
+}
+
 type goldenCase struct {
 	name string
 	cfg  func() vpn.ConnectionConfig
@@ -78,6 +87,7 @@ func goldenCases() []goldenCase {
 	return []goldenCase{
 		{"single-ikev1-default", caseSingleV1, Options{}},
 		{"single-ikev2-two-subnets", caseSingleV2, Options{}},
+		{"remote-any", caseRemoteAny, Options{}},
 		{"dual-tunnel", caseDual, Options{}},
 		{"dual-tunnel-slave", caseDual, Options{Tunnel: "slave"}},
 		{"bgp", caseBGP, Options{}},

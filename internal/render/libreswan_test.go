@@ -51,6 +51,7 @@ func libreswanCases() []struct {
 		{"ikev1 aggressive fqdn ids no pfs", v1, Options{}},
 		{"ikev1 md5 sha384 group14", md5, Options{}},
 		{"bgp xfrm interfaces", caseBGP(), Options{}},
+		{"remote 0.0.0.0/0 with bypass conns", caseRemoteAny(), Options{}},
 	}
 }
 

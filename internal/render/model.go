@@ -134,8 +134,27 @@ type model struct {
 	Tunnels       []tunnel
 	Dual          bool // two tunnels rendered, the second as backup
 	AnyOnly       bool // the only subnet pair is 0.0.0.0/0 to 0.0.0.0/0
-	BGP           bool
-	LocalASN      string // the rendered side's ASN when BGP is on
+	// Bypass, on a Linux customer side (Device.bypass) whose policies send
+	// every packet of the local subnets into the tunnel (a remote subnet is
+	// 0.0.0.0/0), holds the pass policies that keep the host reachable; nil
+	// otherwise, and for route-based (BGP) Libreswan, whose XFRM interfaces
+	// only take what is routed into them.
+	Bypass *bypass
+	// AnyRemote: a remote subnet is 0.0.0.0/0.
+	AnyRemote bool
+	BGP       bool
+	LocalASN  string // the rendered side's ASN when BGP is on
+}
+
+// bypass is what stays out of the tunnel when the far side is 0.0.0.0/0.
+type bypass struct {
+	// LAN are the local subnets, kept local (selectors LAN <-> LAN); empty
+	// when a local subnet is 0.0.0.0/0: the host's LAN cannot be derived.
+	LAN []subnet
+	// Hosts are this host's own tunnel addresses (/32) that lie inside a
+	// local subnet: their traffic to any address stays out of the tunnel
+	// (management sessions to the public address, the host's own traffic).
+	Hosts []subnet
 }
 
 // sideTunnel is a tunnel before device translation.
@@ -633,12 +652,53 @@ func build(d Device, cfg vpn.ConnectionConfig, which string, cloud bool) (*model
 			}
 		}
 	}
+	for _, s := range m.RemoteSubnets {
+		m.AnyRemote = m.AnyRemote || s.Bits == 0
+	}
+	if d.bypass && !cloud && !(d.anyOnlyBGP && m.BGP) {
+		m.Bypass = bypassOf(m)
+	}
 	if m.Dual && d.sharedSA {
 		if err := checkShared(d, m.Tunnels[0], m.Tunnels[1]); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// bypassOf returns the pass policies of m when a remote subnet is 0.0.0.0/0,
+// else nil.
+func bypassOf(m *model) *bypass {
+	anyRemote := false
+	for _, s := range m.RemoteSubnets {
+		anyRemote = anyRemote || s.Bits == 0
+	}
+	if !anyRemote {
+		return nil
+	}
+	b := &bypass{}
+	anyLocal := false
+	for _, s := range m.LocalSubnets {
+		anyLocal = anyLocal || s.Bits == 0
+	}
+	if !anyLocal {
+		b.LAN = m.LocalSubnets
+	}
+	seen := map[string]bool{}
+	for _, t := range m.Tunnels {
+		a, err := netip.ParseAddr(t.Local)
+		if err != nil || seen[t.Local] {
+			continue
+		}
+		for _, s := range m.LocalSubnets {
+			if netip.MustParsePrefix(s.CIDR).Contains(a) {
+				seen[t.Local] = true
+				b.Hosts = append(b.Hosts, subnet{CIDR: t.Local + "/32", Addr: t.Local, Mask: "255.255.255.255", Wildcard: "0.0.0.0", Bits: 32})
+				break
+			}
+		}
+	}
+	return b
 }
 
 // children returns the CHILD_SAs of tunnel t (strongSwan): one per subnet

@@ -3,6 +3,7 @@ package tunneltest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -292,11 +293,25 @@ func (s *Side) listConns() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An ipsec.conf conn becomes a connection, or a child of an existing one when starter merges conns with the
+	// same peer settings (shunt conns, for one): both names count.
 	var out []string
 	for _, m := range events {
-		out = append(out, m.Keys()...)
+		for _, k := range m.Keys() {
+			out = append(out, k)
+			if conn, ok := m.Get(k).(*vici.Message); ok {
+				if children, ok := conn.Get("children").(*vici.Message); ok {
+					for _, c := range children.Keys() {
+						if !contains(out, c) {
+							out = append(out, c)
+						}
+					}
+				}
+			}
+		}
 	}
 	sort.Strings(out)
+	out = slices.Compact(out)
 	return out, nil
 }
 
