@@ -195,7 +195,15 @@ func TestPANOSSecurityRules(t *testing.T) {
 		"set address-group vpcvpn-remote static [ vpcvpn-remote-198.51.100.0-25 vpcvpn-remote-198.51.100.128-26 ]",
 		"set rulebase security rules vpcvpn-out from trust to vpn source vpcvpn-local destination vpcvpn-remote source-user any category any application any service any action allow",
 		"set rulebase security rules vpcvpn-in from vpn to trust source vpcvpn-remote destination vpcvpn-local source-user any category any application any service any action allow",
+		"move rulebase security rules vpcvpn-in top",
+		"move rulebase security rules vpcvpn-out top",
 	)
+	// New rules are appended after any deny rule: the moves come after the
+	// rules they move, vpcvpn-out last so that it ends up first.
+	if !(lineIndex(out, "set rulebase security rules vpcvpn-in from vpn to trust source vpcvpn-remote destination vpcvpn-local source-user any category any application any service any action allow") < lineIndex(out, "move rulebase security rules vpcvpn-in top") &&
+		lineIndex(out, "move rulebase security rules vpcvpn-in top") < lineIndex(out, "move rulebase security rules vpcvpn-out top")) {
+		t.Errorf("PAN-OS security rules are not moved to the top in order:\n%s", out)
+	}
 	any := mustRender(t, "paloalto-panos", caseBGP(), Options{})
 	wantLines(t, any,
 		"set rulebase security rules vpcvpn-out from trust to vpn source any destination any source-user any category any application any service any action allow",
@@ -255,6 +263,10 @@ func TestHuaweiFirewallPolicy(t *testing.T) {
 		"  destination-address 203.0.113.1 32",
 		" rule name vpcvpn-ike-in",
 		"  destination-zone local",
+		" rule move vpcvpn-ike-in top",
+		" rule move vpcvpn-ike-out top",
+		" rule move vpcvpn-in top",
+		" rule move vpcvpn-out top",
 		"nat-policy",
 		" rule name vpcvpn-no-nat",
 		"  action no-nat",
@@ -266,6 +278,12 @@ func TestHuaweiFirewallPolicy(t *testing.T) {
 	in := out[strings.Index(out, " rule name vpcvpn-in\n"):]
 	in = in[:strings.Index(in, " rule name vpcvpn-ike-out\n")]
 	wantLines(t, in, "  source-zone untrust", "  destination-zone trust", "  source-address 198.51.100.0 25", "  destination-address 192.0.2.0 25")
+	// The moves run in the security-policy view after the rules exist, vpcvpn-out last (it ends up first).
+	if !(lineIndex(out, " rule name vpcvpn-ike-in") < lineIndex(out, " rule move vpcvpn-ike-in top") &&
+		lineIndex(out, " rule move vpcvpn-in top") < lineIndex(out, " rule move vpcvpn-out top") &&
+		lineIndex(out, " rule move vpcvpn-out top") < lineIndex(out, "nat-policy")) {
+		t.Errorf("Huawei security rules are not moved to the top in order:\n%s", out)
+	}
 }
 
 // TestH3CFirewallPolicy: the same for Comware 7 SecPath.
@@ -294,6 +312,7 @@ func TestH3CFirewallPolicy(t *testing.T) {
 		"  source-ip vpcvpn-local",
 		"  destination-ip vpcvpn-remote",
 		"  action snat no-nat",
+		"# vpcvpn rules above it (\"move rule\" in security-policy ip view; check the order with \"display security-policy ip\").",
 	)
 	if lineIndex(out, "security-policy ip") > lineIndex(out, " ipsec apply policy vpcvpn") || lineIndex(out, "nat global-policy") > lineIndex(out, " ipsec apply policy vpcvpn") {
 		t.Errorf("the IPsec policy is applied before the security and NAT policies that let it work")
