@@ -157,7 +157,11 @@ func BenchmarkControlPlaneReports(b *testing.B) {
 	if profile != "" {
 		args = append([]string{"bench", "server", "--cpuprofile", profile}, args[1:]...)
 	}
-	srv := crashtest.Run(b, bin, crashtest.RootEnv(), args...)
+	serverBin := bin
+	if v := os.Getenv("VPCVPN_BENCH_SERVER_BIN"); v != "" { // another build of vpcvpn, for before/after comparisons
+		serverBin = v
+	}
+	srv := crashtest.Run(b, serverBin, crashtest.RootEnv(), args...)
 	srv.Addr = args[slices.Index(args, "--listen")+1]
 	srv.WaitReady(b)
 	if profile != "" {
