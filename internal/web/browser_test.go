@@ -466,6 +466,13 @@ func TestBrowser(t *testing.T) {
 	reader := c.tab(base, false)
 	c.do(reader, chromedp.EmulateViewport(390, 844))
 	c.signInByKeyboard(reader, base, readerAK, readerSecret)
+	// Without vpc:DescribeRegions the picker says why and offers a field.
+	c.do(reader, chromedp.WaitVisible(chromedp.CSS(`section.error`)))
+	if got := c.text(reader, "section.error"); !strings.Contains(got, "vpc:DescribeRegions") {
+		t.Fatalf("reader's region picker %q", got)
+	}
+	c.shot(reader, "09a-reader-regions-phone")
+	c.do(reader, chromedp.Focus(chromedp.CSS(`input[name="region"]`)), chromedp.KeyEvent("cn-hangzhou\r"), chromedp.WaitVisible(chromedp.CSS(`table.conns`)))
 	c.do(reader, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections"), chromedp.WaitVisible(chromedp.CSS(`table.conns`)))
 	if got := c.text(reader, `table.conns a.id`); got != vco {
 		t.Fatalf("reader's list: %q", got)
