@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/vpcvpn/vpcvpn/internal/apptest"
+	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
 )
 
@@ -114,4 +115,97 @@ func TestSecureCookies(t *testing.T) {
 			t.Fatalf("session cookie %q lacks %q", session, want)
 		}
 	}
+}
+
+// TestMoreRefusals: oversized and malformed form bodies (signed in and at
+// sign-in), methods the console has no page for, a malformed region typed
+// in the picker, and a user allowed nothing: each is refused readably, with
+// the right status, changing nothing and never answering 500.
+func TestMoreRefusals(t *testing.T) {
+	e := start(t)
+	gw := e.gateway(t, false)
+	cg := e.root(t, "CreateCustomerGateway", map[string]string{"RegionId": "cn-hangzhou", "IpAddress": "198.51.100.30"}).(vpn.CreateCustomerGatewayResponse).CustomerGatewayId
+	vco := e.root(t, "CreateVpnConnection", map[string]string{"RegionId": "cn-hangzhou", "VpnGatewayId": gw, "CustomerGatewayId": cg,
+		"LocalSubnet": "192.168.0.0/16", "RemoteSubnet": "10.0.0.0/8"}).(vpn.CreateVpnConnectionResponse).VpnConnectionId
+	b := e.browser(t)
+	tok := b.signIn(apptest.AccessKeyID, apptest.AccessKeySecret, "")
+
+	big := url.Values{"csrf_token": {tok}, "IpAddress": {"198.51.100.31"}, "Description": {strings.Repeat("x", 70<<10)}}
+	p := b.post("/console/r/cn-hangzhou/customer-gateways/new", big)
+	wantStatus(t, p, http.StatusRequestEntityTooLarge)
+	wantBody(t, p, "RequestTooLarge", "64 KiB", "Nothing was changed")
+	p = b.do("POST", "/console/r/cn-hangzhou/connections/"+vco+"/delete", url.Values{}, nil)
+	wantStatus(t, p, http.StatusForbidden) // no token
+	// A malformed body (bad percent-encoding) is not a CSRF failure either.
+	req, _ := http.NewRequest("POST", b.base+"/console/r/cn-hangzhou/connections/"+vco+"/delete", strings.NewReader("csrf_token="+url.QueryEscape(tok)+"&x=%zz"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("malformed body: %d", resp.StatusCode)
+	}
+	if n := countCustomerGateways(t, e); n != 1 {
+		t.Fatalf("%d customer gateways", n)
+	}
+	if n := len(e.root(t, "DescribeVpnConnections", map[string]string{"RegionId": "cn-hangzhou"}).(vpn.DescribeVpnConnectionsResponse).VpnConnections.VpnConnection); n != 1 {
+		t.Fatalf("%d connections", n)
+	}
+
+	// Sign-in with an oversized body.
+	nb := e.browser(t)
+	stok := csrf(t, nb.get("/console/signin"))
+	p = nb.post("/console/signin", url.Values{"csrf_token": {stok}, "AccessKeyId": {apptest.AccessKeyID}, "AccessKeySecret": {apptest.AccessKeySecret},
+		"SecurityToken": {strings.Repeat("t", 70<<10)}})
+	wantStatus(t, p, http.StatusRequestEntityTooLarge)
+	if sc := p.header.Get("Set-Cookie"); strings.HasPrefix(sc, "vpcvpn_console=") {
+		t.Fatalf("an oversized sign-in started a session: %s", sc)
+	}
+
+	// Methods without a page: 404, not 500 (and nothing deleted).
+	for _, m := range []string{"PUT", "DELETE", "PATCH"} {
+		p := b.do(m, "/console/r/cn-hangzhou/connections/"+vco, url.Values{"csrf_token": {tok}}, nil)
+		wantStatus(t, p, http.StatusNotFound)
+	}
+	p = b.get("/console/r/cn-hangzhou/connections/" + vco + "/reveal")
+	wantStatus(t, p, http.StatusNotFound)
+
+	// A malformed region typed in the picker goes back to it.
+	for _, reg := range []string{"CN_HZ", "", "../x", strings.Repeat("a", 41)} {
+		p := b.get("/console/go?region=" + url.QueryEscape(reg))
+		if p.status != http.StatusSeeOther || p.header.Get("Location") != "/console/regions" {
+			t.Fatalf("go %q: %d %s", reg, p.status, p.header.Get("Location"))
+		}
+	}
+
+	// A RAM user allowed nothing: every page says so readably, the status
+	// refresh answers JSON with the code.
+	e.root(t, "CreateUser", map[string]string{"UserName": "nobody"})
+	k := e.root(t, "CreateAccessKey", map[string]string{"UserName": "nobody"}).(*iam.CreateAccessKeyAnswer)
+	u := e.browser(t)
+	u.signIn(k.AccessKey.AccessKeyId, k.AccessKey.AccessKeySecret, "")
+	for path, action := range map[string]string{
+		"/console/r/cn-hangzhou/vpcs":                              "DescribeVpcs",
+		"/console/r/cn-hangzhou/gateways":                          "DescribeVpnGateways",
+		"/console/r/cn-hangzhou/gateways/" + gw:                    "DescribeVpnGateway",
+		"/console/r/cn-hangzhou/customer-gateways":                 "DescribeCustomerGateways",
+		"/console/r/cn-hangzhou/connections":                       "DescribeVpnConnections",
+		"/console/r/cn-hangzhou/connections/" + vco:                "DescribeVpnConnection",
+		"/console/r/cn-hangzhou/connections/" + vco + "/logs":      "DescribeVpnConnectionLogs",
+		"/console/r/cn-hangzhou/connections/" + vco + "/edit":      "DescribeVpnConnection",
+		"/console/r/cn-hangzhou/customer-gateways/" + cg + "/edit": "DescribeCustomerGateway",
+	} {
+		p := u.get(path)
+		if p.status != http.StatusForbidden || !strings.Contains(p.body, "You are not allowed to do this") || !strings.Contains(p.body, "<code>vpc:"+action+"</code>") {
+			t.Fatalf("%s: %d, want the refusal of %s\n%s", path, p.status, action, p.body)
+		}
+	}
+	st := u.do("GET", "/console/r/cn-hangzhou/connections/status?page=1", nil, map[string]string{"Accept": "application/json"})
+	wantStatus(t, st, http.StatusForbidden)
+	if ct := st.header.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("status refusal Content-Type %q", ct)
+	}
+	wantBody(t, st, `"code":"Forbbiden.SubUser"`)
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -276,6 +278,22 @@ func (h *Handler) csrfRefused(w http.ResponseWriter, r *http.Request, q *req) {
 		v.User, v.CSRF, v.Region = q.p.ARN(), q.s.CSRF, q.region
 	}
 	h.render(w, http.StatusForbidden, "error", v)
+}
+
+// badForm answers a form body that could not be read: larger than
+// maxFormBytes (413) or malformed (400). Nothing was changed.
+func (h *Handler) badForm(w http.ResponseWriter, r *http.Request, q *req, err error) {
+	status, code, msg := http.StatusBadRequest, "InvalidParameter", "The form could not be read. Nothing was changed. Go back, reload the page and try again."
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		status, code = http.StatusRequestEntityTooLarge, "RequestTooLarge"
+		msg = fmt.Sprintf("The form is larger than the console accepts (%d KiB). Nothing was changed.", maxFormBytes>>10)
+	}
+	v := &view{Title: "Refused", Err: &errView{Title: "Request refused", Code: code, Message: msg}}
+	if q != nil {
+		v.User, v.CSRF, v.Region = q.p.ARN(), q.s.CSRF, q.region
+	}
+	h.render(w, status, "error", v)
 }
 
 // unavailable answers a request the console could not check or complete

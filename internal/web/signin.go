@@ -41,8 +41,12 @@ func nextParam(next string) string {
 // credential path and starts a session.
 func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if crossSite(r) || r.ParseForm() != nil {
+	if crossSite(r) {
 		h.csrfRefused(w, r, nil)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.badForm(w, r, nil, err)
 		return
 	}
 	c, err := r.Cookie(signinCookie)

@@ -234,7 +234,15 @@ func (h *Handler) authed(f func(q *req)) http.HandlerFunc {
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-			if crossSite(r) || r.ParseForm() != nil || !validCSRF(r, s.CSRF) {
+			if crossSite(r) {
+				h.csrfRefused(w, r, q)
+				return
+			}
+			if err := r.ParseForm(); err != nil {
+				h.badForm(w, r, q, err)
+				return
+			}
+			if !validCSRF(r, s.CSRF) {
 				h.csrfRefused(w, r, q)
 				return
 			}
