@@ -2,6 +2,7 @@ package iam_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -631,4 +632,30 @@ func TestListPagingAndFiltering(t *testing.T) {
 	}
 	_, err = viewer.ram.ListPolicies(at(env, ram.CreateListPoliciesRequest()))
 	wantDenied(t, err, "Forbbiden.SubUser", "ram:ListPolicies", "SubUser", iam.DeniedByIdentityPolicy, "ImplicitDeny")
+}
+
+// TestAttachLimit: the sixth custom policy of a user is refused with RAM's
+// code; the store counts in the attach's transaction.
+func TestAttachLimit(t *testing.T) {
+	env := apptest.Start(t)
+	root := keyClients(t, apptest.AccessKeyID, apptest.AccessKeySecret)
+	cu := at(env, ram.CreateCreateUserRequest())
+	cu.UserName = "lim"
+	_, err := root.ram.CreateUser(cu)
+	must(t, err, "CreateUser")
+	for i := range iam.MaxCustomPoliciesPerID + 1 {
+		cp := at(env, ram.CreateCreatePolicyRequest())
+		cp.PolicyName = fmt.Sprintf("lim-%d", i)
+		cp.PolicyDocument = `{"Version":"1","Statement":[{"Effect":"Allow","Action":"vpc:Describe*","Resource":"*"}]}`
+		_, err := root.ram.CreatePolicy(cp)
+		must(t, err, "CreatePolicy")
+		ap := at(env, ram.CreateAttachPolicyToUserRequest())
+		ap.PolicyType, ap.PolicyName, ap.UserName = "Custom", cp.PolicyName, "lim"
+		_, err = root.ram.AttachPolicyToUser(ap)
+		if i < iam.MaxCustomPoliciesPerID {
+			must(t, err, "AttachPolicyToUser")
+		} else {
+			wantErr(t, err, "LimitExceeded.User.Policy", 409)
+		}
+	}
 }

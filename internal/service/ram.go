@@ -277,24 +277,18 @@ func (s *Service) DeleteUser(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorize(ctx, r, "ram:DeleteUser", r.Resource, acct); err != nil {
 		return nil, err
 	}
-	if _, err := is.GetUser(ctx, acct, name); err != nil {
-		return nil, ramErr(err)
+	// The store refuses a user with keys or policies in the delete's
+	// transaction: a key created or a policy attached concurrently is
+	// never deleted with the user.
+	err = is.DeleteUser(ctx, acct, name)
+	var inUse *store.InUseError
+	if errors.As(err, &inUse) {
+		if inUse.Kind == "AccessKey" {
+			return nil, apierror.Newf("DeleteConflict.User.AccessKey", "The user CAN NOT has any access key while deleting the user: delete access key %s of %s first.", inUse.ID, name)
+		}
+		return nil, apierror.Newf("DeleteConflict.User.Policy", "The user CAN NOT has any attached policy while deleting the user: detach policy %s from %s first.", inUse.ID, name)
 	}
-	keys, err := s.Store.ListAccessKeys(ctx, acct, name)
-	if err != nil {
-		return nil, err
-	}
-	if len(keys) > 0 {
-		return nil, apierror.Newf("DeleteConflict.User.AccessKey", "The user CAN NOT has any access key while deleting the user: delete access key %s of %s first.", keys[0].AccessKeyID, name)
-	}
-	atts, err := is.ListAttachments(ctx, acct, iam.AttachToUser, name)
-	if err != nil {
-		return nil, err
-	}
-	if len(atts) > 0 {
-		return nil, apierror.Newf("DeleteConflict.User.Policy", "The user CAN NOT has any attached policy while deleting the user: detach policy %s from %s first.", atts[0].PolicyName, name)
-	}
-	return nil, ramErr(is.DeleteUser(ctx, acct, name))
+	return nil, ramErr(err)
 }
 
 // keyOwner resolves the identity whose access keys an access-key action
@@ -688,27 +682,22 @@ func (s *Service) attach(ctx context.Context, r *Request, action string, in iam.
 			return apierror.Newf("EntityNotExist.Policy", "The policy does not exist: %s is not a system policy.", in.PolicyName)
 		}
 	}
-	atts, err := is.ListAttachments(ctx, acct, in.PrincipalType, in.PrincipalName)
-	if err != nil {
-		return err
-	}
-	n, max := 0, iam.MaxCustomPoliciesPerID
-	if in.PolicyType == iam.PolicyTypeSystem {
-		max = iam.MaxSystemPoliciesPerID
-	}
-	for _, x := range atts {
-		if x.PolicyType == in.PolicyType {
-			n++
-		}
-	}
-	if n >= max {
-		code := "LimitExceeded.User.Policy"
+	// The store counts the identity's policies in the attach's
+	// transaction (LimitError), so concurrent attaches cannot pass the
+	// limit.
+	err = is.AttachPolicy(ctx, a)
+	var lim *store.LimitError
+	if errors.As(err, &lim) && lim.Rule != "PolicyVersions" {
+		code, max := "LimitExceeded.User.Policy", iam.MaxCustomPoliciesPerID
 		if in.PrincipalType == iam.AttachToRole {
 			code = "LimitExceeded.Role.Policy"
 		}
+		if in.PolicyType == iam.PolicyTypeSystem {
+			max = iam.MaxSystemPoliciesPerID
+		}
 		return apierror.Newf(code, "The policy count of %s beyond the current limits: at most %d %s policies.", in.PrincipalName, max, strings.ToLower(in.PolicyType))
 	}
-	return ramErr(is.AttachPolicy(ctx, a))
+	return ramErr(err)
 }
 
 // AttachPolicyToUser attaches a policy to a RAM user.
@@ -854,15 +843,10 @@ func (s *Service) DeleteRole(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorize(ctx, r, "ram:DeleteRole", r.Resource, acct); err != nil {
 		return nil, err
 	}
-	if _, err := is.GetRole(ctx, acct, name); err != nil {
-		return nil, ramErr(err)
+	err = is.DeleteRole(ctx, acct, name)
+	var inUse *store.InUseError
+	if errors.As(err, &inUse) {
+		return nil, apierror.Newf("DeleteConflict.Role.Policy", "The role CAN NOT has any attached policy while deleting the role: detach policy %s first.", inUse.ID)
 	}
-	atts, err := is.ListAttachments(ctx, acct, iam.AttachToRole, name)
-	if err != nil {
-		return nil, err
-	}
-	if len(atts) > 0 {
-		return nil, apierror.Newf("DeleteConflict.Role.Policy", "The role CAN NOT has any attached policy while deleting the role: detach policy %s first.", atts[0].PolicyName)
-	}
-	return nil, ramErr(is.DeleteRole(ctx, acct, name))
+	return nil, ramErr(err)
 }

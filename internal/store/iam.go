@@ -30,8 +30,15 @@ func (e *LimitError) Unwrap() error { return ErrLimit }
 // "User", "Policy", "PolicyVersion", "Role", "Attachment" (ID the name, for
 // an attachment "PrincipalType/PrincipalName/PolicyType/PolicyName");
 // DuplicateError Rule "UserName", "PolicyName", "RoleName", "Attachment";
-// InUseError Kind "User" or "Role" (ID the name of one identity the policy
-// is attached to); LimitError Rule "PolicyVersions".
+// InUseError Kind "User" or "Role" (DeletePolicy: ID the name of one
+// identity the policy is attached to), "AccessKey" or "Policy" (DeleteUser,
+// DeleteRole: ID one key id or attached policy name); LimitError Rule
+// "PolicyVersions", "CustomPoliciesPerIdentity" or
+// "SystemPoliciesPerIdentity" (ID "PrincipalType/PrincipalName").
+//
+// Rules that span rows (a user without keys, a limit of attachments) are
+// enforced inside the write's transaction, so concurrent writes cannot
+// break them.
 //
 // System policies are not stored: they are the same everywhere
 // (authz.SystemPolicies). Attachments of system policies are stored like
@@ -52,9 +59,8 @@ type IAMStore interface {
 	// along). UpdateDate is set to now when zero. NotFound User; Duplicate
 	// UserName when renaming onto a taken name.
 	UpdateUser(ctx context.Context, accountID, userName string, u iam.User) error
-	// DeleteUser deletes the user together with its access keys and its
-	// policy attachments, so that none of its keys works afterwards.
-	// NotFound User.
+	// DeleteUser deletes a user that has no access keys and no attached
+	// policies. NotFound User; InUse AccessKey or Policy.
 	DeleteUser(ctx context.Context, accountID, userName string) error
 
 	// CreatePolicy stores a custom policy with its first version "v1"
@@ -87,15 +93,17 @@ type IAMStore interface {
 	// GetRole returns the role, matching the name ignoring case; NotFound
 	// Role.
 	GetRole(ctx context.Context, accountID, roleName string) (iam.Role, error)
-	// DeleteRole deletes the role (name matched ignoring case) and its
-	// attachments. NotFound Role.
+	// DeleteRole deletes a role (name matched ignoring case) that has no
+	// attached policies. NotFound Role; InUse Policy.
 	DeleteRole(ctx context.Context, accountID, roleName string) error
 
 	// AttachPolicy attaches a policy to a user or role (a.PrincipalName
 	// matched like GetUser / GetRole; a role's attachments are kept under
 	// its lower-case name, which ListAttachments reports). A zero
 	// AttachDate is set to now. NotFound User/Role, or Policy for a missing custom policy;
-	// Duplicate Attachment when already attached.
+	// Duplicate Attachment when already attached; LimitError
+	// CustomPoliciesPerIdentity (iam.MaxCustomPoliciesPerID) or
+	// SystemPoliciesPerIdentity (iam.MaxSystemPoliciesPerID).
 	AttachPolicy(ctx context.Context, a iam.Attachment) error
 	// DetachPolicy removes an attachment; NotFound Attachment.
 	DetachPolicy(ctx context.Context, a iam.Attachment) error

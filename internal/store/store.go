@@ -195,6 +195,10 @@ type Store interface {
 	CreateAccount(ctx context.Context, a iam.Account) error
 	GetAccount(ctx context.Context, accountID string) (iam.Account, error)
 	ListAccounts(ctx context.Context) ([]iam.Account, error)
+	// CreateAccessKey stores k. NotFound Account, or User when k.UserName
+	// names no RAM user of the account (checked in the create's
+	// transaction); Duplicate AccessKeyId; QuotaError IdentityAccessKey /
+	// AccessKey.
 	CreateAccessKey(ctx context.Context, k iam.AccessKey) error
 	// GetAccessKey returns the key with its secret opened.
 	GetAccessKey(ctx context.Context, accessKeyID string) (iam.AccessKey, error)

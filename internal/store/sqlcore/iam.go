@@ -66,7 +66,7 @@ func (e *Engine) ListAccounts(ctx context.Context) ([]iam.Account, error) {
 
 // CreateAccessKey stores k with its secret sealed (additional data: the
 // AccessKeyId). *store.NotFoundError{Kind:"Account"} when the account does
-// not exist, *store.DuplicateError{Rule:"AccessKeyId"} when the id is taken.
+// not exist, {Kind:"User"} when k.UserName names no RAM user of it, *store.DuplicateError{Rule:"AccessKeyId"} when the id is taken.
 func (e *Engine) CreateAccessKey(ctx context.Context, k iam.AccessKey) error {
 	sealed, err := e.keys.Seal(k.Secret, k.AccessKeyID)
 	if err != nil {
@@ -77,6 +77,16 @@ func (e *Engine) CreateAccessKey(ctx context.Context, k iam.AccessKey) error {
 			return err
 		} else if !ok {
 			return notFound("Account", k.AccountID)
+		}
+		// A RAM user's key needs its user, read in this transaction: a
+		// concurrent DeleteUser either sees the key (and refuses) or
+		// removes the user first (and this create fails).
+		if k.UserName != "" {
+			if _, ok, err := q.first(`SELECT user_name FROM ram_users WHERE account_id = ? AND user_name = ?`, k.AccountID, k.UserName); err != nil {
+				return err
+			} else if !ok {
+				return notFound("User", k.UserName)
+			}
 		}
 		if _, ok, err := q.first(`SELECT access_key_id FROM access_keys WHERE access_key_id = ?`, k.AccessKeyID); err != nil {
 			return err

@@ -136,19 +136,38 @@ func (e *Engine) DeleteUser(ctx context.Context, accountID, userName string) err
 		if err := q.bumpCache(accountID, cachegen.Credentials, userName); err != nil {
 			return err
 		}
-		n, err := affected(q.exec(`DELETE FROM ram_users WHERE account_id = ? AND user_name = ?`, accountID, userName))
-		if err != nil {
+		if _, ok, err := q.first(`SELECT user_name FROM ram_users WHERE account_id = ? AND user_name = ?`, accountID, userName); err != nil {
 			return err
-		}
-		if n == 0 {
+		} else if !ok {
 			return notFound("User", userName)
 		}
-		if _, err := q.exec(`DELETE FROM access_keys WHERE account_id = ? AND user_name = ?`, accountID, userName); err != nil {
+		// The rules span rows: checked here, in the delete's transaction, a
+		// key or attachment created concurrently is never destroyed with
+		// the user.
+		if id, ok, err := q.first(`SELECT access_key_id FROM access_keys WHERE account_id = ? AND user_name = ? ORDER BY access_key_id LIMIT 1`, accountID, userName); err != nil {
+			return err
+		} else if ok {
+			return &store.InUseError{Kind: "AccessKey", ID: id}
+		}
+		if err := q.noAttachments(accountID, iam.AttachToUser, userName); err != nil {
 			return err
 		}
-		_, err = q.exec(`DELETE FROM ram_attachments WHERE account_id = ? AND principal_type = ? AND principal_name = ?`, accountID, iam.AttachToUser, userName)
+		_, err := q.exec(`DELETE FROM ram_users WHERE account_id = ? AND user_name = ?`, accountID, userName)
 		return err
 	})
+}
+
+// noAttachments fails with *store.InUseError{Kind:"Policy"} (ID the policy
+// attached first) when the identity has attached policies.
+func (q q) noAttachments(accountID, principalType, key string) error {
+	name, ok, err := q.first(`SELECT policy_name FROM ram_attachments WHERE account_id = ? AND principal_type = ? AND principal_name = ? ORDER BY attached_at, policy_name LIMIT 1`, accountID, principalType, key)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return &store.InUseError{Kind: "Policy", ID: name}
+	}
+	return nil
 }
 
 func versionID(n int64) string { return "v" + strconv.FormatInt(n, 10) }
@@ -410,14 +429,15 @@ func (e *Engine) DeleteRole(ctx context.Context, accountID, roleName string) err
 		if err := q.bumpCache(accountID, cachegen.Credentials, key); err != nil {
 			return err
 		}
-		n, err := affected(q.exec(`DELETE FROM ram_roles WHERE account_id = ? AND role_key = ?`, accountID, key))
-		if err != nil {
+		if _, ok, err := q.first(`SELECT role_key FROM ram_roles WHERE account_id = ? AND role_key = ?`, accountID, key); err != nil {
 			return err
-		}
-		if n == 0 {
+		} else if !ok {
 			return notFound("Role", roleName)
 		}
-		_, err = q.exec(`DELETE FROM ram_attachments WHERE account_id = ? AND principal_type = ? AND principal_name = ?`, accountID, iam.AttachToRole, key)
+		if err := q.noAttachments(accountID, iam.AttachToRole, key); err != nil {
+			return err
+		}
+		_, err := q.exec(`DELETE FROM ram_roles WHERE account_id = ? AND role_key = ?`, accountID, key)
 		return err
 	})
 }
@@ -470,6 +490,18 @@ func (e *Engine) AttachPolicy(ctx context.Context, a iam.Attachment) error {
 			return err
 		} else if ok {
 			return &store.DuplicateError{Rule: "Attachment", ID: attachmentID(a)}
+		}
+		rule, max := "CustomPoliciesPerIdentity", iam.MaxCustomPoliciesPerID
+		if a.PolicyType == iam.PolicyTypeSystem {
+			rule, max = "SystemPoliciesPerIdentity", iam.MaxSystemPoliciesPerID
+		}
+		var n int
+		if err := q.row(`SELECT COUNT(*) FROM ram_attachments WHERE account_id = ? AND principal_type = ? AND principal_name = ? AND policy_type = ?`,
+			a.AccountID, a.PrincipalType, key, a.PolicyType).Scan(&n); err != nil {
+			return err
+		}
+		if n >= max {
+			return &store.LimitError{Rule: rule, ID: a.PrincipalType + "/" + a.PrincipalName}
 		}
 		_, err := q.exec(`INSERT INTO ram_attachments (account_id, principal_type, principal_name, policy_type, policy_name, attached_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			a.AccountID, a.PrincipalType, key, a.PolicyType, a.PolicyName, attached)

@@ -110,15 +110,11 @@ func testIAMUsers(t *testing.T, s store.Store, is store.IAMStore) {
 	wantDuplicate(t, is.UpdateUser(ctx, Account, "robert", func() iam.User { u := renamed; u.UserName = "alice"; return u }()), "UserName", "alice")
 	wantNotFound(t, is.UpdateUser(ctx, Account, "nobody", renamed), "User", "nobody")
 
-	// Delete takes keys and attachments with it.
+	// Delete once the keys and attachments are gone (iamrules.go).
+	must(t, s.DeleteAccessKey(ctx, key.AccessKeyID))
+	must(t, is.DetachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "robert",
+		PolicyType: iam.PolicyTypeSystem, PolicyName: "AdministratorAccess"}))
 	must(t, is.DeleteUser(ctx, Account, "robert"))
-	_, err = s.GetAccessKey(ctx, key.AccessKeyID)
-	wantNotFound(t, err, "AccessKey", key.AccessKeyID)
-	atts, err = is.ListAttachments(ctx, Account, iam.AttachToUser, "robert")
-	must(t, err)
-	if len(atts) != 0 {
-		t.Fatalf("attachments after delete = %+v", atts)
-	}
 	wantNotFound(t, is.DeleteUser(ctx, Account, "robert"), "User", "robert")
 	// The name can be used again.
 	must(t, is.CreateUser(ctx, userFix(Account, "robert", 7)))
@@ -273,12 +269,15 @@ func testIAMRoles(t *testing.T, s store.Store, is store.IAMStore) {
 	wantDuplicate(t, is.CreateRole(ctx, roleFix("VPNOPS", 2)), "RoleName", "VpnOps")
 	wantNotFound(t, is.CreateRole(ctx, func() iam.Role { x := roleFix("x", 3); x.AccountID = "nope"; return x }()), "Account", "nope")
 
-	must(t, is.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "vpnops", PolicyType: iam.PolicyTypeSystem, PolicyName: "AdministratorAccess", AttachDate: at(4)}))
+	ratt := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "vpnops", PolicyType: iam.PolicyTypeSystem, PolicyName: "AdministratorAccess", AttachDate: at(4)}
+	must(t, is.AttachPolicy(ctx, ratt))
+	wantInUse(t, is.DeleteRole(ctx, Account, "VPNOPS"), "Policy", "AdministratorAccess")
+	must(t, is.DetachPolicy(ctx, ratt))
 	must(t, is.DeleteRole(ctx, Account, "VPNOPS"))
 	_, err = is.GetRole(ctx, Account, "VpnOps")
 	wantNotFound(t, err, "Role", "VpnOps")
 	wantNotFound(t, is.DeleteRole(ctx, Account, "VpnOps"), "Role", "VpnOps")
-	// A re-created role has a new id and none of the old attachments.
+	// A re-created role has a new id and no attachments.
 	r2 := roleFix("VpnOps", 5)
 	must(t, is.CreateRole(ctx, r2))
 	atts, err := is.ListAttachments(ctx, Account, iam.AttachToRole, "VpnOps")

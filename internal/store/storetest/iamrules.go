@@ -1,0 +1,139 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/vpcvpn/vpcvpn/internal/iam"
+	"github.com/vpcvpn/vpcvpn/internal/store"
+)
+
+// testIAMDeleteRules: DeleteUser refuses while the user has keys or
+// attached policies, DeleteRole while the role has attached policies, and
+// a key needs its user; the store checks these in the write's transaction.
+func testIAMDeleteRules(t *testing.T, s store.Store, is store.IAMStore) {
+	ctx := t.Context()
+	must(t, is.CreateUser(ctx, userFix(Account, "dana", 1)))
+	must(t, is.CreatePolicy(ctx, policyFix("pol", 2, docA)))
+	key := iam.AccessKey{AccessKeyID: "LTAIdana0001", Secret: "dana-secret", AccountID: Account, UserName: "dana", Status: iam.KeyActive, CreatedAt: at(3)}
+	must(t, s.CreateAccessKey(ctx, key))
+	wantInUse(t, is.DeleteUser(ctx, Account, "dana"), "AccessKey", key.AccessKeyID)
+	if _, err := s.GetAccessKey(ctx, key.AccessKeyID); err != nil {
+		t.Fatalf("the refused delete took the key: %v", err)
+	}
+	must(t, s.DeleteAccessKey(ctx, key.AccessKeyID))
+	att := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "dana", PolicyType: iam.PolicyTypeCustom, PolicyName: "pol", AttachDate: at(4)}
+	must(t, is.AttachPolicy(ctx, att))
+	wantInUse(t, is.DeleteUser(ctx, Account, "dana"), "Policy", "pol")
+	must(t, is.DetachPolicy(ctx, att))
+	must(t, is.DeleteUser(ctx, Account, "dana"))
+	wantNotFound(t, is.DeleteUser(ctx, Account, "dana"), "User", "dana")
+	wantNotFound(t, s.CreateAccessKey(ctx, key), "User", "dana")
+
+	must(t, is.CreateRole(ctx, roleFix("Ops", 5)))
+	ratt := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "Ops", PolicyType: iam.PolicyTypeSystem, PolicyName: "AliyunVPCReadOnlyAccess", AttachDate: at(6)}
+	must(t, is.AttachPolicy(ctx, ratt))
+	wantInUse(t, is.DeleteRole(ctx, Account, "OPS"), "Policy", "AliyunVPCReadOnlyAccess")
+	must(t, is.DetachPolicy(ctx, ratt))
+	must(t, is.DeleteRole(ctx, Account, "OPS"))
+}
+
+// testIAMAttachmentLimits: at most iam.MaxCustomPoliciesPerID custom and
+// iam.MaxSystemPoliciesPerID system policies per identity, also when the
+// attaches race.
+func testIAMAttachmentLimits(t *testing.T, s store.Store, is store.IAMStore) {
+	ctx := t.Context()
+	must(t, is.CreateUser(ctx, userFix(Account, "erin", 1)))
+	must(t, is.CreateRole(ctx, roleFix("Ops", 2)))
+	const racers = 12
+	for i := range racers {
+		must(t, is.CreatePolicy(ctx, policyFix(fmt.Sprintf("p%02d", i), 3, docA)))
+	}
+	race := func(what string, n int, attach func(i int) error) int {
+		t.Helper()
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = attach(i) }()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, store.ErrLimit):
+			default:
+				t.Fatalf("%s: unexpected error %v", what, err)
+			}
+		}
+		return ok
+	}
+	if got := race("custom to a user", racers, func(i int) error {
+		return is.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "erin", PolicyType: iam.PolicyTypeCustom, PolicyName: fmt.Sprintf("p%02d", i), AttachDate: at(i)})
+	}); got != iam.MaxCustomPoliciesPerID {
+		t.Fatalf("%d custom policies attached to one user by the race, want %d", got, iam.MaxCustomPoliciesPerID)
+	}
+	over := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "Ops", PolicyType: iam.PolicyTypeCustom, AttachDate: at(20)}
+	for i := range iam.MaxCustomPoliciesPerID {
+		over.PolicyName = fmt.Sprintf("p%02d", i)
+		must(t, is.AttachPolicy(ctx, over))
+	}
+	over.PolicyName = "p11"
+	wantLimit(t, is.AttachPolicy(ctx, over), "CustomPoliciesPerIdentity", "Role/Ops")
+	// The system policies count apart from the custom ones.
+	sys := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "Ops", PolicyType: iam.PolicyTypeSystem, AttachDate: at(30)}
+	for i := range iam.MaxSystemPoliciesPerID {
+		sys.PolicyName = fmt.Sprintf("Sys%02d", i)
+		must(t, is.AttachPolicy(ctx, sys))
+	}
+	sys.PolicyName = "SysOver"
+	wantLimit(t, is.AttachPolicy(ctx, sys), "SystemPoliciesPerIdentity", "Role/Ops")
+}
+
+// testIAMConcurrentDeleteUser: a key created concurrently with the delete of
+// its user is never destroyed with it: either the create fails (the user is
+// gone) or the delete does (the user has a key).
+func testIAMConcurrentDeleteUser(t *testing.T, s store.Store, is store.IAMStore) {
+	ctx := t.Context()
+	for i := range 20 {
+		name := fmt.Sprintf("racer%02d", i)
+		u := userFix(Account, name, i)
+		must(t, is.CreateUser(ctx, u))
+		key := iam.AccessKey{AccessKeyID: fmt.Sprintf("LTAIrace%04d", i), Secret: "s", AccountID: Account, UserName: name, Status: iam.KeyActive, CreatedAt: at(i)}
+		att := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: name, PolicyType: iam.PolicyTypeSystem, PolicyName: "AliyunVPCReadOnlyAccess", AttachDate: at(i)}
+		var wg sync.WaitGroup
+		var errKey, errAtt, errDel error
+		wg.Add(3)
+		go func() { defer wg.Done(); errKey = s.CreateAccessKey(ctx, key) }()
+		go func() { defer wg.Done(); errAtt = is.AttachPolicy(ctx, att) }()
+		go func() { defer wg.Done(); errDel = is.DeleteUser(ctx, Account, name) }()
+		wg.Wait()
+		for what, err := range map[string]error{"CreateAccessKey": errKey, "AttachPolicy": errAtt} {
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("%s %s: %v", what, name, err)
+			}
+		}
+		if errDel != nil && !errors.Is(errDel, store.ErrInUse) {
+			t.Fatalf("DeleteUser %s: %v", name, errDel)
+		}
+		if errKey == nil {
+			if _, err := s.GetAccessKey(ctx, key.AccessKeyID); err != nil {
+				t.Fatalf("round %d: CreateAccessKey succeeded, then the key is gone: %v (DeleteUser: %v)", i, err, errDel)
+			}
+		}
+		if errAtt == nil {
+			atts, err := is.ListAttachments(ctx, Account, iam.AttachToUser, name)
+			must(t, err)
+			if len(atts) != 1 {
+				t.Fatalf("round %d: AttachPolicy succeeded, then the attachment is gone (DeleteUser: %v)", i, errDel)
+			}
+		}
+		if _, err := is.GetUser(ctx, Account, name); (err == nil) != (errDel != nil) {
+			t.Fatalf("round %d: DeleteUser = %v, GetUser = %v", i, errDel, err)
+		}
+	}
+}
