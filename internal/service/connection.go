@@ -169,7 +169,7 @@ func (s *Service) DescribeVpnConnections(ctx context.Context, r *Request) (any, 
 	sc := scope(r, f.RegionID)
 	conns, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Connection, int, error) {
 		return s.Store.ListConnections(ctx, sc, store.ConnectionFilter{IDs: f.IDs, VpnGatewayID: f.VpnGatewayID, CustomerGatewayID: f.CustomerGatewayID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
-	}, func(c *vpn.Connection) string { return arn(f.RegionID, acct, "vpnconnection", c.VpnConnectionID) }, nil)
+	}, func(c *vpn.Connection) string { return arn(f.RegionID, acct, "vpnconnection", c.VpnConnectionID) })
 	if err != nil {
 		return nil, err
 	}

@@ -93,7 +93,7 @@ func (s *Service) DescribeCustomerGateways(ctx context.Context, r *Request) (any
 		return s.Store.ListCustomerGateways(ctx, scope(r, f.RegionID), store.CustomerGatewayFilter{IDs: f.IDs, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
 	}, func(c *vpn.CustomerGateway) string {
 		return arn(f.RegionID, acct, "customergateway", c.CustomerGatewayID)
-	}, nil)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -141,14 +141,9 @@ func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, err
 		return nil, err
 	}
 	sc := scope(r, f.RegionID)
-	var keep func(*vpn.Gateway) bool
-	if f.Status != "" {
-		// Filtered before paging, so that TotalCount counts it too.
-		keep = func(g *vpn.Gateway) bool { return g.Status == f.Status }
-	}
 	gws, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Gateway, int, error) {
-		return s.Store.ListGateways(ctx, sc, store.GatewayFilter{IDs: f.IDs, VpcID: f.VpcID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
-	}, func(g *vpn.Gateway) string { return arn(f.RegionID, acct, "vpngateway", g.VpnGatewayID) }, keep)
+		return s.Store.ListGateways(ctx, sc, store.GatewayFilter{IDs: f.IDs, VpcID: f.VpcID, Status: f.Status, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+	}, func(g *vpn.Gateway) string { return arn(f.RegionID, acct, "vpngateway", g.VpnGatewayID) })
 	if err != nil {
 		return nil, err
 	}

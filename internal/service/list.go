@@ -93,31 +93,23 @@ func (a *listAccess) named(ctx context.Context, arns []string) error {
 }
 
 // allItems is the store page that reads every item matching a list's
-// filters (used when the items are filtered in memory before paging).
+// filters (used when the caller may see only some of them).
 var allItems = store.Page{Number: 1}
 
 // listPage reads page pg of a list through list (the store's List* with
-// the action's filters). When the caller may see every item and keep is
-// nil, the store pages the list; otherwise every matching item is read,
-// those the caller may not see (arn names each item) or keep refuses are
-// dropped, and the page is cut from the rest, whose number is the total.
-func listPage[T any](ctx context.Context, a *listAccess, pg vpn.Page, list func(store.Page) ([]T, int, error), arn func(*T) string, keep func(*T) bool) ([]T, int, error) {
-	if a.all && keep == nil {
+// the action's filters, every one of them in the store's query). When the
+// caller may see every item, the store pages the list; otherwise every
+// matching item is read, those the caller may not see (arn names each item)
+// are dropped, and the page is cut from the rest, whose number is the
+// total.
+func listPage[T any](ctx context.Context, a *listAccess, pg vpn.Page, list func(store.Page) ([]T, int, error), arn func(*T) string) ([]T, int, error) {
+	if a.all {
 		items, total, err := list(store.Page{Number: pg.Number, Size: pg.Size})
 		return items, total, storeErr(err)
 	}
 	items, _, err := list(allItems)
 	if err != nil {
 		return nil, 0, storeErr(err)
-	}
-	if keep != nil {
-		kept := items[:0]
-		for i := range items {
-			if keep(&items[i]) {
-				kept = append(kept, items[i])
-			}
-		}
-		items = kept
 	}
 	return visible(ctx, a, items, arn, pg)
 }

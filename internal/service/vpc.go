@@ -118,7 +118,7 @@ func (s *Service) DescribeVpcs(ctx context.Context, r *Request) (any, error) {
 	}
 	vpcs, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Vpc, int, error) {
 		return s.Store.ListVpcs(ctx, scope(r, f.RegionID), store.VpcFilter{IDs: f.IDs, VpcName: f.Name, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
-	}, func(v *vpn.Vpc) string { return arn(f.RegionID, acct, "vpc", v.VpcID) }, nil)
+	}, func(v *vpn.Vpc) string { return arn(f.RegionID, acct, "vpc", v.VpcID) })
 	if err != nil {
 		return nil, err
 	}
@@ -239,8 +239,8 @@ func (s *Service) DescribeVSwitches(ctx context.Context, r *Request) (any, error
 		return nil, err
 	}
 	sws, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.VSwitch, int, error) {
-		return s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
-	}, func(v *vpn.VSwitch) string { return arn(f.RegionID, acct, "vswitch", v.VSwitchID) }, nil)
+		return s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID, VSwitchName: f.Name, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+	}, func(v *vpn.VSwitch) string { return arn(f.RegionID, acct, "vswitch", v.VSwitchID) })
 	if err != nil {
 		return nil, err
 	}

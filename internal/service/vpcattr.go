@@ -169,7 +169,7 @@ func (s *Service) DescribeRouteTableList(ctx context.Context, r *Request) (any, 
 	// One System route table per VPC: the items are the VPCs' tables.
 	vpcs, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Vpc, int, error) {
 		return s.Store.ListVpcs(ctx, sc, filter, pg)
-	}, func(v *vpn.Vpc) string { return arn(f.RegionID, acct, "routetable", v.RouteTableID) }, nil)
+	}, func(v *vpn.Vpc) string { return arn(f.RegionID, acct, "routetable", v.RouteTableID) })
 	if err != nil {
 		return nil, err
 	}

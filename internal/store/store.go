@@ -158,6 +158,7 @@ type VSwitchFilter struct {
 	IDs             []string
 	VpcID           string
 	ZoneID          string
+	VSwitchName     string
 	ResourceGroupID string
 	Tags            []vpn.Tag
 }
@@ -165,6 +166,7 @@ type VSwitchFilter struct {
 type GatewayFilter struct {
 	IDs             []string
 	VpcID           string
+	Status          string // DescribeVpnGateways' Status
 	ResourceGroupID string
 	Tags            []vpn.Tag
 }

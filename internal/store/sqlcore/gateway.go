@@ -163,6 +163,7 @@ func (e *Engine) ListGateways(ctx context.Context, s store.Scope, f store.Gatewa
 	w.scope(s)
 	w.in("gateway_id", f.IDs)
 	w.eq("vpc_id", f.VpcID)
+	w.eq("status", f.Status)
 	w.resourceGroup(s, f.ResourceGroupID)
 	w.tags("gateway_id", f.Tags)
 	var out []vpn.Gateway

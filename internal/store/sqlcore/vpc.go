@@ -222,6 +222,7 @@ func (e *Engine) ListVSwitches(ctx context.Context, s store.Scope, f store.VSwit
 	w.in("vswitch_id", f.IDs)
 	w.eq("vpc_id", f.VpcID)
 	w.eq("zone_id", f.ZoneID)
+	w.eq("vswitch_name", f.VSwitchName)
 	w.resourceGroup(s, f.ResourceGroupID)
 	w.tags("vswitch_id", f.Tags)
 	return listWithTags(e, ctx, "vswitches", selectVSwitch, "created_at, vswitch_id", &w, p, scanVSwitch,

@@ -461,6 +461,8 @@ func testVSwitches(t *testing.T, s store.Store) {
 		{"ids", store.VSwitchFilter{IDs: []string{"vsw-2", "vsw-9"}}, []vpn.VSwitch{b}, 1},
 		{"group", store.VSwitchFilter{ResourceGroupID: RG}, []vpn.VSwitch{a, b}, 2},
 		{"other group", store.VSwitchFilter{ResourceGroupID: "rg-x"}, nil, 0},
+		{"name", store.VSwitchFilter{VSwitchName: b.VSwitchName}, []vpn.VSwitch{b}, 1},
+		{"other name", store.VSwitchFilter{VSwitchName: "sw9"}, nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			list, total, err := s.ListVSwitches(ctx, scope(), tc.f, store.Page{Number: 1, Size: 50})
@@ -540,6 +542,25 @@ func testGateways(t *testing.T, s store.Store) {
 	diff(t, "ListGateways by id", list, []vpn.Gateway{want})
 	if total != 1 {
 		t.Fatalf("total = %d", total)
+	}
+	// Status filters in the query: the total counts what matches, and a
+	// page past the matches is empty.
+	for _, tc := range []struct {
+		status string
+		page   store.Page
+		want   []vpn.Gateway
+		total  int
+	}{
+		{"active", store.Page{Number: 1, Size: 1}, []vpn.Gateway{want}, 2},
+		{"active", store.Page{Number: 2, Size: 1}, []vpn.Gateway{want2}, 2},
+		{"init", store.Page{Number: 1, Size: 10}, nil, 0},
+	} {
+		list, total, err = s.ListGateways(ctx, scope(), store.GatewayFilter{Status: tc.status}, tc.page)
+		must(t, err)
+		diff(t, "ListGateways Status="+tc.status, list, tc.want)
+		if total != tc.total {
+			t.Fatalf("Status=%s: total = %d, want %d", tc.status, total, tc.total)
+		}
 	}
 
 	_, err = s.GetGateway(ctx, scope(), "vpn-none")
