@@ -109,15 +109,17 @@ func (c *downloadCache) get(r *Request, key answerKey) *cachedDownload {
 	return e
 }
 
-// evictOne makes room in m (bounded to max) by deleting an arbitrary entry.
-func evictOne[K comparable, V any](m map[K]V, max int) {
-	if len(m) < max {
-		return
+// putBounded stores v under k in m, bounded to max entries: a new key in a
+// full map first evicts an arbitrary entry; a key m holds is replaced and
+// evicts nothing.
+func putBounded[K comparable, V any](m map[K]V, k K, v V, max int) {
+	if _, ok := m[k]; !ok && len(m) >= max {
+		for old := range m {
+			delete(m, old)
+			break
+		}
 	}
-	for k := range m {
-		delete(m, k)
-		return
-	}
+	m[k] = v
 }
 
 func (c *downloadCache) put(key answerKey, e *cachedDownload, gen uint64) {
@@ -129,8 +131,7 @@ func (c *downloadCache) put(key answerKey, e *cachedDownload, gen uint64) {
 	if c.entries == nil {
 		c.entries = map[answerKey]*cachedDownload{}
 	}
-	evictOne(c.entries, c.max)
-	c.entries[key] = e
+	putBounded(c.entries, key, e, c.max)
 }
 
 // deps returns the cached gateway and customer gateways of c (ok=false when
@@ -164,11 +165,9 @@ func (c *downloadCache) putDeps(region string, gw vpn.Gateway, cgws map[string]v
 		c.gateways = map[string]cachedGateway{}
 		c.cgws = map[string]cachedCustomerGateway{}
 	}
-	evictOne(c.gateways, c.max)
-	c.gateways[depKey(region, gw.VpnGatewayID)] = cachedGateway{gw, agen}
+	putBounded(c.gateways, depKey(region, gw.VpnGatewayID), cachedGateway{gw, agen}, c.max)
 	for id, cg := range cgws {
-		evictOne(c.cgws, c.max)
-		c.cgws[depKey(region, id)] = cachedCustomerGateway{cg, agen}
+		putBounded(c.cgws, depKey(region, id), cachedCustomerGateway{cg, agen}, c.max)
 	}
 }
 

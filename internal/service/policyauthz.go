@@ -157,10 +157,7 @@ func (a *PolicyAuthorizer) load(ctx context.Context, r *Request) (*policySet, er
 	if cached {
 		a.smu.Lock()
 		if e, ok := a.sets[p]; !ok || e.gen < gen {
-			if !ok {
-				evictOne(a.sets, maxCachedSets)
-			}
-			a.sets[p] = cachedSet{set: set, gen: gen}
+			putBounded(a.sets, p, cachedSet{set: set, gen: gen}, maxCachedSets)
 		}
 		a.smu.Unlock()
 	}
