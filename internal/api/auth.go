@@ -22,6 +22,13 @@ import (
 // how long a nonce is remembered after it.
 const Window = 15 * time.Minute
 
+// NonceLifetime is the longest a nonce store must be able to keep a nonce
+// from the moment it is used: a timestamp may lie Window ahead of the
+// server's clock and its nonce is kept until Window after the timestamp. A
+// store with a shorter horizon (internal/nonce's Options.Window) would
+// refuse the requests signed by a client whose clock runs ahead.
+const NonceLifetime = 2 * Window
+
 // Credentials resolves an AccessKeyId to a principal and its signing secret.
 type Credentials interface {
 	// Resolve returns the principal and the secret for accessKeyID.
@@ -581,7 +588,7 @@ func (a *Authenticator) resolve(ctx context.Context, ak, token string) (iam.Prin
 		p, secret, err := a.Creds.Resolve(ctx, ak, token)
 		return p, secret, verified{}, err
 	}
-	now := time.Now()
+	now := a.now()
 	if e, ok := c.get(ak, now); ok {
 		return e.p, e.secret, verified{cached: c.checked, gen: e.gen}, nil
 	}

@@ -123,12 +123,17 @@ type Server struct {
 	mux      *http.ServeMux
 }
 
-// NewServer builds the handler. It panics on a duplicate (Version, Action):
-// the dispatch table is fixed at start-up.
+// NewServer builds the handler. It panics on a duplicate (Version, Action)
+// and on a signed action without Config.Auth: the dispatch table and its
+// wiring are fixed at start-up, so either is a programming error found
+// before the first request.
 func NewServer(cfg Config) *Server {
 	s := &Server{cfg: cfg, actions: map[string]map[string]*Action{}, versions: map[string]bool{}}
 	for i := range cfg.Actions {
 		a := &cfg.Actions[i]
+		if cfg.Auth == nil && !a.Anonymous {
+			panic("api: Config.Auth is nil but action " + a.Version + "/" + a.Name + " needs a signature")
+		}
 		if s.actions[a.Version] == nil {
 			s.actions[a.Version] = map[string]*Action{}
 		}
@@ -586,7 +591,7 @@ func (s *Server) handle(r *http.Request, rq *request, bodyBytes []byte) (any, er
 		}
 	}
 	body, err := a.Handle(r.Context(), &rq.call)
-	if s.cfg.Auth != nil && changesCredentials(a) {
+	if !a.Anonymous && changesCredentials(a) {
 		// Before the answer is written: the caller's next request sees
 		// the key or user as this action left it.
 		s.cfg.Auth.ForgetCredentials()

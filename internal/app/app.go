@@ -204,7 +204,7 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		if o.NonceMemory <= 0 {
 			o.NonceMemory = DefaultNonceMemory
 		}
-		nonces = boundedNonces{nonce.New(nonce.Options{MaxBytes: o.NonceMemory})}
+		nonces = boundedNonces{nonce.New(nonce.Options{Window: api.NonceLifetime, MaxBytes: o.NonceMemory})}
 		svc.EnableDownloadCache(api.EncodeBody, DownloadCacheEntries)
 	}
 	a := &App{Service: svc, Store: e.store, Root: root, describe: e.describe, closeOnce: e.store.Close}
