@@ -10,6 +10,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/authz"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/service"
+	"github.com/vpcvpn/vpcvpn/internal/wirenum"
 )
 
 // Version is ActionTrail's API version, under which LookupEvents is served.
@@ -147,11 +148,11 @@ func parseLookup(p map[string]string, now time.Time) (Query, int, error) {
 	}
 	max := DefaultMaxResults
 	if v := p["MaxResults"]; v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxMaxResults {
+		n, ok := wirenum.Int(v)
+		if !ok || n < 1 || n > MaxMaxResults {
 			return q, 0, apierror.Newf("InvalidParameter", "MaxResults must be an integer from 1 to %d.", MaxMaxResults)
 		}
-		max = n
+		max = int(n)
 	}
 	for i := 1; ; i++ {
 		n := strconv.Itoa(i)

@@ -3,13 +3,13 @@ package iam
 import (
 	"encoding/base64"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/authz"
+	"github.com/vpcvpn/vpcvpn/internal/wirenum"
 )
 
 // Params are a request's parameters (query and form merged), as the api
@@ -285,11 +285,11 @@ type ListInput struct {
 func ParseList(p Params) (ListInput, error) {
 	in := ListInput{MaxItems: DefaultMaxItems}
 	if v, ok := p["MaxItems"]; ok && v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxMaxItems {
+		n, ok := wirenum.Int(v)
+		if !ok || n < 1 || n > MaxMaxItems {
 			return in, apierror.Newf("InvalidParameter.MaxItems", "The parameter - \"MaxItems\" MUST be a number in the range of 1 and %d.", MaxMaxItems)
 		}
-		in.MaxItems = n
+		in.MaxItems = int(n)
 	}
 	if m := p["Marker"]; m != "" {
 		after, ok := DecodeMarker(m)
@@ -602,8 +602,8 @@ func ParseCreateRole(p Params) (CreateRoleInput, error) {
 		return in, err
 	}
 	if v := p["MaxSessionDuration"]; v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < MinMaxSessionDuration || n > MaxMaxSessionDuration {
+		n, ok := wirenum.Int(v)
+		if !ok || n < MinMaxSessionDuration || n > MaxMaxSessionDuration {
 			return in, apierror.Newf("InvalidParameter.MaxSessionDuration", "The parameter - \"MaxSessionDuration\" MUST be a number of seconds in the range of %d and %d.", MinMaxSessionDuration, MaxMaxSessionDuration)
 		}
 		in.MaxSessionDuration = n
@@ -658,8 +658,8 @@ func ParseAssumeRole(p Params) (AssumeRoleInput, error) {
 		return in, apierror.Newf("InvalidParameter.RoleSessionName", "The parameter RoleSessionName is wrongly formed: use 2 to 32 letters, digits, periods (.), at signs (@), hyphens (-) and underscores (_).")
 	}
 	if v := p["DurationSeconds"]; v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < MinSessionDuration || n > MaxMaxSessionDuration {
+		n, ok := wirenum.Int(v)
+		if !ok || n < MinSessionDuration || n > MaxMaxSessionDuration {
 			return in, apierror.Newf("InvalidParameter.DurationSeconds", "The Min/Max value of DurationSeconds is %d seconds/the role's MaxSessionDuration (at most %d).", MinSessionDuration, MaxMaxSessionDuration)
 		}
 		in.DurationSeconds = n

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/wirenum"
 )
 
 // The gateway agent's side of the API (vpcvpn extensions of the VPC API, see
@@ -152,15 +153,15 @@ func ParseAgentConfigRequest(p Params) (AgentConfigRequest, error) {
 		return r, err
 	}
 	if v, ok := p["Generation"]; ok {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
+		n, ok := wirenum.Int(v)
+		if !ok || n < 0 {
 			return r, malformed("Generation", v, "it must be an integer of at least 0")
 		}
 		r.Generation, r.HasGeneration = n, true
 	}
 	if v, ok := p["WaitSeconds"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || time.Duration(n)*time.Second > MaxAgentWait {
+		n, ok := wirenum.Int(v)
+		if !ok || n < 0 || time.Duration(n)*time.Second > MaxAgentWait {
 			return r, malformed("WaitSeconds", v, "it must be an integer from 0 to "+strconv.Itoa(int(MaxAgentWait/time.Second)))
 		}
 		r.Wait = time.Duration(n) * time.Second
@@ -235,7 +236,8 @@ func ParseAgentReport(p Params) (AgentReport, error) {
 	if err != nil {
 		return r, err
 	}
-	if r.Sequence, err = strconv.ParseInt(seq, 10, 64); err != nil || r.Sequence < 1 {
+	var ok bool
+	if r.Sequence, ok = wirenum.Int(seq); !ok || r.Sequence < 1 {
 		return r, malformed("Sequence", seq, "it must be an integer of at least 1")
 	}
 	if v, ok := p["AgentVersion"]; ok {
@@ -251,7 +253,7 @@ func ParseAgentReport(p Params) (AgentReport, error) {
 		r.Hostname = v
 	}
 	if v, ok := p["Generation"]; ok {
-		if r.Generation, err = strconv.ParseInt(v, 10, 64); err != nil || r.Generation < 0 {
+		if r.Generation, ok = wirenum.Int(v); !ok || r.Generation < 0 {
 			return r, malformed("Generation", v, "it must be an integer of at least 0")
 		}
 	}
@@ -468,8 +470,8 @@ func logTime(p Params, name string) (time.Time, bool, error) {
 	if !ok || v == "" {
 		return time.Time{}, false, nil
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 || n > 1e14 {
+	n, ok2 := wirenum.Int(v)
+	if !ok2 || n < 0 || n > 1e14 {
 		return time.Time{}, true, malformed(name, v, "it must be a Unix time in seconds or milliseconds")
 	}
 	if n < 1e11 {
@@ -505,8 +507,8 @@ func ParseConnectionLogsRequest(p Params, now time.Time) (ConnectionLogsRequest,
 	}
 	var period time.Duration
 	if v, ok := p["MinutePeriod"]; ok && v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxLogMinutePeriod {
+		n, ok := wirenum.Int(v)
+		if !ok || n < 1 || n > MaxLogMinutePeriod {
 			return r, malformed("MinutePeriod", v, "it must be an integer from 1 to 10")
 		}
 		period = time.Duration(n) * time.Minute

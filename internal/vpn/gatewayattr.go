@@ -2,10 +2,10 @@ package vpn
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/wirenum"
 )
 
 // sslConnectionCounts are the SslConnections values CreateVpnGateway takes.
@@ -27,8 +27,8 @@ func parseSslConnections(p Params, ssl bool) (int64, error) {
 		}
 		return 0, nil
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || !slices.Contains(sslConnectionCounts, n) {
+	n, ok := wirenum.Int(v)
+	if !ok || !slices.Contains(sslConnectionCounts, n) {
 		return 0, malformed("SslConnections", v, "valid values are 5, 10, 20, 50, 100, 200, 500, 1000")
 	}
 	if !ssl {

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/wirenum"
 )
 
 // Params are the business parameters of one request: query string and form
@@ -234,18 +235,18 @@ const MaxPageSize = 50
 func ParsePage(p Params) (Page, error) {
 	pg := Page{Number: 1, Size: 10}
 	if v, ok := p["PageNumber"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1<<30 {
+		n, ok := wirenum.Int(v)
+		if !ok || n < 1 || n > 1<<30 {
 			return pg, apierror.Invalid("InvalidPageNumber.Malformed", "The specified PageNumber %s is not valid: it must be an integer of at least 1.", shown(v))
 		}
-		pg.Number = n
+		pg.Number = int(n)
 	}
 	if v, ok := p["PageSize"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
+		n, ok := wirenum.Int(v)
+		if !ok || n < 1 || n > MaxPageSize {
 			return pg, apierror.Invalid("InvalidPageSize.Malformed", "The specified PageSize %s is not valid: it must be an integer from 1 to %d.", shown(v), MaxPageSize)
 		}
-		pg.Size = n
+		pg.Size = int(n)
 	}
 	return pg, nil
 }

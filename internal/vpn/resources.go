@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/wirenum"
 )
 
 // DefaultVpcCidr is CreateVpc's CidrBlock when none is given.
@@ -185,8 +186,8 @@ func ParseCreateVpnGateway(p Params) (CreateVpnGatewayRequest, error) {
 	if err != nil {
 		return r, err
 	}
-	n, perr := strconv.ParseInt(bw, 10, 64)
-	if perr != nil || !slices.Contains(bandwidths, n) {
+	n, ok := wirenum.Int(bw)
+	if !ok || !slices.Contains(bandwidths, n) {
 		return r, malformed("Bandwidth", bw, "valid values are 5, 10, 20, 50, 100, 200, 500, 1000")
 	}
 	g.Bandwidth = n

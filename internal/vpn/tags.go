@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/wirenum"
 )
 
 // TagType is a taggable resource type of TagResources, UnTagResources and
@@ -112,11 +113,11 @@ func ParseListTagResources(p Params) (TagRequest, error) {
 	}
 	r.Limit = defaultMaxResults
 	if v, ok := p["MaxResults"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > defaultMaxResults {
+		n, ok := wirenum.Int(v)
+		if !ok || n < 1 || n > defaultMaxResults {
 			return r, malformed("MaxResults", v, "it must be an integer from 1 to 50")
 		}
-		r.Limit = n
+		r.Limit = int(n)
 	}
 	if v := p["NextToken"]; v != "" {
 		n, err := strconv.Atoi(v)
