@@ -611,6 +611,15 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("gateway agent %q", got)
 	}
 	c.shot(admin, "12-gateway-topology")
+	// The picture's colours follow the tunnels' statuses without a reload.
+	run(c, admin, chromedp.Evaluate[bool](`window.__noReload = true`))
+	setTunnelStatus(t, e, vco, "slave", "ike_sa_established")
+	c.do(admin, chromedp.WaitVisible(chromedp.CSS(`svg g.edge.partial`)))
+	edges = run(c, admin, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("svg [data-edge]")).map(e => e.getAttribute("class"))`))
+	if len(edges) != 2 || edges[0] != "edge up" || edges[1] != "edge partial" || !run(c, admin, chromedp.Evaluate[bool](`window.__noReload === true`)) {
+		t.Fatalf("topology edges after the refresh %q", edges)
+	}
+	c.shot(admin, "12a-gateway-topology-refreshed")
 
 	// ---- the connection's logs, as the agent shipped them.
 	c.do(admin, chromedp.Navigate(base+"/console/r/cn-hangzhou/connections/"+vco), chromedp.Click(chromedp.CSS(`a[href$="/`+vco+`/logs"]`)),
