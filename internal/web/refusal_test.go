@@ -107,7 +107,8 @@ func TestSigninRefusals(t *testing.T) {
 	})
 	t.Run("open redirect", func(t *testing.T) {
 		b := e.browser(t)
-		for _, next := range []string{"//evil.example/", "https://evil.example/", "/console/\\evil", "/elsewhere"} {
+		for _, next := range []string{"//evil.example/", "https://evil.example/", "/console/\\evil", "/elsewhere",
+			"/console/%2e%2e/elsewhere", "/console/%2E%2e/%2e%2E/x", "/console/.%2e/x", "/console/%2f%2fevil.example"} {
 			tok := csrf(t, b.get("/console/signin?next="+url.QueryEscape(next)))
 			p := b.post("/console/signin", url.Values{"csrf_token": {tok}, "AccessKeyId": {apptest.AccessKeyID},
 				"AccessKeySecret": {apptest.AccessKeySecret}, "next": {next}})

@@ -321,8 +321,16 @@ func (h *Handler) toSignin(w http.ResponseWriter, r *http.Request, msg string) {
 // safeNext accepts only a path inside the console (no scheme, no host, no
 // "//" or backslash tricks) as a redirect target.
 func safeNext(next string) bool {
-	return strings.HasPrefix(next, Prefix) && !strings.ContainsAny(next, "\\\r\n") &&
-		!strings.HasPrefix(next, "//") && len(next) < 1024 && !strings.Contains(next, "/..")
+	if !strings.HasPrefix(next, Prefix) || strings.ContainsAny(next, "\\\r\n") || strings.HasPrefix(next, "//") || len(next) >= 1024 {
+		return false
+	}
+	// Browsers resolve %2e%2e (any case) as "..", and an escaped slash
+	// could make "//": refuse dot segments in either spelling and escaped
+	// slashes or dots in the path.
+	path, _, _ := strings.Cut(next, "?")
+	lower := strings.ToLower(path)
+	return !strings.Contains(path, "/..") && !strings.Contains(path, "/./") && !strings.Contains(lower, "%2e") &&
+		!strings.Contains(lower, "%2f") && !strings.Contains(lower, "%5c")
 }
 
 func wantsJSON(r *http.Request) bool {
