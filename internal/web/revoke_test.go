@@ -95,6 +95,14 @@ func TestSignoutRevokes(t *testing.T) {
 		t.Fatalf("%d customer gateways created by a signed-out session", n)
 	}
 
+	// The replays are in the server's log (the key id, never a secret).
+	if n := strings.Count(e.logs.String(), `msg="console: signed-out session presented" access_key_id=`+apptest.AccessKeyID+` source_ip=127.0.0.1`); n != 5 {
+		t.Fatalf("%d log lines of a signed-out session presented, want 5:\n%s", n, e.logs.String())
+	}
+	if strings.Contains(e.logs.String(), apptest.AccessKeySecret) {
+		t.Fatal("the AccessKeySecret reached the log")
+	}
+
 	// The other session of the same key is not affected.
 	wantStatus(t, other.get("/console/regions"), http.StatusOK)
 	wantStatus(t, other.post("/console/r/cn-hangzhou/customer-gateways/new",

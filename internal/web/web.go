@@ -207,6 +207,9 @@ func (h *Handler) authed(f func(q *req)) http.HandlerFunc {
 			h.unavailable(w, r)
 			return
 		} else if revoked {
+			// Worth a look: the cookie was kept (or copied) after sign-out.
+			h.cfg.Logger.Warn("console: signed-out session presented", "access_key_id", s.AccessKeyID,
+				"source_ip", sourceIP(r).String(), "path", clip(r.URL.Path, 200))
 			h.clearCookie(w, r, sessionCookie)
 			h.toSignin(w, r, "Your session has ended: you signed out. Sign in again.")
 			return
