@@ -71,7 +71,8 @@ func TestFlow(t *testing.T) {
 
 	detail := b.get("/console/r/cn-hangzhou/connections/" + vco)
 	wantStatus(t, detail, 200)
-	wantBody(t, detail, "Reveal", "strongswan-swanctl", "config.json", "config.xml", "<dt>BGP</dt><dd>off</dd>")
+	wantBody(t, detail, "Reveal", "strongswan-swanctl", "config.json", "config.xml", "<dt>BGP</dt><dd>off</dd>",
+		"<dt>DPD / NAT traversal</dt><dd>on / on</dd>")
 	wantNotBody(t, detail, "masterKey123", "slaveKey456")
 	rev := b.post("/console/r/cn-hangzhou/connections/"+vco+"/reveal", url.Values{"csrf_token": {tok}})
 	wantStatus(t, rev, 200)
