@@ -667,6 +667,7 @@ type benchCreateOptions struct {
 	customers   int
 	offset      int
 	concurrency int
+	prepare     int
 	duration    time.Duration
 	quiet       bool
 }
@@ -702,6 +703,7 @@ The exit status is 1 when any request failed.`,
 	f.IntVar(&o.customers, "customer-gateways", 1000, "customer gateways to create first (gateways x customer gateways bounds the creates)")
 	f.IntVar(&o.offset, "address-offset", -1, "first customer gateway address, as an offset in 10.0.0.0/8 (-1: random)")
 	f.IntVar(&o.concurrency, "concurrency", 16, "concurrent workers, one keep-alive connection each")
+	f.IntVar(&o.prepare, "prepare-concurrency", 0, "concurrent workers creating the gateways and customer gateways first (0: --concurrency)")
 	f.DurationVar(&o.duration, "duration", 10*time.Second, "how long to send creates")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on stderr")
 	return cmd
@@ -714,8 +716,11 @@ func runBenchCreate(ctx context.Context, o benchCreateOptions, stdout, stderr io
 	if o.c.AccessKeyID == "" || o.c.AccessKeySecret == "" {
 		return usageError{errors.New("no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET or give --access-key-id and --access-key-secret")}
 	}
-	if o.gateways < 1 || o.customers < 1 || o.concurrency < 1 || o.duration <= 0 {
-		return usageError{errors.New("--gateways, --customer-gateways, --concurrency and --duration must be positive")}
+	if o.gateways < 1 || o.customers < 1 || o.concurrency < 1 || o.duration <= 0 || o.prepare < 0 {
+		return usageError{errors.New("--gateways, --customer-gateways, --concurrency and --duration must be positive, --prepare-concurrency not negative")}
+	}
+	if o.prepare == 0 {
+		o.prepare = o.concurrency
 	}
 	if o.offset < 0 {
 		o.offset = rand.IntN(1<<24 - o.customers)
@@ -724,7 +729,7 @@ func runBenchCreate(ctx context.Context, o benchCreateOptions, stdout, stderr io
 	defer stop()
 	o.c.HTTP = bench.NewClient(o.concurrency)
 	start := time.Now()
-	cr, err := bench.PrepareCreates(ctx, &o.c, o.region, o.gateways, o.customers, o.offset, o.concurrency)
+	cr, err := bench.PrepareCreates(ctx, &o.c, o.region, o.gateways, o.customers, o.offset, o.prepare)
 	if err != nil {
 		return fmt.Errorf("prepare gateways and customer gateways on %s: %w", o.c.Endpoint, err)
 	}

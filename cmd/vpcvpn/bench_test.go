@@ -269,3 +269,31 @@ func TestBenchDownloadSideBySide(t *testing.T) {
 		}
 	})
 }
+
+// TestBenchCreatePrepareConcurrency: bench create prepares with
+// --prepare-concurrency workers (a negative count is a usage error) and then
+// creates as usual.
+func TestBenchCreatePrepareConcurrency(t *testing.T) {
+	bin := buildBinary(t)
+	env := []string{"VPCVPN_ROOT_ACCESS_KEY_ID=LTAIbenchtest0000001", "VPCVPN_ROOT_ACCESS_KEY_SECRET=benchTestSecret0123456789abc",
+		"ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIbenchtest0000001", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=benchTestSecret0123456789abc"}
+	addr := freeAddr(t)
+	srv := start(t, bin, env, "server", "--data-dir", t.TempDir(), "--listen", addr,
+		"--throttle-read-rate", "0", "--throttle-write-rate", "0", "--throttle-secret-read-rate", "0",
+		"--quota-vpn-gateways", "0", "--quota-customer-gateways", "0", "--quota-connections-per-gateway", "0")
+	srv.waitReady(t, addr)
+	bad := start(t, bin, env, "bench", "create", "--endpoint", addr, "--prepare-concurrency", "-1")
+	if code := bad.wait(t); code != 2 || !strings.Contains(bad.stderr.String(), "--prepare-concurrency not negative") {
+		t.Errorf("--prepare-concurrency -1: exit %d, %s", code, bad.stderr)
+	}
+	p := start(t, bin, env, "bench", "create", "--endpoint", addr, "--gateways", "2", "--customer-gateways", "300",
+		"--prepare-concurrency", "1", "--concurrency", "2", "--duration", "200ms", "-q")
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("bench create exited %d\n%s\n%s", code, p.stdout, p.stderr)
+	}
+	out := p.stdout.String()
+	if !strings.Contains(out, "prepared 2 VPN gateways and 300 customer gateways in ") ||
+		!regexp.MustCompile(`CreateVpnConnection on \S+: 2 workers for 200ms: [1-9][0-9]* created \([0-9]+/s\), 0 errors`).MatchString(out) {
+		t.Errorf("output:\n%s", out)
+	}
+}
