@@ -1,6 +1,9 @@
 package api
 
-import "github.com/vpcvpn/vpcvpn/internal/service"
+import (
+	"github.com/vpcvpn/vpcvpn/internal/action"
+	"github.com/vpcvpn/vpcvpn/internal/service"
+)
 
 // API versions.
 const (
@@ -9,101 +12,121 @@ const (
 	VersionSTS = "2015-04-01"
 )
 
-// Actions is the dispatch table: every (Version, Action) the server answers.
+// The action classes, short for the table.
+const (
+	read       = action.Read
+	list       = action.List
+	write      = action.Write
+	secretRead = action.SecretRead
+)
+
+// Actions is the dispatch table: every (Version, Action) the server answers,
+// with each action's metadata (action.Meta): its RAM action name (the
+// service prefix of its API and its name), its class, and, for RAM's
+// writes, that it may change what an AccessKey resolves to. Throttling,
+// the audit trail, the credential cache and the service's authorisation
+// read them from here.
 func Actions(s *service.Service) []Action {
-	vpc := func(name string, h HandlerFunc) Action { return Action{Version: VersionVPC, Name: name, Handle: h} }
-	ram := func(name string, h HandlerFunc) Action { return Action{Version: VersionRAM, Name: name, Handle: h} }
-	sts := func(name string, h HandlerFunc) Action { return Action{Version: VersionSTS, Name: name, Handle: h} }
+	vpc := func(name string, c action.Class, h HandlerFunc) Action {
+		return Action{Version: VersionVPC, Name: name, Handle: h, Meta: action.Meta{RAM: "vpc:" + name, Class: c}}
+	}
+	ram := func(name string, c action.Class, h HandlerFunc) Action {
+		return Action{Version: VersionRAM, Name: name, Handle: h,
+			Meta: action.Meta{RAM: "ram:" + name, Class: c, ChangesCredentials: c == write}}
+	}
+	sts := func(name string, c action.Class, h HandlerFunc) Action {
+		return Action{Version: VersionSTS, Name: name, Handle: h, Meta: action.Meta{RAM: "sts:" + name, Class: c}}
+	}
 	return []Action{
-		vpc("DescribeRegions", s.DescribeRegions),
-		vpc("CreateVpc", s.CreateVpc),
-		vpc("DescribeVpcs", s.DescribeVpcs),
-		vpc("DeleteVpc", s.DeleteVpc),
-		vpc("CreateVSwitch", s.CreateVSwitch),
-		vpc("DescribeVSwitches", s.DescribeVSwitches),
-		vpc("DeleteVSwitch", s.DeleteVSwitch),
-		vpc("CreateVpnGateway", s.CreateVpnGateway),
-		vpc("DescribeVpnGateway", s.DescribeVpnGateway),
-		vpc("DescribeVpnGateways", s.DescribeVpnGateways),
-		vpc("DeleteVpnGateway", s.DeleteVpnGateway),
-		vpc("CreateCustomerGateway", s.CreateCustomerGateway),
-		vpc("DescribeCustomerGateway", s.DescribeCustomerGateway),
-		vpc("DescribeCustomerGateways", s.DescribeCustomerGateways),
-		vpc("ModifyCustomerGatewayAttribute", s.ModifyCustomerGatewayAttribute),
-		vpc("DeleteCustomerGateway", s.DeleteCustomerGateway),
-		vpc("CreateVpnConnection", s.CreateVpnConnection),
-		vpc("DescribeVpnConnection", s.DescribeVpnConnection),
-		vpc("DescribeVpnConnections", s.DescribeVpnConnections),
-		vpc("ModifyVpnConnectionAttribute", s.ModifyVpnConnectionAttribute),
-		vpc("ModifyTunnelAttribute", s.ModifyTunnelAttribute),
-		vpc("DeleteVpnConnection", s.DeleteVpnConnection),
-		vpc("DownloadVpnConnectionConfig", s.DownloadVpnConnectionConfig),
-		vpc("DescribeVpnConnectionLogs", s.DescribeVpnConnectionLogs),
+		vpc("DescribeRegions", read, s.DescribeRegions),
+		vpc("CreateVpc", write, s.CreateVpc),
+		vpc("DescribeVpcs", list, s.DescribeVpcs),
+		vpc("DeleteVpc", write, s.DeleteVpc),
+		vpc("CreateVSwitch", write, s.CreateVSwitch),
+		vpc("DescribeVSwitches", list, s.DescribeVSwitches),
+		vpc("DeleteVSwitch", write, s.DeleteVSwitch),
+		vpc("CreateVpnGateway", write, s.CreateVpnGateway),
+		vpc("DescribeVpnGateway", read, s.DescribeVpnGateway),
+		vpc("DescribeVpnGateways", list, s.DescribeVpnGateways),
+		vpc("DeleteVpnGateway", write, s.DeleteVpnGateway),
+		vpc("CreateCustomerGateway", write, s.CreateCustomerGateway),
+		vpc("DescribeCustomerGateway", read, s.DescribeCustomerGateway),
+		vpc("DescribeCustomerGateways", list, s.DescribeCustomerGateways),
+		vpc("ModifyCustomerGatewayAttribute", write, s.ModifyCustomerGatewayAttribute),
+		vpc("DeleteCustomerGateway", write, s.DeleteCustomerGateway),
+		vpc("CreateVpnConnection", write, s.CreateVpnConnection),
+		vpc("DescribeVpnConnection", read, s.DescribeVpnConnection),
+		vpc("DescribeVpnConnections", list, s.DescribeVpnConnections),
+		vpc("ModifyVpnConnectionAttribute", write, s.ModifyVpnConnectionAttribute),
+		vpc("ModifyTunnelAttribute", write, s.ModifyTunnelAttribute),
+		vpc("DeleteVpnConnection", write, s.DeleteVpnConnection),
+		vpc("DownloadVpnConnectionConfig", secretRead, s.DownloadVpnConnectionConfig),
+		vpc("DescribeVpnConnectionLogs", list, s.DescribeVpnConnectionLogs),
 
 		// ---- VPC attributes and route tables (internal/service/vpcattr.go) ----
-		vpc("DescribeVpcAttribute", s.DescribeVpcAttribute),
-		vpc("ModifyVpcAttribute", s.ModifyVpcAttribute),
-		vpc("DescribeVSwitchAttributes", s.DescribeVSwitchAttributes),
-		vpc("ModifyVSwitchAttribute", s.ModifyVSwitchAttribute),
-		vpc("DescribeRouteTableList", s.DescribeRouteTableList),
+		vpc("DescribeVpcAttribute", read, s.DescribeVpcAttribute),
+		vpc("ModifyVpcAttribute", write, s.ModifyVpcAttribute),
+		vpc("DescribeVSwitchAttributes", read, s.DescribeVSwitchAttributes),
+		vpc("ModifyVSwitchAttribute", write, s.ModifyVSwitchAttribute),
+		vpc("DescribeRouteTableList", list, s.DescribeRouteTableList),
 
 		// ---- tags (internal/service/tags.go) ----
-		vpc("TagResources", s.TagResources),
-		vpc("UnTagResources", s.UnTagResources),
-		vpc("ListTagResources", s.ListTagResources),
+		vpc("TagResources", write, s.TagResources),
+		vpc("UnTagResources", write, s.UnTagResources),
+		vpc("ListTagResources", list, s.ListTagResources),
 
 		// ---- gateway attributes, zones, resource groups (internal/service/gatewayattr.go) ----
-		vpc("ModifyVpnGatewayAttribute", s.ModifyVpnGatewayAttribute),
-		vpc("DescribeVpnGatewayAvailableZones", s.DescribeVpnGatewayAvailableZones),
-		vpc("MoveVpnResourceGroup", s.MoveVpnResourceGroup),
-		vpc("MoveResourceGroup", s.MoveResourceGroup),
+		vpc("ModifyVpnGatewayAttribute", write, s.ModifyVpnGatewayAttribute),
+		vpc("DescribeVpnGatewayAvailableZones", read, s.DescribeVpnGatewayAvailableZones),
+		vpc("MoveVpnResourceGroup", write, s.MoveVpnResourceGroup),
+		vpc("MoveResourceGroup", write, s.MoveResourceGroup),
 
 		// ---- VPN route entries (internal/service/routes.go) ----
-		vpc("CreateVpnRouteEntry", s.CreateVpnRouteEntry),
-		vpc("DescribeVpnRouteEntries", s.DescribeVpnRouteEntries),
-		vpc("ModifyVpnRouteEntryWeight", s.ModifyVpnRouteEntryWeight),
-		vpc("DeleteVpnRouteEntry", s.DeleteVpnRouteEntry),
-		vpc("CreateVpnPbrRouteEntry", s.CreateVpnPbrRouteEntry),
-		vpc("DescribeVpnPbrRouteEntries", s.DescribeVpnPbrRouteEntries),
-		vpc("ModifyVpnPbrRouteEntryWeight", s.ModifyVpnPbrRouteEntryWeight),
-		vpc("ModifyVpnPbrRouteEntryPriority", s.ModifyVpnPbrRouteEntryPriority),
-		vpc("ModifyVpnPbrRouteEntryAttribute", s.ModifyVpnPbrRouteEntryAttribute),
-		vpc("DeleteVpnPbrRouteEntry", s.DeleteVpnPbrRouteEntry),
-		vpc("PublishVpnRouteEntry", s.PublishVpnRouteEntry),
+		vpc("CreateVpnRouteEntry", write, s.CreateVpnRouteEntry),
+		vpc("DescribeVpnRouteEntries", list, s.DescribeVpnRouteEntries),
+		vpc("ModifyVpnRouteEntryWeight", write, s.ModifyVpnRouteEntryWeight),
+		vpc("DeleteVpnRouteEntry", write, s.DeleteVpnRouteEntry),
+		vpc("CreateVpnPbrRouteEntry", write, s.CreateVpnPbrRouteEntry),
+		vpc("DescribeVpnPbrRouteEntries", list, s.DescribeVpnPbrRouteEntries),
+		vpc("ModifyVpnPbrRouteEntryWeight", write, s.ModifyVpnPbrRouteEntryWeight),
+		vpc("ModifyVpnPbrRouteEntryPriority", write, s.ModifyVpnPbrRouteEntryPriority),
+		vpc("ModifyVpnPbrRouteEntryAttribute", write, s.ModifyVpnPbrRouteEntryAttribute),
+		vpc("DeleteVpnPbrRouteEntry", write, s.DeleteVpnPbrRouteEntry),
+		vpc("PublishVpnRouteEntry", write, s.PublishVpnRouteEntry),
 
 		// ---- vpcvpn extensions (not Alibaba Cloud actions; internal/service/deviceconfig.go, docs/DEVICES.md) ----
-		vpc("DescribeVpnConnectionDeviceTypes", s.DescribeVpnConnectionDeviceTypes),
-		vpc("DownloadVpnConnectionDeviceConfig", s.DownloadVpnConnectionDeviceConfig),
+		vpc("DescribeVpnConnectionDeviceTypes", read, s.DescribeVpnConnectionDeviceTypes),
+		vpc("DownloadVpnConnectionDeviceConfig", secretRead, s.DownloadVpnConnectionDeviceConfig),
 
 		// ---- vpcvpn extensions: the gateway agent (internal/service/agent.go, docs/API.md "Gateway agent") ----
-		vpc("DownloadVpnGatewayAgentConfig", s.DownloadVpnGatewayAgentConfig),
-		vpc("ReportVpnGatewayAgentStatus", s.ReportVpnGatewayAgentStatus),
-		vpc("DescribeVpnGatewayAgentStatus", s.DescribeVpnGatewayAgentStatus),
+		vpc("DownloadVpnGatewayAgentConfig", secretRead, s.DownloadVpnGatewayAgentConfig),
+		vpc("ReportVpnGatewayAgentStatus", write, s.ReportVpnGatewayAgentStatus),
+		vpc("DescribeVpnGatewayAgentStatus", read, s.DescribeVpnGatewayAgentStatus),
 
 		// ---- RAM 2015-05-01 and STS 2015-04-01 (internal/service/ram.go, sts.go) ----
-		ram("CreateUser", s.CreateUser),
-		ram("GetUser", s.GetUser),
-		ram("ListUsers", s.ListUsers),
-		ram("UpdateUser", s.UpdateUser),
-		ram("DeleteUser", s.DeleteUser),
-		ram("CreateAccessKey", s.CreateAccessKey),
-		ram("ListAccessKeys", s.ListAccessKeys),
-		ram("UpdateAccessKey", s.UpdateAccessKey),
-		ram("DeleteAccessKey", s.DeleteAccessKey),
-		ram("CreatePolicy", s.CreatePolicy),
-		ram("GetPolicy", s.GetPolicy),
-		ram("ListPolicies", s.ListPolicies),
-		ram("DeletePolicy", s.DeletePolicy),
-		ram("CreatePolicyVersion", s.CreatePolicyVersion),
-		ram("AttachPolicyToUser", s.AttachPolicyToUser),
-		ram("DetachPolicyFromUser", s.DetachPolicyFromUser),
-		ram("ListPoliciesForUser", s.ListPoliciesForUser),
-		ram("CreateRole", s.CreateRole),
-		ram("GetRole", s.GetRole),
-		ram("DeleteRole", s.DeleteRole),
-		ram("AttachPolicyToRole", s.AttachPolicyToRole),
-		ram("DetachPolicyFromRole", s.DetachPolicyFromRole),
-		sts("AssumeRole", s.AssumeRole),
-		sts("GetCallerIdentity", s.GetCallerIdentity),
+		ram("CreateUser", write, s.CreateUser),
+		ram("GetUser", read, s.GetUser),
+		ram("ListUsers", list, s.ListUsers),
+		ram("UpdateUser", write, s.UpdateUser),
+		ram("DeleteUser", write, s.DeleteUser),
+		ram("CreateAccessKey", write, s.CreateAccessKey),
+		ram("ListAccessKeys", list, s.ListAccessKeys),
+		ram("UpdateAccessKey", write, s.UpdateAccessKey),
+		ram("DeleteAccessKey", write, s.DeleteAccessKey),
+		ram("CreatePolicy", write, s.CreatePolicy),
+		ram("GetPolicy", read, s.GetPolicy),
+		ram("ListPolicies", list, s.ListPolicies),
+		ram("DeletePolicy", write, s.DeletePolicy),
+		ram("CreatePolicyVersion", write, s.CreatePolicyVersion),
+		ram("AttachPolicyToUser", write, s.AttachPolicyToUser),
+		ram("DetachPolicyFromUser", write, s.DetachPolicyFromUser),
+		ram("ListPoliciesForUser", list, s.ListPoliciesForUser),
+		ram("CreateRole", write, s.CreateRole),
+		ram("GetRole", read, s.GetRole),
+		ram("DeleteRole", write, s.DeleteRole),
+		ram("AttachPolicyToRole", write, s.AttachPolicyToRole),
+		ram("DetachPolicyFromRole", write, s.DetachPolicyFromRole),
+		sts("AssumeRole", write, s.AssumeRole),
+		sts("GetCallerIdentity", read, s.GetCallerIdentity),
 	}
 }

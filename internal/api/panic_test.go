@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,7 +32,7 @@ func TestPanicAnswersInternalError(t *testing.T) {
 	srv := NewServer(Config{
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Auth:    NewAuthenticator(staticCreds{}, nonce.New(nonce.Options{})),
-		Actions: []Action{{Version: "2016-04-28", Name: "Boom", Handle: func(context.Context, *Call) (any, error) { panic("boom") }}},
+		Actions: []Action{{Version: "2016-04-28", Name: "Boom", Meta: action.Meta{RAM: "vpc:Boom", Class: action.Read}, Handle: func(context.Context, *Call) (any, error) { panic("boom") }}},
 	})
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
@@ -73,7 +74,7 @@ func TestUnknownActionIsNamed(t *testing.T) {
 		Auth:       NewAuthenticator(staticCreds{}, nonce.New(nonce.Options{})),
 		RequestLog: rl,
 		Audit:      au,
-		Actions:    []Action{{Version: "2016-04-28", Name: "Known", Handle: func(context.Context, *Call) (any, error) { return nil, nil }}},
+		Actions:    []Action{{Version: "2016-04-28", Name: "Known", Meta: action.Meta{RAM: "vpc:Known", Class: action.Read}, Handle: func(context.Context, *Call) (any, error) { return nil, nil }}},
 	})
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
@@ -100,7 +101,7 @@ func TestUnknownActionNamesPrincipal(t *testing.T) {
 	srv := NewServer(Config{
 		Logger:  slog.New(slog.NewTextHandler(&logged, nil)),
 		Auth:    NewAuthenticator(staticCreds{}, nonce.New(nonce.Options{})),
-		Actions: []Action{{Version: "2016-04-28", Name: "Known", Handle: func(context.Context, *Call) (any, error) { return nil, nil }}},
+		Actions: []Action{{Version: "2016-04-28", Name: "Known", Meta: action.Meta{RAM: "vpc:Known", Class: action.Read}, Handle: func(context.Context, *Call) (any, error) { return nil, nil }}},
 	})
 	ts := httptest.NewServer(srv)
 	defer ts.Close()

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/logging"
 	"github.com/vpcvpn/vpcvpn/internal/service"
@@ -46,9 +47,27 @@ type Action struct {
 	Version string
 	Name    string
 	Handle  HandlerFunc
+	// Meta is the action's RAM name, class and whether it changes
+	// credentials; every signed action has one (NewServer checks).
+	action.Meta
 	// Anonymous actions need no signature (none of Alibaba's do; kept for
 	// completeness of the table).
 	Anonymous bool
+}
+
+// checkMeta reports what a signed action's metadata lacks ("" when
+// complete).
+func (a *Action) checkMeta() string {
+	if a.Anonymous {
+		return ""
+	}
+	switch {
+	case a.RAM == "" || !strings.HasSuffix(a.RAM, ":"+a.Name):
+		return "RAM action name (service:" + a.Name + ")"
+	case a.Class == action.Unknown || a.Class > action.SecretRead:
+		return "class"
+	}
+	return ""
 }
 
 // Config wires a Server.
@@ -99,12 +118,13 @@ type Limiter interface {
 	// is answered at once.
 	Enter() *apierror.Error
 	Leave()
-	// Allow is called after authentication with the AccessKey and the
+	// Allow is called after authentication with the AccessKey, the
 	// identity it acts as (iam.Principal.IdentityARN: for STS sessions the
-	// role, so that new sessions do not multiply a role's rate): nil lets
-	// the request proceed, a wire error (Throttling.User with rate-limit
-	// headers) is answered.
-	Allow(accessKeyID, principal, action string) *apierror.Error
+	// role, so that new sessions do not multiply a role's rate) and the
+	// action's class from the dispatch table: nil lets the request
+	// proceed, a wire error (Throttling.User with rate-limit headers) is
+	// answered.
+	Allow(accessKeyID, principal string, class action.Class) *apierror.Error
 }
 
 // AuditSink records API calls.
@@ -123,8 +143,9 @@ type Server struct {
 	mux      *http.ServeMux
 }
 
-// NewServer builds the handler. It panics on a duplicate (Version, Action)
-// and on a signed action without Config.Auth: the dispatch table and its
+// NewServer builds the handler. It panics on a duplicate (Version, Action),
+// on a signed action without metadata (action.Meta) and on a signed action
+// without Config.Auth: the dispatch table and its
 // wiring are fixed at start-up, so either is a programming error found
 // before the first request.
 func NewServer(cfg Config) *Server {
@@ -133,6 +154,9 @@ func NewServer(cfg Config) *Server {
 		a := &cfg.Actions[i]
 		if cfg.Auth == nil && !a.Anonymous {
 			panic("api: Config.Auth is nil but action " + a.Version + "/" + a.Name + " needs a signature")
+		}
+		if lack := a.checkMeta(); lack != "" {
+			panic("api: action " + a.Version + "/" + a.Name + " has no " + lack + " in the dispatch table")
 		}
 		if s.actions[a.Version] == nil {
 			s.actions[a.Version] = map[string]*Action{}
@@ -531,29 +555,29 @@ func (s *Server) handle(r *http.Request, rq *request, bodyBytes []byte) (any, er
 	if err != nil {
 		return nil, err
 	}
-	action, version := m["Action"], m["Version"]
+	name, version := m["Action"], m["Version"]
 	if isV3 {
-		if action, err = agree("Action", action, "x-acs-action", hv.action); err != nil {
+		if name, err = agree("Action", name, "x-acs-action", hv.action); err != nil {
 			return nil, err
 		}
 		if version, err = agree("Version", version, "x-acs-version", hv.version); err != nil {
 			return nil, err
 		}
 	}
-	if action == "" {
+	if name == "" {
 		return nil, apierror.Missing("Action")
 	}
 	// The request log and the audit trail name the action asked for, known
 	// or not (clipped: it is the client's text; metrics count unknown names
 	// as "unknown").
-	rq.call.Action, rq.call.Version = clip(action), clip(version)
+	rq.call.Action, rq.call.Version = clip(name), clip(version)
 	if version == "" {
 		return nil, apierror.Missing("Version")
 	}
 	if !s.versions[version] {
 		return nil, apierror.Newf("InvalidVersion", "Specified parameter Version %q is not valid.", clip(version))
 	}
-	authenticate := func(name string) error {
+	authenticate := func(class action.Class) error {
 		var v3 *v3Headers
 		if isV3 {
 			v3 = &hv
@@ -564,34 +588,34 @@ func (s *Server) handle(r *http.Request, rq *request, bodyBytes []byte) (any, er
 		}
 		rq.call.Principal, rq.call.Fresh = p, fresh
 		if s.cfg.Limiter != nil {
-			if e := s.cfg.Limiter.Allow(p.AccessKeyID, p.IdentityARN(), name); e != nil {
+			if e := s.cfg.Limiter.Allow(p.AccessKeyID, p.IdentityARN(), class); e != nil {
 				return e
 			}
 		}
 		return nil
 	}
-	a := s.actions[version][action]
+	a := s.actions[version][name]
 	if a == nil {
 		// Authenticated first, so that the request log and the audit
 		// trail name who asked (and a flood of unknown actions is
 		// throttled like any other); the answer is InvalidAction.NotFound
 		// whether or not the signature verifies, as before.
-		notFound := apierror.Newf("InvalidAction.NotFound", "Specified api %q is not found for version %s, please check your url and method.", clip(action), version)
+		notFound := apierror.Newf("InvalidAction.NotFound", "Specified api %q is not found for version %s, please check your url and method.", clip(name), version)
 		if s.cfg.Auth != nil {
-			if e, ok := authenticate(rq.call.Action).(*apierror.Error); ok && e.Code == "Throttling.User" {
+			if e, ok := authenticate(action.Unknown).(*apierror.Error); ok && e.Code == "Throttling.User" {
 				return nil, e
 			}
 		}
 		return nil, notFound
 	}
-	rq.call.Action, rq.call.Version = a.Name, version
+	rq.call.Action, rq.call.Version, rq.call.Meta = a.Name, version, a.Meta
 	if !a.Anonymous {
-		if err := authenticate(a.Name); err != nil {
+		if err := authenticate(a.Class); err != nil {
 			return nil, err
 		}
 	}
 	body, err := a.Handle(r.Context(), &rq.call)
-	if !a.Anonymous && changesCredentials(a) {
+	if a.ChangesCredentials {
 		// Before the answer is written: the caller's next request sees
 		// the key or user as this action left it.
 		s.cfg.Auth.ForgetCredentials()
@@ -610,11 +634,4 @@ func agree(param, pv, header, hv string) (string, error) {
 		return pv, nil
 	}
 	return "", apierror.Newf("InvalidParameter.Duplicate", "The %s parameter %q and the %s header %q differ; send one of them.", param, clip(pv), header, clip(hv))
-}
-
-// changesCredentials reports whether a may change what an AccessKey
-// resolves to (its status, its existence, its user): every RAM action but
-// the Get* and List* reads.
-func changesCredentials(a *Action) bool {
-	return a.Version == VersionRAM && !strings.HasPrefix(a.Name, "Get") && !strings.HasPrefix(a.Name, "List")
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"io"
 	"log/slog"
 	"net/http"
@@ -46,7 +47,7 @@ func signedServer(t *testing.T, clock *fakeClock, creds Credentials) (*Authentic
 	srv := NewServer(Config{
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Auth:    auth,
-		Actions: []Action{{Version: "2016-04-28", Name: "Ping", Handle: func(context.Context, *Call) (any, error) { return nil, nil }}},
+		Actions: []Action{{Version: "2016-04-28", Name: "Ping", Meta: action.Meta{RAM: "vpc:Ping", Class: action.Read}, Handle: func(context.Context, *Call) (any, error) { return nil, nil }}},
 	})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
@@ -134,5 +135,5 @@ func TestNewServerNeedsAuth(t *testing.T) {
 		}
 	}()
 	NewServer(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Actions: []Action{{Version: "2016-04-28", Name: "Ping", Handle: func(context.Context, *Call) (any, error) { return nil, nil }}}})
+		Actions: []Action{{Version: "2016-04-28", Name: "Ping", Meta: action.Meta{RAM: "vpc:Ping", Class: action.Read}, Handle: func(context.Context, *Call) (any, error) { return nil, nil }}}})
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"io"
 	"log/slog"
 	"net/http"
@@ -250,7 +251,8 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		a.Audit, cfg.Audit = w, w
 		a.closeOnce = func() error { return errors.Join(w.Close(), e.store.Close()) }
 		actions = append(actions, api.Action{Version: audit.Version, Name: "LookupEvents",
-			Handle: audit.LookupEvents(audit.LookupConfig{Dir: ao.Dir, Writer: w, Authz: svc.Authz})})
+			Handle: audit.LookupEvents(audit.LookupConfig{Dir: ao.Dir, Writer: w, Authz: svc.Authz}),
+			Meta:   action.Meta{RAM: audit.LookupEventsAction, Class: action.List}})
 	}
 	if o.Throttle != nil {
 		a.Limiter = throttle.New(*o.Throttle)

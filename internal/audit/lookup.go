@@ -25,6 +25,10 @@ const (
 	timeLayout      = "2006-01-02T15:04:05Z"
 )
 
+// LookupEventsAction is LookupEvents' RAM action name (the dispatch table's
+// metadata, internal/app).
+const LookupEventsAction = "actiontrail:LookupEvents"
+
 // LookupConfig configures the LookupEvents handler.
 type LookupConfig struct {
 	Dir string
@@ -182,7 +186,7 @@ func clip(s string) string {
 // authorize checks actiontrail:LookupEvents like service's authorize: with
 // no Authorizer only the account's root identity may read its trail.
 func authorize(ctx context.Context, a service.Authorizer, c *service.Request, acct string) error {
-	const action = "actiontrail:LookupEvents"
+	const action = LookupEventsAction
 	if a != nil {
 		return a.Authorize(ctx, c, action, c.Resource, acct)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -18,7 +19,6 @@ import (
 
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/service"
-	"github.com/vpcvpn/vpcvpn/internal/throttle"
 )
 
 // Defaults of Options.
@@ -68,6 +68,7 @@ type pending struct {
 	code      string
 	requestID string
 	action    string
+	class     action.Class
 	version   string
 	userAgent string
 	resource  string
@@ -169,7 +170,7 @@ func (w *Writer) Record(c *service.Request, status int, code string, start time.
 	}
 	p := pending{
 		start: start, latency: latency, status: status, code: code,
-		requestID: c.RequestID, action: c.Action, version: c.Version, userAgent: c.UserAgent,
+		requestID: c.RequestID, action: c.Action, class: c.Meta.Class, version: c.Version, userAgent: c.UserAgent,
 		resource: c.Resource, sourceIP: c.SourceIP, secure: c.SecureTransport, origin: c.Origin, principal: c.Principal,
 	}
 	if c.Params != nil {
@@ -539,13 +540,13 @@ func toEvent(p *pending) Event {
 			e.EventType = "ConsoleOperation"
 		}
 	}
-	switch c := throttle.ClassOf(p.action); {
+	switch c := p.class; {
 	case p.action == "":
 		e.EventRW = "" // the request failed before its action was known
-	case c == throttle.Read:
-		e.EventRW = "Read"
-	case c == throttle.SecretRead:
+	case c == action.SecretRead:
 		e.EventRW, e.SecretRead = "Read", true
+	case c.Reads():
+		e.EventRW = "Read"
 	}
 	return withIdentity(e, p)
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -34,9 +35,18 @@ func openTest(t *testing.T, o Options) *Writer {
 	return w
 }
 
-func userRequest(id, action string) *service.Request {
+// metaOf is the dispatch table's metadata of the actions these tests
+// record (internal/api.Actions).
+func metaOf(name string) action.Meta {
+	return map[string]action.Meta{
+		"DownloadVpnConnectionConfig": {RAM: "vpc:DownloadVpnConnectionConfig", Class: action.SecretRead},
+		"DescribeVpcs":                {RAM: "vpc:DescribeVpcs", Class: action.List},
+	}[name]
+}
+
+func userRequest(id, name string) *service.Request {
 	return &service.Request{
-		RequestID: id, Action: action, Version: "2016-04-28",
+		RequestID: id, Action: name, Meta: metaOf(name), Version: "2016-04-28",
 		Params: map[string]string{"RegionId": "cn-hangzhou", "AccessKeyId": "LTAIalice", "Signature": "c2lnbmF0dXJl",
 			"IkeConfig": `{"Psk":"topsecret"}`},
 		Principal: iam.Principal{Kind: iam.PrincipalUser, AccountID: "1234567890123456", UserName: "alice", UserID: "2345", AccessKeyID: "LTAIalice"},
@@ -61,7 +71,7 @@ func TestWriterRecordsEveryField(t *testing.T) {
 	w := openTest(t, Options{})
 	start := day0.Add(12*time.Hour + 1500*time.Millisecond)
 	w.Record(userRequest("REQ-1", "DownloadVpnConnectionConfig"), 200, "", start, 2345*time.Microsecond)
-	anon := &service.Request{RequestID: "REQ-2", Action: "DescribeVpcs", Version: "2016-04-28",
+	anon := &service.Request{RequestID: "REQ-2", Action: "DescribeVpcs", Meta: metaOf("DescribeVpcs"), Version: "2016-04-28",
 		Params: map[string]string{"AccessKeyId": "LTAIunknown", "Signature": "x"}, SourceIP: netip.MustParseAddr("::ffff:198.51.100.1").Unmap()}
 	w.Record(anon, 404, "InvalidAccessKeyId.NotFound", start.Add(time.Second), 100*time.Microsecond)
 	w.Record(&service.Request{RequestID: "REQ-3"}, 400, "MissingAction", start.Add(2*time.Second), 0)

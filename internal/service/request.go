@@ -1,6 +1,7 @@
 package service
 
 import (
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"net/netip"
 	"time"
 
@@ -10,9 +11,12 @@ import (
 
 // Request is one authenticated API call as the use cases see it.
 type Request struct {
-	RequestID       string
-	Action          string
-	Version         string
+	RequestID string
+	Action    string
+	Version   string
+	// Meta is the action's metadata from the dispatch table (its RAM
+	// action name, its class).
+	Meta            action.Meta
 	Params          map[string]string // query and form merged, signature parameters included
 	Principal       iam.Principal
 	SourceIP        netip.Addr

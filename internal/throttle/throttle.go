@@ -13,11 +13,11 @@ import (
 	"math"
 	"net/netip"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 )
 
@@ -26,13 +26,12 @@ type Class uint8
 
 // Action classes.
 const (
-	// Read actions only look at state (Describe*, List*, Get*, LookupEvents).
+	// Read actions only look at state (action.Read and action.List).
 	Read Class = iota
 	// Write actions change state (everything that is not a read).
 	Write
-	// SecretRead actions return secrets (pre-shared keys) to the caller:
-	// DownloadVpnConnectionConfig, DownloadVpnConnectionDeviceConfig and
-	// the gateway agent's DownloadVpnGatewayAgentConfig.
+	// SecretRead actions return secrets (pre-shared keys) to the caller
+	// (action.SecretRead: the downloads).
 	SecretRead
 	numClasses
 )
@@ -50,18 +49,15 @@ func (c Class) String() string {
 	return "class(" + strconv.Itoa(int(c)) + ")"
 }
 
-// ClassOf classifies an API action by its name: the three download actions
-// are secret reads; Describe*, List*, Get* and LookupEvents are reads; anything
-// else (Create*, Delete*, Modify*, Update*, Attach*, AssumeRole, ...) is a
-// write. GetCallerIdentity is a read.
-func ClassOf(action string) Class {
-	switch {
-	case action == "DownloadVpnConnectionConfig" || action == "DownloadVpnConnectionDeviceConfig" ||
-		action == "DownloadVpnGatewayAgentConfig":
-		return SecretRead
-	case strings.HasPrefix(action, "Describe"), strings.HasPrefix(action, "List"),
-		strings.HasPrefix(action, "Get"), action == "LookupEvents":
+// BucketOf is the bucket class of an action class from the dispatch table
+// (action.Meta.Class): reads and lists share the read bucket, secret reads
+// and writes have their own; an unknown class is charged as a write.
+func BucketOf(c action.Class) Class {
+	switch c {
+	case action.Read, action.List:
 		return Read
+	case action.SecretRead:
+		return SecretRead
 	}
 	return Write
 }
@@ -212,7 +208,7 @@ func (sh *shard) sweep(nowN int64, rates *[numClasses]Rate) {
 	}
 }
 
-// Allow charges one request of action to accessKeyID and to the identity
+// Allow charges one request of an action of class to accessKeyID and to the identity
 // it acts as (principal: e.g. the role's ARN for an STS session, so that
 // the sessions of one role share one bucket however many AccessKeyIds
 // AssumeRole hands out; "" charges the AccessKey only). It returns nil when
@@ -222,8 +218,8 @@ func (sh *shard) sweep(nowN int64, rates *[numClasses]Rate) {
 // (milliseconds; the aliyun CLI retries only with it) and Retry-After
 // (seconds). A request refused by the principal's bucket gives the
 // AccessKey's token back.
-func (l *Limiter) Allow(accessKeyID, principal, action string) *apierror.Error {
-	c := ClassOf(action)
+func (l *Limiter) Allow(accessKeyID, principal string, class action.Class) *apierror.Error {
+	c := BucketOf(class)
 	d := l.Take(accessKeyID, c)
 	if !d.Allowed {
 		return l.throttled(c, d, "AccessKey "+accessKeyID)

@@ -2,6 +2,7 @@ package throttle
 
 import (
 	"fmt"
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -20,34 +21,15 @@ func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func TestClassOf(t *testing.T) {
-	cases := []struct {
-		action string
-		want   Class
-	}{
-		{"DownloadVpnConnectionConfig", SecretRead},
-		{"DownloadVpnConnectionDeviceConfig", SecretRead},
-		{"DownloadVpnGatewayAgentConfig", SecretRead},
-		{"ReportVpnGatewayAgentStatus", Write},
-		{"DescribeVpnGatewayAgentStatus", Read},
-		{"DescribeVpnConnectionLogs", Read},
-		{"DescribeVpnConnection", Read},
-		{"DescribeRegions", Read},
-		{"ListUsers", Read},
-		{"GetCallerIdentity", Read},
-		{"LookupEvents", Read},
-		{"CreateVpnConnection", Write},
-		{"ModifyVpnConnectionAttribute", Write},
-		{"DeleteVpc", Write},
-		{"AssumeRole", Write},
-		{"", Write},
-	}
-	for _, c := range cases {
-		t.Run(c.action, func(t *testing.T) {
-			if got := ClassOf(c.action); got != c.want {
-				t.Errorf("ClassOf(%q) = %v, want %v", c.action, got, c.want)
-			}
-		})
+// TestBucketOf: each action class of the dispatch table is charged to its
+// bucket (the classes themselves are the table's, tested in internal/api).
+func TestBucketOf(t *testing.T) {
+	for c, want := range map[action.Class]Class{
+		action.Read: Read, action.List: Read, action.SecretRead: SecretRead, action.Write: Write, action.Unknown: Write,
+	} {
+		if got := BucketOf(c); got != want {
+			t.Errorf("BucketOf(%v) = %v, want %v", c, got, want)
+		}
 	}
 	if got := []string{Read.String(), Write.String(), SecretRead.String()}; !cmp.Equal(got, []string{"read", "write", "secret-read"}) {
 		t.Errorf("class names %v", got)
@@ -123,12 +105,12 @@ func TestAllowWire(t *testing.T) {
 	clk := &clock{t0}
 	l := New(Config{SecretRead: Rate{PerSecond: 4, Burst: 2}, Now: clk.now})
 	for i := range 2 {
-		if e := l.Allow("LTAIabc", "", "DownloadVpnConnectionConfig"); e != nil {
+		if e := l.Allow("LTAIabc", "", action.SecretRead); e != nil {
 			t.Fatalf("request %d refused: %v", i, e)
 		}
 	}
 	clk.advance(100 * time.Millisecond) // 0.4 tokens: 150 ms to go
-	e := l.Allow("LTAIabc", "", "DownloadVpnConnectionConfig")
+	e := l.Allow("LTAIabc", "", action.SecretRead)
 	if e == nil {
 		t.Fatal("third request allowed")
 	}
@@ -149,7 +131,7 @@ func TestAllowWire(t *testing.T) {
 		t.Errorf("headers (-want +got):\n%s", diff)
 	}
 	// Other classes of the same key are not affected.
-	if e := l.Allow("LTAIabc", "", "DescribeVpnConnection"); e != nil {
+	if e := l.Allow("LTAIabc", "", action.Read); e != nil {
 		t.Errorf("read refused: %v", e)
 	}
 }
@@ -257,8 +239,8 @@ func TestConcurrentTake(t *testing.T) {
 func TestRateLimitHeaderParsedBySDK(t *testing.T) {
 	clk := &clock{t0}
 	l := New(Config{Write: Rate{PerSecond: 1, Burst: 1}, Now: clk.now})
-	l.Allow("k", "", "CreateVpc")
-	e := l.Allow("k", "", "CreateVpc")
+	l.Allow("k", "", action.Write)
+	e := l.Allow("k", "", action.Write)
 	if e == nil {
 		t.Fatal("not throttled")
 	}
@@ -322,11 +304,11 @@ func TestPrincipalBuckets(t *testing.T) {
 	l := New(Config{Read: Rate{PerSecond: 0.001, Burst: 3}, Now: func() time.Time { return time.Unix(1e9, 0) }})
 	role := "acs:ram::1:role/ops"
 	for i := range 3 {
-		if e := l.Allow(fmt.Sprintf("STS.key%d", i), role, "DescribeVpcs"); e != nil {
+		if e := l.Allow(fmt.Sprintf("STS.key%d", i), role, action.List); e != nil {
 			t.Fatalf("session %d: %v", i, e)
 		}
 	}
-	e := l.Allow("STS.key3", role, "DescribeVpcs")
+	e := l.Allow("STS.key3", role, action.List)
 	if e == nil || e.Code != "Throttling.User" || !strings.Contains(e.Message, role) {
 		t.Fatalf("4th session of the role: %v", e)
 	}
@@ -334,7 +316,7 @@ func TestPrincipalBuckets(t *testing.T) {
 	if d := l.Take("STS.key3", Read); !d.Allowed || d.Remaining != 2 {
 		t.Fatalf("refunded key: %+v", d)
 	}
-	if e := l.Allow("STS.other", "acs:ram::1:role/dev", "DescribeVpcs"); e != nil {
+	if e := l.Allow("STS.other", "acs:ram::1:role/dev", action.List); e != nil {
 		t.Fatalf("another role: %v", e)
 	}
 }
@@ -347,7 +329,7 @@ func BenchmarkAllow(b *testing.B) {
 		b.Run(fmt.Sprintf("principal=%v", principal != ""), func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
-				if e := l.Allow("LTAIbenchmarkKey0001", principal, "DescribeVpcs"); e != nil {
+				if e := l.Allow("LTAIbenchmarkKey0001", principal, action.List); e != nil {
 					b.Fatal(e)
 				}
 			}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,7 +24,7 @@ import (
 // as a console call (Request.Origin). Nothing else in this package calls the
 // service or touches the store.
 type backend struct {
-	actions map[string]api.HandlerFunc // VPC (2016-04-28) actions by name
+	actions map[string]*api.Action // VPC (2016-04-28) actions by name
 	resolve func(ctx context.Context, accessKeyID, securityToken string) (iam.Principal, string, error)
 	audit   api.AuditSink
 	limiter Limiter
@@ -34,15 +35,15 @@ type backend struct {
 // Limiter is the part of the API's admission control the console applies:
 // the per-AccessKey token buckets (internal/throttle).
 type Limiter interface {
-	Allow(accessKeyID, principal, action string) *apierror.Error
+	Allow(accessKeyID, principal string, class action.Class) *apierror.Error
 }
 
 func newBackend(cfg Config) *backend {
-	b := &backend{actions: map[string]api.HandlerFunc{}, resolve: cfg.Resolve, audit: cfg.Audit,
+	b := &backend{actions: map[string]*api.Action{}, resolve: cfg.Resolve, audit: cfg.Audit,
 		limiter: cfg.Limiter, log: cfg.Logger, secure: cfg.Secure}
-	for _, a := range cfg.Actions {
-		if a.Version == api.VersionVPC {
-			b.actions[a.Name] = a.Handle
+	for i := range cfg.Actions {
+		if a := &cfg.Actions[i]; a.Version == api.VersionVPC {
+			b.actions[a.Name] = a
 		}
 	}
 	return b
@@ -84,17 +85,20 @@ func (b *backend) call(r *http.Request, p iam.Principal, action string, params m
 	sr := b.newRequest(r, p, action, params)
 	var body any
 	var err error
-	h := b.actions[action]
+	a := b.actions[action]
+	if a != nil {
+		sr.Meta = a.Meta
+	}
 	switch {
-	case h == nil:
+	case a == nil:
 		err = apierror.Newf("InvalidAction.NotFound", "Specified api %q is not found for version %s.", action, api.VersionVPC)
 	case b.limiter != nil:
-		if e := b.limiter.Allow(p.AccessKeyID, p.IdentityARN(), action); e != nil {
+		if e := b.limiter.Allow(p.AccessKeyID, p.IdentityARN(), a.Class); e != nil {
 			err = e
 		}
 	}
 	if err == nil {
-		body, err = b.run(r.Context(), h, sr)
+		body, err = b.run(r.Context(), a.Handle, sr)
 	}
 	b.record(sr, err, start)
 	return body, sr, err
