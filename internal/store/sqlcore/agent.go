@@ -88,14 +88,18 @@ func (e *Engine) PutAgentStatus(ctx context.Context, a store.AgentRecord, tunnel
 			a.GatewayID, a.AccountID, a.RegionID, a.InstanceID, a.Sequence, a.Version, a.Hostname, a.Generation, nanos(a.LastReport)); err != nil {
 			return err
 		}
+		// Only for a connection of this gateway that still exists (and,
+		// for a dual-tunnel connection, one of its tunnels).
+		ids := make([]string, 0, len(tunnels))
 		for _, t := range tunnels {
-			// Only for a connection of this gateway that still exists
-			// (and, for a dual-tunnel connection, one of its tunnels).
-			ok, err := tunnelOf(q, a.GatewayID, t.ConnectionID, t.TunnelID)
-			if err != nil {
-				return err
-			}
-			if !ok {
+			ids = append(ids, t.ConnectionID)
+		}
+		valid, err := gatewayTunnels(q, a.GatewayID, ids)
+		if err != nil {
+			return err
+		}
+		for _, t := range tunnels {
+			if !valid[tunnelKey{t.ConnectionID, t.TunnelID}] {
 				continue
 			}
 			if _, err := q.exec(`INSERT INTO vpn_tunnel_status (connection_id, tunnel_id, gateway_id, status, ike_state, child_state,
@@ -116,17 +120,41 @@ func (e *Engine) PutAgentStatus(ctx context.Context, a store.AgentRecord, tunnel
 	})
 }
 
-// tunnelOf reports whether connection (and tunnel, "" for a single-tunnel
-// connection) exists on gateway.
-func tunnelOf(q q, gatewayID, connectionID, tunnelID string) (bool, error) {
-	if tunnelID == "" {
-		_, ok, err := q.first(`SELECT connection_id FROM vpn_connections WHERE connection_id = ? AND gateway_id = ?
-			AND NOT EXISTS (SELECT 1 FROM vpn_tunnels WHERE connection_id = ?)`, connectionID, gatewayID, connectionID)
-		return ok, err
+type tunnelKey struct{ connection, tunnel string }
+
+// gatewayTunnels returns the tunnels of gateway among connections (which
+// may repeat), in one query per 500 connections: a single-tunnel
+// connection's key has tunnel "", a dual-tunnel connection's keys its
+// tunnels' ids.
+func gatewayTunnels(q q, gatewayID string, connections []string) (map[tunnelKey]bool, error) {
+	seen := make(map[string]bool, len(connections))
+	ids := make([]string, 0, len(connections))
+	for _, id := range connections {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
 	}
-	_, ok, err := q.first(`SELECT t.tunnel_id FROM vpn_tunnels t JOIN vpn_connections c ON c.connection_id = t.connection_id
-		WHERE t.tunnel_id = ? AND t.connection_id = ? AND c.gateway_id = ?`, tunnelID, connectionID, gatewayID)
-	return ok, err
+	out := make(map[tunnelKey]bool, len(ids))
+	err := inChunks(ids, func(chunk []string) error {
+		ph, args := placeholders(chunk)
+		rows, err := q.query(`SELECT c.connection_id, COALESCE(t.tunnel_id, '') FROM vpn_connections c
+			LEFT JOIN vpn_tunnels t ON t.connection_id = c.connection_id
+			WHERE c.gateway_id = ? AND c.connection_id IN (`+ph+`)`, append([]any{gatewayID}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k tunnelKey
+			if err := rows.Scan(&k.connection, &k.tunnel); err != nil {
+				return err
+			}
+			out[k] = true
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // placeholders returns "?, ?, ..." for n values and the values as []any.
@@ -209,19 +237,17 @@ func (e *Engine) AppendConnectionLogs(ctx context.Context, gatewayID string, lin
 	stored := 0
 	err := e.write(ctx, func(q q) error {
 		stored = 0
-		valid := map[[2]string]bool{}
+		ids := make([]string, 0, len(lines))
+		for _, l := range lines {
+			ids = append(ids, l.ConnectionID)
+		}
+		valid, err := gatewayTunnels(q, gatewayID, ids)
+		if err != nil {
+			return err
+		}
 		touched := map[string]bool{}
 		for _, l := range lines {
-			key := [2]string{l.ConnectionID, l.TunnelID}
-			ok, seen := valid[key]
-			if !seen {
-				var err error
-				if ok, err = tunnelOf(q, gatewayID, l.ConnectionID, l.TunnelID); err != nil {
-					return err
-				}
-				valid[key] = ok
-			}
-			if !ok {
+			if !valid[tunnelKey{l.ConnectionID, l.TunnelID}] {
 				continue
 			}
 			if _, err := q.exec(`INSERT INTO vpn_connection_logs (connection_id, tunnel_id, logged_at, line) VALUES (?, ?, ?, ?)`,
