@@ -52,7 +52,8 @@ const (
 // CheckedCredentialTTL bounds how long a server on a shared database keeps
 // a resolved AccessKey (api.Authenticator.CacheCheckedCredentials). Every
 // use is checked against the account's credentials generation read with the
-// request's nonce, so this only bounds the memory of keys no longer used.
+// request's nonce, so this only makes every key read again from the database
+// at least this often.
 const CheckedCredentialTTL = 10 * time.Minute
 
 // UsageError marks errors caused by how vpcvpn was invoked (bad flag values).
