@@ -34,12 +34,7 @@ import (
 // that carried it is answered, and the report time and counters with a lag
 // of at most agentHeartbeat (see docs/GATEWAY.md "Several servers").
 
-// Authorization actions of the agent extensions.
 const (
-	ActionDownloadAgentConfig  = "vpc:DownloadVpnGatewayAgentConfig"
-	ActionReportAgentStatus    = "vpc:ReportVpnGatewayAgentStatus"
-	ActionDescribeAgentStatus  = "vpc:DescribeVpnGatewayAgentStatus"
-	ActionDescribeLogs         = "vpc:DescribeVpnConnectionLogs"
 	agentHeartbeat             = 15 * time.Second
 	maxLiveGateways            = 200000
 	ConnectionLogRetention     = 7 * 24 * time.Hour
@@ -225,7 +220,7 @@ func (s *Service) DownloadVpnGatewayAgentConfig(ctx context.Context, r *Request)
 	if err != nil {
 		return nil, err
 	}
-	g, err := s.gateway(ctx, r, ActionDownloadAgentConfig)
+	g, err := s.gateway(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +294,7 @@ func (s *Service) waitGeneration(ctx context.Context, r *Request, as store.Agent
 		case <-ch:
 		case <-timer.C:
 			resume()
-			return gen, s.authorize(ctx, r, ActionDownloadAgentConfig, r.Resource, g.AccountID)
+			return gen, s.authorize(ctx, r, r.Meta.RAM, r.Resource, g.AccountID)
 		case <-h.stop:
 			resume()
 			return gen, nil
@@ -317,7 +312,7 @@ func (s *Service) waitGeneration(ctx context.Context, r *Request, as store.Agent
 		}
 	}
 	resume()
-	return gen, s.authorize(ctx, r, ActionDownloadAgentConfig, r.Resource, g.AccountID)
+	return gen, s.authorize(ctx, r, r.Meta.RAM, r.Resource, g.AccountID)
 }
 
 // significant is the part of a tunnel status whose change is written to the
@@ -430,12 +425,12 @@ func (s *Service) reportGateway(ctx context.Context, r *Request, h *agentHub) (g
 	}
 	if account := h.owner(id, region); account != "" {
 		r.Resource = arn(region, account, "vpngateway", id)
-		if err := s.authorize(ctx, r, ActionReportAgentStatus, r.Resource, account); err != nil {
+		if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, account); err != nil {
 			return vpn.Gateway{}, false, err
 		}
 		return vpn.Gateway{VpnGatewayID: id, AccountID: account, RegionID: region}, true, nil
 	}
-	g, err = s.gateway(ctx, r, ActionReportAgentStatus)
+	g, err = s.gateway(ctx, r, r.Meta.RAM)
 	return g, false, err
 }
 
@@ -693,7 +688,7 @@ func (s *Service) gatewayAgents(ctx context.Context, ids []string) (map[string]*
 // ARN): the agent and every tunnel of the gateway's connections, with its
 // effective Status, charon's states, counters and last error.
 func (s *Service) DescribeVpnGatewayAgentStatus(ctx context.Context, r *Request) (any, error) {
-	g, err := s.gateway(ctx, r, ActionDescribeAgentStatus)
+	g, err := s.gateway(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -760,7 +755,7 @@ func (s *Service) DescribeVpnConnectionLogs(ctx context.Context, r *Request) (an
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.connection(ctx, r, ActionDescribeLogs)
+	c, err := s.connection(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}

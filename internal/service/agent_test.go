@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vpcvpn/vpcvpn/internal/action"
+	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/secret"
@@ -128,13 +130,25 @@ func root() iam.Principal {
 	return iam.Principal{Kind: iam.PrincipalRoot, AccountID: storetest.Account, AccessKeyID: "LTAIroot"}
 }
 
-func call(t *testing.T, h func(context.Context, *service.Request) (any, error), params map[string]string) (any, error) {
+func call(t *testing.T, h func(context.Context, *service.Request) (any, error), name string, params map[string]string) (any, error) {
 	t.Helper()
 	p := map[string]string{"RegionId": storetest.Region}
 	for k, v := range params {
 		p[k] = v
 	}
-	return h(t.Context(), &service.Request{Params: p, Principal: root()})
+	return h(t.Context(), &service.Request{Action: name, Meta: metaOf(t, name), Params: p, Principal: root()})
+}
+
+// metaOf is the dispatch table's metadata of the VPC action name.
+func metaOf(t *testing.T, name string) action.Meta {
+	t.Helper()
+	for _, a := range api.Actions(&service.Service{}) {
+		if a.Version == api.VersionVPC && a.Name == name {
+			return a.Meta
+		}
+	}
+	t.Fatalf("no action %s in the dispatch table", name)
+	return action.Meta{}
 }
 
 func tunnelsParam(t *testing.T, ts ...vpn.AgentTunnelReport) string {
@@ -148,7 +162,7 @@ func tunnelsParam(t *testing.T, ts ...vpn.AgentTunnelReport) string {
 
 func report(t *testing.T, s *service.Service, gw, instance string, seq int64, ts ...vpn.AgentTunnelReport) {
 	t.Helper()
-	if _, err := call(t, s.ReportVpnGatewayAgentStatus, map[string]string{"VpnGatewayId": gw, "AgentInstanceId": instance,
+	if _, err := call(t, s.ReportVpnGatewayAgentStatus, "ReportVpnGatewayAgentStatus", map[string]string{"VpnGatewayId": gw, "AgentInstanceId": instance,
 		"Sequence": fmt.Sprint(seq), "AgentVersion": "test", "Tunnels.1": tunnelsParam(t, ts...)}); err != nil {
 		t.Fatalf("report %s seq %d: %v", instance, seq, err)
 	}
@@ -156,7 +170,7 @@ func report(t *testing.T, s *service.Service, gw, instance string, seq int64, ts
 
 func statusOf(t *testing.T, s *service.Service, id string) (string, []string) {
 	t.Helper()
-	out, err := call(t, s.DescribeVpnConnection, map[string]string{"VpnConnectionId": id})
+	out, err := call(t, s.DescribeVpnConnection, "DescribeVpnConnection", map[string]string{"VpnConnectionId": id})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +186,7 @@ func statusOf(t *testing.T, s *service.Service, id string) (string, []string) {
 
 func agentStatus(t *testing.T, s *service.Service, gw string) *vpn.GatewayAgentStatus {
 	t.Helper()
-	out, err := call(t, s.DescribeVpnGatewayAgentStatus, map[string]string{"VpnGatewayId": gw})
+	out, err := call(t, s.DescribeVpnGatewayAgentStatus, "DescribeVpnGatewayAgentStatus", map[string]string{"VpnGatewayId": gw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +268,7 @@ func TestAgentStatusStale(t *testing.T) {
 	if st != vpn.StatusIkeNotEstablished || fmt.Sprint(tunnels) != "[master=ike_sa_not_established slave=ike_sa_not_established]" {
 		t.Fatalf("stale dual status %s %v", st, tunnels)
 	}
-	out, err := call(t, s.DescribeVpnGateway, map[string]string{"VpnGatewayId": "vpn-002"})
+	out, err := call(t, s.DescribeVpnGateway, "DescribeVpnGateway", map[string]string{"VpnGatewayId": "vpn-002"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +277,7 @@ func TestAgentStatusStale(t *testing.T) {
 		t.Fatalf("GatewayAgent = %+v", ga)
 	}
 	// A gateway that never had an agent.
-	out, err = call(t, s.DescribeVpnGateway, map[string]string{"VpnGatewayId": "vpn-001"})
+	out, err = call(t, s.DescribeVpnGateway, "DescribeVpnGateway", map[string]string{"VpnGatewayId": "vpn-001"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +355,7 @@ func TestAgentReportScope(t *testing.T) {
 		for k, v := range c.params {
 			p[k] = v
 		}
-		_, err := call(t, s.ReportVpnGatewayAgentStatus, p)
+		_, err := call(t, s.ReportVpnGatewayAgentStatus, "ReportVpnGatewayAgentStatus", p)
 		if e, ok := apierror.As(err); !ok || e.Code != c.code {
 			t.Errorf("%v: err = %v, want %s", c.params, err, c.code)
 		}
@@ -375,8 +389,8 @@ func TestAgentReportOwnerCache(t *testing.T) {
 	other := iam.Principal{Kind: iam.PrincipalRoot, AccountID: "1999999999999999", AccessKeyID: "LTAIother"}
 	params := map[string]string{"RegionId": storetest.Region, "VpnGatewayId": "vpn-001", "AgentInstanceId": "i1", "Sequence": "5",
 		"Tunnels.1": tunnelsParam(t, up("vco-a", "", 400))}
-	_, errCached := b.ReportVpnGatewayAgentStatus(t.Context(), &service.Request{Params: params, Principal: other})
-	_, errStore := w.node().ReportVpnGatewayAgentStatus(t.Context(), &service.Request{Params: params, Principal: other})
+	_, errCached := b.ReportVpnGatewayAgentStatus(t.Context(), &service.Request{Meta: metaOf(t, "ReportVpnGatewayAgentStatus"), Params: params, Principal: other})
+	_, errStore := w.node().ReportVpnGatewayAgentStatus(t.Context(), &service.Request{Meta: metaOf(t, "ReportVpnGatewayAgentStatus"), Params: params, Principal: other})
 	ec, ok1 := apierror.As(errCached)
 	es, ok2 := apierror.As(errStore)
 	if !ok1 || !ok2 || ec.Code != "Forbidden" || es.Code != ec.Code {
@@ -390,12 +404,12 @@ func TestAgentReportOwnerCache(t *testing.T) {
 	if err := w.st.DeleteConnection(t.Context(), store.Scope{AccountID: storetest.Account, RegionID: storetest.Region}, "vco-a"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := call(t, a.DeleteVpnGateway, map[string]string{"VpnGatewayId": "vpn-001"}); err != nil {
+	if _, err := call(t, a.DeleteVpnGateway, "DeleteVpnGateway", map[string]string{"VpnGatewayId": "vpn-001"}); err != nil {
 		t.Fatal(err)
 	}
 	notFound := func(s *service.Service, seq int64) {
 		t.Helper()
-		_, err := call(t, s.ReportVpnGatewayAgentStatus, map[string]string{"VpnGatewayId": "vpn-001", "AgentInstanceId": "i1",
+		_, err := call(t, s.ReportVpnGatewayAgentStatus, "ReportVpnGatewayAgentStatus", map[string]string{"VpnGatewayId": "vpn-001", "AgentInstanceId": "i1",
 			"Sequence": fmt.Sprint(seq), "Tunnels.1": tunnelsParam(t, up("vco-a", "", 100*seq))})
 		if e, ok := apierror.As(err); !ok || e.Code != "InvalidVpnGatewayInstanceId.NotFound" {
 			t.Fatalf("report %d after the delete: %v, want InvalidVpnGatewayInstanceId.NotFound", seq, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -29,8 +30,14 @@ type Authorizer interface {
 }
 
 // authorize checks one action on one resource. Without an Authorizer only the
-// root identity of the owning account is allowed.
+// root identity of the owning account is allowed. action is the request's
+// own RAM action (r.Meta.RAM, from the dispatch table) but where a use case
+// needs another's; a request that did not come through the dispatch table
+// has none and is refused.
 func (s *Service) authorize(ctx context.Context, r *Request, action, arn, owner string) error {
+	if action == "" {
+		return errNoMeta(r)
+	}
 	if s.Authz != nil {
 		return s.Authz.Authorize(ctx, r, action, arn, owner)
 	}
@@ -40,10 +47,19 @@ func (s *Service) authorize(ctx context.Context, r *Request, action, arn, owner 
 // authorizeAll is Authorizer.AuthorizeAll, or rootOnly for the whole list
 // without an Authorizer.
 func (s *Service) authorizeAll(ctx context.Context, r *Request, action, prefix, owner string) (bool, error) {
+	if action == "" {
+		return false, errNoMeta(r)
+	}
 	if s.Authz != nil {
 		return s.Authz.AuthorizeAll(ctx, r, action, prefix, owner)
 	}
 	return true, rootOnly(r, action, owner)
+}
+
+// errNoMeta is the internal error of a request without its action's
+// metadata (a caller that built a Request by hand without Meta).
+func errNoMeta(r *Request) error {
+	return fmt.Errorf("service: %s called without its RAM action (Request.Meta from the dispatch table)", r.Action)
 }
 
 // rootOnly allows only the root identity of owner.

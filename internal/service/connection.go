@@ -67,7 +67,7 @@ func (s *Service) CreateVpnConnection(ctx context.Context, r *Request) (any, err
 	c := in.Connection
 	c.AccountID = r.Principal.AccountID
 	r.Resource = arn(c.RegionID, c.AccountID, "vpnconnection", "*")
-	if err := s.authorize(ctx, r, "vpc:CreateVpnConnection", r.Resource, c.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, c.AccountID); err != nil {
 		return nil, err
 	}
 	sc := scope(r, c.RegionID)
@@ -137,7 +137,7 @@ func ownerScope(c *vpn.Connection) store.Scope {
 
 // DescribeVpnConnection describes one connection.
 func (s *Service) DescribeVpnConnection(ctx context.Context, r *Request) (any, error) {
-	c, err := s.connection(ctx, r, "vpc:DescribeVpnConnection")
+	c, err := s.connection(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (s *Service) DescribeVpnConnections(ctx context.Context, r *Request) (any, 
 		return nil, err
 	}
 	acct := r.Principal.AccountID
-	la, err := s.listAccess(ctx, r, "vpc:DescribeVpnConnections", listPrefix(f.RegionID, acct, "vpnconnection"))
+	la, err := s.listAccess(ctx, r, r.Meta.RAM, listPrefix(f.RegionID, acct, "vpnconnection"))
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func (s *Service) DescribeVpnConnections(ctx context.Context, r *Request) (any, 
 // ModifyVpnConnectionAttribute changes a connection; only the given fields
 // change and the next download shows them.
 func (s *Service) ModifyVpnConnectionAttribute(ctx context.Context, r *Request) (any, error) {
-	cur, err := s.connection(ctx, r, "vpc:ModifyVpnConnectionAttribute")
+	cur, err := s.connection(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +243,7 @@ func (s *Service) saveConnection(ctx context.Context, cur, next vpn.Connection, 
 
 // DeleteVpnConnection deletes a connection.
 func (s *Service) DeleteVpnConnection(ctx context.Context, r *Request) (any, error) {
-	c, err := s.connection(ctx, r, "vpc:DeleteVpnConnection")
+	c, err := s.connection(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +282,7 @@ func redefaultIDs(cur, next *vpn.Connection, oldCgws map[string]vpn.CustomerGate
 // ModifyTunnelAttribute changes one tunnel of a dual-tunnel connection; only
 // the given fields change and the next download shows them.
 func (s *Service) ModifyTunnelAttribute(ctx context.Context, r *Request) (any, error) {
-	cur, err := s.connection(ctx, r, "vpc:ModifyTunnelAttribute")
+	cur, err := s.connection(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ func (s *Service) CreateCustomerGateway(ctx context.Context, r *Request) (any, e
 	c := in.CustomerGateway
 	c.AccountID = r.Principal.AccountID
 	r.Resource = arn(c.RegionID, c.AccountID, "customergateway", "*")
-	if err := s.authorize(ctx, r, "vpc:CreateCustomerGateway", r.Resource, c.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, c.AccountID); err != nil {
 		return nil, err
 	}
 	if err := dryRun(in.DryRun); err != nil {
@@ -68,7 +68,7 @@ func (s *Service) customerGateway(ctx context.Context, r *Request, action string
 
 // DescribeCustomerGateway describes one customer gateway.
 func (s *Service) DescribeCustomerGateway(ctx context.Context, r *Request) (any, error) {
-	c, err := s.customerGateway(ctx, r, "vpc:DescribeCustomerGateway")
+	c, err := s.customerGateway(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (s *Service) DescribeCustomerGateways(ctx context.Context, r *Request) (any
 		return nil, err
 	}
 	acct := r.Principal.AccountID
-	la, err := s.listAccess(ctx, r, "vpc:DescribeCustomerGateways", listPrefix(f.RegionID, acct, "customergateway"))
+	la, err := s.listAccess(ctx, r, r.Meta.RAM, listPrefix(f.RegionID, acct, "customergateway"))
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (s *Service) DescribeCustomerGateways(ctx context.Context, r *Request) (any
 // ModifyCustomerGatewayAttribute changes a customer gateway's name,
 // description or AuthKey.
 func (s *Service) ModifyCustomerGatewayAttribute(ctx context.Context, r *Request) (any, error) {
-	cur, err := s.customerGateway(ctx, r, "vpc:ModifyCustomerGatewayAttribute")
+	cur, err := s.customerGateway(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (s *Service) ModifyCustomerGatewayAttribute(ctx context.Context, r *Request
 
 // DeleteCustomerGateway deletes a customer gateway no connection uses.
 func (s *Service) DeleteCustomerGateway(ctx context.Context, r *Request) (any, error) {
-	c, err := s.customerGateway(ctx, r, "vpc:DeleteCustomerGateway")
+	c, err := s.customerGateway(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}

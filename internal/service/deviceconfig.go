@@ -18,12 +18,6 @@ import (
 // DownloadVpnConnectionConfig does, so it is authorized the same way (on the
 // connection's ARN) under its own RAM action name.
 
-// Authorization actions of the extension actions.
-const (
-	ActionDescribeDeviceTypes  = "vpc:DescribeVpnConnectionDeviceTypes"
-	ActionDownloadDeviceConfig = "vpc:DownloadVpnConnectionDeviceConfig"
-)
-
 // DeviceTypeItem is one entry of DescribeVpnConnectionDeviceTypes.
 type DeviceTypeItem struct {
 	DeviceTypeId string      `json:"DeviceTypeId" xml:"DeviceTypeId"`
@@ -80,7 +74,7 @@ func (s *Service) DescribeVpnConnectionDeviceTypes(ctx context.Context, r *Reque
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, r, ActionDescribeDeviceTypes, arn(region, r.Principal.AccountID, "vpnconnection", "*"), r.Principal.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, arn(region, r.Principal.AccountID, "vpnconnection", "*"), r.Principal.AccountID); err != nil {
 		return nil, err
 	}
 	out := &DescribeVpnConnectionDeviceTypesResponse{DeviceTypes: DeviceTypes{DeviceType: []DeviceTypeItem{}}}
@@ -133,7 +127,7 @@ func (s *Service) DownloadVpnConnectionDeviceConfig(ctx context.Context, r *Requ
 		return nil, storeErr(err)
 	}
 	r.Resource = arn(region, c.AccountID, "vpnconnection", id)
-	if err := s.authorize(ctx, r, ActionDownloadDeviceConfig, r.Resource, c.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, c.AccountID); err != nil {
 		return nil, err
 	}
 	gw, cgws, err := s.connectionDeps(ctx, ownerScope(&c), &c)

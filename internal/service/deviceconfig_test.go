@@ -261,8 +261,8 @@ func TestDeviceConfigAuthorization(t *testing.T) {
 	if err := json.Unmarshal([]byte(tea.StringValue(se.Data)), &detail); err != nil {
 		t.Fatal(err)
 	}
-	if d := detail.AccessDeniedDetail; d.AuthAction != service.ActionDownloadDeviceConfig || d.AuthPrincipalOwnerId != acct.AccountID || d.NoPermissionType != "ImplicitDeny" {
-		t.Errorf("AccessDeniedDetail %+v, want AuthAction %s, owner %s, ImplicitDeny", d, service.ActionDownloadDeviceConfig, acct.AccountID)
+	if d := detail.AccessDeniedDetail; d.AuthAction != "vpc:DownloadVpnConnectionDeviceConfig" || d.AuthPrincipalOwnerId != acct.AccountID || d.NoPermissionType != "ImplicitDeny" {
+		t.Errorf("AccessDeniedDetail %+v, want AuthAction %s, owner %s, ImplicitDeny", d, "vpc:DownloadVpnConnectionDeviceConfig", acct.AccountID)
 	}
 	if strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "connections {") {
 		t.Errorf("the refusal carries configuration text: %v", err)
@@ -321,7 +321,7 @@ func TestDeviceConfigRAM(t *testing.T) {
 	wantDenied("DownloadVpnConnectionDeviceConfig", download)
 	wantDenied("DescribeVpnConnectionDeviceTypes", list)
 
-	policy("device-config", service.ActionDownloadDeviceConfig, service.ActionDescribeDeviceTypes)
+	policy("device-config", "vpc:DownloadVpnConnectionDeviceConfig", "vpc:DescribeVpnConnectionDeviceTypes")
 	body, err := peertest.CallAction(user, "DownloadVpnConnectionDeviceConfig", download)
 	if err != nil {
 		t.Fatalf("with vpc:DownloadVpnConnectionDeviceConfig allowed: %v", err)

@@ -247,7 +247,7 @@ func (s *Service) DownloadVpnConnectionConfig(ctx context.Context, r *Request) (
 		// validate the same way.
 		if e := s.cache.get(r, cacheKey(r.Params["RegionId"], r.Params["VpnConnectionId"], wantsXML(r.Params))); e != nil {
 			r.Resource = e.resource
-			if err := s.authorize(ctx, r, "vpc:DownloadVpnConnectionConfig", r.Resource, e.account); err != nil {
+			if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, e.account); err != nil {
 				return nil, err
 			}
 			return e.enc, nil
@@ -294,7 +294,7 @@ func (s *Service) downloadView(ctx context.Context, r *Request, region, id strin
 		return nil, "", storeErr(err)
 	}
 	r.Resource = arn(region, c.AccountID, "vpnconnection", id)
-	if err := s.authorize(ctx, r, "vpc:DownloadVpnConnectionConfig", r.Resource, c.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, c.AccountID); err != nil {
 		return nil, "", err
 	}
 	var gw vpn.Gateway

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"strings"
 	"sync"
 	"testing"
@@ -94,7 +95,7 @@ func newDownloadFixture(t *testing.T, max int) (*Service, *downloadStore) {
 
 func download(t *testing.T, s *Service, id, format string) string {
 	t.Helper()
-	r := &Request{Action: "DownloadVpnConnectionConfig", Principal: iam.Principal{Kind: iam.PrincipalRoot, AccountID: storetest.Account},
+	r := &Request{Action: "DownloadVpnConnectionConfig", Meta: action.Meta{RAM: "vpc:DownloadVpnConnectionConfig", Class: action.SecretRead}, Principal: iam.Principal{Kind: iam.PrincipalRoot, AccountID: storetest.Account},
 		Params: map[string]string{"RegionId": storetest.Region, "VpnConnectionId": id, "Format": format}}
 	body, err := s.DownloadVpnConnectionConfig(context.Background(), r)
 	if err != nil {

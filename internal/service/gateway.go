@@ -19,7 +19,7 @@ func (s *Service) CreateVpnGateway(ctx context.Context, r *Request) (any, error)
 	g := in.Gateway
 	g.AccountID = r.Principal.AccountID
 	r.Resource = arn(g.RegionID, g.AccountID, "vpngateway", "*")
-	if err := s.authorize(ctx, r, "vpc:CreateVpnGateway", r.Resource, g.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, g.AccountID); err != nil {
 		return nil, err
 	}
 	sc := scope(r, g.RegionID)
@@ -109,7 +109,7 @@ func (s *Service) gateway(ctx context.Context, r *Request, action string) (vpn.G
 
 // DescribeVpnGateway describes one VPN gateway.
 func (s *Service) DescribeVpnGateway(ctx context.Context, r *Request) (any, error) {
-	g, err := s.gateway(ctx, r, "vpc:DescribeVpnGateway")
+	g, err := s.gateway(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, err
 		return nil, err
 	}
 	acct := r.Principal.AccountID
-	la, err := s.listAccess(ctx, r, "vpc:DescribeVpnGateways", listPrefix(f.RegionID, acct, "vpngateway"))
+	la, err := s.listAccess(ctx, r, r.Meta.RAM, listPrefix(f.RegionID, acct, "vpngateway"))
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, err
 // DeleteVpnGateway deletes a gateway that has no connections and frees its
 // addresses.
 func (s *Service) DeleteVpnGateway(ctx context.Context, r *Request) (any, error) {
-	g, err := s.gateway(ctx, r, "vpc:DeleteVpnGateway")
+	g, err := s.gateway(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 // ModifyVpnGatewayAttribute renames a VPN gateway, changes its description
 // or its AutoPropagate flag, and answers the gateway.
 func (s *Service) ModifyVpnGatewayAttribute(ctx context.Context, r *Request) (any, error) {
-	cur, err := s.gateway(ctx, r, "vpc:ModifyVpnGatewayAttribute")
+	cur, err := s.gateway(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (s *Service) DescribeVpnGatewayAvailableZones(ctx context.Context, r *Reque
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, r, "vpc:DescribeVpnGatewayAvailableZones", "*", r.Principal.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, "*", r.Principal.AccountID); err != nil {
 		return nil, err
 	}
 	return vpn.NewDescribeVpnGatewayAvailableZonesResponse(in), nil
@@ -54,7 +54,7 @@ func (s *Service) MoveVpnResourceGroup(ctx context.Context, r *Request) (any, er
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.move(ctx, r, "vpc:MoveVpnResourceGroup", in)
+	return nil, s.move(ctx, r, r.Meta.RAM, in)
 }
 
 // MoveResourceGroup moves a VPC to another resource group.
@@ -63,7 +63,7 @@ func (s *Service) MoveResourceGroup(ctx context.Context, r *Request) (any, error
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.move(ctx, r, "vpc:MoveResourceGroup", in)
+	return nil, s.move(ctx, r, r.Meta.RAM, in)
 }
 
 // move authorizes action on the resource (of any account: another

@@ -148,7 +148,7 @@ func (s *Service) CreateUser(ctx context.Context, r *Request) (any, error) {
 	}
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", "*")
-	if err := s.authorize(ctx, r, "ram:CreateUser", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	u := in.User(acct)
@@ -176,7 +176,7 @@ func (s *Service) GetUser(ctx context.Context, r *Request) (any, error) {
 	}
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", name)
-	if err := s.authorize(ctx, r, "ram:GetUser", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	u, err := is.GetUser(ctx, acct, name)
@@ -197,7 +197,7 @@ func (s *Service) ListUsers(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	acct := r.Principal.AccountID
-	la, err := s.listAccess(ctx, r, "ram:ListUsers", ramListPrefix(acct, "user"))
+	la, err := s.listAccess(ctx, r, r.Meta.RAM, ramListPrefix(acct, "user"))
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +246,7 @@ func (s *Service) UpdateUser(ctx context.Context, r *Request) (any, error) {
 	}
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", in.UserName)
-	if err := s.authorize(ctx, r, "ram:UpdateUser", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	u, err := is.GetUser(ctx, acct, in.UserName)
@@ -274,7 +274,7 @@ func (s *Service) DeleteUser(ctx context.Context, r *Request) (any, error) {
 	}
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", name)
-	if err := s.authorize(ctx, r, "ram:DeleteUser", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	// The store refuses a user with keys or policies in the delete's
@@ -333,7 +333,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, r *Request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	owner, err := s.keyOwner(ctx, r, "ram:CreateAccessKey", name)
+	owner, err := s.keyOwner(ctx, r, r.Meta.RAM, name)
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +362,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	owner, err := s.keyOwner(ctx, r, "ram:ListAccessKeys", name)
+	owner, err := s.keyOwner(ctx, r, r.Meta.RAM, name)
 	if err != nil {
 		return nil, err
 	}
@@ -389,7 +389,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, r *Request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	owner, err := s.keyOwner(ctx, r, "ram:UpdateAccessKey", in.UserName)
+	owner, err := s.keyOwner(ctx, r, r.Meta.RAM, in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +405,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, r *Request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	owner, err := s.keyOwner(ctx, r, "ram:DeleteAccessKey", in.UserName)
+	owner, err := s.keyOwner(ctx, r, r.Meta.RAM, in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -437,7 +437,7 @@ func (s *Service) CreatePolicy(ctx context.Context, r *Request) (any, error) {
 	}
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "policy", "*")
-	if err := s.authorize(ctx, r, "ram:CreatePolicy", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	if _, ok := systemPolicy(in.PolicyName); ok {
@@ -461,7 +461,7 @@ func (s *Service) GetPolicy(ctx context.Context, r *Request) (any, error) {
 	}
 	acct := r.Principal.AccountID
 	r.Resource = policyARN(acct, in.PolicyType, in.PolicyName)
-	if err := s.authorize(ctx, r, "ram:GetPolicy", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	if in.PolicyType == iam.PolicyTypeSystem {
@@ -510,8 +510,8 @@ func (s *Service) ListPolicies(ctx context.Context, r *Request) (any, error) {
 	}
 	// System policies belong to "system", custom ones to the account: two
 	// lists, refused only when the caller may see neither.
-	sys, errSys := s.listAccess(ctx, r, "ram:ListPolicies", ramListPrefix("system", "policy"))
-	custom, errCustom := s.listAccess(ctx, r, "ram:ListPolicies", ramListPrefix(acct, "policy"))
+	sys, errSys := s.listAccess(ctx, r, r.Meta.RAM, ramListPrefix("system", "policy"))
+	custom, errCustom := s.listAccess(ctx, r, r.Meta.RAM, ramListPrefix(acct, "policy"))
 	switch {
 	case errSys != nil && errCustom != nil:
 		if _, denied := apierror.As(errSys); !denied {
@@ -625,7 +625,7 @@ func (s *Service) DeletePolicy(ctx context.Context, r *Request) (any, error) {
 	}
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "policy", name)
-	if err := s.authorize(ctx, r, "ram:DeletePolicy", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	return nil, ramErr(is.DeletePolicy(ctx, acct, name))
@@ -644,7 +644,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, r *Request) (any, err
 	}
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "policy", in.PolicyName)
-	if err := s.authorize(ctx, r, "ram:CreatePolicyVersion", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	v, err := is.CreatePolicyVersion(ctx, acct, in.PolicyName, in.Document, in.SetAsDefault, in.RotateStrategy == iam.RotateDeleteOldest)
@@ -706,7 +706,7 @@ func (s *Service) AttachPolicyToUser(ctx context.Context, r *Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.attach(ctx, r, "ram:AttachPolicyToUser", in, false)
+	return nil, s.attach(ctx, r, r.Meta.RAM, in, false)
 }
 
 // DetachPolicyFromUser detaches a policy from a RAM user.
@@ -715,7 +715,7 @@ func (s *Service) DetachPolicyFromUser(ctx context.Context, r *Request) (any, er
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.attach(ctx, r, "ram:DetachPolicyFromUser", in, true)
+	return nil, s.attach(ctx, r, r.Meta.RAM, in, true)
 }
 
 // AttachPolicyToRole attaches a policy to a role.
@@ -724,7 +724,7 @@ func (s *Service) AttachPolicyToRole(ctx context.Context, r *Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.attach(ctx, r, "ram:AttachPolicyToRole", in, false)
+	return nil, s.attach(ctx, r, r.Meta.RAM, in, false)
 }
 
 // DetachPolicyFromRole detaches a policy from a role.
@@ -733,7 +733,7 @@ func (s *Service) DetachPolicyFromRole(ctx context.Context, r *Request) (any, er
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.attach(ctx, r, "ram:DetachPolicyFromRole", in, true)
+	return nil, s.attach(ctx, r, r.Meta.RAM, in, true)
 }
 
 // ListPoliciesForUser lists the policies attached to a RAM user.
@@ -748,7 +748,7 @@ func (s *Service) ListPoliciesForUser(ctx context.Context, r *Request) (any, err
 	}
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", name)
-	if err := s.authorize(ctx, r, "ram:ListPoliciesForUser", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	if _, err := is.GetUser(ctx, acct, name); err != nil {
@@ -789,7 +789,7 @@ func (s *Service) CreateRole(ctx context.Context, r *Request) (any, error) {
 	}
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "role", "*")
-	if err := s.authorize(ctx, r, "ram:CreateRole", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	role := in.Role(acct)
@@ -817,7 +817,7 @@ func (s *Service) GetRole(ctx context.Context, r *Request) (any, error) {
 	}
 	acct := r.Principal.AccountID
 	r.Resource = iam.RoleARN(acct, name)
-	if err := s.authorize(ctx, r, "ram:GetRole", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	role, err := is.GetRole(ctx, acct, name)
@@ -840,7 +840,7 @@ func (s *Service) DeleteRole(ctx context.Context, r *Request) (any, error) {
 	}
 	acct := r.Principal.AccountID
 	r.Resource = iam.RoleARN(acct, name)
-	if err := s.authorize(ctx, r, "ram:DeleteRole", r.Resource, acct); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	err = is.DeleteRole(ctx, acct, name)

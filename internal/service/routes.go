@@ -29,12 +29,12 @@ func routeErr(err error, gatewayID, nextHop string) error {
 
 // CreateVpnRouteEntry creates a destination-based route of a VPN gateway.
 func (s *Service) CreateVpnRouteEntry(ctx context.Context, r *Request) (any, error) {
-	return s.createRoute(ctx, r, vpn.RouteDBR, "vpc:CreateVpnRouteEntry")
+	return s.createRoute(ctx, r, vpn.RouteDBR, r.Meta.RAM)
 }
 
 // CreateVpnPbrRouteEntry creates a policy-based route of a VPN gateway.
 func (s *Service) CreateVpnPbrRouteEntry(ctx context.Context, r *Request) (any, error) {
-	return s.createRoute(ctx, r, vpn.RoutePBR, "vpc:CreateVpnPbrRouteEntry")
+	return s.createRoute(ctx, r, vpn.RoutePBR, r.Meta.RAM)
 }
 
 func (s *Service) createRoute(ctx context.Context, r *Request, typ, action string) (any, error) {
@@ -60,7 +60,7 @@ func (s *Service) createRoute(ctx context.Context, r *Request, typ, action strin
 
 // DescribeVpnRouteEntries lists a gateway's destination-based routes.
 func (s *Service) DescribeVpnRouteEntries(ctx context.Context, r *Request) (any, error) {
-	es, in, total, err := s.listRoutes(ctx, r, vpn.RouteDBR, "vpc:DescribeVpnRouteEntries")
+	es, in, total, err := s.listRoutes(ctx, r, vpn.RouteDBR, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (s *Service) DescribeVpnRouteEntries(ctx context.Context, r *Request) (any,
 
 // DescribeVpnPbrRouteEntries lists a gateway's policy-based routes.
 func (s *Service) DescribeVpnPbrRouteEntries(ctx context.Context, r *Request) (any, error) {
-	es, in, total, err := s.listRoutes(ctx, r, vpn.RoutePBR, "vpc:DescribeVpnPbrRouteEntries")
+	es, in, total, err := s.listRoutes(ctx, r, vpn.RoutePBR, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (s *Service) PublishVpnRouteEntry(ctx context.Context, r *Request) (any, er
 	}
 	// PublishVpnRouteEntry has no RouteSource: a pbr route is selected by
 	// destination and next hop, or also by RouteSource when a client sends it.
-	return nil, s.changeRoutes(ctx, r, typ, "vpc:PublishVpnRouteEntry", true, func(e *vpn.RouteEntry) { e.Published = publish })
+	return nil, s.changeRoutes(ctx, r, typ, r.Meta.RAM, true, func(e *vpn.RouteEntry) { e.Published = publish })
 }
 
 // ModifyVpnRouteEntryWeight changes a destination-based route's weight.
@@ -152,7 +152,7 @@ func (s *Service) ModifyVpnRouteEntryWeight(ctx context.Context, r *Request) (an
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.changeRoutes(ctx, r, vpn.RouteDBR, "vpc:ModifyVpnRouteEntryWeight", false, func(e *vpn.RouteEntry) { e.Weight = w })
+	return nil, s.changeRoutes(ctx, r, vpn.RouteDBR, r.Meta.RAM, false, func(e *vpn.RouteEntry) { e.Weight = w })
 }
 
 // ModifyVpnPbrRouteEntryWeight changes a policy-based route's weight.
@@ -161,7 +161,7 @@ func (s *Service) ModifyVpnPbrRouteEntryWeight(ctx context.Context, r *Request) 
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.changeRoutes(ctx, r, vpn.RoutePBR, "vpc:ModifyVpnPbrRouteEntryWeight", false, func(e *vpn.RouteEntry) { e.Weight = w })
+	return nil, s.changeRoutes(ctx, r, vpn.RoutePBR, r.Meta.RAM, false, func(e *vpn.RouteEntry) { e.Weight = w })
 }
 
 // ModifyVpnPbrRouteEntryPriority changes a policy-based route's priority.
@@ -170,7 +170,7 @@ func (s *Service) ModifyVpnPbrRouteEntryPriority(ctx context.Context, r *Request
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.changeRoutes(ctx, r, vpn.RoutePBR, "vpc:ModifyVpnPbrRouteEntryPriority", false, func(e *vpn.RouteEntry) { e.Priority = p })
+	return nil, s.changeRoutes(ctx, r, vpn.RoutePBR, r.Meta.RAM, false, func(e *vpn.RouteEntry) { e.Priority = p })
 }
 
 // ModifyVpnPbrRouteEntryAttribute changes a policy-based route's weight
@@ -187,7 +187,7 @@ func (s *Service) ModifyVpnPbrRouteEntryAttribute(ctx context.Context, r *Reques
 	if w < 0 && p < 0 {
 		return nil, apierror.Missing("NewWeight")
 	}
-	return nil, s.changeRoutes(ctx, r, vpn.RoutePBR, "vpc:ModifyVpnPbrRouteEntryAttribute", false, func(e *vpn.RouteEntry) {
+	return nil, s.changeRoutes(ctx, r, vpn.RoutePBR, r.Meta.RAM, false, func(e *vpn.RouteEntry) {
 		if w >= 0 {
 			e.Weight = w
 		}
@@ -199,12 +199,12 @@ func (s *Service) ModifyVpnPbrRouteEntryAttribute(ctx context.Context, r *Reques
 
 // DeleteVpnRouteEntry deletes a destination-based route.
 func (s *Service) DeleteVpnRouteEntry(ctx context.Context, r *Request) (any, error) {
-	return nil, s.deleteRoute(ctx, r, vpn.RouteDBR, "vpc:DeleteVpnRouteEntry")
+	return nil, s.deleteRoute(ctx, r, vpn.RouteDBR, r.Meta.RAM)
 }
 
 // DeleteVpnPbrRouteEntry deletes a policy-based route.
 func (s *Service) DeleteVpnPbrRouteEntry(ctx context.Context, r *Request) (any, error) {
-	return nil, s.deleteRoute(ctx, r, vpn.RoutePBR, "vpc:DeleteVpnPbrRouteEntry")
+	return nil, s.deleteRoute(ctx, r, vpn.RoutePBR, r.Meta.RAM)
 }
 
 func (s *Service) deleteRoute(ctx context.Context, r *Request, typ, action string) error {

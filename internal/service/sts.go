@@ -33,7 +33,7 @@ func (s *Service) AssumeRole(ctx context.Context, r *Request) (any, error) {
 	}
 	roleARN := iam.RoleARN(in.AccountID, in.RoleName)
 	r.Resource = roleARN
-	if err := s.authorize(ctx, r, "sts:AssumeRole", roleARN, in.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, roleARN, in.AccountID); err != nil {
 		return nil, err
 	}
 	role, err := is.GetRole(ctx, in.AccountID, in.RoleName)
@@ -55,7 +55,7 @@ func (s *Service) AssumeRole(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	now := s.now().UTC()
-	req := authz.Request{Action: "sts:AssumeRole", Resource: roleARN, SourceIP: r.SourceIP,
+	req := authz.Request{Action: r.Meta.RAM, Resource: roleARN, SourceIP: r.SourceIP,
 		SecureTransport: r.SecureTransport, CurrentTime: now}
 	if in.ExternalID != "" {
 		req.Extra = map[string]string{"sts:ExternalId": in.ExternalID}

@@ -40,7 +40,7 @@ func (s *Service) TagResources(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorizeEach(ctx, r, "vpc:TagResources", in); err != nil {
+	if err := s.authorizeEach(ctx, r, r.Meta.RAM, in); err != nil {
 		return nil, err
 	}
 	if err := dryRunOr(r, nil, func() error { return s.Store.TagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags) }); err != nil {
@@ -55,7 +55,7 @@ func (s *Service) UnTagResources(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorizeEach(ctx, r, "vpc:UnTagResources", in); err != nil {
+	if err := s.authorizeEach(ctx, r, r.Meta.RAM, in); err != nil {
 		return nil, err
 	}
 	if err := dryRunOr(r, nil, func() error {
@@ -77,7 +77,7 @@ func (s *Service) ListTagResources(ctx context.Context, r *Request) (any, error)
 		return nil, err
 	}
 	acct := r.Principal.AccountID
-	la, err := s.listAccess(ctx, r, "vpc:ListTagResources", listPrefix(in.RegionID, acct, in.Type.ARN))
+	la, err := s.listAccess(ctx, r, r.Meta.RAM, listPrefix(in.RegionID, acct, in.Type.ARN))
 	if err != nil {
 		return nil, err
 	}

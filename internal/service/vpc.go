@@ -15,7 +15,7 @@ func (s *Service) DescribeRegions(ctx context.Context, r *Request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, r, "vpc:DescribeRegions", "*", r.Principal.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, "*", r.Principal.AccountID); err != nil {
 		return nil, err
 	}
 	return vpn.NewDescribeRegionsResponse(lang), nil
@@ -74,7 +74,7 @@ func (s *Service) CreateVpc(ctx context.Context, r *Request) (any, error) {
 	v := in.Vpc
 	v.AccountID = r.Principal.AccountID
 	r.Resource = arn(v.RegionID, v.AccountID, "vpc", "*")
-	if err := s.authorize(ctx, r, "vpc:CreateVpc", r.Resource, v.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, v.AccountID); err != nil {
 		return nil, err
 	}
 	if err := dryRun(in.DryRun); err != nil {
@@ -106,7 +106,7 @@ func (s *Service) DescribeVpcs(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	acct := r.Principal.AccountID
-	la, err := s.listAccess(ctx, r, "vpc:DescribeVpcs", listPrefix(f.RegionID, acct, "vpc"))
+	la, err := s.listAccess(ctx, r, r.Meta.RAM, listPrefix(f.RegionID, acct, "vpc"))
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (s *Service) DeleteVpc(ctx context.Context, r *Request) (any, error) {
 		return nil, storeErr(err)
 	}
 	r.Resource = arn(region, v.AccountID, "vpc", id)
-	if err := s.authorize(ctx, r, "vpc:DeleteVpc", r.Resource, v.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, v.AccountID); err != nil {
 		return nil, err
 	}
 	sc := store.Scope{AccountID: v.AccountID, RegionID: region}
@@ -190,7 +190,7 @@ func (s *Service) CreateVSwitch(ctx context.Context, r *Request) (any, error) {
 	sw := in.VSwitch
 	sw.AccountID = r.Principal.AccountID
 	r.Resource = arn(sw.RegionID, sw.AccountID, "vswitch", "*")
-	if err := s.authorize(ctx, r, "vpc:CreateVSwitch", r.Resource, sw.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, sw.AccountID); err != nil {
 		return nil, err
 	}
 	sc := scope(r, sw.RegionID)
@@ -227,7 +227,7 @@ func (s *Service) DescribeVSwitches(ctx context.Context, r *Request) (any, error
 		return nil, err
 	}
 	acct := r.Principal.AccountID
-	la, err := s.listAccess(ctx, r, "vpc:DescribeVSwitches", listPrefix(f.RegionID, acct, "vswitch"))
+	la, err := s.listAccess(ctx, r, r.Meta.RAM, listPrefix(f.RegionID, acct, "vswitch"))
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (s *Service) DeleteVSwitch(ctx context.Context, r *Request) (any, error) {
 		return nil, storeErr(err)
 	}
 	r.Resource = arn(region, sw.AccountID, "vswitch", id)
-	if err := s.authorize(ctx, r, "vpc:DeleteVSwitch", r.Resource, sw.AccountID); err != nil {
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, sw.AccountID); err != nil {
 		return nil, err
 	}
 	sc := store.Scope{AccountID: sw.AccountID, RegionID: region}

@@ -68,7 +68,7 @@ func (s *Service) vswitchIDs(ctx context.Context, sc store.Scope, vpcID string) 
 
 // DescribeVpcAttribute describes one VPC.
 func (s *Service) DescribeVpcAttribute(ctx context.Context, r *Request) (any, error) {
-	v, err := s.vpc(ctx, r, "vpc:DescribeVpcAttribute")
+	v, err := s.vpc(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (s *Service) DescribeVpcAttribute(ctx context.Context, r *Request) (any, er
 // ModifyVpcAttribute renames a VPC, changes its description or its CIDR
 // block (which must still hold every vSwitch).
 func (s *Service) ModifyVpcAttribute(ctx context.Context, r *Request) (any, error) {
-	cur, err := s.vpc(ctx, r, "vpc:ModifyVpcAttribute")
+	cur, err := s.vpc(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (s *Service) ModifyVpcAttribute(ctx context.Context, r *Request) (any, erro
 
 // DescribeVSwitchAttributes describes one vSwitch.
 func (s *Service) DescribeVSwitchAttributes(ctx context.Context, r *Request) (any, error) {
-	sw, err := s.vswitch(ctx, r, "vpc:DescribeVSwitchAttributes")
+	sw, err := s.vswitch(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (s *Service) DescribeVSwitchAttributes(ctx context.Context, r *Request) (an
 
 // ModifyVSwitchAttribute renames a vSwitch or changes its description.
 func (s *Service) ModifyVSwitchAttribute(ctx context.Context, r *Request) (any, error) {
-	cur, err := s.vswitch(ctx, r, "vpc:ModifyVSwitchAttribute")
+	cur, err := s.vswitch(ctx, r, r.Meta.RAM)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *Service) DescribeRouteTableList(ctx context.Context, r *Request) (any, 
 		return nil, err
 	}
 	acct := r.Principal.AccountID
-	la, err := s.listAccess(ctx, r, "vpc:DescribeRouteTableList", listPrefix(f.RegionID, acct, "routetable"))
+	la, err := s.listAccess(ctx, r, r.Meta.RAM, listPrefix(f.RegionID, acct, "routetable"))
 	if err != nil {
 		return nil, err
 	}

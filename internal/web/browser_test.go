@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"io"
 	"net/http"
 	"os"
@@ -764,7 +765,8 @@ func setTunnelStatus(t *testing.T, e *apptest.Env, id, role, status string) {
 	}
 	report := fmt.Sprintf(`[{"VpnConnectionId":%q,"TunnelId":%q,"Status":%q}]`, id, tunnel, status)
 	logs := fmt.Sprintf(`[{"VpnConnectionId":%q,"TunnelId":%q,"Time":%d,"Line":"%s: %s"}]`, id, tunnel, time.Now().UnixMilli(), role, status)
-	r := &service.Request{Principal: iam.Principal{Kind: iam.PrincipalRoot, AccountID: c.AccountID},
+	r := &service.Request{Action: "ReportVpnGatewayAgentStatus", Meta: action.Meta{RAM: "vpc:ReportVpnGatewayAgentStatus", Class: action.Write},
+		Principal: iam.Principal{Kind: iam.PrincipalRoot, AccountID: c.AccountID},
 		Params: map[string]string{"RegionId": "cn-hangzhou", "VpnGatewayId": c.VpnGatewayID, "AgentInstanceId": "webtest",
 			"Sequence": fmt.Sprint(reportSeq.Add(1)), "AgentVersion": "webtest-1", "Tunnels.1": report, "LogLines.1": logs}}
 	if _, err := e.App.Service.ReportVpnGatewayAgentStatus(ctx, r); err != nil {

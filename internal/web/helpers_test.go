@@ -68,7 +68,7 @@ func (e *env) as(t *testing.T, p iam.Principal, action string, params map[string
 	t.Helper()
 	for _, a := range api.Actions(e.App.Service) {
 		if a.Name == action {
-			out, err := a.Handle(context.Background(), &service.Request{RequestID: "test", Action: action, Version: a.Version, Params: params, Principal: p})
+			out, err := a.Handle(context.Background(), &service.Request{RequestID: "test", Action: action, Version: a.Version, Meta: a.Meta, Params: params, Principal: p})
 			if err != nil {
 				t.Fatalf("%s: %v", action, err)
 			}
