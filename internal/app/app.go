@@ -172,11 +172,9 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	}
 	svc := &service.Service{Store: e.store, Pool: pool, Logger: o.Logger, Sealer: e.keys}
 	gens, _ := e.store.(cachegen.Source)
-	if is, ok := e.store.(store.IAMStore); ok {
-		pa := service.NewPolicyAuthorizer(is, o.Logger)
-		pa.Gens = gens
-		svc.Authz = pa
-	}
+	pa := service.NewPolicyAuthorizer(e.store, o.Logger)
+	pa.Gens = gens
+	svc.Authz = pa
 	root, err := svc.EnsureRoot(ctx, o.RootAccessKeyID, o.RootAccessKeySecret)
 	if err != nil {
 		e.store.Close()

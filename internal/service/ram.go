@@ -16,19 +16,10 @@ import (
 // RAM (2015-05-01) use cases: users, access keys, policies, roles and their
 // attachments. Every action is authorized as "ram:{Action}" on the ARN of
 // its target in the caller's account (creates on ".../{type}/*"); list
-// actions show only the items the caller may act on. The store must
-// implement store.IAMStore.
+// actions show only the items the caller may act on.
 
 // systemPolicyDate is the CreateDate shown for system policies.
 func systemPolicyDate() time.Time { return time.Date(2016, 4, 28, 0, 0, 0, 0, time.UTC) }
-
-func (s *Service) iamStore() (store.IAMStore, error) {
-	is, ok := s.Store.(store.IAMStore)
-	if !ok {
-		return nil, errors.New("service: the store does not implement store.IAMStore")
-	}
-	return is, nil
-}
 
 // ramARN is the ARN of a RAM resource: acs:ram::{account}:{typ}/{name}.
 func ramARN(account, typ, name string) string { return authz.ARN("ram", "", account, typ, name) }
@@ -142,10 +133,7 @@ func (s *Service) CreateUser(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", "*")
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -170,10 +158,7 @@ func (s *Service) GetUser(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -192,10 +177,7 @@ func (s *Service) ListUsers(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	la, err := s.listAccess(ctx, r, r.Meta.RAM, ramListPrefix(acct, "user"))
 	if err != nil {
@@ -240,10 +222,7 @@ func (s *Service) UpdateUser(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", in.UserName)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -268,10 +247,7 @@ func (s *Service) DeleteUser(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -316,10 +292,7 @@ func (s *Service) keyOwner(ctx context.Context, r *Request, action, userName str
 		return "", err
 	}
 	if userName != "" {
-		is, err := s.iamStore()
-		if err != nil {
-			return "", err
-		}
+		is := s.Store
 		if _, err := is.GetUser(ctx, acct, userName); err != nil {
 			return "", ramErr(err)
 		}
@@ -431,10 +404,7 @@ func (s *Service) CreatePolicy(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "policy", "*")
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -471,10 +441,7 @@ func (s *Service) GetPolicy(ctx context.Context, r *Request) (any, error) {
 		}
 		return iam.NewGetPolicyAnswer(p, iam.PolicyVersion{VersionID: "v1", Document: p.Document, IsDefaultVersion: true, CreateDate: p.CreateDate}), nil
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	p, err := is.GetPolicy(ctx, acct, in.PolicyName)
 	if err != nil {
 		return nil, ramErr(err)
@@ -500,10 +467,7 @@ func (s *Service) ListPolicies(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	if kind, _, _ := strings.Cut(in.After, ":"); in.After != "" && kind != "S" && kind != "C" {
 		return nil, apierror.Newf("InvalidParameter.Marker", "The parameter - \"Marker\" is incorrect; pass the Marker of the previous page unchanged.")
@@ -619,10 +583,7 @@ func (s *Service) DeletePolicy(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "policy", name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -638,10 +599,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, r *Request) (any, err
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "policy", in.PolicyName)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -657,10 +615,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, r *Request) (any, err
 // attach attaches or detaches a policy; the caller must be allowed the
 // action on both the identity and the policy.
 func (s *Service) attach(ctx context.Context, r *Request, action string, in iam.AttachInput, detach bool) error {
-	is, err := s.iamStore()
-	if err != nil {
-		return err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	target := ramARN(acct, "user", in.PrincipalName)
 	if in.PrincipalType == iam.AttachToRole {
@@ -685,7 +640,7 @@ func (s *Service) attach(ctx context.Context, r *Request, action string, in iam.
 	// The store counts the identity's policies in the attach's
 	// transaction (LimitError), so concurrent attaches cannot pass the
 	// limit.
-	err = is.AttachPolicy(ctx, a)
+	err := is.AttachPolicy(ctx, a)
 	var lim *store.LimitError
 	if errors.As(err, &lim) && lim.Rule != "PolicyVersions" {
 		code, max := "LimitExceeded.User.Policy", iam.MaxCustomPoliciesPerID
@@ -742,10 +697,7 @@ func (s *Service) ListPoliciesForUser(ctx context.Context, r *Request) (any, err
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -783,10 +735,7 @@ func (s *Service) CreateRole(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "role", "*")
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -811,10 +760,7 @@ func (s *Service) GetRole(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	r.Resource = iam.RoleARN(acct, name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -834,10 +780,7 @@ func (s *Service) DeleteRole(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	acct := r.Principal.AccountID
 	r.Resource = iam.RoleARN(acct, name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {

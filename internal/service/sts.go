@@ -27,10 +27,7 @@ func (s *Service) AssumeRole(ctx context.Context, r *Request) (any, error) {
 	if s.Sealer == nil {
 		return nil, errors.New("service: AssumeRole needs a Sealer (the master keyring)")
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return nil, err
-	}
+	is := s.Store
 	roleARN := iam.RoleARN(in.AccountID, in.RoleName)
 	r.Resource = roleARN
 	if err := s.authorize(ctx, r, r.Meta.RAM, roleARN, in.AccountID); err != nil {
@@ -82,10 +79,8 @@ func (s *Service) AssumeRole(ctx context.Context, r *Request) (any, error) {
 func (s *Service) GetCallerIdentity(ctx context.Context, r *Request) (any, error) {
 	p := r.Principal
 	if p.Kind == iam.PrincipalUser && p.UserID == "" {
-		if is, err := s.iamStore(); err == nil {
-			if u, err := is.GetUser(ctx, p.AccountID, p.UserName); err == nil {
-				p.UserID = u.UserID
-			}
+		if u, err := s.Store.GetUser(ctx, p.AccountID, p.UserName); err == nil {
+			p.UserID = u.UserID
 		}
 	}
 	r.Resource = p.ARN()
@@ -107,10 +102,7 @@ func (s *Service) resolveSession(ctx context.Context, accessKeyID, token string)
 	if err != nil {
 		return iam.Principal{}, "", err
 	}
-	is, err := s.iamStore()
-	if err != nil {
-		return iam.Principal{}, "", err
-	}
+	is := s.Store
 	role, err := is.GetRole(ctx, sess.AccountID, sess.RoleName)
 	if errors.Is(err, store.ErrNotFound) || err == nil && role.RoleID != sess.RoleID {
 		return iam.Principal{}, "", apierror.Newf("InvalidSecurityToken.Expired", "Specified SecurityToken is expired: role %s of this session was deleted.", sess.RoleName)
