@@ -69,6 +69,7 @@ func Actions(s *service.Service) []Action {
 		vpc("DescribeVSwitchAttributes", read, s.DescribeVSwitchAttributes),
 		vpc("ModifyVSwitchAttribute", write, s.ModifyVSwitchAttribute),
 		vpc("DescribeRouteTableList", list, s.DescribeRouteTableList),
+		vpc("ModifyRouteTableAttributes", write, s.ModifyRouteTableAttributes),
 
 		// ---- tags (internal/service/tags.go) ----
 		vpc("TagResources", write, s.TagResources),

@@ -33,6 +33,7 @@ var sdkAnswers = map[string]any{
 	"ModifyVSwitchAttribute":           vpc.ModifyVSwitchAttributeResponseBody{},
 	"DeleteVSwitch":                    vpc.DeleteVSwitchResponseBody{},
 	"DescribeRouteTableList":           vpc.DescribeRouteTableListResponseBody{},
+	"ModifyRouteTableAttributes":       vpc.ModifyRouteTableAttributesResponseBody{},
 	"CreateVpnGateway":                 vpc.CreateVpnGatewayResponseBody{},
 	"DescribeVpnGateway":               vpc.DescribeVpnGatewayResponseBody{},
 	"DescribeVpnGateways":              vpc.DescribeVpnGatewaysResponseBody{},
@@ -288,6 +289,7 @@ func answerCorpus(t *testing.T, c *tfClient) {
 	tables := c.post("DescribeRouteTableList", nil, m("RegionId", r, "VpcId", vpcID))
 	vtb := sv(path(tables, "RouterTableList", "RouterTableListType").([]any)[0].(map[string]any), "RouteTableId")
 	c.post("TagResources", nil, m("RegionId", r, "ResourceType", "ROUTETABLE", "ResourceId.1", vtb, "Tag.1.Key", "rt", "Tag.1.Value", "1"))
+	c.post("ModifyRouteTableAttributes", nil, m("RegionId", r, "RouteTableId", vtb, "RouteTableName", "rt", "Description", "d"))
 	c.post("DescribeRouteTableList", nil, m("RegionId", r, "VpcId", vpcID))
 
 	// A dual-tunnel SSL-VPN gateway and a BGP, health-checked connection.

@@ -9,6 +9,10 @@ var vpcFamilyCodes = map[string]Entry{
 	"InvalidResourceGroupId.Malformed": {s400, "The specified ResourceGroupId is invalid."},
 	"InvalidRouteTableType.Malformed":  {s400, "The specified RouteTableType is invalid."},
 	"InvalidRouterType.Malformed":      {s400, "The specified RouterType is invalid."},
+	// ModifyRouteTableAttributes.
+	"InvalidRouteTableId.NotFound":            {s404, "The specified route table does not exist."},
+	"InvalidRouteTableName.Malformed":         {s400, "The specified RouteTableName is invalid."},
+	"InvalidRoutePropagationEnable.Malformed": {s400, "The specified RoutePropagationEnable is invalid."},
 	// TagResources, UnTagResources, ListTagResources.
 	"InvalidInstanceType.NotFound": {s400, "The instance type is not found."},
 	"InvalidInstanceIds.NotFound":  {s400, "The instanceIds are not found."},

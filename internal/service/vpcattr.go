@@ -162,7 +162,7 @@ func (s *Service) DescribeRouteTableList(ctx context.Context, r *Request) (any, 
 		return vpn.NewDescribeRouteTableListResponse(nil, f.Page, 0), nil
 	}
 	sc := scope(r, f.RegionID)
-	filter := store.VpcFilter{VRouterID: f.RouterID, RouteTableID: f.RouteTableID, ResourceGroupID: f.ResourceGroupID, RouteTableTags: f.Tags}
+	filter := store.VpcFilter{VRouterID: f.RouterID, RouteTableID: f.RouteTableID, RouteTableName: f.RouteTableName, ResourceGroupID: f.ResourceGroupID, RouteTableTags: f.Tags}
 	if f.VpcID != "" {
 		filter.IDs = []string{f.VpcID}
 	}
@@ -190,4 +190,36 @@ func (s *Service) DescribeRouteTableList(ctx context.Context, r *Request) (any, 
 		items = append(items, vpn.NewRouteTableItem(v, ids, ts))
 	}
 	return vpn.NewDescribeRouteTableListResponse(items, f.Page, total), nil
+}
+
+// ModifyRouteTableAttributes renames a VPC's System route table or changes
+// its description (the route table of a VPC of the caller's account).
+func (s *Service) ModifyRouteTableAttributes(ctx context.Context, r *Request) (any, error) {
+	in, err := vpn.ParseModifyRouteTable(r.Params)
+	if err != nil {
+		return nil, err
+	}
+	sc := scope(r, in.RegionID)
+	vpcs, _, err := s.Store.ListVpcs(ctx, sc, store.VpcFilter{RouteTableID: in.RouteTableID}, store.Page{Number: 1, Size: 1})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if len(vpcs) == 0 {
+		return nil, apierror.Newf("InvalidRouteTableId.NotFound", "The specified RouteTableId %s does not exist.", in.RouteTableID)
+	}
+	v := vpcs[0]
+	r.Resource = arn(in.RegionID, v.AccountID, "routetable", in.RouteTableID)
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, v.AccountID); err != nil {
+		return nil, err
+	}
+	if in.Name != nil {
+		v.RouteTableName = *in.Name
+	}
+	if in.Description != nil {
+		v.RouteTableDescription = *in.Description
+	}
+	if err := dryRunOr(r, nil, func() error { return s.Store.UpdateVpc(ctx, v) }); err != nil {
+		return nil, storeErr(err)
+	}
+	return nil, nil
 }

@@ -148,6 +148,7 @@ type VpcFilter struct {
 	VpcName         string
 	VRouterID       string
 	RouteTableID    string
+	RouteTableName  string
 	ResourceGroupID string
 	Tags            []vpn.Tag
 	// RouteTableTags filters by the tags of the VPC's route table.
@@ -213,8 +214,9 @@ type Store interface {
 	DeleteAccessKey(ctx context.Context, accessKeyID string) error
 
 	// VPCs and vSwitches. DeleteVpc fails with *InUseError while the VPC has
-	// vSwitches or a VPN gateway. UpdateVpc writes name, description and
-	// CIDR block (found by id in its account and region), failing with
+	// vSwitches or a VPN gateway. UpdateVpc writes name, description,
+	// CIDR block and the route table's name and description (found by id
+	// in its account and region), failing with
 	// *InUseError{Kind:"VSwitch"} when a vSwitch would fall outside the new
 	// block; UpdateVSwitch writes name and description.
 	CreateVpc(ctx context.Context, v vpn.Vpc, idem Idempotency) (Created, error)

@@ -89,8 +89,8 @@ type RouterTableList struct {
 }
 
 // RouteTableItem is one route table: a VPC's System table, attached to every
-// vSwitch of the VPC, named "" with description "" (vpcvpn has no
-// ModifyRouteTableAttributes), route propagation on.
+// vSwitch of the VPC, with the name and description ModifyRouteTableAttributes
+// gave it ("" until then), route propagation on.
 type RouteTableItem struct {
 	RouteTableId           string        `json:"RouteTableId" xml:"RouteTableId"`
 	RouteTableName         string        `json:"RouteTableName" xml:"RouteTableName"`
@@ -122,7 +122,7 @@ func NewRouteTableItem(v Vpc, vswitchIDs []string, routeTableTags []Tag) RouteTa
 		vswitchIDs = []string{}
 	}
 	return RouteTableItem{
-		RouteTableId: v.RouteTableID, RouteTableType: "System", RouterId: v.VRouterID, RouterType: "VRouter",
+		RouteTableId: v.RouteTableID, RouteTableName: v.RouteTableName, Description: v.RouteTableDescription, RouteTableType: "System", RouterId: v.VRouterID, RouterType: "VRouter",
 		VpcId: v.VpcID, CreationTime: isoTime(v.CreatedAt), Status: "Available", AssociateType: "VSwitch",
 		OwnerId: accountNumber(v.AccountID), ResourceGroupId: v.ResourceGroupID, RoutePropagationEnable: true,
 		VSwitchIds: VSwitchIDList{VSwitchId: vswitchIDs}, GatewayIds: GatewayIDList{GatewayIds: []string{}},

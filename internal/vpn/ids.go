@@ -66,6 +66,7 @@ var notFoundCode = map[string]string{
 	PrefixCustomerGateway: "InvalidCustomerGatewayInstanceId.NotFound",
 	PrefixVpnConnection:   "InvalidVpnConnectionInstanceId.NotFound",
 	PrefixTunnel:          "InvalidTunnelId.NotFound",
+	PrefixRouteTable:      "InvalidRouteTableId.NotFound",
 }
 
 // NotFound returns the NotFound error of the resource whose ids start with

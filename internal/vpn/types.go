@@ -22,6 +22,10 @@ type Vpc struct {
 	// route table (vrt-..., vtb-...), created with the VPC.
 	VRouterID    string
 	RouteTableID string
+	// RouteTableName and RouteTableDescription are the System route
+	// table's (ModifyRouteTableAttributes), "" until set.
+	RouteTableName        string
+	RouteTableDescription string
 	// ResourceGroupID is the resource group (rg-...); see
 	// DefaultResourceGroupID.
 	ResourceGroupID string

@@ -184,10 +184,49 @@ func ParseDescribeRouteTableList(p Params) (RouteTableFilter, error) {
 }
 
 // RouteTableMatches reports whether a VPC's System route table can match f
-// at all: vpcvpn has only System tables of vRouters, named "".
+// at all: vpcvpn has only System tables of vRouters (RouteTableName is
+// compared by the store).
 func (f RouteTableFilter) RouteTableMatches() bool {
 	return (f.RouteTableType == "" || f.RouteTableType == "System") &&
-		(f.RouterType == "" || f.RouterType == "VRouter") && f.RouteTableName == ""
+		(f.RouterType == "" || f.RouterType == "VRouter")
+}
+
+// ModifyRouteTableRequest is a validated ModifyRouteTableAttributes request.
+type ModifyRouteTableRequest struct {
+	RegionID, RouteTableID string
+	Name, Description      *string // nil: unchanged
+}
+
+// ParseModifyRouteTable validates ModifyRouteTableAttributes: RegionId,
+// RouteTableId (vtb-..., else InvalidRouteTableId.NotFound), RouteTableName
+// (up to 128 characters) and Description (up to 256), neither starting with
+// http:// or https://. RoutePropagationEnable=true is the table's state;
+// false is OperationUnsupported.Feature (routes are always propagated).
+func ParseModifyRouteTable(p Params) (ModifyRouteTableRequest, error) {
+	var r ModifyRouteTableRequest
+	var err error
+	if r.RegionID, err = ParseRegion(p); err != nil {
+		return r, err
+	}
+	if r.RouteTableID, err = RequiredID(p, "RouteTableId", PrefixRouteTable); err != nil {
+		return r, err
+	}
+	if name, ok, err := p.text("RouteTableName", 128, true); err != nil {
+		return r, err
+	} else if ok {
+		r.Name = &name
+	}
+	if d, ok, err := p.text("Description", 256, true); err != nil {
+		return r, err
+	} else if ok {
+		r.Description = &d
+	}
+	if v, set, err := p.optBool("RoutePropagationEnable"); err != nil {
+		return r, err
+	} else if set && !v {
+		return r, apierror.Newf("OperationUnsupported.Feature", "The parameter RoutePropagationEnable=false is not supported: vpcvpn's route tables always propagate routes.")
+	}
+	return r, nil
 }
 
 // hasPrefixFold reports whether s starts with prefix, ignoring ASCII case.

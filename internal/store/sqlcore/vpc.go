@@ -36,7 +36,7 @@ func (e *Engine) CreateVpc(ctx context.Context, v vpn.Vpc, idem store.Idempotenc
 }
 
 const selectVpcCols = `vpc_id, account_id, region_id, vpc_name, description, cidr_block, status, vrouter_id, route_table_id,
-	resource_group_id, created_at`
+	resource_group_id, created_at, route_table_name, route_table_description`
 
 const selectVpc = `SELECT ` + selectVpcCols + ` FROM vpcs`
 
@@ -44,7 +44,7 @@ func scanVpc(sc scanner) (vpn.Vpc, error) {
 	var v vpn.Vpc
 	var created int64
 	err := sc.Scan(&v.VpcID, &v.AccountID, &v.RegionID, &v.VpcName, &v.Description, &v.CidrBlock, &v.Status, &v.VRouterID,
-		&v.RouteTableID, &v.ResourceGroupID, &created)
+		&v.RouteTableID, &v.ResourceGroupID, &created, &v.RouteTableName, &v.RouteTableDescription)
 	v.CreatedAt = fromNanos(created)
 	v.ResourceGroupID = vpn.ResourceGroupOf(v.AccountID, v.ResourceGroupID)
 	return v, err
@@ -78,6 +78,7 @@ func (e *Engine) ListVpcs(ctx context.Context, s store.Scope, f store.VpcFilter,
 	w.eq("vpc_name", f.VpcName)
 	w.eq("vrouter_id", f.VRouterID)
 	w.eq("route_table_id", f.RouteTableID)
+	w.eq("route_table_name", f.RouteTableName)
 	w.resourceGroup(s, f.ResourceGroupID)
 	w.tags("vpc_id", f.Tags)
 	w.tags("route_table_id", f.RouteTableTags)
@@ -86,8 +87,8 @@ func (e *Engine) ListVpcs(ctx context.Context, s store.Scope, f store.VpcFilter,
 	return out, total, err
 }
 
-// UpdateVpc writes the name, description and CIDR block of v; see
-// store.Store.
+// UpdateVpc writes the name, description and CIDR block of v and its route
+// table's name and description; see store.Store.
 func (e *Engine) UpdateVpc(ctx context.Context, v vpn.Vpc) error {
 	block, err := netip.ParsePrefix(v.CidrBlock)
 	if err != nil {
@@ -121,7 +122,8 @@ func (e *Engine) UpdateVpc(ctx context.Context, v vpn.Vpc) error {
 		if outside != "" {
 			return &store.InUseError{Kind: "VSwitch", ID: outside}
 		}
-		_, err = q.exec(`UPDATE vpcs SET vpc_name = ?, description = ?, cidr_block = ? WHERE vpc_id = ?`, v.VpcName, v.Description, v.CidrBlock, v.VpcID)
+		_, err = q.exec(`UPDATE vpcs SET vpc_name = ?, description = ?, cidr_block = ?, route_table_name = ?, route_table_description = ? WHERE vpc_id = ?`,
+			v.VpcName, v.Description, v.CidrBlock, v.RouteTableName, v.RouteTableDescription, v.VpcID)
 		return err
 	})
 }
