@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Device describes one supported peer device template.
@@ -99,23 +100,43 @@ func (d Device) Keywords(ver, field, value string) (string, bool) {
 	return k, ok
 }
 
+// devices is the registry, built once (sorted by ID, and by ID): nothing
+// changes a Device or its keyword maps after registry built them, so every
+// request shares them.
+var devices = sync.OnceValues(func() ([]Device, map[string]Device) {
+	ds := registry()
+	sort.Slice(ds, func(i, j int) bool { return ds[i].ID < ds[j].ID })
+	byID := make(map[string]Device, len(ds))
+	for _, d := range ds {
+		byID[d.ID] = d
+	}
+	return ds, byID
+})
+
 // Devices returns the device registry sorted by ID. The result is a fresh
-// copy on every call.
+// copy on every call (built anew, keyword maps included); the render path
+// uses the registry built once.
 func Devices() []Device {
 	ds := registry()
 	sort.Slice(ds, func(i, j int) bool { return ds[i].ID < ds[j].ID })
 	return ds
 }
 
+// Known reports whether id is a device of the registry.
+func Known(id string) bool {
+	_, byID := devices()
+	_, ok := byID[id]
+	return ok
+}
+
 // lookup returns the device with id.
 func lookup(id string) (Device, error) {
-	for _, d := range registry() {
-		if d.ID == id {
-			return d, nil
-		}
+	ds, byID := devices()
+	if d, ok := byID[id]; ok {
+		return d, nil
 	}
 	var ids []string
-	for _, d := range Devices() {
+	for _, d := range ds {
 		ids = append(ids, d.ID)
 	}
 	return Device{}, fmt.Errorf("render: unknown device %q (known: %s)", id, strings.Join(ids, ", "))

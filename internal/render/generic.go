@@ -72,10 +72,7 @@ func spellings(field, value string, v2 bool) string {
 	if v2 {
 		ver = "ikev2"
 	}
-	byID := map[string]Device{}
-	for _, d := range registry() {
-		byID[d.ID] = d
-	}
+	_, byID := devices()
 	var parts, cannot []string
 	for _, sd := range sheetDevices {
 		d, found := byID[sd.id]

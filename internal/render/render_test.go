@@ -581,3 +581,19 @@ func TestEveryValue(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryBuiltOnce: finding a device (every device-config download
+// does) reads the registry built once instead of building it again.
+func TestRegistryBuiltOnce(t *testing.T) {
+	if !Known("cisco-asa") || Known("nope") {
+		t.Fatal("Known disagrees with the registry")
+	}
+	if n := testing.AllocsPerRun(20, func() {
+		if _, err := lookup("strongswan-swanctl"); err != nil {
+			t.Fatal(err)
+		}
+		Known("cisco-asa")
+	}); n != 0 {
+		t.Fatalf("lookup and Known allocate %v times a call, want 0 (the registry is rebuilt)", n)
+	}
+}

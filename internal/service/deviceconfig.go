@@ -146,14 +146,7 @@ func (s *Service) DownloadVpnConnectionDeviceConfig(ctx context.Context, r *Requ
 	return &DownloadVpnConnectionDeviceConfigResponse{VpnConnectionId: id, DeviceType: device, Tunnel: tunnel, DeviceConfig: text}, nil
 }
 
-func knownDevice(id string) bool {
-	for _, d := range render.Devices() {
-		if d.ID == id {
-			return true
-		}
-	}
-	return false
-}
+func knownDevice(id string) bool { return render.Known(id) }
 
 // clip shortens an echoed parameter value so an error message stays small.
 func clip(s string, n int) string {
