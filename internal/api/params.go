@@ -86,18 +86,8 @@ func toMapInto(m map[string]string, ps []param) (map[string]string, []param, err
 	return m, out, nil
 }
 
-// clip shortens s for an error message.
-func clip(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
-}
+// clip shortens s for an error message (apierror.Clip).
+func clip(s string) string { return apierror.Clip(s, 64) }
 
 // paramMaps recycles the parameter maps of finished requests: a map is
 // the largest allocation of a request's parsing. A map is returned only by

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // Entry is one row of the wire-error table.
@@ -83,6 +84,26 @@ func Invalid(code, format string, args ...any) *Error {
 		panic("apierror: Invalid called with non-Invalid code " + code)
 	}
 	return &Error{Code: code, Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+}
+
+// Clip shortens client-supplied text quoted in a message to at most max
+// bytes, cut on a rune boundary and followed by "..." when cut, so that a
+// hostile value can neither flood an answer nor leave half a character in
+// it. Invalid UTF-8 is replaced by U+FFFD.
+func Clip(s string, max int) string {
+	cut := len(s) > max
+	if cut {
+		n := max
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n]
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if cut {
+		s += "..."
+	}
+	return s
 }
 
 // As reports whether err is (or wraps) a wire error and returns it.

@@ -42,3 +42,24 @@ func TestSpellingOfSeedCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestClip: at most max bytes, cut on a rune boundary, "..." when cut,
+// invalid UTF-8 replaced.
+func TestClip(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 8, "short"},
+		{"exactly8", 8, "exactly8"},
+		{"nine char", 8, "nine cha..."},
+		{"ab\u00e9cd", 3, "ab..."}, // é is 2 bytes: not cut in half
+		{"\u4e16\u754c\u4f60", 4, "\u4e16..."},
+		{"a\xffb", 8, "a\ufffdb"},
+	} {
+		if got := Clip(tc.in, tc.max); got != tc.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}

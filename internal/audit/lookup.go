@@ -176,12 +176,7 @@ func parseLookup(p map[string]string, now time.Time) (Query, int, error) {
 	return q, max, nil
 }
 
-func clip(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "..."
-	}
-	return s
-}
+func clip(s string) string { return apierror.Clip(s, 64) }
 
 // authorize checks actiontrail:LookupEvents like service's authorize: with
 // no Authorizer only the account's root identity may read its trail.

@@ -707,10 +707,5 @@ func ParseRoleARN(arn string) (accountID, roleName string, ok bool) {
 	return acct, strings.ToLower(name), true
 }
 
-// clip shortens a client value quoted in a message.
-func clip(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "..."
-	}
-	return strings.ToValidUTF8(s, "?")
-}
+// clip shortens a client value quoted in a message (apierror.Clip).
+func clip(s string) string { return apierror.Clip(s, 64) }

@@ -149,10 +149,4 @@ func (s *Service) DownloadVpnConnectionDeviceConfig(ctx context.Context, r *Requ
 func knownDevice(id string) bool { return render.Known(id) }
 
 // clip shortens an echoed parameter value so an error message stays small.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "..."
-}
+func clip(s string, n int) string { return apierror.Clip(s, n) }

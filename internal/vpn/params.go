@@ -27,11 +27,7 @@ const maxShown = 64
 // shown returns v quoted and truncated to maxShown characters for an error
 // message, so a hostile value can neither flood the answer nor break it.
 func shown(v string) string {
-	if utf8.RuneCountInString(v) > maxShown {
-		r := []rune(v)
-		v = string(r[:maxShown]) + "..."
-	}
-	return strconv.Quote(v)
+	return strconv.Quote(apierror.Clip(v, maxShown))
 }
 
 // malformed returns Invalid{name}.Malformed for a bad value of parameter name
