@@ -25,6 +25,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/logging"
 	"github.com/vpcvpn/vpcvpn/internal/service"
+	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
 // MaxBodyBytes bounds a request body.
@@ -331,6 +332,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			s.cfg.Logger.Error("internal error", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
 			ae = apierror.New("InternalError")
+		} else if errors.Is(err, store.ErrBusy) {
+			s.cfg.Logger.Warn("write given up on concurrent writes, answered ServiceUnavailable", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
 		}
 		rq.status, rq.code = ae.Status, ae.Code
 		writeError(w, rq.xml, rq.call.RequestID, rq.host, ae)

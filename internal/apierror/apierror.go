@@ -107,9 +107,21 @@ func Clip(s string, max int) string {
 }
 
 // As reports whether err is (or wraps) a wire error and returns it.
+//
+// An error of a lower layer that says nothing was done and the same request
+// may succeed later (it has a RetryLater method returning true, like the
+// store's *store.BusyError after a write kept failing on concurrent writes)
+// is ServiceUnavailable with a one-second retry hint, never InternalError.
 func As(err error) (*Error, bool) {
 	var e *Error
 	if errors.As(err, &e) {
+		return e, true
+	}
+	var r interface{ RetryLater() bool }
+	if errors.As(err, &r) && r.RetryLater() {
+		e := New("ServiceUnavailable")
+		e.Message = "The request could not be completed because of concurrent changes to the same resources; nothing was changed. Retry the request."
+		e.Headers = map[string]string{"x-acs-retry-after": "1000", "Retry-After": "1"}
 		return e, true
 	}
 	return nil, false

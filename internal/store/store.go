@@ -41,7 +41,29 @@ var (
 	ErrConflict = errors.New("store: concurrent modification")
 	// ErrQuota: a per-account quota would be exceeded.
 	ErrQuota = errors.New("store: quota exceeded")
+	// ErrBusy: the database kept refusing a write because of concurrent
+	// writes (serialization failures, deadlocks, a busy database file)
+	// until the store gave up. Nothing was written; the same call may
+	// succeed later. Errors wrapping it are *BusyError.
+	ErrBusy = errors.New("store: busy")
 )
+
+// BusyError is a write given up after Attempts transient failures; Cause
+// is the last (for logs, never for clients).
+type BusyError struct {
+	Attempts int
+	Cause    error
+}
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("store: busy: write given up after %d attempts: %v", e.Attempts, e.Cause)
+}
+func (e *BusyError) Unwrap() error { return ErrBusy }
+
+// RetryLater marks the error as one the api layer answers with
+// ServiceUnavailable (503, Retry-After) rather than InternalError
+// (apierror.As).
+func (e *BusyError) RetryLater() bool { return true }
 
 // Quotas bound what one account (a tenant) may hold; a zero field means no
 // bound. A backend that implements QuotaSetter enforces them inside the

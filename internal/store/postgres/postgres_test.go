@@ -383,3 +383,17 @@ func TestNonceEpoch(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentCustomerGatewaysWidePool runs the conformance suite's
+// customer-gateway race on a 16-connection pool (the suite's pool has the
+// default 4), where every racer holds a transaction at once: under
+// SERIALIZABLE they used to exhaust their retries on false conflicts.
+func TestConcurrentCustomerGatewaysWidePool(t *testing.T) {
+	dsn := newDatabase(t) + "&pool_max_conns=16"
+	db, err := Open(t.Context(), dsn, testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storetest.ConcurrentCustomerGateways(t, db)
+}

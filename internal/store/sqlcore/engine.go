@@ -64,6 +64,12 @@ type Dialect struct {
 	// RowLock is appended to a SELECT of one row to lock it until the
 	// transaction ends (" FOR UPDATE"); "" where writers are serialised.
 	RowLock string
+	// NamedLock takes a row lock named by its one argument (created when
+	// missing), held until the transaction ends: what a ConstrainedTx
+	// create takes before counting an account's records for a quota that
+	// no single existing row stands for (customer gateways of an account);
+	// "" where writers are serialised.
+	NamedLock string
 	// ReuseWriteStatements keeps the statements of write transactions
 	// prepared on the write pool (stmtcache.go) instead of compiling them
 	// on every call: worth it where the driver compiles per call
@@ -335,7 +341,14 @@ func (e *Engine) writeWith(ctx context.Context, opts *sql.TxOptions, lock string
 			e.applyBumps(bumps)
 			return nil
 		}
-		if attempt >= maxAttempts || ctx.Err() != nil || isStoreErr(err) {
+		if ctx.Err() != nil || isStoreErr(err) {
+			break
+		}
+		if attempt >= maxAttempts {
+			if e.d.Retryable(err) || errors.Is(err, errRetry) {
+				// Never an internal error: the caller may retry.
+				return &store.BusyError{Attempts: attempt, Cause: err}
+			}
 			break
 		}
 		if e.d.UniqueViolation(err) {
@@ -372,7 +385,7 @@ func (q q) retryOnFK(err error) error {
 }
 
 func isStoreErr(err error) bool {
-	for _, s := range []error{store.ErrNotFound, store.ErrInUse, store.ErrDuplicate, store.ErrPoolExhausted, store.ErrTokenMismatch, store.ErrConflict, store.ErrQuota} {
+	for _, s := range []error{store.ErrNotFound, store.ErrInUse, store.ErrDuplicate, store.ErrPoolExhausted, store.ErrTokenMismatch, store.ErrConflict, store.ErrQuota, store.ErrBusy} {
 		if errors.Is(err, s) {
 			return true
 		}

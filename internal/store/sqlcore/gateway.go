@@ -275,13 +275,29 @@ func (e *Engine) DeleteGateway(ctx context.Context, s store.Scope, gatewayID str
 
 // CreateCustomerGateway stores c; see store.Store.
 func (e *Engine) CreateCustomerGateway(ctx context.Context, c vpn.CustomerGateway, idem store.Idempotency) (store.Created, error) {
-	return e.idempotent(ctx, c.AccountID, idem, c.CustomerGatewayID, func(q q) error {
+	// Every rule is the schema's or a row lock's: the address is unique
+	// per (account, region) by the table's unique key (a concurrent create
+	// of the same address fails the insert, and the retry's check reports
+	// the winner); the account's quota is counted holding the account's
+	// named lock. SERIALIZABLE would only add false conflicts between
+	// creates of one account (their reads and inserts share index pages).
+	opts := e.d.ConstrainedTx
+	if opts == nil {
+		opts = e.d.WriteTx
+	}
+	quota := e.quota().CustomerGateways
+	return e.idempotentWith(ctx, opts, "", c.AccountID, idem, c.CustomerGatewayID, func(q q) error {
+		if quota > 0 && q.d.NamedLock != "" {
+			if _, err := q.exec(q.d.NamedLock, "quota:CustomerGateway:"+c.AccountID); err != nil {
+				return err
+			}
+		}
 		if id, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE account_id = ? AND region_id = ? AND ip_address = ?`, c.AccountID, c.RegionID, c.IPAddress); err != nil {
 			return err
 		} else if ok {
 			return &store.DuplicateError{Rule: "CustomerGatewayIp", ID: id}
 		}
-		if err := checkQuota(q, e.quota().CustomerGateways, "CustomerGateway", "", `SELECT COUNT(*) FROM customer_gateways WHERE account_id = ?`, c.AccountID); err != nil {
+		if err := checkQuota(q, quota, "CustomerGateway", "", `SELECT COUNT(*) FROM customer_gateways WHERE account_id = ?`, c.AccountID); err != nil {
 			return err
 		}
 		if _, err := q.exec(`INSERT INTO customer_gateways (customer_gateway_id, account_id, region_id, name, description, ip_address, asn, auth_key,
@@ -290,7 +306,7 @@ func (e *Engine) CreateCustomerGateway(ctx context.Context, c vpn.CustomerGatewa
 			e.createdAt(c.CreatedAt)); err != nil {
 			return err
 		}
-		return putTags(q, c.CustomerGatewayID, c.Tags)
+		return insertTags(q, c.CustomerGatewayID, c.Tags)
 	})
 }
 

@@ -315,3 +315,116 @@ func testConcurrentReadUpdate(t *testing.T, s store.Store) {
 		t.Fatalf("final version = %d, want %d", c.Version, updates+1)
 	}
 }
+
+// ConcurrentCustomerGateways races CreateCustomerGateway calls in one
+// account: 32 at once over 16 addresses (each address twice) make exactly
+// 16 customer gateways, the 16 others failing with *store.DuplicateError
+// {CustomerGatewayIp} naming the winner; then, with a quota of 24 customer
+// gateways, 32 at once over new addresses make exactly 8, the others
+// failing with *store.QuotaError{CustomerGateway}. No call fails otherwise
+// (a backend must not give up on its own contention). Exported so that a
+// backend can run it on a wider pool than the suite's.
+func ConcurrentCustomerGateways(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const n = 32
+	race := func(ip func(i int) string) []error {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := cgwFix(i + 1)
+				c.CustomerGatewayID = fmt.Sprintf("cgw-race-%s-%02d", strings.ReplaceAll(ip(i), ".", "-"), i)
+				c.IPAddress = ip(i)
+				<-start
+				_, errs[i] = s.CreateCustomerGateway(ctx, c, store.Idempotency{})
+			}()
+		}
+		close(start)
+		wg.Wait()
+		return errs
+	}
+
+	// Each address twice: one of the two creates wins.
+	errs := race(func(i int) string { return fmt.Sprintf("203.0.113.%d", i/2+1) })
+	for a := range n / 2 {
+		e1, e2 := errs[2*a], errs[2*a+1]
+		ip := fmt.Sprintf("203.0.113.%d", a+1)
+		id := func(i int) string { return fmt.Sprintf("cgw-race-%s-%02d", strings.ReplaceAll(ip, ".", "-"), i) }
+		switch {
+		case e1 == nil && e2 != nil:
+			wantDuplicate(t, e2, "CustomerGatewayIp", id(2*a))
+		case e2 == nil && e1 != nil:
+			wantDuplicate(t, e1, "CustomerGatewayIp", id(2*a+1))
+		default:
+			t.Fatalf("address %s: creates answered %v and %v, want exactly one success and one DuplicateError", ip, e1, e2)
+		}
+	}
+	_, total, err := s.ListCustomerGateways(ctx, scope(), store.CustomerGatewayFilter{}, store.Page{Number: 1, Size: 100})
+	must(t, err)
+	if total != n/2 {
+		t.Fatalf("%d customer gateways stored after the duplicate race, want %d", total, n/2)
+	}
+
+	// Quota: 16 exist, 24 allowed, 32 race for the last 8 places.
+	qs, ok := s.(store.QuotaSetter)
+	if !ok {
+		t.Fatalf("%T does not implement store.QuotaSetter", s)
+	}
+	qs.SetQuotas(store.Quotas{CustomerGateways: n/2 + 8})
+	defer qs.SetQuotas(store.Quotas{})
+	errs = race(func(i int) string { return fmt.Sprintf("203.0.114.%d", i+1) })
+	created := 0
+	for i, err := range errs {
+		var qe *store.QuotaError
+		switch {
+		case err == nil:
+			created++
+		case errors.As(err, &qe) && errors.Is(err, store.ErrQuota) && qe.Kind == "CustomerGateway" && qe.Limit == n/2+8:
+		default:
+			t.Fatalf("quota race, create %d: %v, want nil or QuotaError{CustomerGateway %d}", i, err, n/2+8)
+		}
+	}
+	if created != 8 {
+		t.Fatalf("%d customer gateways created by the quota race, want 8", created)
+	}
+	_, total, err = s.ListCustomerGateways(ctx, scope(), store.CustomerGatewayFilter{}, store.Page{Number: 1, Size: 100})
+	must(t, err)
+	if total != n/2+8 {
+		t.Fatalf("%d customer gateways stored after the quota race, want %d", total, n/2+8)
+	}
+
+	// Sustained: 16 workers create 25 each (400 in all, quota off), as a
+	// client preparing a load test does; every one succeeds.
+	qs.SetQuotas(store.Quotas{})
+	const workers, each = 16, 25
+	var wg sync.WaitGroup
+	werrs := make([]error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range each {
+				c := cgwFix(1)
+				c.CustomerGatewayID = fmt.Sprintf("cgw-load-%02d-%02d", w, k)
+				c.IPAddress = fmt.Sprintf("198.18.%d.%d", w, k+1)
+				c.Tags = []vpn.Tag{{Key: "load", Value: c.CustomerGatewayID}}
+				if _, err := s.CreateCustomerGateway(ctx, c, store.Idempotency{Action: "CreateCustomerGateway", Token: c.CustomerGatewayID, RequestHash: "h"}); err != nil {
+					werrs[w] = fmt.Errorf("create %s: %w", c.CustomerGatewayID, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range werrs {
+		must(t, err)
+	}
+	_, total, err = s.ListCustomerGateways(ctx, scope(), store.CustomerGatewayFilter{}, store.Page{Number: 1, Size: 100})
+	must(t, err)
+	if total != n/2+8+workers*each {
+		t.Fatalf("%d customer gateways stored after the sustained creates, want %d", total, n/2+8+workers*each)
+	}
+}

@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentClientToken", testConcurrentToken},
 		{"ConcurrentDeleteGatewayCreateConnection", testConcurrentDeleteCreate},
 		{"ConcurrentDeleteCustomerGatewayCreateConnection", testConcurrentDeleteCgwCreate},
+		{"ConcurrentCustomerGateways", ConcurrentCustomerGateways},
 		{"ConcurrentReadUpdate", testConcurrentReadUpdate},
 		{"AtomicCreate", testAtomicCreate},
 		{"Quotas", testQuotas},
