@@ -133,8 +133,8 @@ type App struct {
 	// kept by an earlier process, in memory). Zero for a store created by
 	// this Open; for a shared database (whose nonces outlive processes),
 	// set only when its nonce epoch was written just now (a new database,
-	// or the first start after a crash of PostgreSQL: at most a second
-	// away).
+	// or the first start after a crash of PostgreSQL), and Open has then
+	// already waited for it (at most a second).
 	ReplayFloor time.Time
 	describe    string
 	closeOnce   func() error
@@ -215,8 +215,17 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	}
 	if f, ok := nonces.(nonceFloorer); ok && time.Until(f.NonceFloor()) > 0 {
 		// The shared nonce store's epoch was written just now: requests
-		// signed before it are refused, so serve from then on.
+		// signed before it are refused, so serve from then on. Open
+		// waits for it (at most a second) so that no caller, the server
+		// command or a program embedding this package, answers its first
+		// requests with InvalidTimeStamp.Expired.
 		a.ReplayFloor = f.NonceFloor()
+		select {
+		case <-time.After(time.Until(a.ReplayFloor)):
+		case <-ctx.Done():
+			e.store.Close()
+			return nil, ctx.Err()
+		}
 	}
 	if e.shared == nil {
 		auth.CacheCredentials(CredentialCacheEntries, CredentialCacheTTL)
