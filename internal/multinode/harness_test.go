@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -268,15 +267,7 @@ func (c *cluster) startReady(t testing.TB, names ...string) []*node {
 	return nodes
 }
 
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+func freeAddr(t testing.TB) string { return apptest.FreeAddr(t) }
 
 // waitReady polls /healthz until 200; a process that exits fails the test
 // with its output.
