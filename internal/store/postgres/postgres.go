@@ -76,6 +76,7 @@ func pgDialect() sqlcore.Dialect {
 		AllocLock:          `SELECT name FROM locks WHERE name = 'gateway_addresses' FOR UPDATE`,
 		ConstrainedTx:      &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 		RowLock:            " FOR UPDATE",
+		CombineInserts:     true,
 		NamedLock:          `INSERT INTO locks (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name`,
 		Retryable: func(err error) bool {
 			switch sqlState(err) {

@@ -213,19 +213,68 @@ func (e *Engine) createConnection(q q, c *vpn.Connection, quota int, ike, ipsec,
 	if err := checkQuota(q, quota, "VpnConnection", c.VpnGatewayID, `SELECT COUNT(*) FROM vpn_connections WHERE gateway_id = ?`, c.VpnGatewayID); err != nil {
 		return err
 	}
-	if _, err := q.exec(`INSERT INTO vpn_connections (connection_id, account_id, region_id, gateway_id, customer_gateway_id, name,
+	insertConn := `INSERT INTO vpn_connections (connection_id, account_id, region_id, gateway_id, customer_gateway_id, name,
 		local_subnet, remote_subnet, effect_immediately, enable_dpd, enable_nat_traversal, auto_config_route, enable_tunnels_bgp,
 		ike_config, psk_sealed, ipsec_config, bgp_config, health_check, status, state, client_token, resource_group_id, created_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-		c.VpnConnectionID, c.AccountID, c.RegionID, c.VpnGatewayID, c.CustomerGatewayID, c.Name, c.LocalSubnet, c.RemoteSubnet,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
+	connArgs := []any{c.VpnConnectionID, c.AccountID, c.RegionID, c.VpnGatewayID, c.CustomerGatewayID, c.Name, c.LocalSubnet, c.RemoteSubnet,
 		c.EffectImmediately, c.EnableDpd, c.EnableNatTraversal, c.AutoConfigRoute, c.EnableTunnelsBgp, ike, psk, ipsec, bgp,
-		health, c.Status, c.State, c.ClientToken, c.ResourceGroupID, e.createdAt(c.CreatedAt)); err != nil {
+		health, c.Status, c.State, c.ClientToken, c.ResourceGroupID, e.createdAt(c.CreatedAt)}
+	if q.d.CombineInserts {
+		return e.insertConnectionCombined(q, c, insertConn, connArgs)
+	}
+	if _, err := q.exec(insertConn, connArgs...); err != nil {
 		return err
 	}
 	if err := e.putChildren(q, c, c.VpnGatewayID, true); err != nil {
 		return err
 	}
 	return e.bumpGeneration(q, c.VpnGatewayID)
+}
+
+// insertConnectionCombined writes a new connection, its tunnels, pairs and
+// tags and raises its gateway's generation in one statement (one round
+// trip): the rows go in through data-modifying WITH clauses, whose
+// constraints are checked at the statement's end as if they were separate
+// statements (PostgreSQL).
+func (e *Engine) insertConnectionCombined(q q, c *vpn.Connection, insertConn string, connArgs []any) error {
+	var b strings.Builder
+	args := connArgs
+	n := 0
+	part := func(stmt string, a ...any) {
+		n++
+		fmt.Fprintf(&b, "w%d AS (%s), ", n, stmt)
+		args = append(args, a...)
+	}
+	b.WriteString("WITH ")
+	part(insertConn)
+	for i, t := range c.Tunnels {
+		ike, ipsec, bgp, psk, err := e.encodeConfigs(t.TunnelID, t.Ike, t.Ipsec, t.Bgp)
+		if err != nil {
+			return err
+		}
+		part(`INSERT INTO vpn_tunnels (tunnel_id, connection_id, position, role, customer_gateway_id, enable_dpd,
+			enable_nat_traversal, ike_config, psk_sealed, ipsec_config, bgp_config, status, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.TunnelID, c.VpnConnectionID, i, t.Role, t.CustomerGatewayID, t.EnableDpd, t.EnableNatTraversal, ike, psk, ipsec, bgp,
+			t.Status, t.State)
+	}
+	for _, cg := range customerGateways(c) {
+		part(`INSERT INTO connection_pairs (gateway_id, customer_gateway_id, connection_id) VALUES (?, ?, ?)`, c.VpnGatewayID, cg, c.VpnConnectionID)
+	}
+	for i, t := range c.Tags {
+		part(`INSERT INTO tags (resource_id, position, tag_key, tag_value) VALUES (?, ?, ?, ?)`, c.VpnConnectionID, i, t.Key, t.Value)
+	}
+	text := strings.TrimSuffix(b.String(), ", ") + `
+		INSERT INTO vpn_gateway_generations (gateway_id, generation, changed_at) VALUES (?, 1, ?)
+		ON CONFLICT (gateway_id) DO UPDATE SET generation = vpn_gateway_generations.generation + 1, changed_at = excluded.changed_at`
+	args = append(args, c.VpnGatewayID, e.now().UnixNano())
+	if _, err := q.exec(text, args...); err != nil {
+		return err
+	}
+	if q.bumps != nil {
+		*q.bumps = append(*q.bumps, bump{gateway: c.VpnGatewayID})
+	}
+	return nil
 }
 
 // UpdateConnection writes c whole (its gateway, ClientToken and CreatedAt

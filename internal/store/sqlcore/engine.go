@@ -70,6 +70,9 @@ type Dialect struct {
 	// no single existing row stands for (customer gateways of an account);
 	// "" where writers are serialised.
 	NamedLock string
+	// CombineInserts writes a new connection's rows in one statement of
+	// data-modifying WITH clauses (postgres) instead of one per row.
+	CombineInserts bool
 	// ReuseWriteStatements keeps the statements of write transactions
 	// prepared on the write pool (stmtcache.go) instead of compiling them
 	// on every call: worth it where the driver compiles per call
