@@ -76,6 +76,7 @@ func TestResourceRules(t *testing.T) {
 	// parameters it is refused.
 	r = single(f.cgws[0])
 	r.ClientToken = dara.String("token-1")
+	r.Name = dara.String("token-conn")
 	a, err := c.CreateVpnConnection(r)
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +84,21 @@ func TestResourceRules(t *testing.T) {
 	b, err := c.CreateVpnConnection(r)
 	if err != nil || dara.StringValue(b.Body.VpnConnectionId) != dara.StringValue(a.Body.VpnConnectionId) {
 		t.Fatalf("idempotent create: %v %v %v", err, dara.StringValue(a.Body.VpnConnectionId), dara.StringValue(b.Body.VpnConnectionId))
+	}
+	// The create's answer is the record as stored (it is built from the
+	// written record, not read back), and the replay's is the same record.
+	stored, err := c.DescribeVpnConnection(&vpc.DescribeVpnConnectionRequest{RegionId: region, VpnConnectionId: a.Body.VpnConnectionId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dara.StringValue(a.Body.Name) != dara.StringValue(stored.Body.Name) || dara.StringValue(a.Body.Name) == "" ||
+		dara.Int64Value(a.Body.CreateTime) != dara.Int64Value(stored.Body.CreateTime) || dara.Int64Value(a.Body.CreateTime) == 0 {
+		t.Fatalf("create answered name %q time %d, stored %q %d", dara.StringValue(a.Body.Name), dara.Int64Value(a.Body.CreateTime),
+			dara.StringValue(stored.Body.Name), dara.Int64Value(stored.Body.CreateTime))
+	}
+	if dara.StringValue(b.Body.Name) != dara.StringValue(a.Body.Name) || dara.Int64Value(b.Body.CreateTime) != dara.Int64Value(a.Body.CreateTime) {
+		t.Fatalf("replayed create answered name %q time %d, first %q %d", dara.StringValue(b.Body.Name), dara.Int64Value(b.Body.CreateTime),
+			dara.StringValue(a.Body.Name), dara.Int64Value(a.Body.CreateTime))
 	}
 	r.RemoteSubnet = dara.String("10.1.0.0/16")
 	_, err = c.CreateVpnConnection(r)

@@ -101,9 +101,13 @@ func (s *Service) CreateVpnConnection(ctx context.Context, r *Request) (any, err
 		return nil, storeErr(err)
 	}
 	s.notifyGateway(c.VpnGatewayID)
-	got, err := s.Store.GetConnection(ctx, sc, created.ID)
-	if err != nil {
-		return nil, storeErr(err)
+	// The answer (id, name, creation time) is the record just written, as
+	// stored; a replayed ClientToken answers with the connection it created.
+	got := c
+	if created.Replayed {
+		if got, err = s.Store.GetConnection(ctx, sc, created.ID); err != nil {
+			return nil, storeErr(err)
+		}
 	}
 	r.Resource = arn(c.RegionID, c.AccountID, "vpnconnection", got.VpnConnectionID)
 	return vpn.NewCreateVpnConnectionResponse(got), nil
