@@ -207,8 +207,11 @@ func (e *Engine) createConnection(q q, c *vpn.Connection, quota int, ike, ipsec,
 			return err
 		}
 	}
-	if err := checkRefs(q, c, c.VpnGatewayID); err != nil {
-		return err
+	if !q.d.CombineInserts {
+		// Combined, the insert checks the references itself.
+		if err := checkRefs(q, c, c.VpnGatewayID); err != nil {
+			return err
+		}
 	}
 	if err := checkQuota(q, quota, "VpnConnection", c.VpnGatewayID, `SELECT COUNT(*) FROM vpn_connections WHERE gateway_id = ?`, c.VpnGatewayID); err != nil {
 		return err
@@ -236,40 +239,70 @@ func (e *Engine) createConnection(q q, c *vpn.Connection, quota int, ike, ipsec,
 // tags and raises its gateway's generation in one statement (one round
 // trip): the rows go in through data-modifying WITH clauses, whose
 // constraints are checked at the statement's end as if they were separate
-// statements (PostgreSQL).
+// statements (PostgreSQL). The statement also makes checkRefs' usual case:
+// the rows are written only when the gateway and every customer gateway are
+// in c's account and region and none of c's pairs carries a connection;
+// when nothing was written, checkRefs (in the same transaction) finds and
+// reports the reason, and if it finds none (the records changed between the
+// two statements) the transaction runs again.
 func (e *Engine) insertConnectionCombined(q q, c *vpn.Connection, insertConn string, connArgs []any) error {
 	var b strings.Builder
-	args := connArgs
+	cgs := customerGateways(c)
+	in := strings.Repeat("?, ", len(cgs))
+	in = in[:len(in)-2]
+	args := []any{c.VpnGatewayID, c.AccountID, c.RegionID}
+	for _, cg := range cgs {
+		args = append(args, cg)
+	}
+	args = append(args, c.AccountID, c.RegionID, len(cgs), c.VpnGatewayID)
+	for _, cg := range cgs {
+		args = append(args, cg)
+	}
+	b.WriteString(`WITH ok AS (SELECT 1 WHERE EXISTS (SELECT 1 FROM vpn_gateways WHERE gateway_id = ? AND account_id = ? AND region_id = ?)
+		AND (SELECT COUNT(*) FROM customer_gateways WHERE customer_gateway_id IN (` + in + `) AND account_id = ? AND region_id = ?) = ?
+		AND NOT EXISTS (SELECT 1 FROM connection_pairs WHERE gateway_id = ? AND customer_gateway_id IN (` + in + `))), `)
 	n := 0
-	part := func(stmt string, a ...any) {
+	// part adds an INSERT of one row (stmt's VALUES list) made only when
+	// the row named from exists.
+	part := func(stmt, from string, a ...any) {
 		n++
-		fmt.Fprintf(&b, "w%d AS (%s), ", n, stmt)
+		i := strings.LastIndex(stmt, "VALUES (")
+		row := strings.TrimSuffix(strings.TrimSpace(stmt[i+len("VALUES ("):]), ")")
+		fmt.Fprintf(&b, "w%d AS (%sSELECT %s FROM %s RETURNING 1 AS done), ", n, stmt[:i], row, from)
 		args = append(args, a...)
 	}
-	b.WriteString("WITH ")
-	part(insertConn)
+	part(insertConn, "ok", connArgs...)
 	for i, t := range c.Tunnels {
 		ike, ipsec, bgp, psk, err := e.encodeConfigs(t.TunnelID, t.Ike, t.Ipsec, t.Bgp)
 		if err != nil {
 			return err
 		}
 		part(`INSERT INTO vpn_tunnels (tunnel_id, connection_id, position, role, customer_gateway_id, enable_dpd,
-			enable_nat_traversal, ike_config, psk_sealed, ipsec_config, bgp_config, status, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			enable_nat_traversal, ike_config, psk_sealed, ipsec_config, bgp_config, status, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, "w1",
 			t.TunnelID, c.VpnConnectionID, i, t.Role, t.CustomerGatewayID, t.EnableDpd, t.EnableNatTraversal, ike, psk, ipsec, bgp,
 			t.Status, t.State)
 	}
-	for _, cg := range customerGateways(c) {
-		part(`INSERT INTO connection_pairs (gateway_id, customer_gateway_id, connection_id) VALUES (?, ?, ?)`, c.VpnGatewayID, cg, c.VpnConnectionID)
+	for _, cg := range cgs {
+		part(`INSERT INTO connection_pairs (gateway_id, customer_gateway_id, connection_id) VALUES (?, ?, ?)`, "w1", c.VpnGatewayID, cg, c.VpnConnectionID)
 	}
 	for i, t := range c.Tags {
-		part(`INSERT INTO tags (resource_id, position, tag_key, tag_value) VALUES (?, ?, ?, ?)`, c.VpnConnectionID, i, t.Key, t.Value)
+		part(`INSERT INTO tags (resource_id, position, tag_key, tag_value) VALUES (?, ?, ?, ?)`, "w1", c.VpnConnectionID, i, t.Key, t.Value)
 	}
 	text := strings.TrimSuffix(b.String(), ", ") + `
-		INSERT INTO vpn_gateway_generations (gateway_id, generation, changed_at) VALUES (?, 1, ?)
+		INSERT INTO vpn_gateway_generations (gateway_id, generation, changed_at) SELECT ?, 1, ? FROM w1
 		ON CONFLICT (gateway_id) DO UPDATE SET generation = vpn_gateway_generations.generation + 1, changed_at = excluded.changed_at`
 	args = append(args, c.VpnGatewayID, e.now().UnixNano())
-	if _, err := q.exec(text, args...); err != nil {
+	res, err := q.exec(text, args...)
+	if err != nil {
 		return err
+	}
+	if done, err := res.RowsAffected(); err != nil {
+		return err
+	} else if done != 1 {
+		if err := checkRefs(q, c, c.VpnGatewayID); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: connection %s not written, its references check out now", errRetry, c.VpnConnectionID)
 	}
 	if q.bumps != nil {
 		*q.bumps = append(*q.bumps, bump{gateway: c.VpnGatewayID})

@@ -806,6 +806,20 @@ func testConnectionRules(t *testing.T, s store.Store) {
 	foreign.AccountID = OtherAccount
 	_, err = s.CreateConnection(ctx, foreign, store.Idempotency{})
 	wantNotFound(t, err, "VpnGateway", g.VpnGatewayID)
+	// Nor another account's customer gateway (the gateway is the caller's).
+	other := cgwFix(3)
+	other.AccountID = OtherAccount
+	_, err = s.CreateCustomerGateway(ctx, other, store.Idempotency{})
+	must(t, err)
+	_, err = s.CreateConnection(ctx, SingleConnection("vco-4", g.VpnGatewayID, other.CustomerGatewayID, "k"), store.Idempotency{})
+	wantNotFound(t, err, "CustomerGateway", other.CustomerGatewayID)
+	// Nothing of the refused creates was written: the gateway carries vco-1
+	// and vco-2 only.
+	list, n, err := s.ListConnections(ctx, scope(), store.ConnectionFilter{VpnGatewayID: g.VpnGatewayID}, store.Page{Number: 1, Size: 50})
+	must(t, err)
+	if n != 2 || len(list) != 2 || list[0].VpnConnectionID != "vco-1" || list[1].VpnConnectionID != "vco-2" {
+		t.Fatalf("gateway's connections after refused creates: %d %v", n, list)
+	}
 }
 
 func testConnectionUpdate(t *testing.T, s store.Store) {
