@@ -15,7 +15,6 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/signature"
-	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
 // Window is how far a request's timestamp may be from the server's clock, and
@@ -41,7 +40,7 @@ type Credentials interface {
 // Authenticator verifies request signatures.
 type Authenticator struct {
 	Creds  Credentials
-	Nonces store.NonceStore
+	Nonces NonceStore
 	Now    func() time.Time
 	// NotBefore, when set, refuses requests signed before it
 	// (InvalidTimeStamp.Expired): the start of a process whose nonce store
@@ -54,7 +53,7 @@ type Authenticator struct {
 
 // NewAuthenticator returns an Authenticator resolving keys with creds and
 // remembering nonces in nonces.
-func NewAuthenticator(creds Credentials, nonces store.NonceStore) *Authenticator {
+func NewAuthenticator(creds Credentials, nonces NonceStore) *Authenticator {
 	return &Authenticator{Creds: creds, Nonces: nonces, v: signature.NewVerifier(0)}
 }
 
@@ -97,6 +96,25 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, param
 		return a.v3(ctx, r, params, body, hv)
 	}
 	return a.v1(ctx, r, params, list)
+}
+
+// NonceStore remembers the nonces of recent requests (internal/store's
+// backends implement it; api declares what it consumes so that the wire
+// layer does not depend on storage).
+type NonceStore interface {
+	// UseNonce records key until expires and reports whether it was fresh
+	// (false: it was already used and has not expired). An error with a
+	// method SignedBeforeRestart() returning true (store.ErrSignedBeforeRestart)
+	// refuses a request signed before the store last lost recent nonces.
+	UseNonce(ctx context.Context, key string, expires time.Time) (bool, error)
+}
+
+// signedBeforeRestart reports whether err is a nonce store's refusal of a
+// request signed before it last lost recent nonces
+// (store.ErrSignedBeforeRestart, recognised by its method).
+func signedBeforeRestart(err error) bool {
+	var r interface{ SignedBeforeRestart() bool }
+	return errors.As(err, &r) && r.SignedBeforeRestart()
 }
 
 // GenerationClaimer is a nonce store shared by several servers
@@ -423,7 +441,7 @@ func (a *Authenticator) useNonce(ctx context.Context, ak, nonce string, ts time.
 	} else {
 		fresh, err = a.Nonces.UseNonce(ctx, ak+"\x00"+nonce, ts.Add(Window))
 	}
-	if errors.Is(err, store.ErrSignedBeforeRestart) {
+	if signedBeforeRestart(err) {
 		return cachegen.Snapshot{}, apierror.Newf("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired: %s is before the shared nonce store last restarted, and the nonces of requests signed before then may be lost; sign the request again (check the client's clock if this repeats).", ts.UTC().Format(v1TimeLayout))
 	}
 	if err != nil {

@@ -25,7 +25,6 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/logging"
 	"github.com/vpcvpn/vpcvpn/internal/service"
-	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
 // MaxBodyBytes bounds a request body.
@@ -332,7 +331,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			s.cfg.Logger.Error("internal error", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
 			ae = apierror.New("InternalError")
-		} else if errors.Is(err, store.ErrBusy) {
+		} else if retryLater(err) {
 			s.cfg.Logger.Warn("write given up on concurrent writes, answered ServiceUnavailable", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
 		}
 		rq.status, rq.code = ae.Status, ae.Code
@@ -637,4 +636,12 @@ func agree(param, pv, header, hv string) (string, error) {
 		return pv, nil
 	}
 	return "", apierror.Newf("InvalidParameter.Duplicate", "The %s parameter %q and the %s header %q differ; send one of them.", param, clip(pv), header, clip(hv))
+}
+
+// retryLater reports whether err is a lower layer's refusal that may succeed
+// later (a RetryLater method returning true: the store's *store.BusyError),
+// answered ServiceUnavailable by apierror.As.
+func retryLater(err error) bool {
+	var r interface{ RetryLater() bool }
+	return errors.As(err, &r) && r.RetryLater()
 }

@@ -311,4 +311,16 @@ type NonceStore interface {
 // before the store last lost recent nonces (a database crash, a failover):
 // its nonce may have been used before, so it is refused, and the client
 // signs it again.
-var ErrSignedBeforeRestart = errors.New("store: request signed before the nonce store restarted")
+//
+// Packages that must not import store (internal/api) recognise it by its
+// method: errors.As(err, &x) with x an interface{ SignedBeforeRestart() bool }.
+var ErrSignedBeforeRestart error = signedBeforeRestart{}
+
+type signedBeforeRestart struct{}
+
+func (signedBeforeRestart) Error() string {
+	return "store: request signed before the nonce store restarted"
+}
+
+// SignedBeforeRestart reports true: the error is ErrSignedBeforeRestart.
+func (signedBeforeRestart) SignedBeforeRestart() bool { return true }
