@@ -258,9 +258,9 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		}
 		a.Audit, cfg.Audit = w, w
 		a.closeOnce = func() error { return errors.Join(w.Close(), e.store.Close()) }
+		svc.Trail = &audit.Trail{Dir: ao.Dir, Writer: w}
 		actions = append(actions, api.Action{Version: audit.Version, Name: "LookupEvents",
-			Handle: audit.LookupEvents(audit.LookupConfig{Dir: ao.Dir, Writer: w, Authz: svc.Authz}),
-			Meta:   action.Meta{RAM: audit.LookupEventsAction, Class: action.List}})
+			Handle: svc.LookupEvents, Meta: action.Meta{RAM: "actiontrail:LookupEvents", Class: action.List}})
 	}
 	if o.Throttle != nil {
 		a.Limiter = throttle.New(*o.Throttle)

@@ -26,6 +26,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/app"
 	"github.com/vpcvpn/vpcvpn/internal/audit"
+	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/signature"
 	"github.com/vpcvpn/vpcvpn/internal/throttle"
 	"github.com/vpcvpn/vpcvpn/internal/tlsconf"
@@ -495,4 +496,141 @@ func TestLookupEventsRAMAuthorization(t *testing.T) {
 	if strings.Contains(string(raw), key.AccessKey.AccessKeySecret) || strings.Contains(string(raw), rootSecret) {
 		t.Error("an AccessKey secret is in the audit trail")
 	}
+}
+
+// TestLookupEventsAuthorizedLikeOtherActions: LookupEvents is authorised by
+// the service like every other action: a RAM user without
+// actiontrail:LookupEvents gets the answer a RAM user without
+// vpc:DescribeVpcs gets (403 Forbbiden.SubUser, the same message and
+// AccessDeniedDetail but for the action), and one allowed sees its own
+// account's events only, never another account's.
+func TestLookupEventsAuthorizedLikeOtherActions(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Options{
+		DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		RootAccessKeyID: rootAK, RootAccessKeySecret: rootSecret, Audit: &audit.Options{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	defer func() { srv.Close(); a.Close() }()
+	ep := strings.TrimPrefix(srv.URL, "http://")
+
+	// Another account, whose root leaves events in the trail.
+	other, err := service.NewAccount(ctx, a.Store, "other", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := service.NewAccessKey(other.AccountID, "", "", "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.CreateAccessKey(ctx, ok); err != nil {
+		t.Fatal(err)
+	}
+	otherRAM, err := ram.NewClientWithAccessKey(region, ok.AccessKeyID, ok.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ou := plain(ep, ram.CreateCreateUserRequest())
+	ou.UserName = "other-user"
+	if _, err := otherRAM.CreateUser(ou); err != nil {
+		t.Fatalf("other account's CreateUser: %v", err)
+	}
+
+	root, err := ram.NewClientWithAccessKey(region, rootAK, rootSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cu := plain(ep, ram.CreateCreateUserRequest())
+	cu.UserName = "reader"
+	if _, err := root.CreateUser(cu); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	ck := plain(ep, ram.CreateCreateAccessKeyRequest())
+	ck.UserName = "reader"
+	key, err := root.CreateAccessKey(ck)
+	if err != nil {
+		t.Fatalf("CreateAccessKey: %v", err)
+	}
+	trail, err := actiontrail.NewClientWithAccessKey(region, key.AccessKey.AccessKeyId, key.AccessKey.AccessKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpcs, err := vpcv1.NewClientWithAccessKey(region, key.AccessKey.AccessKeyId, key.AccessKey.AccessKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	denied := func(err error) *sdkerrors.ServerError {
+		t.Helper()
+		var se *sdkerrors.ServerError
+		if !errors.As(err, &se) {
+			t.Fatalf("want a server error, got %v", err)
+		}
+		return se
+	}
+	_, err = trail.LookupEvents(plain(ep, actiontrail.CreateLookupEventsRequest()))
+	le := denied(err)
+	_, err = vpcs.DescribeVpcs(plain(ep, vpcv1.CreateDescribeVpcsRequest()))
+	de := denied(err)
+	t.Logf("LookupEvents denied: %d %s %q %v", le.HttpStatus(), le.ErrorCode(), le.Message(), le.AccessDeniedDetail())
+	if le.HttpStatus() != 403 || le.ErrorCode() != "Forbbiden.SubUser" {
+		t.Errorf("LookupEvents denied: %d %s, want 403 Forbbiden.SubUser", le.HttpStatus(), le.ErrorCode())
+	}
+	if le.HttpStatus() != de.HttpStatus() || le.ErrorCode() != de.ErrorCode() || le.Message() != de.Message() {
+		t.Errorf("LookupEvents denied %d %s %q; DescribeVpcs denied %d %s %q",
+			le.HttpStatus(), le.ErrorCode(), le.Message(), de.HttpStatus(), de.ErrorCode(), de.Message())
+	}
+	ld, dd := le.AccessDeniedDetail(), de.AccessDeniedDetail()
+	if ld["AuthAction"] != "actiontrail:LookupEvents" || dd["AuthAction"] != "vpc:DescribeVpcs" {
+		t.Errorf("AuthAction %v, %v", ld["AuthAction"], dd["AuthAction"])
+	}
+	for _, k := range []string{"AuthPrincipalType", "AuthPrincipalDisplayName", "AuthPrincipalOwnerId", "NoPermissionType", "PolicyType"} {
+		if ld[k] != dd[k] {
+			t.Errorf("AccessDeniedDetail %s: LookupEvents %v, DescribeVpcs %v", k, ld[k], dd[k])
+		}
+	}
+	if ld["AuthPrincipalType"] != "SubUser" || ld["AuthPrincipalDisplayName"] != "reader" || ld["NoPermissionType"] != "ImplicitDeny" {
+		t.Errorf("AccessDeniedDetail %v", ld)
+	}
+
+	cp := plain(ep, ram.CreateCreatePolicyRequest())
+	cp.PolicyName = "trail-read"
+	cp.PolicyDocument = `{"Version":"1","Statement":[{"Effect":"Allow","Action":"actiontrail:LookupEvents","Resource":"*"}]}`
+	if _, err := root.CreatePolicy(cp); err != nil {
+		t.Fatalf("CreatePolicy: %v", err)
+	}
+	ap := plain(ep, ram.CreateAttachPolicyToUserRequest())
+	ap.PolicyType, ap.PolicyName, ap.UserName = "Custom", "trail-read", "reader"
+	if _, err := root.AttachPolicyToUser(ap); err != nil {
+		t.Fatalf("AttachPolicyToUser: %v", err)
+	}
+	resp, err := trail.LookupEvents(plain(ep, actiontrail.CreateLookupEventsRequest()))
+	if err != nil {
+		t.Fatalf("LookupEvents with the policy: %v", err)
+	}
+	var got []string
+	for _, e := range resp.Events {
+		ui, _ := e["userIdentity"].(map[string]any)
+		if ui["accountId"] != rootAccount(t, a) {
+			t.Errorf("event of account %v: %v", ui["accountId"], e)
+		}
+		got = append(got, e["eventName"].(string)+"/"+e["errorCode"].(string))
+	}
+	want := []string{"AttachPolicyToUser/", "CreatePolicy/", "DescribeVpcs/Forbbiden.SubUser", "LookupEvents/Forbbiden.SubUser",
+		"CreateAccessKey/", "CreateUser/"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("trail seen by the reader\n got %v\nwant %v", got, want)
+	}
+}
+
+// rootAccount is the account of the server's root AccessKey.
+func rootAccount(t *testing.T, a *app.App) string {
+	t.Helper()
+	k, err := a.Store.GetAccessKey(context.Background(), rootAK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.AccountID
 }

@@ -7,9 +7,6 @@ import (
 	"time"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
-	"github.com/vpcvpn/vpcvpn/internal/authz"
-	"github.com/vpcvpn/vpcvpn/internal/iam"
-	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/wirenum"
 )
 
@@ -25,20 +22,14 @@ const (
 	timeLayout      = "2006-01-02T15:04:05Z"
 )
 
-// LookupEventsAction is LookupEvents' RAM action name (the dispatch table's
-// metadata, internal/app).
-const LookupEventsAction = "actiontrail:LookupEvents"
-
-// LookupConfig configures the LookupEvents handler.
-type LookupConfig struct {
+// Trail reads the trail in Dir for LookupEvents (the service's EventTrail:
+// the service authorises the call, Trail answers it).
+type Trail struct {
 	Dir string
 	// Writer, when set, is flushed before reading so that the answer holds
 	// every event recorded before the call.
 	Writer *Writer
-	// Authz authorizes actiontrail:LookupEvents; nil allows only the
-	// account's root identity.
-	Authz service.Authorizer
-	Now   func() time.Time
+	Now    func() time.Time
 }
 
 // LookupAnswer is the answer of LookupEvents (without RequestId). Unlike
@@ -80,52 +71,45 @@ func setRW(q *Query, v string) error {
 	return apierror.Newf("InvalidParameter", "LookupAttribute EventRW must be Read, Write or All, not %q.", v)
 }
 
-// LookupEvents returns the handler of ActionTrail's LookupEvents: events of
-// the caller's account only, newest first, filtered by StartTime, EndTime
-// (ISO 8601 UTC; default the last 7 days) and LookupAttribute.N.Key/Value
-// pairs (EventName, EventRW, EventAccessKeyId, ResourceName (exact, or a
-// prefix ending in '*'), User (user name or principal ARN), EventId,
-// ServiceName, and vpcvpn's SecretRead), all of which must match; paged by
-// MaxResults (1-50, default 20) and NextToken. It is authorized as
-// actiontrail:LookupEvents on acs:actiontrail:*:<account>:*.
-func LookupEvents(cfg LookupConfig) func(ctx context.Context, c *service.Request) (any, error) {
-	now := cfg.Now
+// LookupEvents answers ActionTrail's LookupEvents for account (the
+// service has authorised the caller, internal/service): events of that
+// account only, newest first, filtered by StartTime, EndTime (ISO 8601 UTC;
+// default the last 7 days) and LookupAttribute.N.Key/Value pairs
+// (EventName, EventRW, EventAccessKeyId, ResourceName (exact, or a prefix
+// ending in '*'), User (user name or principal ARN), EventId, ServiceName,
+// and vpcvpn's SecretRead), all of which must match; paged by MaxResults
+// (1-50, default 20) and NextToken.
+func (t *Trail) LookupEvents(ctx context.Context, acct string, params map[string]string) (any, error) {
+	now := t.Now
 	if now == nil {
 		now = time.Now
 	}
-	return func(ctx context.Context, c *service.Request) (any, error) {
-		acct := c.Principal.AccountID
-		c.Resource = authz.ARN("actiontrail", "*", acct, "", "*")
-		if err := authorize(ctx, cfg.Authz, c, acct); err != nil {
-			return nil, err
-		}
-		q, max, err := parseLookup(c.Params, now())
-		if err != nil {
-			return nil, err
-		}
-		q.AccountID = acct
-		if cfg.Writer != nil {
-			if err := cfg.Writer.Flush(ctx); err != nil {
-				return nil, err
-			}
-		}
-		page, err := Lookup(cfg.Dir, q, max, c.Params["NextToken"])
-		if errors.Is(err, ErrBadToken) {
-			return nil, apierror.Newf("InvalidParameter", "NextToken is not valid; pass the NextToken of a previous answer or none.")
-		}
-		if err != nil {
-			return nil, err
-		}
-		if page.Events == nil {
-			page.Events = []Event{}
-		}
-		return &LookupAnswer{
-			StartTime: q.Since.UTC().Format(timeLayout),
-			EndTime:   q.Until.UTC().Format(timeLayout),
-			NextToken: page.NextToken,
-			Events:    page.Events,
-		}, nil
+	q, max, err := parseLookup(params, now())
+	if err != nil {
+		return nil, err
 	}
+	q.AccountID = acct
+	if t.Writer != nil {
+		if err := t.Writer.Flush(ctx); err != nil {
+			return nil, err
+		}
+	}
+	page, err := Lookup(t.Dir, q, max, params["NextToken"])
+	if errors.Is(err, ErrBadToken) {
+		return nil, apierror.Newf("InvalidParameter", "NextToken is not valid; pass the NextToken of a previous answer or none.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if page.Events == nil {
+		page.Events = []Event{}
+	}
+	return &LookupAnswer{
+		StartTime: q.Since.UTC().Format(timeLayout),
+		EndTime:   q.Until.UTC().Format(timeLayout),
+		NextToken: page.NextToken,
+		Events:    page.Events,
+	}, nil
 }
 
 // parseLookup reads LookupEvents' parameters.
@@ -177,24 +161,3 @@ func parseLookup(p map[string]string, now time.Time) (Query, int, error) {
 }
 
 func clip(s string) string { return apierror.Clip(s, 64) }
-
-// authorize checks actiontrail:LookupEvents like service's authorize: with
-// no Authorizer only the account's root identity may read its trail.
-func authorize(ctx context.Context, a service.Authorizer, c *service.Request, acct string) error {
-	const action = LookupEventsAction
-	if a != nil {
-		return a.Authorize(ctx, c, action, c.Resource, acct)
-	}
-	if c.Principal.Kind == iam.PrincipalRoot {
-		return nil
-	}
-	e := apierror.New("Forbidden")
-	e.AccessDenied = &apierror.AccessDeniedDetail{
-		AuthAction:               action,
-		AuthPrincipalType:        c.Principal.Kind,
-		AuthPrincipalDisplayName: c.Principal.DisplayName(),
-		AuthPrincipalOwnerId:     c.Principal.AccountID,
-		NoPermissionType:         "ImplicitDeny",
-	}
-	return e
-}

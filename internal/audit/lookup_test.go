@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vpcvpn/vpcvpn/internal/action"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,11 +151,14 @@ func TestLookupPages(t *testing.T) {
 	}
 }
 
-// lookupCall runs the LookupEvents handler.
-func lookupCall(t *testing.T, cfg LookupConfig, p iam.Principal, params map[string]string) (*LookupAnswer, error) {
+// lookupCall runs LookupEvents as the service's use case over cfg, without
+// an Authorizer (only the account's root identity is allowed).
+func lookupCall(t *testing.T, cfg Trail, p iam.Principal, params map[string]string) (*LookupAnswer, error) {
 	t.Helper()
-	c := &service.Request{RequestID: "R", Action: "LookupEvents", Version: Version, Principal: p, Params: params}
-	out, err := LookupEvents(cfg)(context.Background(), c)
+	s := &service.Service{Trail: &cfg}
+	c := &service.Request{RequestID: "R", Action: "LookupEvents", Version: Version, Principal: p, Params: params,
+		Meta: action.Meta{RAM: "actiontrail:LookupEvents", Class: action.List}}
+	out, err := s.LookupEvents(context.Background(), c)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +172,7 @@ func TestLookupEventsHandler(t *testing.T) {
 	dir := t.TempDir()
 	writeEvents(t, dir, trail())
 	now := day0.Add(3 * 24 * time.Hour)
-	cfg := LookupConfig{Dir: dir, Now: func() time.Time { return now }}
+	cfg := Trail{Dir: dir, Now: func() time.Time { return now }}
 	rootB := iam.Principal{Kind: iam.PrincipalRoot, AccountID: acctB, AccessKeyID: "LTAIrootb"}
 	cases := []struct {
 		name   string
@@ -208,7 +212,7 @@ func TestLookupEventsHandler(t *testing.T) {
 
 func TestLookupEventsErrors(t *testing.T) {
 	dir := t.TempDir()
-	cfg := LookupConfig{Dir: dir}
+	cfg := Trail{Dir: dir}
 	root := iam.Principal{Kind: iam.PrincipalRoot, AccountID: acctA}
 	cases := []struct {
 		name   string

@@ -34,6 +34,9 @@ type Service struct {
 	// Sealer seals and opens STS SecurityTokens (the master keyring); nil
 	// disables AssumeRole and refuses STS credentials.
 	Sealer iam.Sealer
+	// Trail reads the audit trail for LookupEvents; nil when the audit
+	// trail is off (the action is then not in the dispatch table).
+	Trail EventTrail
 
 	encode Encoder
 	cache  *downloadCache
