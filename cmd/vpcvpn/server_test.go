@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vpcvpn/vpcvpn/internal/apptest"
+	"github.com/vpcvpn/vpcvpn/internal/crashtest"
 	"github.com/vpcvpn/vpcvpn/internal/signature"
 )
 
@@ -58,7 +58,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func freeAddr(t *testing.T) string { return apptest.FreeAddr(t) }
+func freeAddr(t *testing.T) string { return crashtest.FreeAddr(t) }
 
 type proc struct {
 	cmd    *exec.Cmd

@@ -12,12 +12,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -85,16 +87,25 @@ type Proc struct {
 	done   chan struct{}
 }
 
-// FreeAddr returns a 127.0.0.1 address with a port free at the time of the
-// call.
+// FreeAddr returns a loopback address whose port a server process started
+// by the test may listen on. The port is drawn below Linux's ephemeral range
+// (32768-60999 by default): a port taken from a closed ":0" listener is one
+// the kernel hands out again to the next outgoing connection or ":0" listener
+// of any test running in parallel, so a server started a moment later found
+// it in use now and then. Ports here are only ever taken on purpose.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 200 {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(20000+mrand.IntN(12000)))
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return addr
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("crashtest: no free port in 20000-31999 after 200 tries")
+	return ""
 }
 
 // Run starts bin with args and env added to the test's environment. The

@@ -25,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/vpcvpn/vpcvpn/internal/apptest"
+	"github.com/vpcvpn/vpcvpn/internal/crashtest"
 	"github.com/vpcvpn/vpcvpn/internal/signature"
 )
 
@@ -267,7 +268,7 @@ func (c *cluster) startReady(t testing.TB, names ...string) []*node {
 	return nodes
 }
 
-func freeAddr(t testing.TB) string { return apptest.FreeAddr(t) }
+func freeAddr(t testing.TB) string { return crashtest.FreeAddr(t) }
 
 // waitReady polls /healthz until 200; a process that exits fails the test
 // with its output.
