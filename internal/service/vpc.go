@@ -62,6 +62,15 @@ func storeErr(err error) error {
 	if errors.Is(err, store.ErrConflict) {
 		return apierror.Newf("VpnGateway.Configuring", "The resource is being changed by another request; retry.")
 	}
+	var dup *store.DuplicateError
+	if errors.Is(err, store.ErrDuplicate) && !errors.As(err, &dup) {
+		// A uniqueness rule no use case names (a generated id taken at
+		// the same moment, or a duplicate that kept recurring through
+		// the store's retries): the write was rolled back, so the same
+		// request may succeed when sent again. ServiceUnavailable with
+		// a retry hint (apierror.As), not InternalError.
+		return &store.BusyError{Attempts: 1, Cause: err}
+	}
 	return err
 }
 
