@@ -124,12 +124,9 @@ func runGatewayAgent(ctx context.Context, f gatewayAgentFlags) error {
 	if err != nil {
 		return err
 	}
-	region := f.region
-	if region == "" {
-		region = creds.Region
-	}
-	if region == "" {
-		return usageError{errors.New("--region is required (or set ALIBABA_CLOUD_REGION_ID, or region_id in the aliyun profile)")}
+	region, err := regionOf(f.region, creds)
+	if err != nil {
+		return err
 	}
 	client := &agent.Client{Endpoint: f.endpoint, Insecure: f.insecure, CAFile: f.caFile, Region: region,
 		AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret, SecurityToken: creds.SecurityToken,

@@ -136,12 +136,9 @@ func runPeerConfig(out io.Writer, f peerConfigFlags) error {
 		if err != nil {
 			return err
 		}
-		region := f.region
-		if region == "" {
-			region = creds.Region
-		}
-		if region == "" {
-			return usageError{errors.New("--region is required (or set ALIBABA_CLOUD_REGION_ID, or region_id in the aliyun profile)")}
+		region, err := regionOf(f.region, creds)
+		if err != nil {
+			return err
 		}
 		if cfg, err = peerclient.Download(creds, peerclient.Target{Endpoint: f.endpoint, Insecure: f.insecure, Region: region}, f.connection); err != nil {
 			return err
@@ -174,4 +171,16 @@ func peerDeviceIDs() []string {
 		ids = append(ids, d.ID)
 	}
 	return ids
+}
+
+// regionOf is the region a command acts in: --region, else the credentials'
+// (ALIBABA_CLOUD_REGION_ID or the aliyun profile's region_id).
+func regionOf(flag string, creds peerclient.Credentials) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if creds.Region != "" {
+		return creds.Region, nil
+	}
+	return "", usageError{errors.New("--region is required (or set ALIBABA_CLOUD_REGION_ID, or region_id in the aliyun profile)")}
 }

@@ -155,16 +155,27 @@ func (c *viciCharon) call(ctx context.Context, cmd string, m *vici.Message) (*vi
 }
 
 // collect sends cmd and returns the messages of event the daemon streamed
-// while handling it (see internal/tunneltest's callCollect: govici's
-// CallStreaming may lose the last events of a long stream).
+// while handling it.
 func (c *viciCharon) collect(ctx context.Context, cmd, event string) ([]*vici.Message, error) {
-	if err := c.cmd.Subscribe(event); err != nil {
+	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	defer cancel()
+	return CallCollect(ctx, c.cmd, cmd, event, nil)
+}
+
+// CallCollect sends cmd with msg on sess and returns the messages of event
+// the daemon streamed while handling it. It subscribes before the call and
+// drains a buffered channel after it instead of using govici's
+// CallStreaming, which may lose the last events of a long stream: charon
+// sends every event of a command before its response, so once Call returns
+// every event is in the channel. (internal/tunneltest uses it too.)
+func CallCollect(ctx context.Context, sess *vici.Session, cmd, event string, msg *vici.Message) ([]*vici.Message, error) {
+	if err := sess.Subscribe(event); err != nil {
 		return nil, err
 	}
 	ch := make(chan vici.Event, 65536)
-	c.cmd.NotifyEvents(ch)
-	defer c.cmd.StopEvents(ch)
-	_, err := c.call(ctx, cmd, nil)
+	sess.NotifyEvents(ch)
+	defer sess.StopEvents(ch)
+	_, err := sess.Call(ctx, cmd, msg)
 	var out []*vici.Message
 	for {
 		select {

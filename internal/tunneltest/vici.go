@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/strongswan/govici/vici"
+
+	"github.com/vpcvpn/vpcvpn/internal/agent"
 )
 
 // IKESA is one IKE_SA as reported by vici's list-sas.
@@ -139,7 +141,7 @@ func (s *Side) Initiate(child string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+5*time.Second)
 	defer cancel()
 	start := time.Now()
-	events, err := callCollect(ctx, sess, "initiate", "control-log", msg)
+	events, err := agent.CallCollect(ctx, sess, "initiate", "control-log", msg)
 	var lines []string
 	for _, m := range events {
 		if l, ok := m.Get("msg").(string); ok {
@@ -154,35 +156,6 @@ func (s *Side) Initiate(child string, timeout time.Duration) error {
 	return nil
 }
 
-// callCollect sends command cmd and returns the event messages of type event the daemon sent while handling it.
-// It subscribes to the event instead of using govici's CallStreaming, whose v0.8.0 reader may see the command
-// response before the last events and drop them. The listener delivers events in wire order before it delivers
-// the response, so once Call returns every event is in the buffered channel.
-func callCollect(ctx context.Context, sess *vici.Session, cmd, event string, msg *vici.Message) ([]*vici.Message,
-	error) {
-	if err := sess.Subscribe(event); err != nil {
-		return nil, err
-	}
-	ch := make(chan vici.Event, 8192)
-	sess.NotifyEvents(ch)
-	defer sess.StopEvents(ch)
-	_, err := sess.Call(ctx, cmd, msg)
-	var out []*vici.Message
-	for {
-		select {
-		case ev, ok := <-ch:
-			if !ok {
-				return out, err
-			}
-			if ev.Name == event && ev.Message != nil {
-				out = append(out, ev.Message)
-			}
-		default:
-			return out, err
-		}
-	}
-}
-
 // Terminate deletes the IKE_SA named ike (and its CHILD_SAs) and waits up to timeout.
 func (s *Side) Terminate(ike string, timeout time.Duration) error {
 	sess, err := s.session()
@@ -195,7 +168,7 @@ func (s *Side) Terminate(ike string, timeout time.Duration) error {
 	_ = msg.Set("timeout", strconv.FormatInt(timeout.Milliseconds(), 10))
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+5*time.Second)
 	defer cancel()
-	if _, err := callCollect(ctx, sess, "terminate", "control-log", msg); err != nil {
+	if _, err := agent.CallCollect(ctx, sess, "terminate", "control-log", msg); err != nil {
 		return fmt.Errorf("tunneltest: side %s: terminate %q: %w", s.name, ike, err)
 	}
 	return nil
@@ -211,7 +184,7 @@ func (s *Side) ListSAs() ([]IKESA, error) {
 	defer sess.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), s.lab.opts.CommandTimeout)
 	defer cancel()
-	events, err := callCollect(ctx, sess, "list-sas", "list-sa", nil)
+	events, err := agent.CallCollect(ctx, sess, "list-sas", "list-sa", nil)
 	if err != nil {
 		return nil, fmt.Errorf("tunneltest: side %s: list-sas: %w", s.name, err)
 	}
@@ -289,7 +262,7 @@ func (s *Side) listConns() ([]string, error) {
 	defer sess.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), s.lab.opts.CommandTimeout)
 	defer cancel()
-	events, err := callCollect(ctx, sess, "list-conns", "list-conn", nil)
+	events, err := agent.CallCollect(ctx, sess, "list-conns", "list-conn", nil)
 	if err != nil {
 		return nil, err
 	}
