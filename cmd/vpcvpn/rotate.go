@@ -7,12 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/vpcvpn/vpcvpn/internal/rotate"
 	"github.com/vpcvpn/vpcvpn/internal/secret"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/store/postgres"
@@ -135,128 +134,13 @@ func runRotate(ctx context.Context, o rotateOptions, out io.Writer) error {
 	}
 	defer db.Close()
 	fmt.Fprintf(out, "database: %s\nkey file: %s\n", t.describe, keyPath)
-
-	// Refuse to start when the file cannot open what the store holds: a
-	// rotation would then leave those secrets behind for good.
-	counts, err := db.SealedKeyCounts(ctx)
-	if err != nil {
-		return err
-	}
-	held := keys.KeyIDs()
-	for id, n := range counts {
-		if !slices.Contains(held, id) {
-			return fmt.Errorf("%d stored secrets are sealed under key %08x, which %s does not hold (wrong key file?); nothing changed", n, id, keyPath)
-		}
-	}
-	fmt.Fprintf(out, "secrets by key before: %s\n", describeCounts(counts, keys.PrimaryID()))
-
-	if !o.resealOnly {
-		old := keys.PrimaryID()
-		if err := prependNewKey(keyPath); err != nil {
-			return err
-		}
-		if _, err := keys.Reload(); err != nil {
-			return fmt.Errorf("reload %s after writing the new key: %w", keyPath, err)
-		}
-		fmt.Fprintf(out, "wrote new primary key %08x in front of %s (old primary %08x kept).\n", keys.PrimaryID(), keyPath, old)
-		fmt.Fprintf(out, "BACK UP %s NOW: secrets re-sealed from here on open only with the new key.\n", keyPath)
-		if o.prepareOnly {
-			fmt.Fprintln(out, "prepare done: copy the file to every server, then run rotate-master-key --reseal-only.")
-			return nil
-		}
-		fmt.Fprintf(out, "waiting %s for running servers to load the new key...\n", o.settle)
-		select {
-		case <-time.After(o.settle):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-
-	primary := keys.PrimaryID()
-	for pass := 1; ; pass++ {
-		st, err := db.Reseal(ctx, o.batch)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "pass %d: scanned %d, re-sealed %d, changed meanwhile %d, unreadable %d\n", pass, st.Scanned, st.Resealed, st.Changed, st.Unreadable)
-		if st.Unreadable > 0 {
-			return fmt.Errorf("%d secrets do not open with %s and were left as they are (moved, altered or sealed under a lost key): %s", st.Unreadable, keyPath, strings.Join(st.Failed, ", "))
-		}
-		if counts, err = db.SealedKeyCounts(ctx); err != nil {
-			return err
-		}
-		left := 0
-		for id, n := range counts {
-			if id != primary {
-				left += n
-			}
-		}
-		if left == 0 {
-			break
-		}
-		if pass >= o.maxPasses {
-			return fmt.Errorf("%d secrets are still sealed under older keys after %d passes: a server keeps sealing under an older key (does every server read %s?); run rotate-master-key --reseal-only again", left, pass, keyPath)
-		}
-		select {
-		case <-time.After(secret.FileCheckInterval):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	fmt.Fprintf(out, "secrets by key after: %s\n", describeCounts(counts, primary))
-
-	if o.retireOld {
-		p, _, err := secret.ReadKeyringFile(keyPath)
-		if err != nil {
-			return err
-		}
-		if secret.KeyID(p) != primary {
-			return fmt.Errorf("%s changed during the rotation (primary is no longer %08x); not retiring keys", keyPath, primary)
-		}
-		if err := secret.WriteKeyringFile(keyPath, p); err != nil {
-			return fmt.Errorf("rewrite %s: %w", keyPath, err)
-		}
-		fmt.Fprintf(out, "retired the older keys: %s now holds only %08x. Backups taken before the rotation need a copy of the old file.\n", keyPath, primary)
-	}
-	fmt.Fprintln(out, "rotation complete: every secret is sealed under the primary key.")
-	return nil
-}
-
-// prependNewKey puts a new random key in front of the keyring file at path,
-// keeping the keys it holds.
-func prependNewKey(path string) error {
-	primary, older, err := secret.ReadKeyringFile(path)
-	if err != nil {
-		return err
-	}
-	key, err := secret.GenerateKey()
-	if err != nil {
-		return err
-	}
-	if err := secret.WriteKeyringFile(path, key, append([][]byte{primary}, older...)...); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// describeCounts renders sealed-value counts by key id, e.g.
-// "1a2b3c4d=12 (primary), 5e6f7a8b=3"; "none" when empty.
-func describeCounts(counts map[uint32]int, primary uint32) string {
-	if len(counts) == 0 {
-		return "none"
-	}
-	ids := make([]uint32, 0, len(counts))
-	for id := range counts {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	parts := make([]string, 0, len(ids))
-	for _, id := range ids {
-		s := fmt.Sprintf("%08x=%d", id, counts[id])
-		if id == primary {
-			s += " (primary)"
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, ", ")
+	return rotate.Run(ctx, db, keys, rotate.Options{
+		KeyFile:     keyPath,
+		PrepareOnly: o.prepareOnly,
+		ResealOnly:  o.resealOnly,
+		RetireOld:   o.retireOld,
+		Settle:      o.settle,
+		Batch:       o.batch,
+		MaxPasses:   o.maxPasses,
+	}, out)
 }

@@ -389,25 +389,6 @@ func newPostgresDatabase(t *testing.T) string {
 	return u.String()
 }
 
-func TestDescribeCounts(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		counts  map[uint32]int
-		primary uint32
-		want    string
-	}{
-		{"empty", nil, 1, "none"},
-		{"primary only", map[uint32]int{0xb49fd745: 9}, 0xb49fd745, "b49fd745=9 (primary)"},
-		{"sorted, primary marked", map[uint32]int{0xdb10c537: 2, 0x0000002a: 1, 0xb49fd745: 7}, 0xb49fd745, "0000002a=1, b49fd745=7 (primary), db10c537=2"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := describeCounts(tc.counts, tc.primary); got != tc.want {
-				t.Fatalf("got %q, want %q", got, tc.want)
-			}
-		})
-	}
-}
-
 // TestServerKeyringFile: the server reads the master key file as a keyring
 // (a store sealed under an older key of the file opens) and stops at start,
 // naming the line, when the file does not parse.
