@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"runtime/trace"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -587,6 +588,7 @@ func runBenchSeed(ctx context.Context, o benchSeedOptions, stdout, stderr io.Wri
 func newBenchServerCmd() *cobra.Command {
 	o := serverOptions{}
 	var cpuProfile, memProfile, blockProfile, mutexProfile, traceFile string
+	var cpuOnSignal bool
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run 'vpcvpn server' while writing a CPU profile",
@@ -594,7 +596,8 @@ func newBenchServerCmd() *cobra.Command {
 a CPU profile of its whole run to --cpuprofile (and heap, blocking and mutex profiles at exit to
 --memprofile, --blockprofile and --mutexprofile), for 'go tool pprof', and an execution trace to --trace
 for 'go tool trace' (e.g. -pprof=sched: where goroutines waited to run). Stop it with SIGINT or SIGTERM to
-write the profiles.`,
+write the profiles. With --cpuprofile-on-signal the CPU profile starts when the process receives SIGUSR1
+(a steady state's profile: send the signal after the warm-up).`,
 		Example: `  vpcvpn bench server --data-dir /tmp/vpcvpn-bench --cpuprofile /tmp/cpu.pprof &
   vpcvpn bench download --connection vco-... --duration 20s
   kill -INT %1; go tool pprof -top vpcvpn /tmp/cpu.pprof`,
@@ -613,6 +616,28 @@ write the profiles.`,
 					return err
 				}
 				defer f.Close()
+				if cpuOnSignal && r.file == cpuProfile {
+					// The profile of a steady state: from SIGUSR1 on.
+					usr1 := make(chan os.Signal, 1)
+					signal.Notify(usr1, syscall.SIGUSR1)
+					var mu sync.Mutex
+					started := false
+					go func() {
+						<-usr1
+						mu.Lock()
+						defer mu.Unlock()
+						started = pprof.StartCPUProfile(f) == nil
+					}()
+					defer func() {
+						signal.Stop(usr1)
+						mu.Lock()
+						defer mu.Unlock()
+						if started {
+							pprof.StopCPUProfile()
+						}
+					}()
+					continue
+				}
 				if err := r.start(f); err != nil {
 					return err
 				}
@@ -653,6 +678,7 @@ write the profiles.`,
 	addAgentPollFlag(f, &o.agentPoll)
 	o.sec.addFlags(f)
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	f.BoolVar(&cpuOnSignal, "cpuprofile-on-signal", false, "start the --cpuprofile profile when the process receives SIGUSR1 rather than at start (to profile a steady state, e.g. after a warm-up)")
 	f.StringVar(&memProfile, "memprofile", "", "write a heap profile at exit to this file")
 	f.StringVar(&blockProfile, "blockprofile", "", "write a profile of where goroutines waited (blocking events of 10us and more) at exit to this file")
 	f.StringVar(&mutexProfile, "mutexprofile", "", "write a mutex contention profile (1 in 10 events) at exit to this file")

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -153,9 +154,11 @@ func BenchmarkControlPlaneReports(b *testing.B) {
 	// One client address sends for 1 000 agents: no per-address cap.
 	args := []string{"server", "--listen", crashtest.FreeAddr(b), "--data-dir", reportSeed.dir, "--log-level", "warn",
 		"--throttle-read-rate", "0", "--throttle-write-rate", "0", "--throttle-secret-read-rate", "0", "--max-connections-per-address", "0"}
-	profile := os.Getenv("VPCVPN_BENCH_CPUPROFILE") // where the server's CPU profile goes, if set
+	// Where the server's CPU profile of the measured rounds goes, if set
+	// (from the end of the warm-up round to the server's exit).
+	profile := os.Getenv("VPCVPN_BENCH_CPUPROFILE")
 	if profile != "" {
-		args = append([]string{"bench", "server", "--cpuprofile", profile}, args[1:]...)
+		args = append([]string{"bench", "server", "--cpuprofile", profile, "--cpuprofile-on-signal"}, args[1:]...)
 	}
 	serverBin := bin
 	if v := os.Getenv("VPCVPN_BENCH_SERVER_BIN"); v != "" { // another build of vpcvpn, for before/after comparisons
@@ -260,6 +263,11 @@ func BenchmarkControlPlaneReports(b *testing.B) {
 	}
 	round(0) // warm-up: new agent instances
 	pid := srv.Cmd.Process.Pid
+	if profile != "" {
+		if err := srv.Cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+			b.Fatal(err)
+		}
+	}
 	cpu0 := processCPU(b, pid)
 	wall0 := time.Now()
 	var late time.Duration
