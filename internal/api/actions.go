@@ -25,7 +25,8 @@ const (
 // service prefix of its API and its name), its class, and, for RAM's
 // writes, that it may change what an AccessKey resolves to. Throttling,
 // the audit trail, the credential cache and the service's authorisation
-// read them from here.
+// read them from here. s may be nil for a table read only for its metadata
+// (whose handlers are never called).
 func Actions(s *service.Service) []Action {
 	vpc := func(name string, c action.Class, h HandlerFunc) Action {
 		return Action{Version: VersionVPC, Name: name, Handle: h, Meta: action.Meta{RAM: "vpc:" + name, Class: c}}

@@ -8,7 +8,6 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/apptest"
-	"github.com/vpcvpn/vpcvpn/internal/service"
 )
 
 // TestVpcActionsRefuseJunk: every VPC action of the dispatch table, called
@@ -27,7 +26,7 @@ func TestVpcActionsRefuseJunk(t *testing.T) {
 		"EnableIPv6", "AutoPropagate", "SslConnections", "AcceptLanguage", "DeviceType", "All", "Name", "VpcName", "Description"} {
 		junk[k] = "\x7f%zz<>'\"{"
 	}
-	for _, a := range api.Actions(&service.Service{}) {
+	for _, a := range api.Actions(nil) {
 		if a.Version != api.VersionVPC {
 			continue
 		}

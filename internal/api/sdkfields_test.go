@@ -15,7 +15,6 @@ import (
 
 	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/apptest"
-	"github.com/vpcvpn/vpcvpn/internal/service"
 )
 
 // sdkAnswers names, for every VPC action vpcvpn answers, the V2 SDK's model
@@ -207,7 +206,7 @@ func covers(doc []string, path string) (string, bool) {
 // non-zero value at least once, unless docs/API.md lists it as a field that
 // cannot apply (and then it must never be filled).
 func TestAnswersFillSDKFields(t *testing.T) {
-	for _, a := range api.Actions(&service.Service{}) {
+	for _, a := range api.Actions(nil) {
 		if a.Version != api.VersionVPC {
 			continue
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/nonce"
+	"github.com/vpcvpn/vpcvpn/internal/secret"
 	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/store/postgres"
@@ -124,6 +125,9 @@ type App struct {
 	Console *web.Handler // nil without Options.Console
 	Service *service.Service
 	Store   store.Store
+	// Keys is the master keyring: it seals pre-shared keys, AccessKey
+	// secrets and STS SecurityTokens.
+	Keys    *secret.Keyring
 	Root    service.RootKey
 	Audit   *audit.Writer        // nil without Options.Audit
 	Limiter *throttle.Limiter    // nil without Options.Throttle
@@ -170,44 +174,76 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		q.AccessKeysPerIdentity = iam.MaxAccessKeysPerUser
 		qs.SetQuotas(q)
 	}
-	svc := &service.Service{Store: e.store, Pool: pool, Logger: o.Logger, Sealer: e.keys}
+	// The audit trail is opened first: the service reads it
+	// (LookupEvents).
+	closeAll := e.store.Close
+	var trail *audit.Trail
+	if o.Audit != nil {
+		ao := *o.Audit
+		if ao.Dir == "" {
+			ao.Dir = filepath.Join(o.DataDir, "audit")
+		}
+		if ao.Logger == nil {
+			ao.Logger = o.Logger
+		}
+		w, err := audit.Open(ao)
+		if err != nil {
+			e.store.Close()
+			return nil, err
+		}
+		trail = &audit.Trail{Dir: ao.Dir, Writer: w}
+		closeAll = func() error { return errors.Join(w.Close(), e.store.Close()) }
+	}
 	gens, _ := e.store.(cachegen.Source)
 	pa := service.NewPolicyAuthorizer(e.store, o.Logger)
 	pa.Gens = gens
-	svc.Authz = pa
+	sc := service.Config{Store: e.store, Pool: pool, Logger: o.Logger, Authz: pa, Sealer: e.keys,
+		DownloadCache: service.DownloadCacheConfig{Entries: DownloadCacheEntries, Encode: api.EncodeBody}}
+	if trail != nil {
+		sc.Trail = trail
+	}
+	if e.shared != nil {
+		// Several servers share the database: cached answers are used
+		// only when the generations read with the request's nonce say
+		// they are current, and not at all without such a reading.
+		if _, ok := e.shared.(api.GenerationClaimer); ok {
+			sc.DownloadCache.Checked = true
+		} else {
+			sc.DownloadCache = service.DownloadCacheConfig{}
+		}
+	}
+	svc, err := service.New(sc)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
 	root, err := svc.EnsureRoot(ctx, o.RootAccessKeyID, o.RootAccessKeySecret)
 	if err != nil {
-		e.store.Close()
+		closeAll()
 		return nil, fmt.Errorf("create root account: %w", err)
 	}
 	if root.Created {
 		if err := announceRootKey(o.DataDir, root, o.RootAccessKeyID != "", o.RootKeyOut, o.Logger); err != nil {
-			e.store.Close()
+			closeAll()
 			return nil, err
 		}
 	}
 	if err := e.checkMasterKey(ctx); err != nil {
-		e.store.Close()
+		closeAll()
 		return nil, err
 	}
 	var nonces store.NonceStore
 	if e.shared != nil {
 		// Several servers share the database: nonces must not live in
-		// one process's memory, and cached answers and keys are used
-		// only when the generations read with the request's nonce say
-		// they are current.
+		// one process's memory.
 		nonces = e.shared
-		if _, ok := e.shared.(api.GenerationClaimer); ok {
-			svc.EnableCheckedDownloadCache(api.EncodeBody, DownloadCacheEntries)
-		}
 	} else {
 		if o.NonceMemory <= 0 {
 			o.NonceMemory = DefaultNonceMemory
 		}
 		nonces = boundedNonces{nonce.New(nonce.Options{Window: api.NonceLifetime, MaxBytes: o.NonceMemory})}
-		svc.EnableDownloadCache(api.EncodeBody, DownloadCacheEntries)
 	}
-	a := &App{Service: svc, Store: e.store, Root: root, describe: e.describe, closeOnce: e.store.Close}
+	a := &App{Service: svc, Store: e.store, Keys: e.keys, Root: root, describe: e.describe, closeOnce: closeAll}
 	actions := api.Actions(svc)
 	auth := api.NewAuthenticator(svc, nonces)
 	if _, ok := nonces.(api.GenerationClaimer); ok {
@@ -223,7 +259,7 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		select {
 		case <-time.After(time.Until(a.ReplayFloor)):
 		case <-ctx.Done():
-			e.store.Close()
+			closeAll()
 			return nil, ctx.Err()
 		}
 	}
@@ -243,22 +279,8 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		}
 	}
 	cfg := api.Config{Logger: o.Logger, RequestLog: o.RequestLog, Auth: auth, Secure: o.Secure}
-	if o.Audit != nil {
-		ao := *o.Audit
-		if ao.Dir == "" {
-			ao.Dir = filepath.Join(o.DataDir, "audit")
-		}
-		if ao.Logger == nil {
-			ao.Logger = o.Logger
-		}
-		w, err := audit.Open(ao)
-		if err != nil {
-			e.store.Close()
-			return nil, err
-		}
-		a.Audit, cfg.Audit = w, w
-		a.closeOnce = func() error { return errors.Join(w.Close(), e.store.Close()) }
-		svc.Trail = &audit.Trail{Dir: ao.Dir, Writer: w}
+	if trail != nil {
+		a.Audit, cfg.Audit = trail.Writer, trail.Writer
 		actions = append(actions, api.Action{Version: audit.Version, Name: "LookupEvents",
 			Handle: svc.LookupEvents, Meta: action.Meta{RAM: "actiontrail:LookupEvents", Class: action.List}})
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/service"
+	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
 // writeEvents writes events as the Writer would, one file per day.
@@ -155,7 +156,12 @@ func TestLookupPages(t *testing.T) {
 // an Authorizer (only the account's root identity is allowed).
 func lookupCall(t *testing.T, cfg Trail, p iam.Principal, params map[string]string) (*LookupAnswer, error) {
 	t.Helper()
-	s := &service.Service{Trail: &cfg}
+	// LookupEvents reads the trail, never the store: a store whose every
+	// method is nil's.
+	s, err := service.New(service.Config{Store: struct{ store.Store }{}, Trail: &cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := &service.Request{RequestID: "R", Action: "LookupEvents", Version: Version, Principal: p, Params: params,
 		Meta: action.Meta{RAM: "actiontrail:LookupEvents", Class: action.List}}
 	out, err := s.LookupEvents(context.Background(), c)

@@ -425,7 +425,7 @@ func TestRolesAndSessions(t *testing.T) {
 	expired := iam.Session{AccountID: acct, RoleName: "VpnReader", RoleID: role.Role.RoleId, SessionName: "old",
 		AccessKeyID: "STS.expiredexpiredexpired0", AccessKeySecret: "secretsecretsecretsecretsecretsecret0000",
 		IssuedAt: time.Now().Add(-2 * time.Hour), Expiration: time.Now().Add(-time.Hour)}
-	tok, err := iam.IssueToken(env.App.Service.Sealer, expired)
+	tok, err := iam.IssueToken(env.App.Keys, expired)
 	must(t, err, "IssueToken")
 	_, err = tokenClients(t, sts.Credentials{AccessKeyId: expired.AccessKeyID, AccessKeySecret: expired.AccessKeySecret, SecurityToken: tok}).callerIdentity(env)
 	wantErr(t, err, "InvalidSecurityToken.Expired", 400)

@@ -38,7 +38,12 @@ func TestEnsureRootConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			roots[i], errs[i] = (&service.Service{Store: db}).EnsureRoot(ctx, rootAK, rootSecret)
+			s, err := service.New(service.Config{Store: db})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			roots[i], errs[i] = s.EnsureRoot(ctx, rootAK, rootSecret)
 		}()
 	}
 	close(start)
@@ -71,7 +76,11 @@ func TestEnsureRootConcurrent(t *testing.T) {
 		t.Fatalf("root account has %d keys (%v), want 1", len(ks), err)
 	}
 	// A later start finds the root and creates nothing.
-	again, err := (&service.Service{Store: dbs[3]}).EnsureRoot(ctx, rootAK, rootSecret)
+	s, err := service.New(service.Config{Store: dbs[3]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.EnsureRoot(ctx, rootAK, rootSecret)
 	if err != nil || again.Created || again.AccountID != roots[0].AccountID {
 		t.Fatalf("restart: %+v, %v", again, err)
 	}

@@ -86,7 +86,7 @@ func (s *Service) hub() *agentHub {
 
 // agentStore returns the store's AgentStore ability.
 func (s *Service) agentStore() (store.AgentStore, error) {
-	as, ok := s.Store.(store.AgentStore)
+	as, ok := s.store.(store.AgentStore)
 	if !ok {
 		return nil, errors.New("service: the store has no AgentStore ability")
 	}
@@ -187,8 +187,8 @@ func (s *Service) PollAgentGenerations(ctx context.Context, interval time.Durati
 		now := s.now()
 		changed, err := as.ChangedGateways(ctx, last.Add(-overlap))
 		if err != nil {
-			if ctx.Err() == nil && s.Logger != nil {
-				s.Logger.Warn("agent: polling desired-state generations", "err", err)
+			if ctx.Err() == nil {
+				s.log.Warn("agent: polling desired-state generations", "err", err)
 			}
 			continue
 		}
@@ -251,7 +251,7 @@ func (s *Service) DownloadVpnGatewayAgentConfig(ctx context.Context, r *Request)
 		return out, nil
 	}
 	sc := store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}
-	conns, _, err := s.Store.ListConnections(ctx, sc, store.ConnectionFilter{VpnGatewayID: g.VpnGatewayID}, store.Page{})
+	conns, _, err := s.store.ListConnections(ctx, sc, store.ConnectionFilter{VpnGatewayID: g.VpnGatewayID}, store.Page{})
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -262,7 +262,7 @@ func (s *Service) DownloadVpnGatewayAgentConfig(ctx context.Context, r *Request)
 			if _, ok := cgws[id]; ok {
 				continue
 			}
-			cg, err := s.Store.GetCustomerGateway(ctx, sc, id)
+			cg, err := s.store.GetCustomerGateway(ctx, sc, id)
 			if err != nil {
 				return nil, storeErr(err)
 			}
@@ -489,7 +489,7 @@ func (s *Service) ReportVpnGatewayAgentStatus(ctx context.Context, r *Request) (
 	}
 	if wrec, write := h.record(rec, tunnels, now); wrec != nil {
 		if cached {
-			cur, err := s.Store.GetGateway(ctx, store.Scope{RegionID: g.RegionID}, g.VpnGatewayID)
+			cur, err := s.store.GetGateway(ctx, store.Scope{RegionID: g.RegionID}, g.VpnGatewayID)
 			if err == nil && cur.AccountID != g.AccountID {
 				err = &store.NotFoundError{Kind: "VpnGateway", ID: g.VpnGatewayID}
 			}
@@ -537,10 +537,10 @@ func (s *Service) maybePurgeLogs(as store.AgentStore, now time.Time) {
 		defer h.purging.Store(false)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if n, err := as.PurgeConnectionLogs(ctx, now.Add(-ConnectionLogRetention)); err != nil && s.Logger != nil {
-			s.Logger.Warn("agent: purging old connection log lines", "err", err)
-		} else if n > 0 && s.Logger != nil {
-			s.Logger.Info("agent: purged old connection log lines", "lines", n)
+		if n, err := as.PurgeConnectionLogs(ctx, now.Add(-ConnectionLogRetention)); err != nil {
+			s.log.Warn("agent: purging old connection log lines", "err", err)
+		} else if n > 0 {
+			s.log.Info("agent: purged old connection log lines", "lines", n)
 		}
 	}()
 }
@@ -693,7 +693,7 @@ func (s *Service) DescribeVpnGatewayAgentStatus(ctx context.Context, r *Request)
 		return nil, err
 	}
 	sc := store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}
-	conns, _, err := s.Store.ListConnections(ctx, sc, store.ConnectionFilter{VpnGatewayID: g.VpnGatewayID}, store.Page{})
+	conns, _, err := s.store.ListConnections(ctx, sc, store.ConnectionFilter{VpnGatewayID: g.VpnGatewayID}, store.Page{})
 	if err != nil {
 		return nil, storeErr(err)
 	}

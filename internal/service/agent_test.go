@@ -123,7 +123,11 @@ func newAgentWorld(t *testing.T) *agentWorld {
 
 // node is a service over the world's store (its own memory).
 func (w *agentWorld) node() *service.Service {
-	return &service.Service{Store: w.st, Now: w.clock.Now}
+	s, err := service.New(service.Config{Store: w.st, Now: w.clock.Now})
+	if err != nil {
+		panic(err) // the Config has its Store
+	}
+	return s
 }
 
 func root() iam.Principal {
@@ -142,7 +146,7 @@ func call(t *testing.T, h func(context.Context, *service.Request) (any, error), 
 // metaOf is the dispatch table's metadata of the VPC action name.
 func metaOf(t *testing.T, name string) action.Meta {
 	t.Helper()
-	for _, a := range api.Actions(&service.Service{}) {
+	for _, a := range api.Actions(nil) {
 		if a.Version == api.VersionVPC && a.Name == name {
 			return a.Meta
 		}

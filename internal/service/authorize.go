@@ -38,8 +38,8 @@ func (s *Service) authorize(ctx context.Context, r *Request, action, arn, owner 
 	if action == "" {
 		return errNoMeta(r)
 	}
-	if s.Authz != nil {
-		return s.Authz.Authorize(ctx, r, action, arn, owner)
+	if s.authz != nil {
+		return s.authz.Authorize(ctx, r, action, arn, owner)
 	}
 	return rootOnly(r, action, owner)
 }
@@ -50,8 +50,8 @@ func (s *Service) authorizeAll(ctx context.Context, r *Request, action, prefix, 
 	if action == "" {
 		return false, errNoMeta(r)
 	}
-	if s.Authz != nil {
-		return s.Authz.AuthorizeAll(ctx, r, action, prefix, owner)
+	if s.authz != nil {
+		return s.authz.AuthorizeAll(ctx, r, action, prefix, owner)
 	}
 	return true, rootOnly(r, action, owner)
 }

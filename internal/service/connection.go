@@ -11,7 +11,7 @@ import (
 
 // connectionDeps loads the gateway and customer gateways a connection reads.
 func (s *Service) connectionDeps(ctx context.Context, sc store.Scope, c *vpn.Connection) (vpn.Gateway, map[string]vpn.CustomerGateway, error) {
-	gw, err := s.Store.GetGateway(ctx, sc, c.VpnGatewayID)
+	gw, err := s.store.GetGateway(ctx, sc, c.VpnGatewayID)
 	if err != nil {
 		return vpn.Gateway{}, nil, storeErr(err)
 	}
@@ -24,7 +24,7 @@ func (s *Service) connectionDeps(ctx context.Context, sc store.Scope, c *vpn.Con
 		if id == "" || cgws[id].CustomerGatewayID != "" {
 			continue
 		}
-		cg, err := s.Store.GetCustomerGateway(ctx, sc, id)
+		cg, err := s.store.GetCustomerGateway(ctx, sc, id)
 		if err != nil {
 			return vpn.Gateway{}, nil, storeErr(err)
 		}
@@ -48,7 +48,7 @@ func (s *Service) answerDeps(ctx context.Context, sc store.Scope, c *vpn.Connect
 		if z.sw == "" {
 			continue
 		}
-		if sw, err := s.Store.GetVSwitch(ctx, sc, z.sw); err == nil {
+		if sw, err := s.store.GetVSwitch(ctx, sc, z.sw); err == nil {
 			*z.dst = sw.ZoneID
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return vpn.Gateway{}, nil, storeErr(err)
@@ -92,7 +92,7 @@ func (s *Service) CreateVpnConnection(ctx context.Context, r *Request) (any, err
 	c.ResourceGroupID = gw.ResourceGroupID
 	c.ClientToken = in.ClientToken
 	c.CreatedAt = s.now().UTC()
-	created, err := s.Store.CreateConnection(ctx, c, idem(r, in.ClientToken))
+	created, err := s.store.CreateConnection(ctx, c, idem(r, in.ClientToken))
 	var dup *store.DuplicateError
 	if errors.As(err, &dup) {
 		return nil, apierror.Newf("InvalidVpnConnection.AlreadyExists", "The VPN gateway %s and this customer gateway already have IPsec-VPN connection %s; a gateway/customer gateway pair carries at most one connection.", c.VpnGatewayID, dup.ID)
@@ -105,7 +105,7 @@ func (s *Service) CreateVpnConnection(ctx context.Context, r *Request) (any, err
 	// stored; a replayed ClientToken answers with the connection it created.
 	got := c
 	if created.Replayed {
-		if got, err = s.Store.GetConnection(ctx, sc, created.ID); err != nil {
+		if got, err = s.store.GetConnection(ctx, sc, created.ID); err != nil {
 			return nil, storeErr(err)
 		}
 	}
@@ -124,7 +124,7 @@ func (s *Service) connection(ctx context.Context, r *Request, action string) (vp
 	if err != nil {
 		return vpn.Connection{}, err
 	}
-	c, err := s.Store.GetConnection(ctx, store.Scope{RegionID: region}, id)
+	c, err := s.store.GetConnection(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
 		return vpn.Connection{}, storeErr(err)
 	}
@@ -172,7 +172,7 @@ func (s *Service) DescribeVpnConnections(ctx context.Context, r *Request) (any, 
 	}
 	sc := scope(r, f.RegionID)
 	conns, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Connection, int, error) {
-		return s.Store.ListConnections(ctx, sc, store.ConnectionFilter{IDs: f.IDs, VpnGatewayID: f.VpnGatewayID, CustomerGatewayID: f.CustomerGatewayID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+		return s.store.ListConnections(ctx, sc, store.ConnectionFilter{IDs: f.IDs, VpnGatewayID: f.VpnGatewayID, CustomerGatewayID: f.CustomerGatewayID, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
 	}, func(c *vpn.Connection) string { return arn(f.RegionID, acct, "vpnconnection", c.VpnConnectionID) })
 	if err != nil {
 		return nil, err
@@ -229,7 +229,7 @@ func (s *Service) saveConnection(ctx context.Context, cur, next vpn.Connection, 
 	if err := dryRun(opts.DryRun); err != nil {
 		return vpn.Connection{}, gw, nil, err
 	}
-	if err := s.Store.UpdateConnection(ctx, next); err != nil {
+	if err := s.store.UpdateConnection(ctx, next); err != nil {
 		var dup *store.DuplicateError
 		if errors.As(err, &dup) {
 			return vpn.Connection{}, gw, nil, apierror.Newf("InvalidVpnConnection.AlreadyExists", "The VPN gateway %s and this customer gateway already have IPsec-VPN connection %s.", next.VpnGatewayID, dup.ID)
@@ -238,7 +238,7 @@ func (s *Service) saveConnection(ctx context.Context, cur, next vpn.Connection, 
 	}
 	s.invalidateDownload(next.RegionID, next.VpnConnectionID)
 	s.notifyGateway(next.VpnGatewayID)
-	got, err := s.Store.GetConnection(ctx, ownerScope(&cur), cur.VpnConnectionID)
+	got, err := s.store.GetConnection(ctx, ownerScope(&cur), cur.VpnConnectionID)
 	if err != nil {
 		return vpn.Connection{}, gw, nil, storeErr(err)
 	}
@@ -252,7 +252,7 @@ func (s *Service) DeleteVpnConnection(ctx context.Context, r *Request) (any, err
 		return nil, err
 	}
 	err = dryRunOr(r, func() error { return s.nextHopInUse(ctx, ownerScope(&c), c) },
-		func() error { return s.Store.DeleteConnection(ctx, ownerScope(&c), c.VpnConnectionID) })
+		func() error { return s.store.DeleteConnection(ctx, ownerScope(&c), c.VpnConnectionID) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("DependencyViolation.VpnRouteEntry", "The IPsec-VPN connection %s is the next hop of a route entry of VPN gateway %s; delete its route entries first.", c.VpnConnectionID, inUse.ID)

@@ -29,7 +29,7 @@ func (s *Service) CreateCustomerGateway(ctx context.Context, r *Request) (any, e
 		c.ResourceGroupID = vpn.DefaultResourceGroupID(c.AccountID)
 	}
 	c.CreatedAt = s.now().UTC()
-	created, err := s.Store.CreateCustomerGateway(ctx, c, idem(r, in.ClientToken))
+	created, err := s.store.CreateCustomerGateway(ctx, c, idem(r, in.ClientToken))
 	var dup *store.DuplicateError
 	if errors.As(err, &dup) {
 		return nil, apierror.Newf("InvalidIpAddress.AlreadyExist", "The IpAddress %s is already used by customer gateway %s in this region.", c.IPAddress, dup.ID)
@@ -37,7 +37,7 @@ func (s *Service) CreateCustomerGateway(ctx context.Context, r *Request) (any, e
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	got, err := s.Store.GetCustomerGateway(ctx, scope(r, c.RegionID), created.ID)
+	got, err := s.store.GetCustomerGateway(ctx, scope(r, c.RegionID), created.ID)
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -55,7 +55,7 @@ func (s *Service) customerGateway(ctx context.Context, r *Request, action string
 	if err != nil {
 		return vpn.CustomerGateway{}, err
 	}
-	c, err := s.Store.GetCustomerGateway(ctx, store.Scope{RegionID: region}, id)
+	c, err := s.store.GetCustomerGateway(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
 		return vpn.CustomerGateway{}, storeErr(err)
 	}
@@ -90,7 +90,7 @@ func (s *Service) DescribeCustomerGateways(ctx context.Context, r *Request) (any
 		return nil, err
 	}
 	cs, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.CustomerGateway, int, error) {
-		return s.Store.ListCustomerGateways(ctx, scope(r, f.RegionID), store.CustomerGatewayFilter{IDs: f.IDs, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+		return s.store.ListCustomerGateways(ctx, scope(r, f.RegionID), store.CustomerGatewayFilter{IDs: f.IDs, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
 	}, func(c *vpn.CustomerGateway) string {
 		return arn(f.RegionID, acct, "customergateway", c.CustomerGatewayID)
 	})
@@ -114,7 +114,7 @@ func (s *Service) ModifyCustomerGatewayAttribute(ctx context.Context, r *Request
 	if err := dryRun(opts.DryRun); err != nil {
 		return nil, err
 	}
-	if err := s.Store.UpdateCustomerGateway(ctx, next); err != nil {
+	if err := s.store.UpdateCustomerGateway(ctx, next); err != nil {
 		return nil, storeErr(err)
 	}
 	s.invalidateDownloads()
@@ -131,7 +131,7 @@ func (s *Service) DeleteCustomerGateway(ctx context.Context, r *Request) (any, e
 	err = dryRunOr(r, func() error {
 		return s.connectionsInUse(ctx, sc, store.ConnectionFilter{CustomerGatewayID: c.CustomerGatewayID})
 	},
-		func() error { return s.Store.DeleteCustomerGateway(ctx, sc, c.CustomerGatewayID) })
+		func() error { return s.store.DeleteCustomerGateway(ctx, sc, c.CustomerGatewayID) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("DependencyViolation.VpnConnection", "The customer gateway %s is used by IPsec-VPN connection %s; delete the connection first.", c.CustomerGatewayID, inUse.ID)

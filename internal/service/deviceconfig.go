@@ -122,7 +122,7 @@ func (s *Service) DownloadVpnConnectionDeviceConfig(ctx context.Context, r *Requ
 	if tunnel != "" && tunnel != "master" && tunnel != "slave" {
 		return nil, apierror.Newf("InvalidTunnel.Malformed", "The specified Tunnel %q is not \"master\" or \"slave\".", clip(tunnel, 64))
 	}
-	c, err := s.Store.GetConnection(ctx, store.Scope{RegionID: region}, id)
+	c, err := s.store.GetConnection(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
 		return nil, storeErr(err)
 	}

@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -199,24 +201,38 @@ func connectionCgwIDs(c *vpn.Connection) []string {
 	return ids
 }
 
-// EnableDownloadCache turns on the in-memory answer cache of
-// DownloadVpnConnectionConfig, bounded to max answers (and max VPN gateways
-// and max customer gateways). Only for a store that no other server writes
-// to (SQLite): another node's writes would not invalidate it.
-func (s *Service) EnableDownloadCache(enc Encoder, max int) {
-	s.encode = enc
-	s.cache = &downloadCache{max: max}
+// DownloadCacheConfig configures the in-memory answer cache of
+// DownloadVpnConnectionConfig.
+type DownloadCacheConfig struct {
+	// Entries bounds the cache to Entries answers (and as many VPN
+	// gateways and customer gateways); 0 turns the cache off.
+	Entries int
+	// Checked is for a store that other servers write to as well
+	// (PostgreSQL): an entry is then used only by a request whose reading
+	// of its account's answers generation, taken with the request's nonce
+	// (Request.Fresh), equals the one read before the entry was filled, so
+	// a change acknowledged by any server before the request arrived is in
+	// its answer; requests without such a reading read the store. Without
+	// Checked the cache is only for a store no other server writes to
+	// (SQLite): another node's writes would not invalidate it.
+	Checked bool
+	// Encode encodes the cached answers as the HTTP layer does (required
+	// with Entries > 0).
+	Encode Encoder
 }
 
-// EnableCheckedDownloadCache turns on the answer cache for a store that
-// other servers write to as well: an entry is used only by a request whose
-// reading of its account's answers generation, taken with the request's
-// nonce (Request.Fresh), equals the one read before the entry was filled,
-// so a change acknowledged by any server before the request arrived is in
-// its answer. Requests without such a reading read the store.
-func (s *Service) EnableCheckedDownloadCache(enc Encoder, max int) {
-	s.encode = enc
-	s.cache = &downloadCache{max: max, checked: true}
+func (s *Service) enableDownloadCache(c DownloadCacheConfig) error {
+	switch {
+	case c.Entries < 0:
+		return fmt.Errorf("service: DownloadCache.Entries is %d; want 0 (off) or more", c.Entries)
+	case c.Entries == 0:
+		return nil
+	case c.Encode == nil:
+		return errors.New("service: DownloadCache.Encode is required with a download cache")
+	}
+	s.encode = c.Encode
+	s.cache = &downloadCache{max: c.Entries, checked: c.Checked}
+	return nil
 }
 
 func (s *Service) invalidateDownload(region, id string) {
@@ -289,7 +305,7 @@ func (s *Service) DownloadVpnConnectionConfig(ctx context.Context, r *Request) (
 // customer-side view. gen is the cache generation read before (with a
 // cache).
 func (s *Service) downloadView(ctx context.Context, r *Request, region, id string, gen uint64) (*DownloadVpnConnectionConfigResponse, string, error) {
-	c, err := s.Store.GetConnection(ctx, store.Scope{RegionID: region}, id)
+	c, err := s.store.GetConnection(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
 		return nil, "", storeErr(err)
 	}

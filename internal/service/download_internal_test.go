@@ -88,8 +88,10 @@ func newDownloadFixture(t *testing.T, max int) (*Service, *downloadStore) {
 	for _, id := range []string{"vco-a", "vco-b", "vco-c"} {
 		f.conns[id] = storetest.SingleConnection(id, "vpn-1", "cgw-1", "psk-"+id)
 	}
-	s := &Service{Store: f}
-	s.EnableDownloadCache(testEncoder, max)
+	s, err := New(Config{Store: f, DownloadCache: DownloadCacheConfig{Entries: max, Encode: testEncoder}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return s, f
 }
 

@@ -52,14 +52,14 @@ func dryRunParam(r *Request) error {
 // mapping answers the same code.
 
 func (s *Service) vpcInUse(ctx context.Context, sc store.Scope, vpcID string) error {
-	sws, _, err := s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{VpcID: vpcID}, store.Page{Number: 1, Size: 1})
+	sws, _, err := s.store.ListVSwitches(ctx, sc, store.VSwitchFilter{VpcID: vpcID}, store.Page{Number: 1, Size: 1})
 	if err != nil {
 		return err
 	}
 	if len(sws) > 0 {
 		return &store.InUseError{Kind: "VSwitch", ID: sws[0].VSwitchID}
 	}
-	gws, _, err := s.Store.ListGateways(ctx, sc, store.GatewayFilter{VpcID: vpcID}, store.Page{Number: 1, Size: 1})
+	gws, _, err := s.store.ListGateways(ctx, sc, store.GatewayFilter{VpcID: vpcID}, store.Page{Number: 1, Size: 1})
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Service) vpcInUse(ctx context.Context, sc store.Scope, vpcID string) er
 }
 
 func (s *Service) vswitchInUse(ctx context.Context, sc store.Scope, sw vpn.VSwitch) error {
-	gws, _, err := s.Store.ListGateways(ctx, sc, store.GatewayFilter{VpcID: sw.VpcID}, store.Page{})
+	gws, _, err := s.store.ListGateways(ctx, sc, store.GatewayFilter{VpcID: sw.VpcID}, store.Page{})
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (s *Service) vswitchInUse(ctx context.Context, sc store.Scope, sw vpn.VSwit
 }
 
 func (s *Service) connectionsInUse(ctx context.Context, sc store.Scope, f store.ConnectionFilter) error {
-	cs, _, err := s.Store.ListConnections(ctx, sc, f, store.Page{Number: 1, Size: 1})
+	cs, _, err := s.store.ListConnections(ctx, sc, f, store.Page{Number: 1, Size: 1})
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (s *Service) connectionsInUse(ctx context.Context, sc store.Scope, f store.
 // nextHopInUse: a route entry of the connection's gateway (either type)
 // that has the connection as its next hop.
 func (s *Service) nextHopInUse(ctx context.Context, sc store.Scope, c vpn.Connection) error {
-	es, _, err := s.Store.ListRouteEntries(ctx, sc, store.RouteFilter{VpnGatewayID: c.VpnGatewayID}, store.Page{})
+	es, _, err := s.store.ListRouteEntries(ctx, sc, store.RouteFilter{VpnGatewayID: c.VpnGatewayID}, store.Page{})
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *Service) nextHopInUse(ctx context.Context, sc store.Scope, c vpn.Connec
 // routesSelected answers the store's NotFound when k selects no route entry
 // (what the real change or delete would answer).
 func (s *Service) routesSelected(ctx context.Context, sc store.Scope, k store.RouteKey) error {
-	es, _, err := s.Store.ListRouteEntries(ctx, sc, store.RouteFilter{VpnGatewayID: k.VpnGatewayID, Type: k.Type}, store.Page{})
+	es, _, err := s.store.ListRouteEntries(ctx, sc, store.RouteFilter{VpnGatewayID: k.VpnGatewayID, Type: k.Type}, store.Page{})
 	if err != nil {
 		return err
 	}

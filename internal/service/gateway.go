@@ -23,14 +23,14 @@ func (s *Service) CreateVpnGateway(ctx context.Context, r *Request) (any, error)
 		return nil, err
 	}
 	sc := scope(r, g.RegionID)
-	if _, err := s.Store.GetVpc(ctx, sc, g.VpcID); err != nil {
+	if _, err := s.store.GetVpc(ctx, sc, g.VpcID); err != nil {
 		return nil, storeErr(err)
 	}
 	for _, sw := range []string{g.VSwitchID, g.DisasterRecoveryVSwitchID} {
 		if sw == "" {
 			continue
 		}
-		got, err := s.Store.GetVSwitch(ctx, sc, sw)
+		got, err := s.store.GetVSwitch(ctx, sc, sw)
 		if err != nil {
 			return nil, storeErr(err)
 		}
@@ -53,7 +53,7 @@ func (s *Service) CreateVpnGateway(ctx context.Context, r *Request) (any, error)
 	if g.BusinessStatus == "" {
 		g.BusinessStatus = "Normal"
 	}
-	created, err := s.Store.CreateGateway(ctx, g, s.Pool, idem(r, in.ClientToken))
+	created, err := s.store.CreateGateway(ctx, g, s.pool, idem(r, in.ClientToken))
 	var dup *store.DuplicateError
 	switch {
 	case errors.Is(err, store.ErrPoolExhausted):
@@ -63,7 +63,7 @@ func (s *Service) CreateVpnGateway(ctx context.Context, r *Request) (any, error)
 	case err != nil:
 		return nil, storeErr(err)
 	}
-	got, err := s.Store.GetGateway(ctx, sc, created.ID)
+	got, err := s.store.GetGateway(ctx, sc, created.ID)
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -73,7 +73,7 @@ func (s *Service) CreateVpnGateway(ctx context.Context, r *Request) (any, error)
 
 // gatewayHasBgp reports whether any connection of the gateway runs BGP.
 func (s *Service) gatewayHasBgp(ctx context.Context, sc store.Scope, id string) (bool, error) {
-	conns, _, err := s.Store.ListConnections(ctx, sc, store.ConnectionFilter{VpnGatewayID: id}, store.Page{Number: 1, Size: 1000})
+	conns, _, err := s.store.ListConnections(ctx, sc, store.ConnectionFilter{VpnGatewayID: id}, store.Page{Number: 1, Size: 1000})
 	if err != nil {
 		return false, err
 	}
@@ -96,7 +96,7 @@ func (s *Service) gateway(ctx context.Context, r *Request, action string) (vpn.G
 	if err != nil {
 		return vpn.Gateway{}, err
 	}
-	g, err := s.Store.GetGateway(ctx, store.Scope{RegionID: region}, id)
+	g, err := s.store.GetGateway(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
 		return vpn.Gateway{}, storeErr(err)
 	}
@@ -142,7 +142,7 @@ func (s *Service) DescribeVpnGateways(ctx context.Context, r *Request) (any, err
 	}
 	sc := scope(r, f.RegionID)
 	gws, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Gateway, int, error) {
-		return s.Store.ListGateways(ctx, sc, store.GatewayFilter{IDs: f.IDs, VpcID: f.VpcID, Status: f.Status, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+		return s.store.ListGateways(ctx, sc, store.GatewayFilter{IDs: f.IDs, VpcID: f.VpcID, Status: f.Status, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
 	}, func(g *vpn.Gateway) string { return arn(f.RegionID, acct, "vpngateway", g.VpnGatewayID) })
 	if err != nil {
 		return nil, err
@@ -178,7 +178,7 @@ func (s *Service) DeleteVpnGateway(ctx context.Context, r *Request) (any, error)
 	id := g.VpnGatewayID
 	sc := store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}
 	err = dryRunOr(r, func() error { return s.connectionsInUse(ctx, sc, store.ConnectionFilter{VpnGatewayID: id}) },
-		func() error { return s.Store.DeleteGateway(ctx, sc, id) })
+		func() error { return s.store.DeleteGateway(ctx, sc, id) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("DependencyViolation.VpnConnection", "The VPN gateway %s still has IPsec-VPN connection %s; delete its connections first.", id, inUse.ID)

@@ -19,11 +19,11 @@ func (s *Service) ModifyVpnGatewayAttribute(ctx context.Context, r *Request) (an
 	if err != nil {
 		return nil, err
 	}
-	if err := dryRunOr(r, nil, func() error { return s.Store.UpdateGateway(ctx, next) }); err != nil {
+	if err := dryRunOr(r, nil, func() error { return s.store.UpdateGateway(ctx, next) }); err != nil {
 		return nil, storeErr(err)
 	}
 	sc := store.Scope{AccountID: cur.AccountID, RegionID: cur.RegionID}
-	got, err := s.Store.GetGateway(ctx, sc, cur.VpnGatewayID)
+	got, err := s.store.GetGateway(ctx, sc, cur.VpnGatewayID)
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -75,15 +75,15 @@ func (s *Service) move(ctx context.Context, r *Request, action string, in vpn.Mo
 	switch in.Type.Kind {
 	case store.KindVpc:
 		var v vpn.Vpc
-		v, err = s.Store.GetVpc(ctx, any, in.ID)
+		v, err = s.store.GetVpc(ctx, any, in.ID)
 		owner = v.AccountID
 	case store.KindVpnGateway:
 		var g vpn.Gateway
-		g, err = s.Store.GetGateway(ctx, any, in.ID)
+		g, err = s.store.GetGateway(ctx, any, in.ID)
 		owner = g.AccountID
 	case store.KindCustomerGateway:
 		var c vpn.CustomerGateway
-		c, err = s.Store.GetCustomerGateway(ctx, any, in.ID)
+		c, err = s.store.GetCustomerGateway(ctx, any, in.ID)
 		owner = c.AccountID
 	default:
 		return errors.New("service: move of " + in.Type.Kind)
@@ -96,7 +96,7 @@ func (s *Service) move(ctx context.Context, r *Request, action string, in vpn.Mo
 		return err
 	}
 	if err := dryRunOr(r, nil, func() error {
-		return s.Store.MoveResourceGroup(ctx, store.Scope{AccountID: owner, RegionID: in.RegionID}, in.Type.Kind, in.ID, in.Group)
+		return s.store.MoveResourceGroup(ctx, store.Scope{AccountID: owner, RegionID: in.RegionID}, in.Type.Kind, in.ID, in.Group)
 	}); err != nil {
 		return storeErr(err)
 	}

@@ -66,7 +66,7 @@ func newListWorld(t testing.TB, n int, doc string) *listWorld {
 	if err := env.App.Store.CreateAccessKey(ctx, key); err != nil {
 		t.Fatal(err)
 	}
-	pa := env.App.Service.Authz.(*service.PolicyAuthorizer)
+	pa := env.App.Service.Authorizer().(*service.PolicyAuthorizer)
 	w := &listWorld{env: env, counter: &countingIAM{IAMStore: pa.Store}, ak: key.AccessKeyID, sk: key.Secret}
 	pa.Store = w.counter
 	return w

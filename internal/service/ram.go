@@ -133,7 +133,7 @@ func (s *Service) CreateUser(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", "*")
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -158,7 +158,7 @@ func (s *Service) GetUser(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -177,7 +177,7 @@ func (s *Service) ListUsers(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	la, err := s.listAccess(ctx, r, r.Meta.RAM, ramListPrefix(acct, "user"))
 	if err != nil {
@@ -222,7 +222,7 @@ func (s *Service) UpdateUser(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", in.UserName)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -247,7 +247,7 @@ func (s *Service) DeleteUser(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -292,7 +292,7 @@ func (s *Service) keyOwner(ctx context.Context, r *Request, action, userName str
 		return "", err
 	}
 	if userName != "" {
-		is := s.Store
+		is := s.store
 		if _, err := is.GetUser(ctx, acct, userName); err != nil {
 			return "", ramErr(err)
 		}
@@ -311,7 +311,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, r *Request) (any, error) 
 		return nil, err
 	}
 	acct := r.Principal.AccountID
-	keys, err := s.Store.ListAccessKeys(ctx, acct, owner)
+	keys, err := s.store.ListAccessKeys(ctx, acct, owner)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +322,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, r *Request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.CreateAccessKey(ctx, k); err != nil {
+	if err := s.store.CreateAccessKey(ctx, k); err != nil {
 		return nil, ramErr(err)
 	}
 	return iam.NewCreateAccessKeyAnswer(k), nil
@@ -339,7 +339,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := s.Store.ListAccessKeys(ctx, r.Principal.AccountID, owner)
+	keys, err := s.store.ListAccessKeys(ctx, r.Principal.AccountID, owner)
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +348,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, r *Request) (any, error) {
 
 // ownedKey returns the key if it belongs to owner in the caller's account.
 func (s *Service) ownedKey(ctx context.Context, r *Request, owner, id string) (iam.AccessKey, error) {
-	k, err := s.Store.GetAccessKey(ctx, id)
+	k, err := s.store.GetAccessKey(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (k.AccountID != r.Principal.AccountID || k.UserName != owner) {
 		return iam.AccessKey{}, apierror.Newf("EntityNotExist.User.AccessKey", "The user access key does not exist: %s.", id)
 	}
@@ -369,7 +369,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, r *Request) (any, error) 
 	if _, err := s.ownedKey(ctx, r, owner, in.AccessKeyID); err != nil {
 		return nil, err
 	}
-	return nil, ramErr(s.Store.SetAccessKeyStatus(ctx, in.AccessKeyID, in.Status))
+	return nil, ramErr(s.store.SetAccessKeyStatus(ctx, in.AccessKeyID, in.Status))
 }
 
 // DeleteAccessKey deletes an access key; it stops working at once.
@@ -385,7 +385,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, r *Request) (any, error) 
 	if _, err := s.ownedKey(ctx, r, owner, in.AccessKeyID); err != nil {
 		return nil, err
 	}
-	return nil, ramErr(s.Store.DeleteAccessKey(ctx, in.AccessKeyID))
+	return nil, ramErr(s.store.DeleteAccessKey(ctx, in.AccessKeyID))
 }
 
 // systemPolicy returns a system policy as a RAM policy.
@@ -404,7 +404,7 @@ func (s *Service) CreatePolicy(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "policy", "*")
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -441,7 +441,7 @@ func (s *Service) GetPolicy(ctx context.Context, r *Request) (any, error) {
 		}
 		return iam.NewGetPolicyAnswer(p, iam.PolicyVersion{VersionID: "v1", Document: p.Document, IsDefaultVersion: true, CreateDate: p.CreateDate}), nil
 	}
-	is := s.Store
+	is := s.store
 	p, err := is.GetPolicy(ctx, acct, in.PolicyName)
 	if err != nil {
 		return nil, ramErr(err)
@@ -467,7 +467,7 @@ func (s *Service) ListPolicies(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	if kind, _, _ := strings.Cut(in.After, ":"); in.After != "" && kind != "S" && kind != "C" {
 		return nil, apierror.Newf("InvalidParameter.Marker", "The parameter - \"Marker\" is incorrect; pass the Marker of the previous page unchanged.")
@@ -583,7 +583,7 @@ func (s *Service) DeletePolicy(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "policy", name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -599,7 +599,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, r *Request) (any, err
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "policy", in.PolicyName)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -615,7 +615,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, r *Request) (any, err
 // attach attaches or detaches a policy; the caller must be allowed the
 // action on both the identity and the policy.
 func (s *Service) attach(ctx context.Context, r *Request, action string, in iam.AttachInput, detach bool) error {
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	target := ramARN(acct, "user", in.PrincipalName)
 	if in.PrincipalType == iam.AttachToRole {
@@ -697,7 +697,7 @@ func (s *Service) ListPoliciesForUser(ctx context.Context, r *Request) (any, err
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "user", name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -735,7 +735,7 @@ func (s *Service) CreateRole(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	r.Resource = ramARN(acct, "role", "*")
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -760,7 +760,7 @@ func (s *Service) GetRole(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	r.Resource = iam.RoleARN(acct, name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
@@ -780,7 +780,7 @@ func (s *Service) DeleteRole(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	is := s.Store
+	is := s.store
 	acct := r.Principal.AccountID
 	r.Resource = iam.RoleARN(acct, name)
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {

@@ -52,7 +52,7 @@ func (s *Service) createRoute(ctx context.Context, r *Request, typ, action strin
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
-	if _, err := s.Store.CreateRouteEntry(ctx, e, idem(r, in.ClientToken)); err != nil {
+	if _, err := s.store.CreateRouteEntry(ctx, e, idem(r, in.ClientToken)); err != nil {
 		return nil, routeErr(err, e.VpnGatewayID, e.NextHop)
 	}
 	return vpn.NewCreateRouteResponse(e), nil
@@ -88,7 +88,7 @@ func (s *Service) listRoutes(ctx context.Context, r *Request, typ, action string
 	if in.EntryType != "" && in.EntryType != "custom" {
 		return nil, in, 0, nil // no routes learned by BGP or added automatically are kept here
 	}
-	es, total, err := s.Store.ListRouteEntries(ctx, store.Scope{AccountID: g.AccountID, RegionID: g.RegionID},
+	es, total, err := s.store.ListRouteEntries(ctx, store.Scope{AccountID: g.AccountID, RegionID: g.RegionID},
 		store.RouteFilter{VpnGatewayID: g.VpnGatewayID, Type: typ}, store.Page{Number: in.Page.Number, Size: in.Page.Size})
 	if err != nil {
 		return nil, in, 0, storeErr(err)
@@ -113,7 +113,7 @@ func (s *Service) changeSelected(ctx context.Context, r *Request, sel vpn.RouteS
 	}
 	sc, k := store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}, routeKey(sel)
 	err = dryRunOr(r, func() error { return s.routesSelected(ctx, sc, k) }, func() error {
-		_, err := s.Store.UpdateRouteEntries(ctx, sc, k, change)
+		_, err := s.store.UpdateRouteEntries(ctx, sc, k, change)
 		return err
 	})
 	return routeErr(err, sel.GatewayID, sel.NextHop)
@@ -217,6 +217,6 @@ func (s *Service) deleteRoute(ctx context.Context, r *Request, typ, action strin
 		return err
 	}
 	sc, k := store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}, routeKey(sel)
-	err = dryRunOr(r, func() error { return s.routesSelected(ctx, sc, k) }, func() error { return s.Store.DeleteRouteEntries(ctx, sc, k) })
+	err = dryRunOr(r, func() error { return s.routesSelected(ctx, sc, k) }, func() error { return s.store.DeleteRouteEntries(ctx, sc, k) })
 	return routeErr(err, sel.GatewayID, sel.NextHop)
 }

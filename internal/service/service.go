@@ -22,21 +22,16 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
-// Service is the set of use cases over one store.
+// Service is the set of use cases over one store. Build it with New; its
+// dependencies are fixed for its lifetime.
 type Service struct {
-	Store  store.Store
-	Pool   store.AddressPool
-	Logger *slog.Logger
-	Now    func() time.Time
-	// Authz decides RAM authorization; nil allows only the owning account's
-	// root identity.
-	Authz Authorizer
-	// Sealer seals and opens STS SecurityTokens (the master keyring); nil
-	// disables AssumeRole and refuses STS credentials.
-	Sealer iam.Sealer
-	// Trail reads the audit trail for LookupEvents; nil when the audit
-	// trail is off (the action is then not in the dispatch table).
-	Trail EventTrail
+	store  store.Store
+	pool   store.AddressPool
+	log    *slog.Logger
+	clock  func() time.Time
+	authz  Authorizer
+	sealer iam.Sealer
+	trail  EventTrail
 
 	encode Encoder
 	cache  *downloadCache
@@ -45,12 +40,54 @@ type Service struct {
 	agents  *agentHub // gateway agents' live status and long-polls (agent.go)
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
+// Config is what a Service is built from. Store is required; every other
+// field has a default, given with it.
+type Config struct {
+	// Store holds the state (required).
+	Store store.Store
+	// Pool is the operator's set of VPN gateway public addresses; empty:
+	// CreateVpnGateway finds no free address.
+	Pool store.AddressPool
+	// Logger logs what a caller is not told (background work's
+	// failures); nil discards.
+	Logger *slog.Logger
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// Authz decides RAM authorization; nil allows only the owning
+	// account's root identity.
+	Authz Authorizer
+	// Sealer seals and opens STS SecurityTokens (the master keyring); nil
+	// disables AssumeRole and refuses STS credentials.
+	Sealer iam.Sealer
+	// Trail reads the audit trail for LookupEvents; nil when the audit
+	// trail is off (the action is then not in the dispatch table).
+	Trail EventTrail
+	// DownloadCache is the DownloadVpnConnectionConfig answer cache's
+	// mode (download.go); the zero value is off.
+	DownloadCache DownloadCacheConfig
 }
+
+// New returns the Service of cfg, or an error naming the first required
+// dependency cfg lacks.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("service: Config.Store is required")
+	}
+	s := &Service{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, clock: cfg.Now,
+		authz: cfg.Authz, sealer: cfg.Sealer, trail: cfg.Trail}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if err := s.enableDownloadCache(cfg.DownloadCache); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Service) now() time.Time { return s.clock() }
 
 // Resolve implements api.Credentials for long-term access keys and, with a
 // SecurityToken or an "STS." AccessKeyId, for STS sessions (see
@@ -62,7 +99,7 @@ func (s *Service) Resolve(ctx context.Context, accessKeyID, securityToken string
 	if len(accessKeyID) > 128 {
 		return iam.Principal{}, "", apierror.Newf("InvalidAccessKeyId.NotFound", "Specified access key is not found.")
 	}
-	k, err := s.Store.GetAccessKey(ctx, accessKeyID)
+	k, err := s.store.GetAccessKey(ctx, accessKeyID)
 	if errors.Is(err, store.ErrNotFound) {
 		return iam.Principal{}, "", apierror.Newf("InvalidAccessKeyId.NotFound", "Specified access key is not found: %s.", accessKeyID)
 	}
@@ -93,7 +130,7 @@ type RootKey struct {
 // once create one root account (generated keys give each its own account:
 // start one server first, or give the key in the environment).
 func (s *Service) EnsureRoot(ctx context.Context, accessKeyID, secret string) (RootKey, error) {
-	accounts, err := s.Store.ListAccounts(ctx)
+	accounts, err := s.store.ListAccounts(ctx)
 	if err != nil {
 		return RootKey{}, err
 	}
@@ -110,19 +147,19 @@ func (s *Service) EnsureRoot(ctx context.Context, accessKeyID, secret string) (R
 		// id, so the database keeps one root account and one key, and the
 		// servers that lose the race use it.
 		acct = iam.Account{AccountID: rootAccountID(accessKeyID), Name: "root", CreatedAt: s.now().UTC()}
-		if err := s.Store.CreateAccount(ctx, acct); errors.Is(err, store.ErrDuplicate) {
+		if err := s.store.CreateAccount(ctx, acct); errors.Is(err, store.ErrDuplicate) {
 			return RootKey{AccountID: acct.AccountID}, nil
 		} else if err != nil {
 			return RootKey{}, err
 		}
-	} else if acct, err = NewAccount(ctx, s.Store, "root", s.now()); err != nil {
+	} else if acct, err = NewAccount(ctx, s.store, "root", s.now()); err != nil {
 		return RootKey{}, err
 	}
 	key, err := NewAccessKey(acct.AccountID, "", accessKeyID, secret, s.now())
 	if err != nil {
 		return RootKey{}, err
 	}
-	if err := s.Store.CreateAccessKey(ctx, key); err != nil {
+	if err := s.store.CreateAccessKey(ctx, key); err != nil {
 		return RootKey{}, err
 	}
 	return RootKey{Created: true, AccountID: acct.AccountID, Key: key}, nil

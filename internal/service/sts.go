@@ -24,10 +24,10 @@ func (s *Service) AssumeRole(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.Sealer == nil {
+	if s.sealer == nil {
 		return nil, errors.New("service: AssumeRole needs a Sealer (the master keyring)")
 	}
-	is := s.Store
+	is := s.store
 	roleARN := iam.RoleARN(in.AccountID, in.RoleName)
 	r.Resource = roleARN
 	if err := s.authorize(ctx, r, r.Meta.RAM, roleARN, in.AccountID); err != nil {
@@ -68,7 +68,7 @@ func (s *Service) AssumeRole(ctx context.Context, r *Request) (any, error) {
 	sess := iam.Session{AccountID: role.AccountID, RoleName: role.RoleName, RoleID: role.RoleID, SessionName: in.RoleSessionName,
 		AccessKeyID: id, AccessKeySecret: secret, Policy: in.Policy, IssuedAt: issued,
 		Expiration: issued.Add(time.Duration(dur) * time.Second)}
-	token, err := iam.IssueToken(s.Sealer, sess)
+	token, err := iam.IssueToken(s.sealer, sess)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (s *Service) AssumeRole(ctx context.Context, r *Request) (any, error) {
 func (s *Service) GetCallerIdentity(ctx context.Context, r *Request) (any, error) {
 	p := r.Principal
 	if p.Kind == iam.PrincipalUser && p.UserID == "" {
-		if u, err := s.Store.GetUser(ctx, p.AccountID, p.UserName); err == nil {
+		if u, err := s.store.GetUser(ctx, p.AccountID, p.UserName); err == nil {
 			p.UserID = u.UserID
 		}
 	}
@@ -95,14 +95,14 @@ func (s *Service) resolveSession(ctx context.Context, accessKeyID, token string)
 	if token == "" {
 		return iam.Principal{}, "", apierror.Newf("InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed: an STS AccessKeyId must be sent with its SecurityToken.")
 	}
-	if s.Sealer == nil {
+	if s.sealer == nil {
 		return iam.Principal{}, "", apierror.Newf("InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed: this endpoint issues no STS credentials.")
 	}
-	sess, err := iam.OpenToken(s.Sealer, accessKeyID, token, s.now())
+	sess, err := iam.OpenToken(s.sealer, accessKeyID, token, s.now())
 	if err != nil {
 		return iam.Principal{}, "", err
 	}
-	is := s.Store
+	is := s.store
 	role, err := is.GetRole(ctx, sess.AccountID, sess.RoleName)
 	if errors.Is(err, store.ErrNotFound) || err == nil && role.RoleID != sess.RoleID {
 		return iam.Principal{}, "", apierror.Newf("InvalidSecurityToken.Expired", "Specified SecurityToken is expired: role %s of this session was deleted.", sess.RoleName)

@@ -43,7 +43,7 @@ func (s *Service) TagResources(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorizeEach(ctx, r, r.Meta.RAM, in); err != nil {
 		return nil, err
 	}
-	if err := dryRunOr(r, nil, func() error { return s.Store.TagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags) }); err != nil {
+	if err := dryRunOr(r, nil, func() error { return s.store.TagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags) }); err != nil {
 		return nil, tagErr(err, in.Type)
 	}
 	return nil, nil
@@ -59,7 +59,7 @@ func (s *Service) UnTagResources(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	if err := dryRunOr(r, nil, func() error {
-		return s.Store.UntagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Keys, in.All)
+		return s.store.UntagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Keys, in.All)
 	}); err != nil {
 		return nil, tagErr(err, in.Type)
 	}
@@ -87,14 +87,14 @@ func (s *Service) ListTagResources(ctx context.Context, r *Request) (any, error)
 	var tags []store.TagResource
 	var more bool
 	if la.all {
-		tags, more, err = s.Store.ListTagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags, in.Offset, in.Limit)
+		tags, more, err = s.store.ListTagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags, in.Offset, in.Limit)
 		if err != nil {
 			return nil, tagErr(err, in.Type)
 		}
 	} else {
 		// Decided per tagged resource: read all, keep the visible ones,
 		// page them here.
-		all, _, err := s.Store.ListTagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags, 0, maxTagRows)
+		all, _, err := s.store.ListTagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags, 0, maxTagRows)
 		if err != nil {
 			return nil, tagErr(err, in.Type)
 		}

@@ -24,8 +24,8 @@ func (s *Service) LookupEvents(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
-	if s.Trail == nil {
-		return nil, errors.New("service: LookupEvents without an audit trail (Service.Trail)")
+	if s.trail == nil {
+		return nil, errors.New("service: LookupEvents without an audit trail (Config.Trail)")
 	}
-	return s.Trail.LookupEvents(ctx, acct, r.Params)
+	return s.trail.LookupEvents(ctx, acct, r.Params)
 }

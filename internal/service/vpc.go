@@ -96,11 +96,11 @@ func (s *Service) CreateVpc(ctx context.Context, r *Request) (any, error) {
 		v.ResourceGroupID = vpn.DefaultResourceGroupID(v.AccountID)
 	}
 	v.CreatedAt = s.now().UTC()
-	created, err := s.Store.CreateVpc(ctx, v, idem(r, in.ClientToken))
+	created, err := s.store.CreateVpc(ctx, v, idem(r, in.ClientToken))
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	got, err := s.Store.GetVpc(ctx, scope(r, v.RegionID), created.ID)
+	got, err := s.store.GetVpc(ctx, scope(r, v.RegionID), created.ID)
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -126,14 +126,14 @@ func (s *Service) DescribeVpcs(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	vpcs, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Vpc, int, error) {
-		return s.Store.ListVpcs(ctx, scope(r, f.RegionID), store.VpcFilter{IDs: f.IDs, VpcName: f.Name, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+		return s.store.ListVpcs(ctx, scope(r, f.RegionID), store.VpcFilter{IDs: f.IDs, VpcName: f.Name, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
 	}, func(v *vpn.Vpc) string { return arn(f.RegionID, acct, "vpc", v.VpcID) })
 	if err != nil {
 		return nil, err
 	}
 	switches := map[string][]string{}
 	for _, v := range vpcs {
-		sws, _, err := s.Store.ListVSwitches(ctx, scope(r, f.RegionID), store.VSwitchFilter{VpcID: v.VpcID}, store.Page{Number: 1, Size: 1000})
+		sws, _, err := s.store.ListVSwitches(ctx, scope(r, f.RegionID), store.VSwitchFilter{VpcID: v.VpcID}, store.Page{Number: 1, Size: 1000})
 		if err != nil {
 			return nil, storeErr(err)
 		}
@@ -167,7 +167,7 @@ func (s *Service) DeleteVpc(ctx context.Context, r *Request) (any, error) {
 	if force {
 		forced = " ForceDelete does not remove vSwitches or VPN gateways (it removes only IPv4/IPv6 gateways, which this server does not have)."
 	}
-	v, err := s.Store.GetVpc(ctx, store.Scope{RegionID: region}, id)
+	v, err := s.store.GetVpc(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -176,7 +176,7 @@ func (s *Service) DeleteVpc(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	sc := store.Scope{AccountID: v.AccountID, RegionID: region}
-	err = dryRunOr(r, func() error { return s.vpcInUse(ctx, sc, id) }, func() error { return s.Store.DeleteVpc(ctx, sc, id) })
+	err = dryRunOr(r, func() error { return s.vpcInUse(ctx, sc, id) }, func() error { return s.store.DeleteVpc(ctx, sc, id) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		if inUse.Kind == "VpnGateway" {
@@ -203,11 +203,11 @@ func (s *Service) CreateVSwitch(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	sc := scope(r, sw.RegionID)
-	vpc, err := s.Store.GetVpc(ctx, sc, sw.VpcID)
+	vpc, err := s.store.GetVpc(ctx, sc, sw.VpcID)
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	siblings, _, err := s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{VpcID: sw.VpcID}, store.Page{Number: 1, Size: 1000})
+	siblings, _, err := s.store.ListVSwitches(ctx, sc, store.VSwitchFilter{VpcID: sw.VpcID}, store.Page{Number: 1, Size: 1000})
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -221,7 +221,7 @@ func (s *Service) CreateVSwitch(ctx context.Context, r *Request) (any, error) {
 	sw.ResourceGroupID = vpc.ResourceGroupID
 	sw.VSwitchID = vpn.NewID(vpn.PrefixVSwitch)
 	sw.CreatedAt = s.now().UTC()
-	created, err := s.Store.CreateVSwitch(ctx, sw, idem(r, in.ClientToken))
+	created, err := s.store.CreateVSwitch(ctx, sw, idem(r, in.ClientToken))
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -248,7 +248,7 @@ func (s *Service) DescribeVSwitches(ctx context.Context, r *Request) (any, error
 		return nil, err
 	}
 	sws, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.VSwitch, int, error) {
-		return s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID, VSwitchName: f.Name, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
+		return s.store.ListVSwitches(ctx, sc, store.VSwitchFilter{IDs: f.IDs, VpcID: f.VpcID, ZoneID: f.ZoneID, VSwitchName: f.Name, ResourceGroupID: f.ResourceGroupID, Tags: f.Tags}, pg)
 	}, func(v *vpn.VSwitch) string { return arn(f.RegionID, acct, "vswitch", v.VSwitchID) })
 	if err != nil {
 		return nil, err
@@ -258,7 +258,7 @@ func (s *Service) DescribeVSwitches(ctx context.Context, r *Request) (any, error
 		if _, ok := tables[sw.VpcID]; ok {
 			continue
 		}
-		v, err := s.Store.GetVpc(ctx, sc, sw.VpcID)
+		v, err := s.store.GetVpc(ctx, sc, sw.VpcID)
 		if err != nil {
 			return nil, storeErr(err)
 		}
@@ -277,7 +277,7 @@ func (s *Service) DeleteVSwitch(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sw, err := s.Store.GetVSwitch(ctx, store.Scope{RegionID: region}, id)
+	sw, err := s.store.GetVSwitch(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -286,7 +286,7 @@ func (s *Service) DeleteVSwitch(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	sc := store.Scope{AccountID: sw.AccountID, RegionID: region}
-	err = dryRunOr(r, func() error { return s.vswitchInUse(ctx, sc, sw) }, func() error { return s.Store.DeleteVSwitch(ctx, sc, id) })
+	err = dryRunOr(r, func() error { return s.vswitchInUse(ctx, sc, sw) }, func() error { return s.store.DeleteVSwitch(ctx, sc, id) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("DependencyViolation.VpnGateway", "The vSwitch %s is used by VPN gateway %s; delete the VPN gateway first.", id, inUse.ID)

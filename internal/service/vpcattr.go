@@ -20,7 +20,7 @@ func (s *Service) vpc(ctx context.Context, r *Request, action string) (vpn.Vpc, 
 	if err != nil {
 		return vpn.Vpc{}, err
 	}
-	v, err := s.Store.GetVpc(ctx, store.Scope{RegionID: region}, id)
+	v, err := s.store.GetVpc(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
 		return vpn.Vpc{}, storeErr(err)
 	}
@@ -42,7 +42,7 @@ func (s *Service) vswitch(ctx context.Context, r *Request, action string) (vpn.V
 	if err != nil {
 		return vpn.VSwitch{}, err
 	}
-	sw, err := s.Store.GetVSwitch(ctx, store.Scope{RegionID: region}, id)
+	sw, err := s.store.GetVSwitch(ctx, store.Scope{RegionID: region}, id)
 	if err != nil {
 		return vpn.VSwitch{}, storeErr(err)
 	}
@@ -55,7 +55,7 @@ func (s *Service) vswitch(ctx context.Context, r *Request, action string) (vpn.V
 
 // vswitchIDs returns the ids of the VPC's vSwitches in creation order.
 func (s *Service) vswitchIDs(ctx context.Context, sc store.Scope, vpcID string) ([]string, error) {
-	sws, _, err := s.Store.ListVSwitches(ctx, sc, store.VSwitchFilter{VpcID: vpcID}, store.Page{})
+	sws, _, err := s.store.ListVSwitches(ctx, sc, store.VSwitchFilter{VpcID: vpcID}, store.Page{})
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -80,7 +80,7 @@ func (s *Service) DescribeVpcAttribute(ctx context.Context, r *Request) (any, er
 	if err != nil {
 		return nil, err
 	}
-	_, gateways, err := s.Store.ListGateways(ctx, sc, store.GatewayFilter{VpcID: v.VpcID}, store.Page{Number: 1, Size: 1})
+	_, gateways, err := s.store.ListGateways(ctx, sc, store.GatewayFilter{VpcID: v.VpcID}, store.Page{Number: 1, Size: 1})
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -98,7 +98,7 @@ func (s *Service) ModifyVpcAttribute(ctx context.Context, r *Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	err = dryRunOr(r, nil, func() error { return s.Store.UpdateVpc(ctx, next) })
+	err = dryRunOr(r, nil, func() error { return s.store.UpdateVpc(ctx, next) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return nil, apierror.Newf("InvalidCidrBlock.VSwitchOutside", "The CidrBlock %s of VPC %s would not contain vSwitch %s; a VPC's block must hold all its vSwitches.", next.CidrBlock, next.VpcID, inUse.ID)
@@ -118,7 +118,7 @@ func (s *Service) DescribeVSwitchAttributes(ctx context.Context, r *Request) (an
 	if err := dryRunParam(r); err != nil {
 		return nil, err
 	}
-	v, err := s.Store.GetVpc(ctx, store.Scope{AccountID: sw.AccountID, RegionID: sw.RegionID}, sw.VpcID)
+	v, err := s.store.GetVpc(ctx, store.Scope{AccountID: sw.AccountID, RegionID: sw.RegionID}, sw.VpcID)
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -135,7 +135,7 @@ func (s *Service) ModifyVSwitchAttribute(ctx context.Context, r *Request) (any, 
 	if err != nil {
 		return nil, err
 	}
-	if err := dryRunOr(r, nil, func() error { return s.Store.UpdateVSwitch(ctx, next) }); err != nil {
+	if err := dryRunOr(r, nil, func() error { return s.store.UpdateVSwitch(ctx, next) }); err != nil {
 		return nil, storeErr(err)
 	}
 	return nil, nil
@@ -168,7 +168,7 @@ func (s *Service) DescribeRouteTableList(ctx context.Context, r *Request) (any, 
 	}
 	// One System route table per VPC: the items are the VPCs' tables.
 	vpcs, total, err := listPage(ctx, la, f.Page, func(pg store.Page) ([]vpn.Vpc, int, error) {
-		return s.Store.ListVpcs(ctx, sc, filter, pg)
+		return s.store.ListVpcs(ctx, sc, filter, pg)
 	}, func(v *vpn.Vpc) string { return arn(f.RegionID, acct, "routetable", v.RouteTableID) })
 	if err != nil {
 		return nil, err
@@ -179,7 +179,7 @@ func (s *Service) DescribeRouteTableList(ctx context.Context, r *Request) (any, 
 		if err != nil {
 			return nil, err
 		}
-		tags, _, err := s.Store.ListTagResources(ctx, sc, store.KindRouteTable, []string{v.RouteTableID}, nil, 0, store.MaxTagsPerResource)
+		tags, _, err := s.store.ListTagResources(ctx, sc, store.KindRouteTable, []string{v.RouteTableID}, nil, 0, store.MaxTagsPerResource)
 		if err != nil {
 			return nil, storeErr(err)
 		}
@@ -200,7 +200,7 @@ func (s *Service) ModifyRouteTableAttributes(ctx context.Context, r *Request) (a
 		return nil, err
 	}
 	sc := scope(r, in.RegionID)
-	vpcs, _, err := s.Store.ListVpcs(ctx, sc, store.VpcFilter{RouteTableID: in.RouteTableID}, store.Page{Number: 1, Size: 1})
+	vpcs, _, err := s.store.ListVpcs(ctx, sc, store.VpcFilter{RouteTableID: in.RouteTableID}, store.Page{Number: 1, Size: 1})
 	if err != nil {
 		return nil, storeErr(err)
 	}
@@ -218,7 +218,7 @@ func (s *Service) ModifyRouteTableAttributes(ctx context.Context, r *Request) (a
 	if in.Description != nil {
 		v.RouteTableDescription = *in.Description
 	}
-	if err := dryRunOr(r, nil, func() error { return s.Store.UpdateVpc(ctx, v) }); err != nil {
+	if err := dryRunOr(r, nil, func() error { return s.store.UpdateVpc(ctx, v) }); err != nil {
 		return nil, storeErr(err)
 	}
 	return nil, nil
