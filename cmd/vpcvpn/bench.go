@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -206,26 +205,28 @@ func (o benchDownloadOptions) sideB() (bench.Download, error) {
 	return d, d.Validate()
 }
 
-func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stderr io.Writer) error {
+// download resolves the flags into the run they ask for; its errors are
+// usage errors.
+func (o benchDownloadOptions) download() (bench.DownloadBench, error) {
 	if o.d.AccessKeySecret == "" {
 		o.d.AccessKeySecret = os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
 	}
 	if o.keyFile != "" {
 		id, secret, err := bench.ReadKeyFile(o.keyFile)
 		if err != nil {
-			return usageError{fmt.Errorf("--key-file: %w", err)}
+			return bench.DownloadBench{}, usageError{fmt.Errorf("--key-file: %w", err)}
 		}
 		o.d.AccessKeyID, o.d.AccessKeySecret = id, secret
 	}
 	if o.idsFile != "" {
 		ids, err := readIDs("--connections-file", o.idsFile)
 		if err != nil {
-			return err
+			return bench.DownloadBench{}, err
 		}
 		o.d.ConnectionIDs = ids
 	}
 	if err := o.d.Validate(); err != nil {
-		return usageError{err}
+		return bench.DownloadBench{}, usageError{err}
 	}
 	if o.d.Format != "" {
 		o.d.Format = strings.ToUpper(o.d.Format)
@@ -234,30 +235,41 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 	if o.b.endpoint == "" && o.b.pid == 0 {
 		o.b.pid = o.serverPID // the same server
 	}
-	var bd bench.Download
+	run := bench.DownloadBench{A: o.d, Name: o.name, PID: o.serverPID, BName: o.b.name, BPID: o.b.pid, Split: o.split,
+		Baseline: o.baseline, BaselineProcess: o.baseProcess, BaselineCPUs: o.baseCPUs,
+		Concurrency: o.concurrency, Rounds: o.rounds, Duration: o.duration, Warmup: o.warmup, Rate: o.rate, Client: o.client}
 	if withB {
-		var err error
-		if bd, err = o.sideB(); err != nil {
+		bd, err := o.sideB()
+		if err != nil {
 			var ue usageError
 			if errors.As(err, &ue) {
-				return err
+				return run, err
 			}
-			return usageError{fmt.Errorf("side B: %w", err)}
+			return run, usageError{fmt.Errorf("side B: %w", err)}
 		}
+		run.B = &bd
 	}
 	switch {
 	case o.split && o.b.endpoint == "":
-		return usageError{errors.New("--split needs --b-endpoint: the second node")}
+		return run, usageError{errors.New("--split needs --b-endpoint: the second node")}
 	case withB && (o.baseline || o.baseProcess):
-		return usageError{errors.New("--baseline and --baseline-process measure one server: leave out the --b-* flags")}
+		return run, usageError{errors.New("--baseline and --baseline-process measure one server: leave out the --b-* flags")}
 	case o.name == "" || o.b.name == "" || (withB && !o.split && o.name == o.b.name):
-		return usageError{errors.New("--name and --b-name must be set and differ")}
+		return run, usageError{errors.New("--name and --b-name must be set and differ")}
 	}
 	if o.concurrency < 1 || o.duration <= 0 || o.rounds < 1 || o.rate < 0 || o.warmup < 0 {
-		return usageError{errors.New("--concurrency, --duration and --rounds must be positive, --rate and --warmup not negative")}
+		return run, usageError{errors.New("--concurrency, --duration and --rounds must be positive, --rate and --warmup not negative")}
 	}
 	if o.client != "net/http" && o.client != "raw" {
-		return usageError{fmt.Errorf("--client %q: use net/http or raw", o.client)}
+		return run, usageError{fmt.Errorf("--client %q: use net/http or raw", o.client)}
+	}
+	return run, nil
+}
+
+func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stderr io.Writer) error {
+	run, err := o.download()
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -273,196 +285,10 @@ func runBenchDownload(ctx context.Context, o benchDownloadOptions, stdout, stder
 		}
 		defer pprof.StopCPUProfile()
 	}
-	client := bench.NewClient(o.concurrency)
-	answer, err := bench.Fetch(ctx, client, o.d.NewRequest)
-	if err != nil {
-		return fmt.Errorf("first request to %s failed: %w (is the server running, are the key and --connection right?)", o.d.Endpoint, err)
-	}
-	sides := []bench.Side{{Name: o.name, Client: client, NewRequest: o.d.NewRequest, PID: o.serverPID}}
-	if withB {
-		if _, err := bench.Fetch(ctx, bench.NewClient(1), bd.NewRequest); err != nil {
-			return fmt.Errorf("first request of side B to %s failed: %w (is the server running, are --b-key-file and --b-connection right?)", bd.Endpoint, err)
-		}
-		if o.split {
-			sides[0].Name = "1-node"
-			two := bench.Side{Name: "2-nodes", Client: bench.NewClient(o.concurrency),
-				WorkerRequest: bench.Split(o.d.NewRequest, bd.NewRequest), PID: o.serverPID}
-			if o.b.pid != 0 {
-				two.OtherPIDs = []int{o.b.pid}
-			}
-			sides = append(sides, two)
-		} else {
-			sides = append(sides, bench.Side{Name: o.b.name, Client: bench.NewClient(o.concurrency), NewRequest: bd.NewRequest, PID: o.b.pid})
-		}
-	}
-	o.baseline = o.baseline || o.baseProcess
-	if o.baseline {
-		b, err := bench.StartBaseline("127.0.0.1:0", answer)
-		if err != nil {
-			return err
-		}
-		defer b.Close()
-		bd := o.d
-		bd.Endpoint = b.Endpoint()
-		sides = append(sides, bench.Side{Name: "baseline", Client: bench.NewClient(o.concurrency), NewRequest: bd.NewRequest})
-	}
-	if o.baseProcess {
-		exe, err := os.Executable()
-		if err != nil {
-			return fmt.Errorf("--baseline-process: %w", err)
-		}
-		p, err := bench.StartBaselineProcess(exe, o.baseCPUs, answer)
-		if err != nil {
-			return err
-		}
-		defer p.Close()
-		bd := o.d
-		bd.Endpoint = p.Endpoint()
-		sides = append(sides, bench.Side{Name: "baseline-process", Client: bench.NewClient(o.concurrency), NewRequest: bd.NewRequest, PID: p.PID()})
-	}
-	alt := bench.Alternation{Sides: sides, Rounds: o.rounds, Duration: o.duration, Warmup: o.warmup, Concurrency: o.concurrency, Rate: o.rate,
-		Raw: o.client == "raw"}
 	if !o.quiet {
-		alt.Progress = func(round int, side string, p bench.Progress) {
-			what := fmt.Sprintf("round %d/%d", round, o.rounds)
-			if round == 0 {
-				what = "warm-up"
-			}
-			fmt.Fprintf(stderr, "\r%s %-8s %5.1fs %9d requests %8.0f/s %d errors   ", what, side, p.Elapsed.Seconds(), p.Requests,
-				float64(p.Requests)/p.Elapsed.Seconds(), p.Errors)
-		}
+		run.Progress = stderr
 	}
-	cmp, err := bench.Alternate(ctx, alt)
-	if alt.Progress != nil {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
-	if err != nil {
-		return err
-	}
-	sig := o.d.Signature
-	if sig == "" {
-		sig = bench.SigV1
-	}
-	load := "closed loop"
-	if o.rate > 0 {
-		load = fmt.Sprintf("paced at %.0f/s", o.rate)
-	}
-	target := o.d.ConnectionID
-	if len(o.d.ConnectionIDs) > 0 {
-		target = fmt.Sprintf("of %d connections at random", len(o.d.ConnectionIDs))
-	}
-	fmt.Fprintf(stdout, "DownloadVpnConnectionConfig %s on %s: signature %s, %s client, %d connections, %s, %d x %s turns, answer %d bytes\n",
-		target, o.d.Endpoint, sig, o.client, o.concurrency, load, o.rounds, o.duration, len(answer.Body))
-	if withB {
-		btarget := bd.ConnectionID
-		if len(bd.ConnectionIDs) > 0 {
-			btarget = fmt.Sprintf("of %d connections at random", len(bd.ConnectionIDs))
-		}
-		if o.split {
-			fmt.Fprintf(stdout, "1-node: every worker on %s (AccessKeyId %s); 2-nodes: the workers split between %s and %s (%s, AccessKeyId %s)\n",
-				o.d.Endpoint, o.d.AccessKeyID, o.d.Endpoint, bd.Endpoint, btarget, bd.AccessKeyID)
-		} else {
-			fmt.Fprintf(stdout, "%s: %s on %s with AccessKeyId %s; %s: %s on %s with AccessKeyId %s\n",
-				o.name, target, o.d.Endpoint, o.d.AccessKeyID, o.b.name, btarget, bd.Endpoint, bd.AccessKeyID)
-		}
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "round\tserver\trequests\terrors\treq/s\tp50\tp90\tp99\tp99.9\tmax\t")
-	row := func(round, name string, r bench.Result) {
-		l := r.Latency
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", round, name, r.Requests, r.Errors, r.Throughput(),
-			us(l.P50), us(l.P90), us(l.P99), us(l.P999), us(l.Max))
-	}
-	for _, t := range cmp.Turns {
-		row(fmt.Sprint(t.Round), t.Side, t.Result)
-	}
-	for _, s := range sides {
-		row("all", s.Name, cmp.Total[s.Name])
-	}
-	tw.Flush()
-	ratio := func(a, b string) {
-		var per []string
-		for r := 1; r <= o.rounds; r++ {
-			per = append(per, fmt.Sprintf("%.2f", cmp.RoundRatio(r, a, b)))
-		}
-		fmt.Fprintf(stdout, "throughput ratio %s/%s: %.2f (per round: %s)\n", a, b, cmp.Ratio(a, b), strings.Join(per, " "))
-	}
-	if withB {
-		ratio(sides[1].Name, sides[0].Name)
-	}
-	if o.baseline {
-		ratio(o.name, "baseline")
-	}
-	if o.baseProcess {
-		ratio(o.name, "baseline-process")
-		ratio("baseline-process", "baseline")
-	}
-	printCPU(stdout, cmp, sides)
-	var failed int64
-	var first string
-	for _, s := range sides {
-		t := cmp.Total[s.Name]
-		failed += t.Errors
-		if first == "" && t.FirstError != "" {
-			first = s.Name + ": " + t.FirstError
-		}
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d requests failed%s; first: %s", failed, throttleHint(first), first)
-	}
-	return nil
-}
-
-// printCPU prints CPU time per answered request, per side: this process's
-// in the side's turns (the generator) and the side's server processes'
-// (with --server-pid, --b-server-pid); for the in-process baseline, this
-// process's in its turns (the generator and the baseline server together:
-// their shares cannot be told apart, and the generator's cost per request
-// depends on how fast the server answers).
-func printCPU(w io.Writer, cmp bench.Comparison, sides []bench.Side) {
-	type tally struct {
-		self, server time.Duration
-		n            int64
-	}
-	per := map[string]*tally{}
-	for _, t := range cmp.Turns {
-		x := per[t.Side]
-		if x == nil {
-			x = &tally{}
-			per[t.Side] = x
-		}
-		x.self += t.SelfCPU
-		x.server += t.ServerCPU
-		x.n += t.Result.Requests
-	}
-	perReq := func(d time.Duration, n int64) float64 { return float64(d) / float64(time.Microsecond) / float64(n) }
-	var parts []string
-	for i, s := range sides {
-		x := per[s.Name]
-		if x == nil || x.n == 0 || (i == 0 && x.self == 0) {
-			if i == 0 {
-				return
-			}
-			continue
-		}
-		if s.Name == "baseline" && s.PID == 0 {
-			parts = append(parts, fmt.Sprintf("baseline turns: generator + baseline server %.1fus", perReq(x.self, x.n)))
-			continue
-		}
-		p := fmt.Sprintf("%s turns: generator %.1fus", s.Name, perReq(x.self, x.n))
-		if s.PID != 0 || len(s.OtherPIDs) > 0 {
-			p += fmt.Sprintf(" + %s server %.1fus", s.Name, perReq(x.server, x.n))
-		}
-		parts = append(parts, p)
-	}
-	fmt.Fprintln(w, "CPU per request: "+strings.Join(parts, "; "))
-}
-
-func us(d time.Duration) string {
-	if d >= 10*time.Millisecond {
-		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-	}
-	return fmt.Sprintf("%dus", d.Microseconds())
+	return run.Run(ctx, stdout)
 }
 
 type benchSeedOptions struct {
@@ -775,20 +601,11 @@ func runBenchCreate(ctx context.Context, o benchCreateOptions, stdout, stderr io
 	}
 	lat := res.Latency
 	fmt.Fprintf(stdout, "CreateVpnConnection on %s: %d workers for %s: %d created (%.0f/s), %d errors, latency p50 %s p90 %s p99 %s p99.9 %s max %s\n",
-		o.c.Endpoint, o.concurrency, o.duration, res.Requests, res.Throughput(), res.Errors, us(lat.P50), us(lat.P90), us(lat.P99), us(lat.P999), us(lat.Max))
+		o.c.Endpoint, o.concurrency, o.duration, res.Requests, res.Throughput(), res.Errors, bench.Micros(lat.P50), bench.Micros(lat.P90), bench.Micros(lat.P99), bench.Micros(lat.P999), bench.Micros(lat.Max))
 	if res.Errors > 0 {
-		return fmt.Errorf("%d requests failed%s; first: %s", res.Errors, throttleHint(res.FirstError), res.FirstError)
+		return fmt.Errorf("%d requests failed%s; first: %s", res.Errors, bench.ThrottleHint(res.FirstError), res.FirstError)
 	}
 	return nil
-}
-
-// throttleHint explains a Throttling answer: the server's default per-key
-// rate limits stop a one-key load test.
-func throttleHint(firstError string) string {
-	if !strings.Contains(firstError, "Throttling") {
-		return ""
-	}
-	return " (the server throttles each AccessKey: for a load test start it with --throttle-secret-read-rate 0 --throttle-write-rate 0 --throttle-read-rate 0)"
 }
 
 type benchBaselineOptions struct {
