@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -366,8 +367,9 @@ func (h *agentHub) record(rec store.AgentRecord, tunnels []store.TunnelStatus, n
 		lt := lg.tunnels[k]
 		if lt == nil {
 			lt = &liveTunnel{}
-			lg.tunnels[k] = lt
+			lg.tunnels[tunnelKey{strings.Clone(k.conn), strings.Clone(k.tunnel)}] = lt
 		}
+		keepStrings(&lt.st, t)
 		if lt.written.IsZero() || sig(&lt.st) != sig(t) || now.Sub(lt.written) >= agentHeartbeat {
 			write = append(write, *t)
 			lt.written = now
@@ -380,6 +382,21 @@ func (h *agentHub) record(rec store.AgentRecord, tunnels []store.TunnelStatus, n
 		return &rec, write
 	}
 	return nil, nil
+}
+
+// keepStrings makes t's strings those of old where they are equal, and
+// copies of their own where not: the report's strings may be parts of the
+// whole request parameter, which the node's memory should not hold.
+func keepStrings(old, t *store.TunnelStatus) {
+	for _, f := range [...]struct{ old, t *string }{{&old.ConnectionID, &t.ConnectionID}, {&old.TunnelID, &t.TunnelID},
+		{&old.Status, &t.Status}, {&old.IkeSaState, &t.IkeSaState}, {&old.ChildSaState, &t.ChildSaState},
+		{&old.IkeSaUniqueID, &t.IkeSaUniqueID}, {&old.LastError, &t.LastError}} {
+		if *f.t == *f.old {
+			*f.t = *f.old
+		} else {
+			*f.t = strings.Clone(*f.t)
+		}
+	}
 }
 
 // forget drops the node's memory of a gateway (after a failed write, so

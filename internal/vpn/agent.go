@@ -257,17 +257,22 @@ func ParseAgentReport(p Params) (AgentReport, error) {
 			return r, malformed("Generation", v, "it must be an integer of at least 0")
 		}
 	}
-	if err := parseList(p, "Tunnels", func(name string, raw []byte) error {
-		var items []AgentTunnelReport
-		if err := decodeStrict(raw, &items); err != nil {
-			return apierror.Invalid("InvalidTunnels.Malformed", "The specified %s is not valid: it must be a JSON array of tunnel reports (%v).", name, err)
+	if err := parseList(p, "Tunnels", func(name string, raw string) error {
+		n := len(r.Tunnels)
+		var ok bool
+		if r.Tunnels, ok = fastTunnelReports(r.Tunnels, raw); !ok {
+			r.Tunnels = r.Tunnels[:n]
+			var items []AgentTunnelReport
+			if err := decodeStrict([]byte(raw), &items); err != nil {
+				return apierror.Invalid("InvalidTunnels.Malformed", "The specified %s is not valid: it must be a JSON array of tunnel reports (%v).", name, err)
+			}
+			r.Tunnels = append(r.Tunnels, items...)
 		}
-		for i := range items {
-			if err := checkTunnelReport(name, i, &items[i]); err != nil {
+		for i := range r.Tunnels[n:] {
+			if err := checkTunnelReport(name, i, &r.Tunnels[n+i]); err != nil {
 				return err
 			}
 		}
-		r.Tunnels = append(r.Tunnels, items...)
 		if len(r.Tunnels) > MaxReportTunnels {
 			return apierror.Invalid("InvalidTunnels.Malformed", "The report carries more than %d tunnels; send several reports.", MaxReportTunnels)
 		}
@@ -275,9 +280,9 @@ func ParseAgentReport(p Params) (AgentReport, error) {
 	}); err != nil {
 		return r, err
 	}
-	if err := parseList(p, "LogLines", func(name string, raw []byte) error {
+	if err := parseList(p, "LogLines", func(name string, raw string) error {
 		var items []AgentLogLine
-		if err := decodeStrict(raw, &items); err != nil {
+		if err := decodeStrict([]byte(raw), &items); err != nil {
 			return apierror.Invalid("InvalidLogLines.Malformed", "The specified %s is not valid: it must be a JSON array of log lines (%v).", name, err)
 		}
 		for i := range items {
@@ -298,7 +303,7 @@ func ParseAgentReport(p Params) (AgentReport, error) {
 
 // parseList calls fn for prefix.1, prefix.2, ... in order of N; any other
 // parameter starting with prefix is InvalidParameter.
-func parseList(p Params, prefix string, fn func(name string, raw []byte) error) error {
+func parseList(p Params, prefix string, fn func(name string, raw string) error) error {
 	var idx []int
 	for k := range p {
 		rest, ok := strings.CutPrefix(k, prefix)
@@ -314,7 +319,7 @@ func parseList(p Params, prefix string, fn func(name string, raw []byte) error) 
 	sort.Ints(idx)
 	for _, n := range idx {
 		name := prefix + "." + strconv.Itoa(n)
-		if err := fn(name, []byte(p[name])); err != nil {
+		if err := fn(name, p[name]); err != nil {
 			return err
 		}
 	}
@@ -368,6 +373,9 @@ func isState(s string) bool {
 // cleanText replaces control characters and invalid UTF-8 by spaces and cuts
 // s to at most max bytes (on a character boundary).
 func cleanText(s string, max int) string {
+	if len(s) <= max && isPlainASCII(s) {
+		return s // nothing to replace or cut
+	}
 	var b strings.Builder
 	for _, r := range strings.ToValidUTF8(s, " ") {
 		if r < 0x20 || r == 0x7f {
@@ -381,9 +389,19 @@ func cleanText(s string, max int) string {
 	return b.String()
 }
 
+// isPlainASCII reports whether s holds only ASCII from space to '~'.
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 func checkTunnelReport(name string, i int, t *AgentTunnelReport) error {
-	item := name + "[" + strconv.Itoa(i) + "]"
 	bad := func(field, v, why string) error {
+		item := name + "[" + strconv.Itoa(i) + "]"
 		return apierror.Invalid("InvalidTunnels.Malformed", "The specified %s.%s %s is not valid: %s.", item, field, shown(v), why)
 	}
 	if !ValidID(PrefixVpnConnection, t.VpnConnectionId) {
