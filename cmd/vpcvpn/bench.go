@@ -579,33 +579,12 @@ func runBenchCreate(ctx context.Context, o benchCreateOptions, stdout, stderr io
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o.c.HTTP = bench.NewClient(o.concurrency)
-	start := time.Now()
-	cr, err := bench.PrepareCreates(ctx, &o.c, o.region, o.gateways, o.customers, o.offset, o.prepare)
-	if err != nil {
-		return fmt.Errorf("prepare gateways and customer gateways on %s: %w", o.c.Endpoint, err)
-	}
-	fmt.Fprintf(stdout, "prepared %d VPN gateways and %d customer gateways in %s\n", o.gateways, o.customers, time.Since(start).Round(time.Millisecond))
-	l := bench.Load{Concurrency: o.concurrency, Duration: o.duration, Client: o.c.HTTP, NewRequest: cr.NewRequest}
+	run := bench.CreateBench{Client: o.c, Region: o.region, Gateways: o.gateways, Customers: o.customers, Offset: o.offset,
+		Prepare: o.prepare, Concurrency: o.concurrency, Duration: o.duration}
 	if !o.quiet {
-		l.Progress = func(p bench.Progress) {
-			fmt.Fprintf(stderr, "\r%5.1fs %8d created %7.0f/s %d errors   ", p.Elapsed.Seconds(), p.Requests, float64(p.Requests)/p.Elapsed.Seconds(), p.Errors)
-		}
+		run.Progress = stderr
 	}
-	res, err := bench.Run(ctx, l)
-	if l.Progress != nil {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
-	if err != nil {
-		return err
-	}
-	lat := res.Latency
-	fmt.Fprintf(stdout, "CreateVpnConnection on %s: %d workers for %s: %d created (%.0f/s), %d errors, latency p50 %s p90 %s p99 %s p99.9 %s max %s\n",
-		o.c.Endpoint, o.concurrency, o.duration, res.Requests, res.Throughput(), res.Errors, bench.Micros(lat.P50), bench.Micros(lat.P90), bench.Micros(lat.P99), bench.Micros(lat.P999), bench.Micros(lat.Max))
-	if res.Errors > 0 {
-		return fmt.Errorf("%d requests failed%s; first: %s", res.Errors, bench.ThrottleHint(res.FirstError), res.FirstError)
-	}
-	return nil
+	return run.Run(ctx, stdout)
 }
 
 type benchBaselineOptions struct {

@@ -151,7 +151,7 @@ func (b DownloadBench) report(w io.Writer, bodyBytes int, sides []Side, cmp Comp
 	row := func(round, name string, r Result) {
 		l := r.Latency
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", round, name, r.Requests, r.Errors, r.Throughput(),
-			Micros(l.P50), Micros(l.P90), Micros(l.P99), Micros(l.P999), Micros(l.Max))
+			micros(l.P50), micros(l.P90), micros(l.P99), micros(l.P999), micros(l.Max))
 	}
 	for _, t := range cmp.Turns {
 		row(fmt.Sprint(t.Round), t.Side, t.Result)
@@ -201,7 +201,7 @@ func failures(cmp Comparison, sides []Side) error {
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d requests failed%s; first: %s", failed, ThrottleHint(first), first)
+		return fmt.Errorf("%d requests failed%s; first: %s", failed, throttleHint(first), first)
 	}
 	return nil
 }
@@ -251,19 +251,19 @@ func writeCPU(w io.Writer, cmp Comparison, sides []Side) {
 	fmt.Fprintln(w, "CPU per request: "+strings.Join(parts, "; "))
 }
 
-// Micros formats a latency for the reports: whole microseconds below 10ms
+// micros formats a latency for the reports: whole microseconds below 10ms
 // ("950us"), milliseconds with one decimal from there ("12.5ms").
-func Micros(d time.Duration) string {
+func micros(d time.Duration) string {
 	if d >= 10*time.Millisecond {
 		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
 	}
 	return fmt.Sprintf("%dus", d.Microseconds())
 }
 
-// ThrottleHint explains a Throttling answer (firstError is the first failed
+// throttleHint explains a Throttling answer (firstError is the first failed
 // request's error): the server's default per-key rate limits stop a one-key
 // load test. It is "" for any other error.
-func ThrottleHint(firstError string) string {
+func throttleHint(firstError string) string {
 	if !strings.Contains(firstError, "Throttling") {
 		return ""
 	}

@@ -159,8 +159,8 @@ func TestFailures(t *testing.T) {
 
 func TestMicros(t *testing.T) {
 	for d, want := range map[time.Duration]string{0: "0us", us(950): "950us", ms(10) - 1: "9999us", ms(10): "10.0ms", us(12345): "12.3ms"} {
-		if got := Micros(d); got != want {
-			t.Errorf("Micros(%s) = %q, want %q", d, got, want)
+		if got := micros(d); got != want {
+			t.Errorf("micros(%s) = %q, want %q", d, got, want)
 		}
 	}
 }
