@@ -402,8 +402,7 @@ func runBenchSeed(ctx context.Context, o benchSeedOptions, stdout, stderr io.Wri
 		if err != nil {
 			return fmt.Errorf("--ram-key-out: %w (it must not exist yet)", err)
 		}
-		_, werr := fmt.Fprintf(f, "ALIBABA_CLOUD_ACCESS_KEY_ID=%s\nALIBABA_CLOUD_ACCESS_KEY_SECRET=%s\n", k.AccessKeyID, k.Secret)
-		if err := errors.Join(werr, f.Close()); err != nil {
+		if err := errors.Join(bench.WriteKey(f, k.AccessKeyID, k.Secret), f.Close()); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "RAM user %s (policy %s) with AccessKeyId %s; its key is in %s\n", o.ramUser, bench.DownloadPolicyName, k.AccessKeyID, o.ramKeyOut)

@@ -709,3 +709,22 @@ func TestReadKeyFile(t *testing.T) {
 		t.Error("a missing file read")
 	}
 }
+
+// TestWriteKeyReadsBack: what WriteKey writes is exactly the two lines, and
+// ReadKeyFile reads the key back (a secret with '=' included).
+func TestWriteKeyReadsBack(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteKey(&b, "LTAIwritten", "s3=cr/t+"); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIwritten\nALIBABA_CLOUD_ACCESS_KEY_SECRET=s3=cr/t+\n"; b.String() != want {
+		t.Fatalf("wrote %q, want %q", b.String(), want)
+	}
+	p := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if id, secret, err := ReadKeyFile(p); err != nil || id != "LTAIwritten" || secret != "s3=cr/t+" {
+		t.Fatalf("read back %q %q %v", id, secret, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -54,6 +55,14 @@ func SeedRAMUser(ctx context.Context, st store.Store, account, name string) (iam
 		return iam.AccessKey{}, fmt.Errorf("bench: create an AccessKey for %s: %w", name, err)
 	}
 	return k, nil
+}
+
+// WriteKey writes an AccessKey in the key file format ReadKeyFile reads: an
+// ALIBABA_CLOUD_ACCESS_KEY_ID=... and an ALIBABA_CLOUD_ACCESS_KEY_SECRET=...
+// line ('bench seed --ram-key-out' writes it to a new file of mode 0600).
+func WriteKey(w io.Writer, id, secret string) error {
+	_, err := fmt.Fprintf(w, "ALIBABA_CLOUD_ACCESS_KEY_ID=%s\nALIBABA_CLOUD_ACCESS_KEY_SECRET=%s\n", id, secret)
+	return err
 }
 
 // ReadKeyFile reads an AccessKey from a file of ALIBABA_CLOUD_ACCESS_KEY_ID=...
