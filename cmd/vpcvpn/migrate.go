@@ -2,24 +2,15 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/spf13/cobra"
 
 	"github.com/vpcvpn/vpcvpn/internal/app"
-	_ "modernc.org/sqlite" // database/sql driver "sqlite", to read the schema version
-
-	"github.com/vpcvpn/vpcvpn/internal/secret"
-	"github.com/vpcvpn/vpcvpn/internal/store/postgres"
-	"github.com/vpcvpn/vpcvpn/internal/store/sqlite"
+	"github.com/vpcvpn/vpcvpn/internal/migrate"
 )
 
 func init() { extraCommands = append(extraCommands, newMigrateCmd) }
@@ -92,98 +83,5 @@ func runMigrate(ctx context.Context, o migrateOptions, out io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	if t.kind == "sqlite" {
-		if _, err := os.Stat(t.target); errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("no database at %s: nothing to migrate (the server creates it, with its master key, on first start)", t.target)
-		} else if err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(out, "database: %s\n", t.describe)
-	before, err := schemaVersion(ctx, t)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "schema version before: %d\n", before)
-
-	// Opening a store applies the missing migrations (and refuses a schema
-	// newer than the binary). Migrations never open sealed secrets, so a
-	// throwaway key serves.
-	key, err := secret.GenerateKey()
-	if err != nil {
-		return err
-	}
-	keys, err := secret.NewKeyring(key)
-	if err != nil {
-		return err
-	}
-	var closer io.Closer
-	switch t.kind {
-	case "sqlite":
-		db, err := sqlite.Open(ctx, t.target, keys)
-		if err != nil {
-			return fmt.Errorf("migrate SQLite database %s: %w", t.target, err)
-		}
-		closer = db
-	case "postgres":
-		db, err := postgres.Open(ctx, t.target, keys)
-		if err != nil {
-			return fmt.Errorf("migrate PostgreSQL database: %w", err)
-		}
-		closer = db
-	}
-	if err := closer.Close(); err != nil {
-		return err
-	}
-	after, err := schemaVersion(ctx, t)
-	if err != nil {
-		return err
-	}
-	if after == before {
-		fmt.Fprintf(out, "schema version after:  %d (up to date)\n", after)
-	} else {
-		fmt.Fprintf(out, "schema version after:  %d (applied %d migration(s))\n", after, after-before)
-	}
-	return nil
-}
-
-// schemaVersion returns the newest migration applied to the database, 0 for
-// a database without a schema_migrations table.
-func schemaVersion(ctx context.Context, t migrateTarget) (int, error) {
-	var (
-		db     *sql.DB
-		err    error
-		exists string
-	)
-	switch t.kind {
-	case "sqlite":
-		// SQLite decodes %XX in a file: URI and ends the path at '?' or '#'.
-		escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(t.target)
-		db, err = sql.Open("sqlite", "file:"+escaped+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
-		exists = `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
-	case "postgres":
-		// The pool's parser accepts the pool_* parameters the server's
-		// URL may carry (the bare driver would send them to the server).
-		var cfg *pgxpool.Config
-		if cfg, err = pgxpool.ParseConfig(t.target); err == nil {
-			db = stdlib.OpenDB(*cfg.ConnConfig)
-		}
-		exists = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'`
-	}
-	if err != nil {
-		return 0, fmt.Errorf("open %s: %w", t.describe, err)
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRowContext(ctx, exists).Scan(&n); err != nil {
-		return 0, fmt.Errorf("read schema version of %s: %w (check that the database runs and the URL is right)", t.describe, err)
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	var v sql.NullInt64
-	if err := db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("read schema version of %s: %w", t.describe, err)
-	}
-	return int(v.Int64), nil
+	return migrate.Run(ctx, migrate.Database{Kind: t.kind, Target: t.target, Describe: t.describe}, out)
 }
