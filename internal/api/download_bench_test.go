@@ -10,13 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/app"
 	"github.com/vpcvpn/vpcvpn/internal/bench"
 	"github.com/vpcvpn/vpcvpn/internal/logging"
 	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
+	"github.com/vpcvpn/vpcvpn/internal/wire"
 )
 
 // Credentials of the benchmark servers' root account.
@@ -124,8 +124,9 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 }
 
 // BenchmarkEncodeDownload encodes the download answer of a single- and a
-// dual-tunnel connection as the server does on a cache miss (api.EncodeBody,
-// the same encoder the cache is filled with).
+// dual-tunnel connection as the server does on a cache miss (wire.EncodeBody,
+// which the cache is filled with; the server encodes other answers with the
+// same wire.Encode).
 func BenchmarkEncodeDownload(b *testing.B) {
 	a, single, dual := benchApp(b)
 	ctx := context.Background()
@@ -151,16 +152,16 @@ func BenchmarkEncodeDownload(b *testing.B) {
 			cgws[cid] = cg
 		}
 		body := &service.DownloadVpnConnectionConfigResponse{VpnConnectionConfig: vpn.CustomerView(c, gw, cgws)}
-		for _, format := range []string{"json", "xml"} {
-			b.Run(id.name+"-"+format, func(b *testing.B) {
-				out, err := api.EncodeBody("DownloadVpnConnectionConfig", format == "xml", body)
-				if err != nil || !strings.Contains(string(out), c.VpnConnectionID[:0]+"VpnConnectionConfig") {
-					b.Fatalf("encode: %v %s", err, out)
+		for _, format := range []wire.Format{wire.JSON, wire.XML} {
+			b.Run(id.name+"-"+strings.ToLower(format.String()), func(b *testing.B) {
+				out, err := wire.EncodeBody("DownloadVpnConnectionConfig", format, body)
+				if err != nil || !strings.Contains(string(out.Body), c.VpnConnectionID[:0]+"VpnConnectionConfig") {
+					b.Fatalf("encode: %v %s", err, out.Body)
 				}
-				b.SetBytes(int64(len(out)))
+				b.SetBytes(int64(len(out.Body)))
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := api.EncodeBody("DownloadVpnConnectionConfig", format == "xml", body); err != nil {
+					if _, err := wire.EncodeBody("DownloadVpnConnectionConfig", format, body); err != nil {
 						b.Fatal(err)
 					}
 				}

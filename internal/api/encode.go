@@ -10,12 +10,12 @@ import (
 	"sync"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/wire"
 )
 
 const (
 	contentJSON = "application/json;charset=utf-8"
 	contentXML  = "text/xml;charset=utf-8"
-	xmlHeader   = `<?xml version="1.0" encoding="UTF-8"?>`
 )
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -45,59 +45,6 @@ func newRequestID() string {
 	return string(out[:])
 }
 
-// encodeBody encodes body (a struct, or nil for an empty answer) in the
-// requested format without RequestId: JSON as an object, XML as
-// <root>...</root>. The RequestId is spliced in by spliceRequestID, so an
-// encoded body can be cached and reused.
-func encodeBody(buf *bytes.Buffer, xmlFormat bool, root string, body any) error {
-	if xmlFormat {
-		buf.WriteString(xmlHeader)
-		if body == nil {
-			buf.WriteString("<" + root + "></" + root + ">")
-			return nil
-		}
-		enc := xml.NewEncoder(buf)
-		if err := enc.EncodeElement(body, xml.StartElement{Name: xml.Name{Local: root}}); err != nil {
-			return err
-		}
-		return enc.Close()
-	}
-	if body == nil {
-		buf.WriteString("{}")
-		return nil
-	}
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(body); err != nil {
-		return err
-	}
-	buf.Truncate(buf.Len() - 1) // Encode's newline
-	return nil
-}
-
-// spliceRequestID writes the encoded body with RequestId as its first member.
-func spliceRequestID(dst *bytes.Buffer, encoded []byte, xmlFormat bool, root, requestID string) {
-	if xmlFormat {
-		// encoded = header + "<root>" + rest
-		open := len(xmlHeader) + len(root) + 2
-		dst.Write(encoded[:open])
-		dst.WriteString("<RequestId>")
-		dst.WriteString(requestID)
-		dst.WriteString("</RequestId>")
-		dst.Write(encoded[open:])
-		return
-	}
-	dst.WriteString(`{"RequestId":"`)
-	dst.WriteString(requestID)
-	dst.WriteByte('"')
-	if len(encoded) > 2 {
-		dst.WriteByte(',')
-		dst.Write(encoded[1:])
-	} else {
-		dst.WriteByte('}')
-	}
-}
-
 // errorBody is the wire shape of an error.
 type errorBody struct {
 	XMLName            xml.Name                     `json:"-" xml:"Error"`
@@ -110,7 +57,7 @@ type errorBody struct {
 }
 
 // writeError writes e in the requested format.
-func writeError(w http.ResponseWriter, xmlFormat bool, requestID, host string, e *apierror.Error) {
+func writeError(w http.ResponseWriter, f wire.Format, requestID, host string, e *apierror.Error) {
 	rec := e.Recommend
 	if rec == "" {
 		rec = recommend(e)
@@ -123,8 +70,8 @@ func writeError(w http.ResponseWriter, xmlFormat bool, requestID, host string, e
 	for k, v := range e.Headers {
 		h.Set(k, v)
 	}
-	if xmlFormat {
-		buf.WriteString(xmlHeader)
+	if f == wire.XML {
+		buf.WriteString(wire.XMLHeader)
 		_ = xml.NewEncoder(buf).Encode(body)
 		h.Set("Content-Type", contentXML)
 	} else {

@@ -3,14 +3,16 @@ package api
 import (
 	"fmt"
 	"testing"
+
+	"github.com/vpcvpn/vpcvpn/internal/wire"
 )
 
 // TestPutRequest: a pooled request keeps only its parameter array, emptied
 // and with every string of the request it served dropped; arrays longer than
 // maxPooledParams are not kept.
 func TestPutRequest(t *testing.T) {
-	rq := &request{xml: true, host: "h", status: 400, code: "C"}
-	rq.call.Action, rq.call.RequestID = "DescribeVpcs", "R"
+	rq := &request{host: "h", status: 400, code: "C"}
+	rq.call.Action, rq.call.RequestID, rq.call.Format = "DescribeVpcs", "R", wire.XML
 	rq.line.RequestID = "R"
 	rq.params = append(make([]param, 0, 8), param{Name: "Action", Value: "DescribeVpcs"}, param{Name: "Format", Value: "XML"})
 	// toMapInto compacts in place: entries past len may still hold strings.

@@ -25,6 +25,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/logging"
 	"github.com/vpcvpn/vpcvpn/internal/service"
+	"github.com/vpcvpn/vpcvpn/internal/wire"
 )
 
 // MaxBodyBytes bounds a request body.
@@ -35,7 +36,8 @@ const MaxBodyBytes = 1 << 20
 type Call = service.Request
 
 // HandlerFunc handles one action. It returns the answer body (a struct with
-// json and xml tags, without RequestId; nil for an empty answer) or an error.
+// json and xml tags, without RequestId; nil for an empty answer; or a
+// *wire.Encoded in c.Format, e.g. from a cache) or an error.
 // *apierror.Error values are shown to the client; any other error is logged
 // and answered as InternalError. The Call and its Params map are reused for a
 // later request once the answer is written: a handler must keep neither c nor
@@ -209,7 +211,6 @@ type request struct {
 	limiter Limiter
 	held    bool
 	w       http.ResponseWriter // for Park's deadlines
-	xml     bool
 	host    string
 	status  int
 	code    string
@@ -294,7 +295,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			}
 			s.cfg.Logger.Error("panic in handler", "request_id", rq.call.RequestID, "action", rq.call.Action, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			rq.status, rq.code = http.StatusInternalServerError, "InternalError"
-			writeError(w, rq.xml, rq.call.RequestID, rq.host, apierror.New("InternalError"))
+			writeError(w, rq.call.Format, rq.call.RequestID, rq.host, apierror.New("InternalError"))
 			s.finish(rq, start)
 		}
 	}()
@@ -335,7 +336,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			s.cfg.Logger.Warn("write given up on concurrent writes, answered ServiceUnavailable", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
 		}
 		rq.status, rq.code = ae.Status, ae.Code
-		writeError(w, rq.xml, rq.call.RequestID, rq.host, ae)
+		writeError(w, rq.call.Format, rq.call.RequestID, rq.host, ae)
 	} else {
 		rq.status, rq.code = http.StatusOK, ""
 		s.writeOK(w, rq, body)
@@ -350,24 +351,19 @@ func (s *Server) writeOK(w http.ResponseWriter, rq *request, body any) {
 	enc := bufPool.Get().(*bytes.Buffer)
 	enc.Reset()
 	defer bufPool.Put(enc)
-	var encoded []byte
-	if pre, ok := body.(Preencoded); ok {
-		encoded = pre.Bytes(rq.xml)
-	} else {
-		if err := encodeBody(enc, rq.xml, root, body); err != nil {
-			s.cfg.Logger.Error("encode answer", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
-			rq.status, rq.code = http.StatusInternalServerError, "InternalError"
-			writeError(w, rq.xml, rq.call.RequestID, rq.host, apierror.New("InternalError"))
-			return
-		}
-		encoded = enc.Bytes()
+	encoded, err := encodeOK(enc, rq.call.Format, root, body)
+	if err != nil {
+		s.cfg.Logger.Error("encode answer", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
+		rq.status, rq.code = http.StatusInternalServerError, "InternalError"
+		writeError(w, rq.call.Format, rq.call.RequestID, rq.host, apierror.New("InternalError"))
+		return
 	}
 	out := bufPool.Get().(*bytes.Buffer)
 	out.Reset()
 	defer bufPool.Put(out)
-	spliceRequestID(out, encoded, rq.xml, root, rq.call.RequestID)
+	wire.Splice(out, encoded, rq.call.Format, root, rq.call.RequestID)
 	h := w.Header()
-	if rq.xml {
+	if rq.call.Format == wire.XML {
 		h["Content-Type"] = contentXMLValue
 	} else {
 		h["Content-Type"] = contentJSONValue
@@ -388,41 +384,36 @@ var (
 	contentXMLValue  = []string{contentXML}[:1:1]
 )
 
-// Preencoded is an answer body already encoded by encodeBody (for both
-// formats), e.g. from a cache; the server splices the RequestId into it.
-type Preencoded interface {
-	Bytes(xml bool) []byte
-}
-
-// EncodeBody encodes body for action as the server would, without RequestId,
-// for handlers that cache encoded answers.
-func EncodeBody(action string, xmlFormat bool, body any) ([]byte, error) {
-	var b bytes.Buffer
-	if err := encodeBody(&b, xmlFormat, action+"Response", body); err != nil {
+// encodeOK returns a handler's answer body encoded in f without RequestId:
+// the bytes of an *wire.Encoded (which must be in f), otherwise body
+// encoded into buf.
+func encodeOK(buf *bytes.Buffer, f wire.Format, root string, body any) ([]byte, error) {
+	if pre, ok := body.(*wire.Encoded); ok {
+		if pre.Format != f {
+			return nil, fmt.Errorf("handler answered %s bytes to a request for %s", pre.Format, f)
+		}
+		return pre.Body, nil
+	}
+	if err := wire.Encode(buf, f, root, body); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return buf.Bytes(), nil
 }
 
 // EncodeAnswer returns the bytes the server answers for a successful call of
-// action with this RequestId: body (an answer struct, nil, or a Preencoded
-// value) encoded in JSON or XML with RequestId spliced in as its first
+// action with this RequestId: body (an answer struct, nil, or a
+// *wire.Encoded in f) encoded in f with RequestId spliced in as its first
 // member. The web console uses it so that its downloads are the API's
 // answers byte for byte.
-func EncodeAnswer(action string, xmlFormat bool, requestID string, body any) ([]byte, error) {
+func EncodeAnswer(action string, f wire.Format, requestID string, body any) ([]byte, error) {
 	root := action + "Response"
-	var encoded []byte
-	if pre, ok := body.(Preencoded); ok {
-		encoded = pre.Bytes(xmlFormat)
-	} else {
-		var b bytes.Buffer
-		if err := encodeBody(&b, xmlFormat, root, body); err != nil {
-			return nil, err
-		}
-		encoded = b.Bytes()
+	var b bytes.Buffer
+	encoded, err := encodeOK(&b, f, root, body)
+	if err != nil {
+		return nil, err
 	}
 	var out bytes.Buffer
-	spliceRequestID(&out, encoded, xmlFormat, root, requestID)
+	wire.Splice(&out, encoded, f, root, requestID)
 	return out.Bytes(), nil
 }
 
@@ -541,15 +532,11 @@ func (s *Server) handle(r *http.Request, rq *request, bodyBytes []byte) (any, er
 		return nil, err
 	}
 	rq.call.Params = m
-	if f, ok := m["Format"]; ok {
-		switch strings.ToUpper(f) {
-		case "XML":
-			rq.xml = true
-		case "JSON", "":
-		default:
-			return nil, apierror.Newf("InvalidFormat", "Format %q is not supported; use JSON or XML.", clip(f))
-		}
+	f, ok := wire.ParseFormat(m["Format"])
+	if !ok {
+		return nil, apierror.Newf("InvalidFormat", "Format %q is not supported; use JSON or XML.", clip(m["Format"]))
 	}
+	rq.call.Format = f
 	// A V3 request may name its action and version in signed headers; a
 	// V1 request only in its (signed) parameters: its headers are not
 	// signed.

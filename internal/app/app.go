@@ -198,7 +198,7 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	pa := service.NewPolicyAuthorizer(e.store, o.Logger)
 	pa.Gens = gens
 	sc := service.Config{Store: e.store, Pool: pool, Logger: o.Logger, Authz: pa, Sealer: e.keys,
-		DownloadCache: service.DownloadCacheConfig{Entries: DownloadCacheEntries, Encode: api.EncodeBody}}
+		DownloadCache: service.DownloadCacheConfig{Entries: DownloadCacheEntries}}
 	if trail != nil {
 		sc.Trail = trail
 	}

@@ -13,11 +13,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/store"
+	"github.com/vpcvpn/vpcvpn/internal/wire"
 )
 
 // writeEvents writes events as the Writer would, one file per day.
@@ -258,7 +258,7 @@ func TestLookupEventsErrors(t *testing.T) {
 func TestLookupAnswerEncodes(t *testing.T) {
 	e := sampleEvent()
 	a := &LookupAnswer{StartTime: "2026-03-01T00:00:00Z", EndTime: "2026-03-02T00:00:00Z", Events: []Event{e, e}}
-	js, err := api.EncodeBody("LookupEvents", false, a)
+	js, err := encodeBody(wire.JSON, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,17 +272,24 @@ func TestLookupAnswerEncodes(t *testing.T) {
 	if len(back.Events) != 2 || back.Events[0]["eventName"] != "DownloadVpnConnectionConfig" || back.StartTime != a.StartTime {
 		t.Errorf("JSON %s", js)
 	}
-	x, err := api.EncodeBody("LookupEvents", true, a)
+	x, err := encodeBody(wire.XML, a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(string(x), "<Events><eventId>"); n != 2 || !strings.Contains(string(x), "<userIdentity><type>ram-user</type>") {
 		t.Errorf("XML %s", x)
 	}
-	empty, _ := api.EncodeBody("LookupEvents", false, &LookupAnswer{Events: []Event{}})
+	empty, _ := encodeBody(wire.JSON, &LookupAnswer{Events: []Event{}})
 	if want := `{"StartTime":"","EndTime":"","NextToken":"","Events":[]}`; string(empty) != want {
 		t.Errorf("empty answer %s, want %s", empty, want)
 	}
+}
+
+// encodeBody encodes a LookupEvents answer as the server does (without
+// RequestId).
+func encodeBody(f wire.Format, a *LookupAnswer) ([]byte, error) {
+	e, err := wire.EncodeBody("LookupEvents", f, a)
+	return e.Body, err
 }
 
 // FuzzNextToken: any NextToken is either refused with ErrBadToken or

@@ -20,8 +20,6 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 		{"no store", service.Config{}, "service: Config.Store is required"},
 		{"negative cache bound", service.Config{Store: st, DownloadCache: service.DownloadCacheConfig{Entries: -1}},
 			"service: DownloadCache.Entries is -1; want 0 (off) or more"},
-		{"cache without encoder", service.Config{Store: st, DownloadCache: service.DownloadCacheConfig{Entries: 8}},
-			"service: DownloadCache.Encode is required with a download cache"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s, err := service.New(c.cfg)

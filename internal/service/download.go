@@ -3,14 +3,13 @@ package service
 import (
 	"context"
 	"encoding/xml"
-	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
+	"github.com/vpcvpn/vpcvpn/internal/wire"
 )
 
 // DownloadVpnConnectionConfigResponse is the answer body of
@@ -20,19 +19,9 @@ type DownloadVpnConnectionConfigResponse struct {
 	VpnConnectionConfig vpn.ConnectionConfig `json:"VpnConnectionConfig" xml:"VpnConnectionConfig"`
 }
 
-// Encoder encodes an answer body for action in JSON or XML exactly as the HTTP
-// layer does, without RequestId (api.EncodeBody).
-type Encoder func(action string, xmlFormat bool, body any) ([]byte, error)
-
-// encodedAnswer is an answer body encoded in the one format its request
-// asked for (the cache keys answers by format, so the HTTP layer only ever
-// asks it for that format). It implements api.Preencoded.
-type encodedAnswer []byte
-
-// Bytes implements api.Preencoded; the format is the one of the cache key.
-func (e encodedAnswer) Bytes(bool) []byte { return e }
-
-// downloadCache keeps encoded download answers of a single-node server, and
+// downloadCache keeps encoded download answers (encoded by package wire,
+// as the HTTP layer encodes every answer, in the format of the request that
+// filled them: one entry per format) of a single-node server, and
 // the VPN gateways and customer gateways those answers are built from (many
 // connections share them, so a miss on a large store mostly reads only the
 // connection). Every write that can change an answer invalidates: a
@@ -60,9 +49,9 @@ type downloadCache struct {
 
 type cachedDownload struct {
 	account  string
-	resource string // the connection's ARN
-	enc      encodedAnswer
-	agen     uint64 // checked mode: the account's answers generation
+	resource string       // the connection's ARN
+	enc      wire.Encoded // answered as &enc: no copy, no allocation
+	agen     uint64       // checked mode: the account's answers generation
 }
 
 type cachedGateway struct {
@@ -88,11 +77,11 @@ func (c *downloadCache) answersGen(r *Request, account string) (uint64, bool) {
 // answerKey is the key of one connection's answer in one format.
 type answerKey struct {
 	region, id string
-	xml        bool
+	format     wire.Format
 }
 
-func cacheKey(region, id string, xmlFormat bool) answerKey {
-	return answerKey{region, id, xmlFormat}
+func cacheKey(region, id string, f wire.Format) answerKey {
+	return answerKey{region, id, f}
 }
 
 func depKey(region, id string) string { return region + "/" + id }
@@ -183,8 +172,8 @@ func (c *downloadCache) invalidate(region, id string) {
 		c.entries, c.gateways, c.cgws = nil, nil, nil
 		return
 	}
-	delete(c.entries, cacheKey(region, id, false))
-	delete(c.entries, cacheKey(region, id, true))
+	delete(c.entries, cacheKey(region, id, wire.JSON))
+	delete(c.entries, cacheKey(region, id, wire.XML))
 }
 
 // connectionCgwIDs lists the customer gateways c refers to.
@@ -216,9 +205,6 @@ type DownloadCacheConfig struct {
 	// Checked the cache is only for a store no other server writes to
 	// (SQLite): another node's writes would not invalidate it.
 	Checked bool
-	// Encode encodes the cached answers as the HTTP layer does (required
-	// with Entries > 0).
-	Encode Encoder
 }
 
 func (s *Service) enableDownloadCache(c DownloadCacheConfig) error {
@@ -227,10 +213,7 @@ func (s *Service) enableDownloadCache(c DownloadCacheConfig) error {
 		return fmt.Errorf("service: DownloadCache.Entries is %d; want 0 (off) or more", c.Entries)
 	case c.Entries == 0:
 		return nil
-	case c.Encode == nil:
-		return errors.New("service: DownloadCache.Encode is required with a download cache")
 	}
-	s.encode = c.Encode
 	s.cache = &downloadCache{max: c.Entries, checked: c.Checked}
 	return nil
 }
@@ -247,13 +230,10 @@ func (s *Service) invalidateDownloads() {
 	}
 }
 
-// wantsXML reports whether the request asked for XML, as the HTTP layer
-// decides it (upper-cased Format equal to XML; anything else is JSON, and
-// the HTTP layer has refused any Format but JSON and XML).
-func wantsXML(p map[string]string) bool { return strings.ToUpper(p["Format"]) == "XML" }
-
 // DownloadVpnConnectionConfig answers the customer-side configuration of a
 // connection: what the customer's gateway device needs to bring up its side.
+// With a cache it answers a *wire.Encoded in r.Format; without, the
+// *DownloadVpnConnectionConfigResponse.
 func (s *Service) DownloadVpnConnectionConfig(ctx context.Context, r *Request) (any, error) {
 	if s.cache != nil {
 		// Fast path: an answer is cached only under the RegionId and
@@ -261,12 +241,12 @@ func (s *Service) DownloadVpnConnectionConfig(ctx context.Context, r *Request) (
 		// returned unchanged by their parsers, neither holding a '/'),
 		// so a hit on the raw parameters is a request that would
 		// validate the same way.
-		if e := s.cache.get(r, cacheKey(r.Params["RegionId"], r.Params["VpnConnectionId"], wantsXML(r.Params))); e != nil {
+		if e := s.cache.get(r, cacheKey(r.Params["RegionId"], r.Params["VpnConnectionId"], r.Format)); e != nil {
 			r.Resource = e.resource
 			if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, e.account); err != nil {
 				return nil, err
 			}
-			return e.enc, nil
+			return &e.enc, nil
 		}
 	}
 	region, err := vpn.ParseRegion(r.Params)
@@ -288,17 +268,17 @@ func (s *Service) DownloadVpnConnectionConfig(ctx context.Context, r *Request) (
 	if s.cache == nil {
 		return body, nil
 	}
-	xmlFormat := wantsXML(r.Params)
-	e := &cachedDownload{account: account, resource: arn(region, account, "vpnconnection", id)}
-	if e.enc, err = s.encode(r.Action, xmlFormat, body); err != nil {
+	enc, err := wire.EncodeBody(r.Action, r.Format, body)
+	if err != nil {
 		return nil, err
 	}
+	e := &cachedDownload{account: account, resource: arn(region, account, "vpnconnection", id), enc: enc}
 	// r's reading was taken before the store was read (with its nonce).
 	if agen, ok := s.cache.answersGen(r, account); ok {
 		e.agen = agen
-		s.cache.put(cacheKey(region, id, xmlFormat), e, gen)
+		s.cache.put(cacheKey(region, id, r.Format), e, gen)
 	}
-	return e.enc, nil
+	return &e.enc, nil
 }
 
 // downloadView reads the connection, authorizes the download and builds the

@@ -3,8 +3,6 @@ package service
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"encoding/xml"
 	"github.com/vpcvpn/vpcvpn/internal/action"
 	"strings"
 	"sync"
@@ -14,6 +12,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/store/storetest"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
+	"github.com/vpcvpn/vpcvpn/internal/wire"
 )
 
 // downloadStore is a store.Store whose only methods used are the
@@ -72,14 +71,6 @@ func (f *downloadStore) setPsk(id, psk string) {
 	f.conns[id] = c
 }
 
-// testEncoder encodes as the api layer does in shape: JSON or XML.
-func testEncoder(_ string, xmlFormat bool, body any) ([]byte, error) {
-	if xmlFormat {
-		return xml.Marshal(body)
-	}
-	return json.Marshal(body)
-}
-
 func newDownloadFixture(t *testing.T, max int) (*Service, *downloadStore) {
 	t.Helper()
 	f := &downloadStore{conns: map[string]vpn.Connection{}, reads: map[string]int{},
@@ -88,36 +79,42 @@ func newDownloadFixture(t *testing.T, max int) (*Service, *downloadStore) {
 	for _, id := range []string{"vco-a", "vco-b", "vco-c"} {
 		f.conns[id] = storetest.SingleConnection(id, "vpn-1", "cgw-1", "psk-"+id)
 	}
-	s, err := New(Config{Store: f, DownloadCache: DownloadCacheConfig{Entries: max, Encode: testEncoder}})
+	s, err := New(Config{Store: f, DownloadCache: DownloadCacheConfig{Entries: max}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s, f
 }
 
-func download(t *testing.T, s *Service, id, format string) string {
+// download answers connection id in format f; the request's Format
+// parameter says the opposite, which the service must not read.
+func download(t *testing.T, s *Service, id string, f wire.Format) string {
 	t.Helper()
+	wrong := map[wire.Format]string{wire.JSON: "XML", wire.XML: "JSON"}[f]
 	r := &Request{Action: "DownloadVpnConnectionConfig", Meta: action.Meta{RAM: "vpc:DownloadVpnConnectionConfig", Class: action.SecretRead}, Principal: iam.Principal{Kind: iam.PrincipalRoot, AccountID: storetest.Account},
-		Params: map[string]string{"RegionId": storetest.Region, "VpnConnectionId": id, "Format": format}}
+		Params: map[string]string{"RegionId": storetest.Region, "VpnConnectionId": id, "Format": wrong}, Format: f}
 	body, err := s.DownloadVpnConnectionConfig(context.Background(), r)
 	if err != nil {
 		t.Fatalf("download %s: %v", id, err)
 	}
-	pre, ok := body.(interface{ Bytes(bool) []byte })
+	e, ok := body.(*wire.Encoded)
 	if !ok {
-		t.Fatalf("download %s answered %T, want encoded bytes", id, body)
+		t.Fatalf("download %s answered %T, want *wire.Encoded", id, body)
 	}
-	return string(pre.Bytes(strings.EqualFold(format, "XML")))
+	if e.Format != f {
+		t.Fatalf("download %s in %s answered %s bytes", id, f, e.Format)
+	}
+	return string(e.Body)
 }
 
 func TestDownloadCachePerFormat(t *testing.T) {
 	s, f := newDownloadFixture(t, 10)
-	j := download(t, s, "vco-a", "JSON")
-	x := download(t, s, "vco-a", "xml")
-	if !strings.HasPrefix(j, "{") || !strings.HasPrefix(x, "<") {
-		t.Fatalf("JSON answer %.20q, XML answer %.20q", j, x)
+	j := download(t, s, "vco-a", wire.JSON)
+	x := download(t, s, "vco-a", wire.XML)
+	if !strings.HasPrefix(j, `{"VpnConnectionConfig":{`) || !strings.HasPrefix(x, wire.XMLHeader+"<DownloadVpnConnectionConfigResponse><VpnConnectionConfig>") {
+		t.Fatalf("JSON answer %.40q, XML answer %.80q", j, x)
 	}
-	if j2, x2 := download(t, s, "vco-a", ""), download(t, s, "vco-a", "XML"); j2 != j || x2 != x {
+	if j2, x2 := download(t, s, "vco-a", wire.JSON), download(t, s, "vco-a", wire.XML); j2 != j || x2 != x {
 		t.Fatalf("cached answers differ from the filled ones")
 	}
 	if f.reads["connection"] != 2 {
@@ -134,11 +131,11 @@ func TestDownloadCacheFillRacingInvalidation(t *testing.T) {
 		f.setPsk("vco-a", "psk-new")
 		s.invalidateDownload(storetest.Region, "vco-a")
 	}
-	first := download(t, s, "vco-a", "JSON")
+	first := download(t, s, "vco-a", wire.JSON)
 	if !strings.Contains(first, "psk-vco-a") {
 		t.Fatalf("first answer %s, want the PSK read before the write", first)
 	}
-	if got := download(t, s, "vco-a", "JSON"); !strings.Contains(got, "psk-new") {
+	if got := download(t, s, "vco-a", wire.JSON); !strings.Contains(got, "psk-new") {
 		t.Fatalf("answer after the write %s, want psk-new (the raced fill was cached)", got)
 	}
 	if f.reads["connection"] != 2 {
@@ -151,13 +148,13 @@ func TestDownloadCacheFillRacingInvalidation(t *testing.T) {
 // gateway's write drops them with every answer.
 func TestDownloadCacheDependencies(t *testing.T) {
 	s, f := newDownloadFixture(t, 10)
-	download(t, s, "vco-a", "JSON")
-	download(t, s, "vco-b", "JSON")
+	download(t, s, "vco-a", wire.JSON)
+	download(t, s, "vco-b", wire.JSON)
 	if f.reads["gateway"] != 1 || f.reads["cgw"] != 1 {
 		t.Fatalf("reads %v, want one gateway and one customer gateway read for two connections", f.reads)
 	}
 	s.invalidateDownload(storetest.Region, "vco-a")
-	download(t, s, "vco-a", "JSON")
+	download(t, s, "vco-a", wire.JSON)
 	if f.reads["connection"] != 3 || f.reads["cgw"] != 1 {
 		t.Fatalf("reads %v after a connection's invalidation, want 3 connection reads and still 1 customer gateway read", f.reads)
 	}
@@ -165,7 +162,7 @@ func TestDownloadCacheDependencies(t *testing.T) {
 	f.cgw.IPAddress = "198.51.100.99"
 	f.mu.Unlock()
 	s.invalidateDownloads()
-	if got := download(t, s, "vco-b", "JSON"); !strings.Contains(got, "198.51.100.99") {
+	if got := download(t, s, "vco-b", wire.JSON); !strings.Contains(got, "198.51.100.99") {
 		t.Fatalf("answer after the customer gateway changed: %s", got)
 	}
 	if f.reads["cgw"] != 2 {
@@ -178,19 +175,19 @@ func TestDownloadCacheDependencies(t *testing.T) {
 // cache evicts one.
 func TestDownloadCachePutReplace(t *testing.T) {
 	c := &downloadCache{max: 2}
-	a, b, n := cacheKey("r", "a", false), cacheKey("r", "b", false), cacheKey("r", "n", false)
-	c.put(a, &cachedDownload{enc: encodedAnswer("a1")}, 0)
-	c.put(b, &cachedDownload{enc: encodedAnswer("b1")}, 0)
+	a, b, n := cacheKey("r", "a", wire.JSON), cacheKey("r", "b", wire.JSON), cacheKey("r", "n", wire.JSON)
+	c.put(a, &cachedDownload{enc: wire.Encoded{Body: []byte("a1")}}, 0)
+	c.put(b, &cachedDownload{enc: wire.Encoded{Body: []byte("b1")}}, 0)
 	for range 20 { // eviction picks an arbitrary entry: repeat
-		c.put(a, &cachedDownload{enc: encodedAnswer("a2")}, 0)
+		c.put(a, &cachedDownload{enc: wire.Encoded{Body: []byte("a2")}}, 0)
 		if c.entries[b] == nil {
 			t.Fatal("replacing a evicted b")
 		}
 	}
-	if e := c.entries[a]; e == nil || !bytes.Equal(e.enc, []byte("a2")) {
+	if e := c.entries[a]; e == nil || !bytes.Equal(e.enc.Body, []byte("a2")) {
 		t.Fatalf("a = %v, want a2", e)
 	}
-	c.put(n, &cachedDownload{enc: encodedAnswer("n")}, 0)
+	c.put(n, &cachedDownload{enc: wire.Encoded{Body: []byte("n")}}, 0)
 	if len(c.entries) != 2 || c.entries[n] == nil {
 		t.Fatalf("after a new key in a full cache: %d entries, new present %v", len(c.entries), c.entries[n] != nil)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
+	"github.com/vpcvpn/vpcvpn/internal/wire"
 )
 
 // Request is one authenticated API call as the use cases see it.
@@ -16,8 +17,13 @@ type Request struct {
 	Version   string
 	// Meta is the action's metadata from the dispatch table (its RAM
 	// action name, its class).
-	Meta            action.Meta
-	Params          map[string]string // query and form merged, signature parameters included
+	Meta   action.Meta
+	Params map[string]string // query and form merged, signature parameters included
+	// Format is the encoding the caller wants its answer in: the API
+	// parses it from the Format parameter, the console from the file it
+	// offers. A use case that answers encoded bytes (*wire.Encoded)
+	// encodes them in Format; no use case reads Params["Format"].
+	Format          wire.Format
 	Principal       iam.Principal
 	SourceIP        netip.Addr
 	SecureTransport bool

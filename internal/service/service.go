@@ -33,8 +33,7 @@ type Service struct {
 	sealer iam.Sealer
 	trail  EventTrail
 
-	encode Encoder
-	cache  *downloadCache
+	cache *downloadCache
 
 	hubOnce sync.Once
 	agents  *agentHub // gateway agents' live status and long-polls (agent.go)

@@ -13,6 +13,7 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/iam"
 	"github.com/vpcvpn/vpcvpn/internal/service"
+	"github.com/vpcvpn/vpcvpn/internal/wire"
 )
 
 // backend is the console's one adapter onto the service layer: every page
@@ -77,12 +78,19 @@ func (b *backend) newRequest(r *http.Request, p iam.Principal, action string, pa
 // RequestId). Errors are the service's: *apierror.Error values are shown to
 // the user; anything else is logged and shown as InternalError.
 func (b *backend) call(r *http.Request, p iam.Principal, action string, params map[string]string) (any, *service.Request, error) {
+	return b.callIn(r, p, action, params, wire.JSON)
+}
+
+// callIn is call for an answer wanted in format f (a use case that answers
+// encoded bytes encodes them in f: the console's downloads).
+func (b *backend) callIn(r *http.Request, p iam.Principal, action string, params map[string]string, f wire.Format) (any, *service.Request, error) {
 	start := time.Now()
 	if params == nil {
 		params = map[string]string{}
 	}
 	params["Action"], params["Version"] = action, api.VersionVPC
 	sr := b.newRequest(r, p, action, params)
+	sr.Format = f
 	var body any
 	var err error
 	a := b.actions[action]

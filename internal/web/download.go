@@ -7,6 +7,7 @@ import (
 
 	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/service"
+	"github.com/vpcvpn/vpcvpn/internal/wire"
 )
 
 // downloadConfig answers DownloadVpnConnectionConfig as a file: exactly the
@@ -17,23 +18,23 @@ func (h *Handler) downloadConfig(q *req) {
 	if !ok {
 		return
 	}
-	xmlFormat := strings.HasSuffix(q.r.URL.Path, ".xml")
-	params := map[string]string{"RegionId": q.region, "VpnConnectionId": id, "Format": "JSON"}
-	if xmlFormat {
-		params["Format"] = "XML"
+	format := wire.JSON
+	if strings.HasSuffix(q.r.URL.Path, ".xml") {
+		format = wire.XML
 	}
-	body, sr, err := h.b.call(q.r, q.p, "DownloadVpnConnectionConfig", params)
+	params := map[string]string{"RegionId": q.region, "VpnConnectionId": id}
+	body, sr, err := h.b.callIn(q.r, q.p, "DownloadVpnConnectionConfig", params, format)
 	if err != nil {
 		q.fail("Download configuration", "connections", err, sr.RequestID)
 		return
 	}
-	out, err := api.EncodeAnswer(sr.Action, xmlFormat, sr.RequestID, body)
+	out, err := api.EncodeAnswer(sr.Action, sr.Format, sr.RequestID, body)
 	if err != nil {
 		q.fail("Download configuration", "connections", err, sr.RequestID)
 		return
 	}
 	name, ctype := id+".json", "application/json; charset=utf-8"
-	if xmlFormat {
+	if format == wire.XML {
 		name, ctype = id+".xml", "text/xml; charset=utf-8"
 	}
 	sendFile(q.w, name, ctype, out, q.r.URL.Query().Get("view") != "")

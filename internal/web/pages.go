@@ -9,6 +9,7 @@ import (
 
 	"github.com/vpcvpn/vpcvpn/internal/service"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
+	"github.com/vpcvpn/vpcvpn/internal/wire"
 )
 
 // answer converts a service answer to T (the use cases return values or
@@ -465,16 +466,15 @@ func (h *Handler) connectionReveal(q *req) {
 	q.page(http.StatusOK, "connection", connTitle(v.C), "connections", v, nil)
 }
 
-// downloadAnswer reads DownloadVpnConnectionConfig's answer, a struct or,
-// from the single-node answer cache, the encoded JSON.
+// downloadAnswer reads DownloadVpnConnectionConfig's answer to a call for
+// JSON: a struct or, from the answer cache, the encoded JSON.
 func downloadAnswer(body any) (vpn.ConnectionConfig, error) {
 	if d, err := answer[service.DownloadVpnConnectionConfigResponse](body); err == nil {
 		return d.VpnConnectionConfig, nil
 	}
-	type preencoded interface{ Bytes(xml bool) []byte }
-	if p, ok := body.(preencoded); ok {
+	if e, ok := body.(*wire.Encoded); ok && e.Format == wire.JSON {
 		var d service.DownloadVpnConnectionConfigResponse
-		if err := json.Unmarshal(p.Bytes(false), &d); err != nil {
+		if err := json.Unmarshal(e.Body, &d); err != nil {
 			return vpn.ConnectionConfig{}, err
 		}
 		return d.VpnConnectionConfig, nil
