@@ -71,18 +71,15 @@ func keyFile(t *testing.T) (string, *secret.Keyring) {
 	return path, keys
 }
 
-// idsOf returns the key ids of a keyring file, primary first.
+// idsOf returns the key ids of a keyring file: the primary first, the others
+// ascending (file order for the two keys these tests write at most).
 func idsOf(t *testing.T, path string) []uint32 {
 	t.Helper()
-	p, older, err := secret.ReadKeyringFile(path)
+	keys, err := secret.LoadKeyringFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := []uint32{secret.KeyID(p)}
-	for _, k := range older {
-		ids = append(ids, secret.KeyID(k))
-	}
-	return ids
+	return keys.KeyIDs()
 }
 
 func TestRunRotatesAndRetires(t *testing.T) {
