@@ -397,3 +397,46 @@ func TestConcurrentCustomerGatewaysWidePool(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	storetest.ConcurrentCustomerGateways(t, db)
 }
+
+// TestClaimBatching: while a batch is in flight the next one waits until it
+// returns or claimSplit claims wait; with none in flight any claim goes at
+// once. 64 concurrent claims on one store all complete, each fresh once.
+func TestClaimBatching(t *testing.T) {
+	c := &claimer{}
+	for _, tc := range []struct {
+		inflight, queued int
+		want             bool
+	}{{0, 0, false}, {0, 1, true}, {1, 1, false}, {1, claimSplit - 1, false}, {1, claimSplit, true}, {2, claimSplit, true}} {
+		c.inflight, c.queue = tc.inflight, make([]*claim, tc.queued)
+		if got := c.ready(); got != tc.want {
+			t.Errorf("ready with %d in flight, %d queued = %v; want %v", tc.inflight, tc.queued, got, tc.want)
+		}
+	}
+
+	db, _ := openFresh(t)
+	ctx := context.Background()
+	exp := time.Now().Add(signatureWindow + 2*time.Minute) // signed after the epoch
+	var wg sync.WaitGroup
+	fresh := make([]bool, 64)
+	errs := make([]error, 64)
+	for i := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fresh[i], _, errs[i] = db.ClaimNonce(ctx, fmt.Sprintf("batch\x00%d", i%32), exp, storetest.Account)
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for i := range 64 {
+		if errs[i] != nil {
+			t.Fatalf("claim %d: %v", i, errs[i])
+		}
+		if fresh[i] {
+			n++
+		}
+	}
+	if n != 32 {
+		t.Fatalf("%d fresh claims of 32 keys claimed twice each; want 32", n)
+	}
+}
