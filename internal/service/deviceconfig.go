@@ -77,16 +77,24 @@ func (s *Service) DescribeVpnConnectionDeviceTypes(ctx context.Context, r *Reque
 	if err := s.authorize(ctx, r, r.Meta.RAM, arn(region, r.Principal.AccountID, "vpnconnection", "*"), r.Principal.AccountID); err != nil {
 		return nil, err
 	}
-	out := &DescribeVpnConnectionDeviceTypesResponse{DeviceTypes: DeviceTypes{DeviceType: []DeviceTypeItem{}}}
-	for _, d := range render.Devices() {
-		out.DeviceTypes.DeviceType = append(out.DeviceTypes.DeviceType, DeviceTypeItem{
+	return &DescribeVpnConnectionDeviceTypesResponse{TotalCount: len(s.deviceTypes),
+		DeviceTypes: DeviceTypes{DeviceType: s.deviceTypes}}, nil
+}
+
+// deviceTypeItems is DescribeVpnConnectionDeviceTypes' list of the device
+// registry (render.Devices builds it anew on every call): New builds it
+// once, and every answer shares it, read-only.
+func deviceTypeItems() []DeviceTypeItem {
+	ds := render.Devices()
+	items := make([]DeviceTypeItem, 0, len(ds))
+	for _, d := range ds {
+		items = append(items, DeviceTypeItem{
 			DeviceTypeId: d.ID, Vendor: d.Vendor, Platform: d.Platform, Software: d.Software,
 			IkeVersions:    IkeVersions{IkeVersion: append([]string{}, d.IKEVersions...)},
 			AggressiveMode: d.Aggressive, RouteBased: d.RouteBased, Bgp: d.BGP, DualTunnel: d.Backup, Notes: d.Notes,
 		})
 	}
-	out.TotalCount = len(out.DeviceTypes.DeviceType)
-	return out, nil
+	return items
 }
 
 // DownloadVpnConnectionDeviceConfig renders the customer-side configuration

@@ -35,6 +35,10 @@ type Service struct {
 
 	cache *downloadCache
 
+	// deviceTypes is DescribeVpnConnectionDeviceTypes' list, built once
+	// (deviceTypeItems) and shared read-only by every answer.
+	deviceTypes []DeviceTypeItem
+
 	hubOnce sync.Once
 	agents  *agentHub // gateway agents' live status and long-polls (agent.go)
 }
@@ -73,7 +77,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("service: Config.Store is required")
 	}
 	s := &Service{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, clock: cfg.Now,
-		authz: cfg.Authz, sealer: cfg.Sealer, trail: cfg.Trail}
+		authz: cfg.Authz, sealer: cfg.Sealer, trail: cfg.Trail, deviceTypes: deviceTypeItems()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
