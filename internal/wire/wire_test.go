@@ -3,6 +3,8 @@ package wire
 import (
 	"bytes"
 	"encoding/xml"
+	"go/build"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +57,23 @@ func TestEncodeSplice(t *testing.T) {
 				t.Fatalf("got  %s\nwant %s", out.String(), c.want)
 			}
 		})
+	}
+}
+
+// TestStandardLibraryOnly: wire is the leaf both the HTTP layer and the
+// service encode answers with; it imports neither (nor anything else of
+// vpcvpn), so the cache's owner never depends on the HTTP layer to encode.
+func TestStandardLibraryOnly(t *testing.T) {
+	pkg, err := build.ImportDir(".", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkg.Imports) == 0 {
+		t.Fatal("import list not read")
+	}
+	for _, imp := range pkg.Imports {
+		if strings.Contains(imp, ".") {
+			t.Errorf("internal/wire imports %s", imp)
+		}
 	}
 }
