@@ -508,7 +508,7 @@ func (s *Service) ReportVpnGatewayAgentStatus(ctx context.Context, r *Request) (
 		if cached {
 			cur, err := s.store.GetGateway(ctx, store.Scope{RegionID: g.RegionID}, g.VpnGatewayID)
 			if err == nil && cur.AccountID != g.AccountID {
-				err = &store.NotFoundError{Kind: "VpnGateway", ID: g.VpnGatewayID}
+				err = &store.NotFoundError{Kind: store.KindVpnGateway, ID: g.VpnGatewayID}
 			}
 			if err != nil {
 				h.forget(g.VpnGatewayID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
 )
@@ -93,12 +92,8 @@ func (s *Service) CreateVpnConnection(ctx context.Context, r *Request) (any, err
 	c.ClientToken = in.ClientToken
 	c.CreatedAt = s.now().UTC()
 	created, err := s.store.CreateConnection(ctx, c, idem(r, in.ClientToken))
-	var dup *store.DuplicateError
-	if errors.As(err, &dup) {
-		return nil, apierror.Newf("InvalidVpnConnection.AlreadyExists", "The VPN gateway %s and this customer gateway already have IPsec-VPN connection %s; a gateway/customer gateway pair carries at most one connection.", c.VpnGatewayID, dup.ID)
-	}
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, storeErrOf(err, opCreateVpnConnection, about{Target: c.VpnGatewayID})
 	}
 	s.notifyGateway(c.VpnGatewayID)
 	// The answer (id, name, creation time) is the record just written, as
@@ -230,11 +225,7 @@ func (s *Service) saveConnection(ctx context.Context, cur, next vpn.Connection, 
 		return vpn.Connection{}, gw, nil, err
 	}
 	if err := s.store.UpdateConnection(ctx, next); err != nil {
-		var dup *store.DuplicateError
-		if errors.As(err, &dup) {
-			return vpn.Connection{}, gw, nil, apierror.Newf("InvalidVpnConnection.AlreadyExists", "The VPN gateway %s and this customer gateway already have IPsec-VPN connection %s.", next.VpnGatewayID, dup.ID)
-		}
-		return vpn.Connection{}, gw, nil, storeErr(err)
+		return vpn.Connection{}, gw, nil, storeErrOf(err, opUpdateVpnConnection, about{Target: next.VpnGatewayID})
 	}
 	s.invalidateDownload(next.RegionID, next.VpnConnectionID)
 	s.notifyGateway(next.VpnGatewayID)
@@ -253,12 +244,8 @@ func (s *Service) DeleteVpnConnection(ctx context.Context, r *Request) (any, err
 	}
 	err = dryRunOr(r, func() error { return s.nextHopInUse(ctx, ownerScope(&c), c) },
 		func() error { return s.store.DeleteConnection(ctx, ownerScope(&c), c.VpnConnectionID) })
-	var inUse *store.InUseError
-	if errors.As(err, &inUse) {
-		return nil, apierror.Newf("DependencyViolation.VpnRouteEntry", "The IPsec-VPN connection %s is the next hop of a route entry of VPN gateway %s; delete its route entries first.", c.VpnConnectionID, inUse.ID)
-	}
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, storeErrOf(err, opDeleteVpnConnection, about{Target: c.VpnConnectionID})
 	}
 	s.invalidateDownload(c.RegionID, c.VpnConnectionID)
 	s.notifyGateway(c.VpnGatewayID)

@@ -2,9 +2,7 @@ package service
 
 import (
 	"context"
-	"errors"
 
-	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
 )
@@ -30,12 +28,8 @@ func (s *Service) CreateCustomerGateway(ctx context.Context, r *Request) (any, e
 	}
 	c.CreatedAt = s.now().UTC()
 	created, err := s.store.CreateCustomerGateway(ctx, c, idem(r, in.ClientToken))
-	var dup *store.DuplicateError
-	if errors.As(err, &dup) {
-		return nil, apierror.Newf("InvalidIpAddress.AlreadyExist", "The IpAddress %s is already used by customer gateway %s in this region.", c.IPAddress, dup.ID)
-	}
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, storeErrOf(err, opCreateCustomerGateway, about{Detail: c.IPAddress})
 	}
 	got, err := s.store.GetCustomerGateway(ctx, scope(r, c.RegionID), created.ID)
 	if err != nil {
@@ -132,12 +126,8 @@ func (s *Service) DeleteCustomerGateway(ctx context.Context, r *Request) (any, e
 		return s.connectionsInUse(ctx, sc, store.ConnectionFilter{CustomerGatewayID: c.CustomerGatewayID})
 	},
 		func() error { return s.store.DeleteCustomerGateway(ctx, sc, c.CustomerGatewayID) })
-	var inUse *store.InUseError
-	if errors.As(err, &inUse) {
-		return nil, apierror.Newf("DependencyViolation.VpnConnection", "The customer gateway %s is used by IPsec-VPN connection %s; delete the connection first.", c.CustomerGatewayID, inUse.ID)
-	}
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, storeErrOf(err, opDeleteCustomerGateway, about{Target: c.CustomerGatewayID})
 	}
 	return nil, nil
 }

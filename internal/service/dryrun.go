@@ -57,14 +57,14 @@ func (s *Service) vpcInUse(ctx context.Context, sc store.Scope, vpcID string) er
 		return err
 	}
 	if len(sws) > 0 {
-		return &store.InUseError{Kind: "VSwitch", ID: sws[0].VSwitchID}
+		return &store.InUseError{Kind: store.KindVSwitch, ID: sws[0].VSwitchID}
 	}
 	gws, _, err := s.store.ListGateways(ctx, sc, store.GatewayFilter{VpcID: vpcID}, store.Page{Number: 1, Size: 1})
 	if err != nil {
 		return err
 	}
 	if len(gws) > 0 {
-		return &store.InUseError{Kind: "VpnGateway", ID: gws[0].VpnGatewayID}
+		return &store.InUseError{Kind: store.KindVpnGateway, ID: gws[0].VpnGatewayID}
 	}
 	return nil
 }
@@ -76,7 +76,7 @@ func (s *Service) vswitchInUse(ctx context.Context, sc store.Scope, sw vpn.VSwit
 	}
 	for _, g := range gws {
 		if g.VSwitchID == sw.VSwitchID || g.DisasterRecoveryVSwitchID == sw.VSwitchID {
-			return &store.InUseError{Kind: "VpnGateway", ID: g.VpnGatewayID}
+			return &store.InUseError{Kind: store.KindVpnGateway, ID: g.VpnGatewayID}
 		}
 	}
 	return nil
@@ -88,7 +88,7 @@ func (s *Service) connectionsInUse(ctx context.Context, sc store.Scope, f store.
 		return err
 	}
 	if len(cs) > 0 {
-		return &store.InUseError{Kind: "VpnConnection", ID: cs[0].VpnConnectionID}
+		return &store.InUseError{Kind: store.KindVpnConnection, ID: cs[0].VpnConnectionID}
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func (s *Service) nextHopInUse(ctx context.Context, sc store.Scope, c vpn.Connec
 	}
 	for _, e := range es {
 		if e.NextHop == c.VpnConnectionID {
-			return &store.InUseError{Kind: "VpnRouteEntry", ID: c.VpnGatewayID}
+			return &store.InUseError{Kind: store.KindVpnRouteEntry, ID: c.VpnGatewayID}
 		}
 	}
 	return nil
@@ -123,5 +123,5 @@ func (s *Service) routesSelected(ctx context.Context, sc store.Scope, k store.Ro
 			return nil
 		}
 	}
-	return &store.NotFoundError{Kind: "RouteEntry", ID: k.RouteDest}
+	return &store.NotFoundError{Kind: store.KindRouteEntry, ID: k.RouteDest}
 }

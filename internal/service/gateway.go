@@ -54,14 +54,11 @@ func (s *Service) CreateVpnGateway(ctx context.Context, r *Request) (any, error)
 		g.BusinessStatus = "Normal"
 	}
 	created, err := s.store.CreateGateway(ctx, g, s.pool, idem(r, in.ClientToken))
-	var dup *store.DuplicateError
 	switch {
 	case errors.Is(err, store.ErrPoolExhausted):
 		return nil, apierror.Newf("QuotaExceeded.GatewayAddressPool", "No free address is left in the gateway address pool; ask the operator to add CIDRs with --gateway-address-pool or delete unused VPN gateways.")
-	case errors.As(err, &dup):
-		return nil, apierror.Newf("VpnGateway.AlreadyExists", "The VPC %s already has VPN gateway %s; a VPC has at most one VPN gateway.", g.VpcID, dup.ID)
 	case err != nil:
-		return nil, storeErr(err)
+		return nil, storeErrOf(err, opCreateVpnGateway, about{Target: g.VpcID})
 	}
 	got, err := s.store.GetGateway(ctx, sc, created.ID)
 	if err != nil {
@@ -179,12 +176,8 @@ func (s *Service) DeleteVpnGateway(ctx context.Context, r *Request) (any, error)
 	sc := store.Scope{AccountID: g.AccountID, RegionID: g.RegionID}
 	err = dryRunOr(r, func() error { return s.connectionsInUse(ctx, sc, store.ConnectionFilter{VpnGatewayID: id}) },
 		func() error { return s.store.DeleteGateway(ctx, sc, id) })
-	var inUse *store.InUseError
-	if errors.As(err, &inUse) {
-		return nil, apierror.Newf("DependencyViolation.VpnConnection", "The VPN gateway %s still has IPsec-VPN connection %s; delete its connections first.", id, inUse.ID)
-	}
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, storeErrOf(err, opDeleteVpnGateway, about{Target: id})
 	}
 	s.hub().forget(id) // its agent's reports read it again
 	return nil, nil

@@ -72,7 +72,7 @@ func (s *Service) move(ctx context.Context, r *Request, action string, in vpn.Mo
 	any := store.Scope{RegionID: in.RegionID}
 	var owner string
 	var err error
-	switch in.Type.Kind {
+	switch storeKind(in.Type) {
 	case store.KindVpc:
 		var v vpn.Vpc
 		v, err = s.store.GetVpc(ctx, any, in.ID)
@@ -96,7 +96,7 @@ func (s *Service) move(ctx context.Context, r *Request, action string, in vpn.Mo
 		return err
 	}
 	if err := dryRunOr(r, nil, func() error {
-		return s.store.MoveResourceGroup(ctx, store.Scope{AccountID: owner, RegionID: in.RegionID}, in.Type.Kind, in.ID, in.Group)
+		return s.store.MoveResourceGroup(ctx, store.Scope{AccountID: owner, RegionID: in.RegionID}, storeKind(in.Type), in.ID, in.Group)
 	}); err != nil {
 		return storeErr(err)
 	}

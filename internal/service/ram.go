@@ -32,60 +32,17 @@ func policyARN(account, policyType, name string) string {
 	return ramARN(account, "policy", name)
 }
 
-// ramErr maps the store's typed errors onto RAM's codes.
-func ramErr(err error) error {
+// ramErr maps the store's typed errors of the RAM use cases onto RAM's
+// codes, through the one table (storeerr.go).
+func ramErr(err error) error { return ramErrOf(err, anyOp, about{}) }
+
+// ramErrOf is ramErr for use case o (its own rows first).
+func ramErrOf(err error, o op, a about) error {
 	if err == nil {
 		return nil
 	}
-	var nf *store.NotFoundError
-	if errors.As(err, &nf) {
-		switch nf.Kind {
-		case "User":
-			return apierror.Newf("EntityNotExist.User", "The user does not exist: %s.", nf.ID)
-		case "Policy":
-			return apierror.Newf("EntityNotExist.Policy", "The policy does not exist: %s.", nf.ID)
-		case "PolicyVersion":
-			return apierror.Newf("EntityNotExist.Policy.Version", "The policy version does not exist: %s.", nf.ID)
-		case "Role":
-			return apierror.Newf("EntityNotExist.Role", "The role does not exist: %s.", nf.ID)
-		case "AccessKey":
-			return apierror.Newf("EntityNotExist.User.AccessKey", "The user access key does not exist: %s.", nf.ID)
-		case "Attachment":
-			if strings.HasPrefix(nf.ID, iam.AttachToRole+"/") {
-				return apierror.Newf("EntityNotExist.Role.Policy", "The indicate policy of the role does not exist: %s.", nf.ID)
-			}
-			return apierror.Newf("EntityNotExist.User.Policy", "The indicate policy of the user does not exist: %s.", nf.ID)
-		}
-	}
-	var dup *store.DuplicateError
-	if errors.As(err, &dup) {
-		switch dup.Rule {
-		case "UserName":
-			return apierror.Newf("EntityAlreadyExists.User", "The user does already EXIST: %s.", dup.ID)
-		case "PolicyName":
-			return apierror.Newf("EntityAlreadyExists.Policy", "The policy does already EXIST: %s.", dup.ID)
-		case "RoleName":
-			return apierror.Newf("EntityAlreadyExists.Role", "The role does already EXIST: %s.", dup.ID)
-		case "Attachment":
-			if strings.HasPrefix(dup.ID, iam.AttachToRole+"/") {
-				return apierror.New("EntityAlreadyExists.Role.Policy")
-			}
-			return apierror.New("EntityAlreadyExists.User.Policy")
-		}
-	}
-	var inUse *store.InUseError
-	if errors.As(err, &inUse) {
-		if inUse.Kind == "Role" {
-			return apierror.Newf("DeleteConflict.Policy.Role", "The policy CAN NOT been attached to any role while deleting the policy: it is attached to role %s.", inUse.ID)
-		}
-		return apierror.Newf("DeleteConflict.Policy.User", "The policy CAN NOT been attached to any user while deleting the policy: it is attached to user %s.", inUse.ID)
-	}
-	if e := quotaErr(err); e != nil {
+	if e := tableErr(err, o, a); e != nil {
 		return e
-	}
-	var lim *store.LimitError
-	if errors.As(err, &lim) {
-		return apierror.Newf("LimitExceeded.Policy.Version", "The count of policy version beyond the current limits: a policy has at most %d versions; use RotateStrategy=DeleteOldestNonDefaultVersionWhenLimitExceeded.", iam.MaxPolicyVersions)
 	}
 	return err
 }
@@ -257,14 +214,7 @@ func (s *Service) DeleteUser(ctx context.Context, r *Request) (any, error) {
 	// transaction: a key created or a policy attached concurrently is
 	// never deleted with the user.
 	err = is.DeleteUser(ctx, acct, name)
-	var inUse *store.InUseError
-	if errors.As(err, &inUse) {
-		if inUse.Kind == "AccessKey" {
-			return nil, apierror.Newf("DeleteConflict.User.AccessKey", "The user CAN NOT has any access key while deleting the user: delete access key %s of %s first.", inUse.ID, name)
-		}
-		return nil, apierror.Newf("DeleteConflict.User.Policy", "The user CAN NOT has any attached policy while deleting the user: detach policy %s from %s first.", inUse.ID, name)
-	}
-	return nil, ramErr(err)
+	return nil, ramErrOf(err, opDeleteUser, about{Target: name})
 }
 
 // keyOwner resolves the identity whose access keys an access-key action
@@ -589,7 +539,7 @@ func (s *Service) DeletePolicy(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
-	return nil, ramErr(is.DeletePolicy(ctx, acct, name))
+	return nil, ramErrOf(is.DeletePolicy(ctx, acct, name), opDeletePolicy, about{})
 }
 
 // CreatePolicyVersion adds a version to a custom policy; with SetAsDefault it
@@ -640,19 +590,7 @@ func (s *Service) attach(ctx context.Context, r *Request, action string, in iam.
 	// The store counts the identity's policies in the attach's
 	// transaction (LimitError), so concurrent attaches cannot pass the
 	// limit.
-	err := is.AttachPolicy(ctx, a)
-	var lim *store.LimitError
-	if errors.As(err, &lim) && lim.Rule != "PolicyVersions" {
-		code, max := "LimitExceeded.User.Policy", iam.MaxCustomPoliciesPerID
-		if in.PrincipalType == iam.AttachToRole {
-			code = "LimitExceeded.Role.Policy"
-		}
-		if in.PolicyType == iam.PolicyTypeSystem {
-			max = iam.MaxSystemPoliciesPerID
-		}
-		return apierror.Newf(code, "The policy count of %s beyond the current limits: at most %d %s policies.", in.PrincipalName, max, strings.ToLower(in.PolicyType))
-	}
-	return ramErr(err)
+	return ramErrOf(is.AttachPolicy(ctx, a), opAttachPolicyToIdentity, about{})
 }
 
 // AttachPolicyToUser attaches a policy to a RAM user.
@@ -787,9 +725,5 @@ func (s *Service) DeleteRole(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	err = is.DeleteRole(ctx, acct, name)
-	var inUse *store.InUseError
-	if errors.As(err, &inUse) {
-		return nil, apierror.Newf("DeleteConflict.Role.Policy", "The role CAN NOT has any attached policy while deleting the role: detach policy %s first.", inUse.ID)
-	}
-	return nil, ramErr(err)
+	return nil, ramErrOf(err, opDeleteRole, about{})
 }

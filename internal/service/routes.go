@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/store"
@@ -11,20 +10,7 @@ import (
 
 // routeErr maps the store's errors of the route entry actions.
 func routeErr(err error, gatewayID, nextHop string) error {
-	var nf *store.NotFoundError
-	if errors.As(err, &nf) {
-		switch nf.Kind {
-		case "NextHop":
-			return apierror.Newf("InvalidNextHop.NotFound", "The next hop %s is not an IPsec-VPN connection of VPN gateway %s.", nextHop, gatewayID)
-		case "RouteEntry":
-			return apierror.Newf("InvalidRouteEntry.NotFound", "VPN gateway %s has no such route entry to %s via %s.", gatewayID, nf.ID, nextHop)
-		}
-	}
-	var dup *store.DuplicateError
-	if errors.As(err, &dup) {
-		return apierror.Newf("VpnRouteEntry.AlreadyExists", "VPN gateway %s already has this route entry via %s.", gatewayID, nextHop)
-	}
-	return storeErr(err)
+	return storeErrOf(err, anyOp, about{Target: gatewayID, Detail: nextHop})
 }
 
 // CreateVpnRouteEntry creates a destination-based route of a VPN gateway.

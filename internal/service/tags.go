@@ -9,17 +9,15 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
 )
 
-// tagErr maps the store's errors of the tag actions.
+// tagErr maps the store's errors of the tag actions. A missing resource is
+// InvalidInstanceIds.NotFound whatever its kind (the tag actions name it by
+// the request's ResourceType); the rest goes through the table.
 func tagErr(err error, t vpn.TagType) error {
 	var nf *store.NotFoundError
 	if errors.As(err, &nf) {
 		return apierror.Newf("InvalidInstanceIds.NotFound", "The %s %s does not exist in this region.", t.Name, nf.ID)
 	}
-	var lim *store.LimitError
-	if errors.As(err, &lim) {
-		return apierror.Newf("QuotaExceeded.TagNum", "The %s %s would carry more than %d tags; remove some first.", t.Name, lim.ID, store.MaxTagsPerResource)
-	}
-	return storeErr(err)
+	return storeErrOf(err, opTagResources, about{Detail: t.Name})
 }
 
 // authorizeEach authorizes action on every resource of the request; the
@@ -43,7 +41,9 @@ func (s *Service) TagResources(ctx context.Context, r *Request) (any, error) {
 	if err := s.authorizeEach(ctx, r, r.Meta.RAM, in); err != nil {
 		return nil, err
 	}
-	if err := dryRunOr(r, nil, func() error { return s.store.TagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags) }); err != nil {
+	if err := dryRunOr(r, nil, func() error {
+		return s.store.TagResources(ctx, scope(r, in.RegionID), storeKind(in.Type), in.IDs, in.Tags)
+	}); err != nil {
 		return nil, tagErr(err, in.Type)
 	}
 	return nil, nil
@@ -59,7 +59,7 @@ func (s *Service) UnTagResources(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	if err := dryRunOr(r, nil, func() error {
-		return s.store.UntagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Keys, in.All)
+		return s.store.UntagResources(ctx, scope(r, in.RegionID), storeKind(in.Type), in.IDs, in.Keys, in.All)
 	}); err != nil {
 		return nil, tagErr(err, in.Type)
 	}
@@ -87,14 +87,14 @@ func (s *Service) ListTagResources(ctx context.Context, r *Request) (any, error)
 	var tags []store.TagResource
 	var more bool
 	if la.all {
-		tags, more, err = s.store.ListTagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags, in.Offset, in.Limit)
+		tags, more, err = s.store.ListTagResources(ctx, scope(r, in.RegionID), storeKind(in.Type), in.IDs, in.Tags, in.Offset, in.Limit)
 		if err != nil {
 			return nil, tagErr(err, in.Type)
 		}
 	} else {
 		// Decided per tagged resource: read all, keep the visible ones,
 		// page them here.
-		all, _, err := s.store.ListTagResources(ctx, scope(r, in.RegionID), in.Type.Kind, in.IDs, in.Tags, 0, maxTagRows)
+		all, _, err := s.store.ListTagResources(ctx, scope(r, in.RegionID), storeKind(in.Type), in.IDs, in.Tags, 0, maxTagRows)
 		if err != nil {
 			return nil, tagErr(err, in.Type)
 		}

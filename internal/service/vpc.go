@@ -38,26 +38,11 @@ func storeErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	var nf *store.NotFoundError
-	if errors.As(err, &nf) {
-		switch nf.Kind {
-		case "Vpc":
-			return apierror.Newf("InvalidVpcId.NotFound", "The specified VpcId %s does not exist.", nf.ID)
-		case "VSwitch":
-			return apierror.Newf("InvalidVSwitchId.NotFound", "The specified VSwitchId %s does not exist.", nf.ID)
-		case "VpnGateway":
-			return apierror.Newf("InvalidVpnGatewayInstanceId.NotFound", "The specified vpn gateway instance id %s does not exist.", nf.ID)
-		case "CustomerGateway":
-			return apierror.Newf("InvalidCustomerGatewayInstanceId.NotFound", "The specified customer gateway instance id %s does not exist.", nf.ID)
-		case "VpnConnection":
-			return apierror.Newf("InvalidVpnConnectionInstanceId.NotFound", "The specified vpn connection instance id %s does not exist.", nf.ID)
-		}
+	if e := tableErr(err, anyOp, about{}); e != nil {
+		return e
 	}
 	if errors.Is(err, store.ErrTokenMismatch) {
 		return apierror.New("IdempotentParameterMismatch")
-	}
-	if e := quotaErr(err); e != nil {
-		return e
 	}
 	if errors.Is(err, store.ErrConflict) {
 		return apierror.Newf("VpnGateway.Configuring", "The resource is being changed by another request; retry.")
@@ -72,6 +57,15 @@ func storeErr(err error) error {
 		return &store.BusyError{Attempts: 1, Cause: err}
 	}
 	return err
+}
+
+// storeErrOf is storeErr for use case o, whose own rows (and what it knows
+// of the request, a) come first.
+func storeErrOf(err error, o op, a about) error {
+	if e := tableErr(err, o, a); e != nil {
+		return e
+	}
+	return storeErr(err)
 }
 
 // CreateVpc creates a VPC.
@@ -177,15 +171,8 @@ func (s *Service) DeleteVpc(ctx context.Context, r *Request) (any, error) {
 	}
 	sc := store.Scope{AccountID: v.AccountID, RegionID: region}
 	err = dryRunOr(r, func() error { return s.vpcInUse(ctx, sc, id) }, func() error { return s.store.DeleteVpc(ctx, sc, id) })
-	var inUse *store.InUseError
-	if errors.As(err, &inUse) {
-		if inUse.Kind == "VpnGateway" {
-			return nil, apierror.Newf("DependencyViolation.VpnGateway", "The VPC %s still has VPN gateway %s; delete the VPN gateway first.%s", id, inUse.ID, forced)
-		}
-		return nil, apierror.Newf("DependencyViolation.VSwitch", "The VPC %s still has vSwitch %s; delete its vSwitches first.%s", id, inUse.ID, forced)
-	}
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, storeErrOf(err, opDeleteVpc, about{Target: id, Detail: forced})
 	}
 	return nil, nil
 }
@@ -287,12 +274,8 @@ func (s *Service) DeleteVSwitch(ctx context.Context, r *Request) (any, error) {
 	}
 	sc := store.Scope{AccountID: sw.AccountID, RegionID: region}
 	err = dryRunOr(r, func() error { return s.vswitchInUse(ctx, sc, sw) }, func() error { return s.store.DeleteVSwitch(ctx, sc, id) })
-	var inUse *store.InUseError
-	if errors.As(err, &inUse) {
-		return nil, apierror.Newf("DependencyViolation.VpnGateway", "The vSwitch %s is used by VPN gateway %s; delete the VPN gateway first.", id, inUse.ID)
-	}
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, storeErrOf(err, opDeleteVSwitch, about{Target: id})
 	}
 	return nil, nil
 }

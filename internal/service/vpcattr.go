@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/store"
@@ -99,12 +98,8 @@ func (s *Service) ModifyVpcAttribute(ctx context.Context, r *Request) (any, erro
 		return nil, err
 	}
 	err = dryRunOr(r, nil, func() error { return s.store.UpdateVpc(ctx, next) })
-	var inUse *store.InUseError
-	if errors.As(err, &inUse) {
-		return nil, apierror.Newf("InvalidCidrBlock.VSwitchOutside", "The CidrBlock %s of VPC %s would not contain vSwitch %s; a VPC's block must hold all its vSwitches.", next.CidrBlock, next.VpcID, inUse.ID)
-	}
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, storeErrOf(err, opModifyVpcAttribute, about{Target: next.VpcID, Detail: next.CidrBlock})
 	}
 	return nil, nil
 }

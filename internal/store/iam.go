@@ -13,7 +13,7 @@ var ErrLimit = errors.New("store: limit exceeded")
 
 // LimitError says which limit was hit.
 type LimitError struct {
-	Rule string // "PolicyVersions"
+	Rule Rule   // RulePolicyVersions, RuleCustomPoliciesPerIdentity, ...
 	ID   string // the record whose limit it is
 }
 
@@ -26,15 +26,15 @@ func (e *LimitError) Unwrap() error { return ErrLimit }
 // the policies attached to users and roles. Every method is safe for
 // concurrent use; every write is one transaction.
 //
-// Kinds and rules of the typed errors: NotFoundError Kind "Account",
-// "User", "Policy", "PolicyVersion", "Role", "Attachment" (ID the name, for
-// an attachment "PrincipalType/PrincipalName/PolicyType/PolicyName");
-// DuplicateError Rule "UserName", "PolicyName", "RoleName", "Attachment";
-// InUseError Kind "User" or "Role" (DeletePolicy: ID the name of one
-// identity the policy is attached to), "AccessKey" or "Policy" (DeleteUser,
-// DeleteRole: ID one key id or attached policy name); LimitError Rule
-// "PolicyVersions", "CustomPoliciesPerIdentity" or
-// "SystemPoliciesPerIdentity" (ID "PrincipalType/PrincipalName").
+// Kinds and rules of the typed errors (kinds.go): NotFoundError KindAccount,
+// KindUser, KindPolicy, KindPolicyVersion, KindRole, KindAttachment (ID the
+// name, for an attachment "PrincipalType/PrincipalName/PolicyType/PolicyName");
+// DuplicateError RuleUserName, RulePolicyName, RuleRoleName, RuleAttachment;
+// InUseError KindUser or KindRole (DeletePolicy: ID the name of one
+// identity the policy is attached to), KindAccessKey or KindPolicy
+// (DeleteUser, DeleteRole: ID one key id or attached policy name);
+// LimitError RulePolicyVersions, RuleCustomPoliciesPerIdentity or
+// RuleSystemPoliciesPerIdentity (ID "PrincipalType/PrincipalName").
 //
 // Rules that span rows (a user without keys, a limit of attachments) are
 // enforced inside the write's transaction, so concurrent writes cannot

@@ -28,9 +28,9 @@ type RouteFilter struct {
 // RouteStore holds the route entries of VPN gateways.
 type RouteStore interface {
 	// CreateRouteEntry stores e (idempotent on idem.Token; the created id is
-	// its gateway id). *NotFoundError{Kind:"VpnGateway"} when the gateway is
-	// not in e's account and region, {Kind:"NextHop"} when NextHop is not a
-	// connection of the gateway; *DuplicateError{Rule:"RouteEntry"} when an
+	// its gateway id). *NotFoundError{Kind: KindVpnGateway} when the gateway is
+	// not in e's account and region, {Kind: KindNextHop} when NextHop is not a
+	// connection of the gateway; *DuplicateError{Rule: RuleRouteEntry} when an
 	// entry with the same gateway, type, source, destination and next hop
 	// exists.
 	CreateRouteEntry(ctx context.Context, e vpn.RouteEntry, idem Idempotency) (Created, error)
@@ -39,9 +39,9 @@ type RouteStore interface {
 	ListRouteEntries(ctx context.Context, s Scope, f RouteFilter, p Page) ([]vpn.RouteEntry, int, error)
 	// UpdateRouteEntries applies change to every entry of the scope that k
 	// selects (weight, priority, published and description are written) and
-	// returns them changed; *NotFoundError{Kind:"RouteEntry"} when none.
+	// returns them changed; *NotFoundError{Kind: KindRouteEntry} when none.
 	UpdateRouteEntries(ctx context.Context, s Scope, k RouteKey, change func(*vpn.RouteEntry)) ([]vpn.RouteEntry, error)
 	// DeleteRouteEntries deletes the entries k selects;
-	// *NotFoundError{Kind:"RouteEntry"} when none.
+	// *NotFoundError{Kind: KindRouteEntry} when none.
 	DeleteRouteEntries(ctx context.Context, s Scope, k RouteKey) error
 }

@@ -81,9 +81,10 @@ type Quotas struct {
 
 // QuotaError says which quota a create would exceed.
 type QuotaError struct {
-	// Kind is "VpnGateway", "VpnConnection" (per gateway), "CustomerGateway",
-	// "User", "AccessKey" (per account) or "IdentityAccessKey".
-	Kind  string
+	// Kind is KindVpnGateway, KindVpnConnection (per gateway),
+	// KindCustomerGateway, KindUser, KindAccessKey (per account) or
+	// KindIdentityAccessKey.
+	Kind  Kind
 	Limit int
 	ID    string // the gateway of a "VpnConnection" quota, the user of "IdentityAccessKey"
 }
@@ -101,7 +102,7 @@ type QuotaSetter interface {
 
 // NotFoundError says which record was missing.
 type NotFoundError struct {
-	Kind string // "Vpc", "VSwitch", "VpnGateway", "CustomerGateway", "VpnConnection", "Account", "AccessKey"
+	Kind Kind
 	ID   string
 }
 
@@ -110,7 +111,7 @@ func (e *NotFoundError) Unwrap() error { return ErrNotFound }
 
 // InUseError says what still references the record.
 type InUseError struct {
-	Kind string // the kind of the referencing records, e.g. "VSwitch", "VpnConnection", "VpnGateway"
+	Kind Kind   // the kind of the referencing records, e.g. KindVSwitch, KindVpnConnection
 	ID   string // one referencing record
 }
 
@@ -119,7 +120,7 @@ func (e *InUseError) Unwrap() error { return ErrInUse }
 
 // DuplicateError says which uniqueness rule was hit.
 type DuplicateError struct {
-	Rule string // "VpcGateway", "CustomerGatewayIp", "ConnectionPair", "AccessKeyId", "AccountId"
+	Rule Rule
 	ID   string // the existing record
 }
 
@@ -239,7 +240,7 @@ type Store interface {
 	// vSwitches or a VPN gateway. UpdateVpc writes name, description,
 	// CIDR block and the route table's name and description (found by id
 	// in its account and region), failing with
-	// *InUseError{Kind:"VSwitch"} when a vSwitch would fall outside the new
+	// *InUseError{Kind: KindVSwitch} when a vSwitch would fall outside the new
 	// block; UpdateVSwitch writes name and description.
 	CreateVpc(ctx context.Context, v vpn.Vpc, idem Idempotency) (Created, error)
 	GetVpc(ctx context.Context, s Scope, vpcID string) (vpn.Vpc, error)
@@ -256,7 +257,7 @@ type Store interface {
 	// VPN gateways. CreateGateway allocates InternetIP (and, for a gateway
 	// with a DisasterRecoveryVSwitchID, DisasterRecoveryInternetIP) from pool,
 	// never an address held by another gateway (ErrPoolExhausted when none is
-	// free), fails with *DuplicateError{Rule:"VpcGateway"} when the VPC has a
+	// free), fails with *DuplicateError{Rule: RuleVpcGateway} when the VPC has a
 	// gateway and *NotFoundError when the VPC is gone. DeleteGateway fails
 	// with *InUseError while the gateway has connections, and frees its
 	// addresses.
@@ -268,7 +269,7 @@ type Store interface {
 	DeleteGateway(ctx context.Context, s Scope, gatewayID string) error
 
 	// Customer gateways. Create fails with *DuplicateError{Rule:
-	// "CustomerGatewayIp"} when the account has one with that IP in the
+	// RuleCustomerGatewayIP} when the account has one with that IP in the
 	// region; Delete with *InUseError while a connection or tunnel uses it.
 	CreateCustomerGateway(ctx context.Context, c vpn.CustomerGateway, idem Idempotency) (Created, error)
 	GetCustomerGateway(ctx context.Context, s Scope, id string) (vpn.CustomerGateway, error)
@@ -278,9 +279,9 @@ type Store interface {
 
 	// IPsec connections with their tunnels, as one record. Create fails with
 	// *NotFoundError when the gateway or a customer gateway is gone and with
-	// *DuplicateError{Rule:"ConnectionPair"} when the (gateway, customer
+	// *DuplicateError{Rule: RuleConnectionPair} when the (gateway, customer
 	// gateway) pair already carries a connection; DeleteConnection fails
-	// with *InUseError{Kind:"VpnRouteEntry"} while a route entry uses the
+	// with *InUseError{Kind: KindVpnRouteEntry} while a route entry uses the
 	// connection as its next hop. UpdateConnection writes the
 	// whole connection if its Version is still the stored one (ErrConflict
 	// otherwise) and increments Version.
@@ -297,7 +298,7 @@ type Store interface {
 	// KindVpnGateway, KindCustomerGateway, KindVpnConnection) in the scope
 	// into resource group rg; a VPN gateway takes its connections along.
 	// *NotFoundError{Kind: kind}.
-	MoveResourceGroup(ctx context.Context, s Scope, kind, id, rg string) error
+	MoveResourceGroup(ctx context.Context, s Scope, kind Kind, id, rg string) error
 }
 
 // NonceStore remembers signature nonces for replay protection.

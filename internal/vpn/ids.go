@@ -75,6 +75,11 @@ func NotFound(prefix string) *apierror.Error {
 	return apierror.New(notFoundCode[prefix])
 }
 
+// NotFoundCode is the NotFound code of the resource whose ids start with
+// prefix: the one a malformed id answers here and the one the service
+// answers when the store finds no such record.
+func NotFoundCode(prefix string) string { return notFoundCode[prefix] }
+
 // ValidID reports whether id looks like an id of the given prefix: prefix,
 // "-", then 1 to 64 lowercase letters and digits in total length.
 func ValidID(prefix, id string) bool {

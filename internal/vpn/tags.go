@@ -30,6 +30,16 @@ var tagTypes = map[string]TagType{
 	"VPNCONNECTION":   {"VpnConnection", "VpnConnection", PrefixVpnConnection, "vpnconnection"},
 }
 
+// TagTypes returns every taggable resource type (tests check their Kind
+// against the store's kinds).
+func TagTypes() []TagType {
+	out := make([]TagType, 0, len(tagTypes))
+	for _, t := range tagTypes {
+		out = append(out, t)
+	}
+	return out
+}
+
 // Limits of the tag actions.
 const (
 	maxTagResourceIDs = 50 // ResourceId.N

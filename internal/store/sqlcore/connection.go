@@ -127,18 +127,18 @@ func checkRefs(q q, c *vpn.Connection, gatewayID string) error {
 	if _, ok, err := q.first(`SELECT gateway_id FROM vpn_gateways WHERE gateway_id = ? AND account_id = ? AND region_id = ?`, gatewayID, c.AccountID, c.RegionID); err != nil {
 		return err
 	} else if !ok {
-		return notFound("VpnGateway", gatewayID)
+		return notFound(store.KindVpnGateway, gatewayID)
 	}
 	for _, cg := range customerGateways(c) {
 		if _, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE customer_gateway_id = ? AND account_id = ? AND region_id = ?`, cg, c.AccountID, c.RegionID); err != nil {
 			return err
 		} else if !ok {
-			return notFound("CustomerGateway", cg)
+			return notFound(store.KindCustomerGateway, cg)
 		}
 		if id, ok, err := q.first(`SELECT connection_id FROM connection_pairs WHERE gateway_id = ? AND customer_gateway_id = ? AND connection_id <> ?`, gatewayID, cg, c.VpnConnectionID); err != nil {
 			return err
 		} else if ok {
-			return &store.DuplicateError{Rule: "ConnectionPair", ID: id}
+			return &store.DuplicateError{Rule: store.RuleConnectionPair, ID: id}
 		}
 	}
 	return nil
@@ -213,7 +213,7 @@ func (e *Engine) createConnection(q q, c *vpn.Connection, quota int, ike, ipsec,
 			return err
 		}
 	}
-	if err := checkQuota(q, quota, "VpnConnection", c.VpnGatewayID, `SELECT COUNT(*) FROM vpn_connections WHERE gateway_id = ?`, c.VpnGatewayID); err != nil {
+	if err := checkQuota(q, quota, store.KindVpnConnection, c.VpnGatewayID, `SELECT COUNT(*) FROM vpn_connections WHERE gateway_id = ?`, c.VpnGatewayID); err != nil {
 		return err
 	}
 	insertConn := `INSERT INTO vpn_connections (connection_id, account_id, region_id, gateway_id, customer_gateway_id, name,
@@ -312,7 +312,7 @@ func (e *Engine) insertConnectionCombined(q q, c *vpn.Connection, insertConn str
 
 // UpdateConnection writes c whole (its gateway, ClientToken and CreatedAt
 // are kept) when c.Version is the stored version, and increments the
-// version. *store.NotFoundError{Kind:"VpnConnection"}; store.ErrConflict
+// version. *store.NotFoundError{Kind: store.KindVpnConnection}; store.ErrConflict
 // when the version moved; reference and pair errors as CreateConnection.
 func (e *Engine) UpdateConnection(ctx context.Context, c vpn.Connection) error {
 	ike, ipsec, bgp, psk, err := e.encodeConfigs(c.VpnConnectionID, c.Ike, c.Ipsec, c.Bgp)
@@ -329,7 +329,7 @@ func (e *Engine) UpdateConnection(ctx context.Context, c vpn.Connection) error {
 		err := q.row(`SELECT version, gateway_id FROM vpn_connections WHERE connection_id = ? AND account_id = ? AND region_id = ?`,
 			c.VpnConnectionID, c.AccountID, c.RegionID).Scan(&version, &gatewayID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("VpnConnection", c.VpnConnectionID)
+			return notFound(store.KindVpnConnection, c.VpnConnectionID)
 		}
 		if err != nil {
 			return err
@@ -456,7 +456,7 @@ const selectConnectionFull = `SELECT c.connection_id, c.account_id, c.region_id,
 	ORDER BY t.position, g.position`
 
 // GetConnection returns the connection with its tunnels, tags and opened
-// pre-shared keys; *store.NotFoundError{Kind:"VpnConnection"}. It is one
+// pre-shared keys; *store.NotFoundError{Kind: store.KindVpnConnection}. It is one
 // statement, so the parts always come from the same write.
 func (e *Engine) GetConnection(ctx context.Context, s store.Scope, id string) (vpn.Connection, error) {
 	rows, err := e.stmts.connection.QueryContext(ctx, id, s.AccountID, s.AccountID, s.RegionID)
@@ -503,7 +503,7 @@ func (e *Engine) GetConnection(ctx context.Context, s store.Scope, id string) (v
 		return vpn.Connection{}, e.mapErr(err)
 	}
 	if !found {
-		return vpn.Connection{}, notFound("VpnConnection", id)
+		return vpn.Connection{}, notFound(store.KindVpnConnection, id)
 	}
 	c.CreatedAt = fromNanos(created)
 	c.ResourceGroupID = vpn.ResourceGroupOf(c.AccountID, c.ResourceGroupID)
@@ -567,14 +567,14 @@ func (e *Engine) ListConnections(ctx context.Context, s store.Scope, f store.Con
 }
 
 // DeleteConnection deletes the connection with its tunnels and tags;
-// *store.NotFoundError{Kind:"VpnConnection"}.
+// *store.NotFoundError{Kind: store.KindVpnConnection}.
 func (e *Engine) DeleteConnection(ctx context.Context, s store.Scope, id string) error {
 	return e.write(ctx, func(q q) error {
 		gatewayID, ok, err := q.first(`SELECT gateway_id FROM vpn_connections WHERE connection_id = ? AND account_id = ? AND region_id = ?`, id, s.AccountID, s.RegionID)
 		if err != nil {
 			return err
 		} else if !ok {
-			return notFound("VpnConnection", id)
+			return notFound(store.KindVpnConnection, id)
 		}
 		if err := q.bumpCache(s.AccountID, cachegen.Answers, id); err != nil {
 			return err
@@ -582,7 +582,7 @@ func (e *Engine) DeleteConnection(ctx context.Context, s store.Scope, id string)
 		if gw, ok, err := q.first(`SELECT gateway_id FROM vpn_route_entries WHERE next_hop = ? LIMIT 1`, id); err != nil {
 			return err
 		} else if ok {
-			return &store.InUseError{Kind: "VpnRouteEntry", ID: gw}
+			return &store.InUseError{Kind: store.KindVpnRouteEntry, ID: gw}
 		}
 		for _, stmt := range []string{
 			`DELETE FROM vpn_tunnel_status WHERE connection_id = ?`,

@@ -176,7 +176,7 @@ func (e *Engine) quota() store.Quotas {
 // transaction: writers are serialised (SQLite), or the transaction is
 // SERIALIZABLE or holds the allocation lock (PostgreSQL), so two creates
 // never both see room for one.
-func checkQuota(q q, limit int, kind, id, query string, args ...any) error {
+func checkQuota(q q, limit int, kind store.Kind, id, query string, args ...any) error {
 	if limit <= 0 {
 		return nil
 	}
@@ -600,7 +600,7 @@ func (q q) count(table string, w *where) (int, error) {
 	return n, err
 }
 
-func notFound(kind, id string) error { return &store.NotFoundError{Kind: kind, ID: id} }
+func notFound(kind store.Kind, id string) error { return &store.NotFoundError{Kind: kind, ID: id} }
 
 // affected returns the rows a statement changed.
 func affected(res sql.Result, err error) (int64, error) {

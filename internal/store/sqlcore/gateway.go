@@ -60,14 +60,14 @@ func (e *Engine) CreateGateway(ctx context.Context, g vpn.Gateway, pool store.Ad
 		if _, ok, err := q.first(`SELECT vpc_id FROM vpcs WHERE vpc_id = ? AND account_id = ? AND region_id = ?`, g.VpcID, g.AccountID, g.RegionID); err != nil {
 			return err
 		} else if !ok {
-			return notFound("Vpc", g.VpcID)
+			return notFound(store.KindVpc, g.VpcID)
 		}
 		if id, ok, err := q.first(`SELECT gateway_id FROM vpn_gateways WHERE vpc_id = ?`, g.VpcID); err != nil {
 			return err
 		} else if ok {
-			return &store.DuplicateError{Rule: "VpcGateway", ID: id}
+			return &store.DuplicateError{Rule: store.RuleVpcGateway, ID: id}
 		}
-		if err := checkQuota(q, e.quota().VpnGateways, "VpnGateway", "", `SELECT COUNT(*) FROM vpn_gateways WHERE account_id = ?`, g.AccountID); err != nil {
+		if err := checkQuota(q, e.quota().VpnGateways, store.KindVpnGateway, "", `SELECT COUNT(*) FROM vpn_gateways WHERE account_id = ?`, g.AccountID); err != nil {
 			return err
 		}
 		used := map[netip.Addr]bool{}
@@ -138,7 +138,7 @@ func scanGateway(sc scanner) (vpn.Gateway, error) {
 }
 
 // GetGateway returns the gateway with its tags;
-// *store.NotFoundError{Kind:"VpnGateway"}.
+// *store.NotFoundError{Kind: store.KindVpnGateway}.
 func (e *Engine) GetGateway(ctx context.Context, s store.Scope, gatewayID string) (vpn.Gateway, error) {
 	var g vpn.Gateway
 	tags, err := e.withTags(ctx, "vpn_gateways", selectGatewayCols, "gateway_id", gatewayID, s, func(sc scanner) error {
@@ -148,7 +148,7 @@ func (e *Engine) GetGateway(ctx context.Context, s store.Scope, gatewayID string
 	})
 	g.Tags = tags
 	if errors.Is(err, sql.ErrNoRows) {
-		return vpn.Gateway{}, notFound("VpnGateway", gatewayID)
+		return vpn.Gateway{}, notFound(store.KindVpnGateway, gatewayID)
 	}
 	if err != nil {
 		return vpn.Gateway{}, e.mapErr(err)
@@ -204,7 +204,7 @@ func (e *Engine) ListGateways(ctx context.Context, s store.Scope, f store.Gatewa
 }
 
 // UpdateGateway writes the name, description and AutoPropagate of g (found
-// by id in its account and region); *store.NotFoundError{Kind:"VpnGateway"}.
+// by id in its account and region); *store.NotFoundError{Kind: store.KindVpnGateway}.
 func (e *Engine) UpdateGateway(ctx context.Context, g vpn.Gateway) error {
 	return e.write(ctx, func(q q) error {
 		if err := q.bumpCache(g.AccountID, cachegen.Answers, g.VpnGatewayID); err != nil {
@@ -216,14 +216,14 @@ func (e *Engine) UpdateGateway(ctx context.Context, g vpn.Gateway) error {
 			return err
 		}
 		if n == 0 {
-			return notFound("VpnGateway", g.VpnGatewayID)
+			return notFound(store.KindVpnGateway, g.VpnGatewayID)
 		}
 		return nil
 	})
 }
 
 // MoveResourceGroup moves a record to resource group rg; see store.Store.
-func (e *Engine) MoveResourceGroup(ctx context.Context, s store.Scope, kind, id, rg string) error {
+func (e *Engine) MoveResourceGroup(ctx context.Context, s store.Scope, kind store.Kind, id, rg string) error {
 	t, err := taggableOf(kind)
 	if err != nil || kind == store.KindRouteTable {
 		return fmt.Errorf("sqlcore: cannot move a %s", kind)
@@ -244,19 +244,19 @@ func (e *Engine) MoveResourceGroup(ctx context.Context, s store.Scope, kind, id,
 }
 
 // DeleteGateway deletes the gateway and frees its addresses;
-// *store.NotFoundError{Kind:"VpnGateway"}, or
-// *store.InUseError{Kind:"VpnConnection"} while it has connections.
+// *store.NotFoundError{Kind: store.KindVpnGateway}, or
+// *store.InUseError{Kind: store.KindVpnConnection} while it has connections.
 func (e *Engine) DeleteGateway(ctx context.Context, s store.Scope, gatewayID string) error {
 	return e.write(ctx, func(q q) error {
 		if _, ok, err := q.first(`SELECT gateway_id FROM vpn_gateways WHERE gateway_id = ? AND account_id = ? AND region_id = ?`, gatewayID, s.AccountID, s.RegionID); err != nil {
 			return err
 		} else if !ok {
-			return notFound("VpnGateway", gatewayID)
+			return notFound(store.KindVpnGateway, gatewayID)
 		}
 		if id, ok, err := q.first(`SELECT connection_id FROM vpn_connections WHERE gateway_id = ? ORDER BY created_at, connection_id LIMIT 1`, gatewayID); err != nil {
 			return err
 		} else if ok {
-			return &store.InUseError{Kind: "VpnConnection", ID: id}
+			return &store.InUseError{Kind: store.KindVpnConnection, ID: id}
 		}
 		for _, stmt := range []string{
 			`DELETE FROM gateway_addresses WHERE gateway_id = ?`,
@@ -295,9 +295,9 @@ func (e *Engine) CreateCustomerGateway(ctx context.Context, c vpn.CustomerGatewa
 		if id, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE account_id = ? AND region_id = ? AND ip_address = ?`, c.AccountID, c.RegionID, c.IPAddress); err != nil {
 			return err
 		} else if ok {
-			return &store.DuplicateError{Rule: "CustomerGatewayIp", ID: id}
+			return &store.DuplicateError{Rule: store.RuleCustomerGatewayIP, ID: id}
 		}
-		if err := checkQuota(q, quota, "CustomerGateway", "", `SELECT COUNT(*) FROM customer_gateways WHERE account_id = ?`, c.AccountID); err != nil {
+		if err := checkQuota(q, quota, store.KindCustomerGateway, "", `SELECT COUNT(*) FROM customer_gateways WHERE account_id = ?`, c.AccountID); err != nil {
 			return err
 		}
 		if _, err := q.exec(`INSERT INTO customer_gateways (customer_gateway_id, account_id, region_id, name, description, ip_address, asn, auth_key,
@@ -326,7 +326,7 @@ func scanCustomerGateway(sc scanner) (vpn.CustomerGateway, error) {
 }
 
 // GetCustomerGateway returns the customer gateway with its tags;
-// *store.NotFoundError{Kind:"CustomerGateway"}.
+// *store.NotFoundError{Kind: store.KindCustomerGateway}.
 func (e *Engine) GetCustomerGateway(ctx context.Context, s store.Scope, id string) (vpn.CustomerGateway, error) {
 	var c vpn.CustomerGateway
 	tags, err := e.withTags(ctx, "customer_gateways", selectCustomerGatewayCols, "customer_gateway_id", id, s, func(sc scanner) error {
@@ -336,7 +336,7 @@ func (e *Engine) GetCustomerGateway(ctx context.Context, s store.Scope, id strin
 	})
 	c.Tags = tags
 	if errors.Is(err, sql.ErrNoRows) {
-		return vpn.CustomerGateway{}, notFound("CustomerGateway", id)
+		return vpn.CustomerGateway{}, notFound(store.KindCustomerGateway, id)
 	}
 	if err != nil {
 		return vpn.CustomerGateway{}, e.mapErr(err)
@@ -391,8 +391,8 @@ func (e *Engine) ListCustomerGateways(ctx context.Context, s store.Scope, f stor
 
 // UpdateCustomerGateway writes name, description, IP address, ASN, auth key
 // and tags of c (found by its id in its account and region; CreatedAt is
-// kept). *store.NotFoundError{Kind:"CustomerGateway"};
-// *store.DuplicateError{Rule:"CustomerGatewayIp"} when another customer
+// kept). *store.NotFoundError{Kind: store.KindCustomerGateway};
+// *store.DuplicateError{Rule: store.RuleCustomerGatewayIP} when another customer
 // gateway of the scope has the new IP.
 func (e *Engine) UpdateCustomerGateway(ctx context.Context, c vpn.CustomerGateway) error {
 	return e.write(ctx, func(q q) error {
@@ -402,12 +402,12 @@ func (e *Engine) UpdateCustomerGateway(ctx context.Context, c vpn.CustomerGatewa
 		if _, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE customer_gateway_id = ? AND account_id = ? AND region_id = ?`, c.CustomerGatewayID, c.AccountID, c.RegionID); err != nil {
 			return err
 		} else if !ok {
-			return notFound("CustomerGateway", c.CustomerGatewayID)
+			return notFound(store.KindCustomerGateway, c.CustomerGatewayID)
 		}
 		if id, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE account_id = ? AND region_id = ? AND ip_address = ? AND customer_gateway_id <> ?`, c.AccountID, c.RegionID, c.IPAddress, c.CustomerGatewayID); err != nil {
 			return err
 		} else if ok {
-			return &store.DuplicateError{Rule: "CustomerGatewayIp", ID: id}
+			return &store.DuplicateError{Rule: store.RuleCustomerGatewayIP, ID: id}
 		}
 		if _, err := q.exec(`UPDATE customer_gateways SET name = ?, description = ?, ip_address = ?, asn = ?, auth_key = ? WHERE customer_gateway_id = ?`,
 			c.Name, c.Description, c.IPAddress, c.Asn, c.AuthKey, c.CustomerGatewayID); err != nil {
@@ -418,19 +418,19 @@ func (e *Engine) UpdateCustomerGateway(ctx context.Context, c vpn.CustomerGatewa
 }
 
 // DeleteCustomerGateway deletes it; *store.NotFoundError{Kind:
-// "CustomerGateway"}, or *store.InUseError{Kind:"VpnConnection"} while a
+// store.KindCustomerGateway}, or *store.InUseError{Kind: store.KindVpnConnection} while a
 // connection or one of its tunnels uses it.
 func (e *Engine) DeleteCustomerGateway(ctx context.Context, s store.Scope, id string) error {
 	return e.write(ctx, func(q q) error {
 		if _, ok, err := q.first(`SELECT customer_gateway_id FROM customer_gateways WHERE customer_gateway_id = ? AND account_id = ? AND region_id = ?`, id, s.AccountID, s.RegionID); err != nil {
 			return err
 		} else if !ok {
-			return notFound("CustomerGateway", id)
+			return notFound(store.KindCustomerGateway, id)
 		}
 		if cid, ok, err := q.first(`SELECT connection_id FROM connection_pairs WHERE customer_gateway_id = ? ORDER BY connection_id LIMIT 1`, id); err != nil {
 			return err
 		} else if ok {
-			return &store.InUseError{Kind: "VpnConnection", ID: cid}
+			return &store.InUseError{Kind: store.KindVpnConnection, ID: cid}
 		}
 		for _, stmt := range []string{`DELETE FROM tags WHERE resource_id = ?`, `DELETE FROM customer_gateways WHERE customer_gateway_id = ?`} {
 			if _, err := q.exec(stmt, id); err != nil {

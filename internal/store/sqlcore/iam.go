@@ -10,14 +10,14 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
-// CreateAccount stores a; *store.DuplicateError{Rule:"AccountId"} when the
+// CreateAccount stores a; *store.DuplicateError{Rule: store.RuleAccountID} when the
 // id is taken. A zero CreatedAt is set to now.
 func (e *Engine) CreateAccount(ctx context.Context, a iam.Account) error {
 	return e.write(ctx, func(q q) error {
 		if _, ok, err := q.first(`SELECT account_id FROM accounts WHERE account_id = ?`, a.AccountID); err != nil {
 			return err
 		} else if ok {
-			return &store.DuplicateError{Rule: "AccountId", ID: a.AccountID}
+			return &store.DuplicateError{Rule: store.RuleAccountID, ID: a.AccountID}
 		}
 		_, err := q.exec(`INSERT INTO accounts (account_id, name, created_at) VALUES (?, ?, ?)`,
 			a.AccountID, a.Name, e.createdAt(a.CreatedAt))
@@ -25,14 +25,14 @@ func (e *Engine) CreateAccount(ctx context.Context, a iam.Account) error {
 	})
 }
 
-// GetAccount returns the account; *store.NotFoundError{Kind:"Account"}.
+// GetAccount returns the account; *store.NotFoundError{Kind: store.KindAccount}.
 func (e *Engine) GetAccount(ctx context.Context, accountID string) (iam.Account, error) {
 	var a iam.Account
 	var created int64
 	err := e.r.QueryRowContext(ctx, e.d.bind(`SELECT account_id, name, created_at FROM accounts WHERE account_id = ?`), accountID).
 		Scan(&a.AccountID, &a.Name, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return iam.Account{}, notFound("Account", accountID)
+		return iam.Account{}, notFound(store.KindAccount, accountID)
 	}
 	if err != nil {
 		return iam.Account{}, fmt.Errorf("%s: %w", e.d.Name, err)
@@ -65,8 +65,8 @@ func (e *Engine) ListAccounts(ctx context.Context) ([]iam.Account, error) {
 }
 
 // CreateAccessKey stores k with its secret sealed (additional data: the
-// AccessKeyId). *store.NotFoundError{Kind:"Account"} when the account does
-// not exist, {Kind:"User"} when k.UserName names no RAM user of it, *store.DuplicateError{Rule:"AccessKeyId"} when the id is taken.
+// AccessKeyId). *store.NotFoundError{Kind: store.KindAccount} when the account does
+// not exist, {Kind: store.KindUser} when k.UserName names no RAM user of it, *store.DuplicateError{Rule: store.RuleAccessKeyID} when the id is taken.
 func (e *Engine) CreateAccessKey(ctx context.Context, k iam.AccessKey) error {
 	sealed, err := e.keys.Seal(k.Secret, k.AccessKeyID)
 	if err != nil {
@@ -76,7 +76,7 @@ func (e *Engine) CreateAccessKey(ctx context.Context, k iam.AccessKey) error {
 		if _, ok, err := q.first(`SELECT account_id FROM accounts WHERE account_id = ?`, k.AccountID); err != nil {
 			return err
 		} else if !ok {
-			return notFound("Account", k.AccountID)
+			return notFound(store.KindAccount, k.AccountID)
 		}
 		// A RAM user's key needs its user, read in this transaction: a
 		// concurrent DeleteUser either sees the key (and refuses) or
@@ -85,19 +85,19 @@ func (e *Engine) CreateAccessKey(ctx context.Context, k iam.AccessKey) error {
 			if _, ok, err := q.first(`SELECT user_name FROM ram_users WHERE account_id = ? AND user_name = ?`, k.AccountID, k.UserName); err != nil {
 				return err
 			} else if !ok {
-				return notFound("User", k.UserName)
+				return notFound(store.KindUser, k.UserName)
 			}
 		}
 		if _, ok, err := q.first(`SELECT access_key_id FROM access_keys WHERE access_key_id = ?`, k.AccessKeyID); err != nil {
 			return err
 		} else if ok {
-			return &store.DuplicateError{Rule: "AccessKeyId", ID: k.AccessKeyID}
+			return &store.DuplicateError{Rule: store.RuleAccessKeyID, ID: k.AccessKeyID}
 		}
 		qs := e.quota()
-		if err := checkQuota(q, qs.AccessKeysPerIdentity, "IdentityAccessKey", k.UserName, `SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND user_name = ?`, k.AccountID, k.UserName); err != nil {
+		if err := checkQuota(q, qs.AccessKeysPerIdentity, store.KindIdentityAccessKey, k.UserName, `SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND user_name = ?`, k.AccountID, k.UserName); err != nil {
 			return err
 		}
-		if err := checkQuota(q, qs.AccessKeys, "AccessKey", "", `SELECT COUNT(*) FROM access_keys WHERE account_id = ?`, k.AccountID); err != nil {
+		if err := checkQuota(q, qs.AccessKeys, store.KindAccessKey, "", `SELECT COUNT(*) FROM access_keys WHERE account_id = ?`, k.AccountID); err != nil {
 			return err
 		}
 		_, err := q.exec(`INSERT INTO access_keys (access_key_id, account_id, user_name, status, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -120,11 +120,11 @@ func scanAccessKey(sc interface{ Scan(...any) error }) (iam.AccessKey, string, e
 }
 
 // GetAccessKey returns the key with its secret opened;
-// *store.NotFoundError{Kind:"AccessKey"}.
+// *store.NotFoundError{Kind: store.KindAccessKey}.
 func (e *Engine) GetAccessKey(ctx context.Context, accessKeyID string) (iam.AccessKey, error) {
 	k, sealed, err := scanAccessKey(e.stmts.accessKey.QueryRowContext(ctx, accessKeyID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return iam.AccessKey{}, notFound("AccessKey", accessKeyID)
+		return iam.AccessKey{}, notFound(store.KindAccessKey, accessKeyID)
 	}
 	if err != nil {
 		return iam.AccessKey{}, fmt.Errorf("%s: %w", e.d.Name, err)
@@ -158,7 +158,7 @@ func (e *Engine) ListAccessKeys(ctx context.Context, accountID, userName string)
 	return out, nil
 }
 
-// SetAccessKeyStatus sets the status; *store.NotFoundError{Kind:"AccessKey"}.
+// SetAccessKeyStatus sets the status; *store.NotFoundError{Kind: store.KindAccessKey}.
 func (e *Engine) SetAccessKeyStatus(ctx context.Context, accessKeyID, status string) error {
 	return e.write(ctx, func(q q) error {
 		if err := q.bumpKeyAccount(accessKeyID); err != nil {
@@ -169,13 +169,13 @@ func (e *Engine) SetAccessKeyStatus(ctx context.Context, accessKeyID, status str
 			return err
 		}
 		if n == 0 {
-			return notFound("AccessKey", accessKeyID)
+			return notFound(store.KindAccessKey, accessKeyID)
 		}
 		return nil
 	})
 }
 
-// DeleteAccessKey deletes the key; *store.NotFoundError{Kind:"AccessKey"}.
+// DeleteAccessKey deletes the key; *store.NotFoundError{Kind: store.KindAccessKey}.
 func (e *Engine) DeleteAccessKey(ctx context.Context, accessKeyID string) error {
 	return e.write(ctx, func(q q) error {
 		if err := q.bumpKeyAccount(accessKeyID); err != nil {
@@ -186,7 +186,7 @@ func (e *Engine) DeleteAccessKey(ctx context.Context, accessKeyID string) error 
 			return err
 		}
 		if n == 0 {
-			return notFound("AccessKey", accessKeyID)
+			return notFound(store.KindAccessKey, accessKeyID)
 		}
 		return nil
 	})

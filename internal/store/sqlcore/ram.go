@@ -22,7 +22,7 @@ func (q q) accountExists(accountID string) error {
 	if _, ok, err := q.first(`SELECT account_id FROM accounts WHERE account_id = ?`, accountID); err != nil {
 		return err
 	} else if !ok {
-		return notFound("Account", accountID)
+		return notFound(store.KindAccount, accountID)
 	}
 	return nil
 }
@@ -51,9 +51,9 @@ func (e *Engine) CreateUser(ctx context.Context, u iam.User) error {
 		if _, ok, err := q.first(`SELECT user_name FROM ram_users WHERE account_id = ? AND user_name = ?`, u.AccountID, u.UserName); err != nil {
 			return err
 		} else if ok {
-			return &store.DuplicateError{Rule: "UserName", ID: u.UserName}
+			return &store.DuplicateError{Rule: store.RuleUserName, ID: u.UserName}
 		}
-		if err := checkQuota(q, e.quota().RAMUsers, "User", "", `SELECT COUNT(*) FROM ram_users WHERE account_id = ?`, u.AccountID); err != nil {
+		if err := checkQuota(q, e.quota().RAMUsers, store.KindUser, "", `SELECT COUNT(*) FROM ram_users WHERE account_id = ?`, u.AccountID); err != nil {
 			return err
 		}
 		_, err := q.exec(`INSERT INTO ram_users (account_id, user_name, user_id, display_name, email, mobile_phone, comments, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -66,7 +66,7 @@ func (e *Engine) CreateUser(ctx context.Context, u iam.User) error {
 func (e *Engine) GetUser(ctx context.Context, accountID, userName string) (iam.User, error) {
 	u, err := scanUser(e.r.QueryRowContext(ctx, e.d.bind(selectUser+` WHERE account_id = ? AND user_name = ?`), accountID, userName))
 	if errors.Is(err, sql.ErrNoRows) {
-		return iam.User{}, notFound("User", userName)
+		return iam.User{}, notFound(store.KindUser, userName)
 	}
 	if err != nil {
 		return iam.User{}, fmt.Errorf("%s: %w", e.d.Name, err)
@@ -108,13 +108,13 @@ func (e *Engine) UpdateUser(ctx context.Context, accountID, userName string, u i
 		if _, ok, err := q.first(`SELECT user_name FROM ram_users WHERE account_id = ? AND user_name = ?`, accountID, userName); err != nil {
 			return err
 		} else if !ok {
-			return notFound("User", userName)
+			return notFound(store.KindUser, userName)
 		}
 		if u.UserName != userName {
 			if _, ok, err := q.first(`SELECT user_name FROM ram_users WHERE account_id = ? AND user_name = ?`, accountID, u.UserName); err != nil {
 				return err
 			} else if ok {
-				return &store.DuplicateError{Rule: "UserName", ID: u.UserName}
+				return &store.DuplicateError{Rule: store.RuleUserName, ID: u.UserName}
 			}
 			if _, err := q.exec(`UPDATE access_keys SET user_name = ? WHERE account_id = ? AND user_name = ?`, u.UserName, accountID, userName); err != nil {
 				return err
@@ -139,7 +139,7 @@ func (e *Engine) DeleteUser(ctx context.Context, accountID, userName string) err
 		if _, ok, err := q.first(`SELECT user_name FROM ram_users WHERE account_id = ? AND user_name = ?`, accountID, userName); err != nil {
 			return err
 		} else if !ok {
-			return notFound("User", userName)
+			return notFound(store.KindUser, userName)
 		}
 		// The rules span rows: checked here, in the delete's transaction, a
 		// key or attachment created concurrently is never destroyed with
@@ -147,7 +147,7 @@ func (e *Engine) DeleteUser(ctx context.Context, accountID, userName string) err
 		if id, ok, err := q.first(`SELECT access_key_id FROM access_keys WHERE account_id = ? AND user_name = ? ORDER BY access_key_id LIMIT 1`, accountID, userName); err != nil {
 			return err
 		} else if ok {
-			return &store.InUseError{Kind: "AccessKey", ID: id}
+			return &store.InUseError{Kind: store.KindAccessKey, ID: id}
 		}
 		if err := q.noAttachments(accountID, iam.AttachToUser, userName); err != nil {
 			return err
@@ -157,7 +157,7 @@ func (e *Engine) DeleteUser(ctx context.Context, accountID, userName string) err
 	})
 }
 
-// noAttachments fails with *store.InUseError{Kind:"Policy"} (ID the policy
+// noAttachments fails with *store.InUseError{Kind: store.KindPolicy} (ID the policy
 // attached first) when the identity has attached policies.
 func (q q) noAttachments(accountID, principalType, key string) error {
 	name, ok, err := q.first(`SELECT policy_name FROM ram_attachments WHERE account_id = ? AND principal_type = ? AND principal_name = ? ORDER BY attached_at, policy_name LIMIT 1`, accountID, principalType, key)
@@ -165,7 +165,7 @@ func (q q) noAttachments(accountID, principalType, key string) error {
 		return err
 	}
 	if ok {
-		return &store.InUseError{Kind: "Policy", ID: name}
+		return &store.InUseError{Kind: store.KindPolicy, ID: name}
 	}
 	return nil
 }
@@ -195,7 +195,7 @@ func (e *Engine) CreatePolicy(ctx context.Context, p iam.Policy) error {
 		if _, ok, err := q.first(`SELECT policy_name FROM ram_policies WHERE account_id = ? AND policy_name = ?`, p.AccountID, p.PolicyName); err != nil {
 			return err
 		} else if ok {
-			return &store.DuplicateError{Rule: "PolicyName", ID: p.PolicyName}
+			return &store.DuplicateError{Rule: store.RulePolicyName, ID: p.PolicyName}
 		}
 		if _, err := q.exec(`INSERT INTO ram_policies (account_id, policy_name, description, default_version, last_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			p.AccountID, p.PolicyName, p.Description, versionID(1), 1, created, updated); err != nil {
@@ -226,7 +226,7 @@ func scanPolicy(sc interface{ Scan(...any) error }) (iam.Policy, error) {
 func (e *Engine) GetPolicy(ctx context.Context, accountID, policyName string) (iam.Policy, error) {
 	p, err := scanPolicy(e.r.QueryRowContext(ctx, e.d.bind(selectPolicy+` WHERE p.account_id = ? AND p.policy_name = ?`), accountID, policyName))
 	if errors.Is(err, sql.ErrNoRows) {
-		return iam.Policy{}, notFound("Policy", policyName)
+		return iam.Policy{}, notFound(store.KindPolicy, policyName)
 	}
 	if err != nil {
 		return iam.Policy{}, fmt.Errorf("%s: %w", e.d.Name, err)
@@ -269,7 +269,11 @@ func (e *Engine) DeletePolicy(ctx context.Context, accountID, policyName string)
 			accountID, iam.PolicyTypeCustom, policyName).Scan(&typ, &name)
 		switch {
 		case err == nil:
-			return &store.InUseError{Kind: typ, ID: name}
+			kind := store.KindUser
+			if typ == iam.AttachToRole {
+				kind = store.KindRole
+			}
+			return &store.InUseError{Kind: kind, ID: name}
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
@@ -281,7 +285,7 @@ func (e *Engine) DeletePolicy(ctx context.Context, accountID, policyName string)
 			return err
 		}
 		if n == 0 {
-			return notFound("Policy", policyName)
+			return notFound(store.KindPolicy, policyName)
 		}
 		return nil
 	})
@@ -293,7 +297,7 @@ func (q q) policyVersions(accountID, policyName string) ([]iam.PolicyVersion, er
 		return nil, err
 	}
 	if !ok {
-		return nil, notFound("Policy", policyName)
+		return nil, notFound(store.KindPolicy, policyName)
 	}
 	rows, err := q.query(`SELECT version_num, document, created_at FROM ram_policy_versions WHERE account_id = ? AND policy_name = ? ORDER BY version_num`, accountID, policyName)
 	if err != nil {
@@ -335,7 +339,7 @@ func (e *Engine) CreatePolicyVersion(ctx context.Context, accountID, policyName,
 		}
 		if len(versions) >= iam.MaxPolicyVersions {
 			if !rotate {
-				return &store.LimitError{Rule: "PolicyVersions", ID: policyName}
+				return &store.LimitError{Rule: store.RulePolicyVersions, ID: policyName}
 			}
 			oldest := ""
 			for _, v := range versions {
@@ -402,7 +406,7 @@ func (e *Engine) CreateRole(ctx context.Context, r iam.Role) error {
 		if name, ok, err := q.first(`SELECT role_name FROM ram_roles WHERE account_id = ? AND role_key = ?`, r.AccountID, key); err != nil {
 			return err
 		} else if ok {
-			return &store.DuplicateError{Rule: "RoleName", ID: name}
+			return &store.DuplicateError{Rule: store.RuleRoleName, ID: name}
 		}
 		_, err := q.exec(`INSERT INTO ram_roles (account_id, role_key, role_name, role_id, description, trust_document, max_session_duration, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.AccountID, key, r.RoleName, r.RoleID, r.Description, r.AssumeRolePolicyDocument, r.MaxSessionDuration, created, updated)
@@ -414,7 +418,7 @@ func (e *Engine) CreateRole(ctx context.Context, r iam.Role) error {
 func (e *Engine) GetRole(ctx context.Context, accountID, roleName string) (iam.Role, error) {
 	r, err := scanRole(e.r.QueryRowContext(ctx, e.d.bind(selectRole+` WHERE account_id = ? AND role_key = ?`), accountID, strings.ToLower(roleName)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return iam.Role{}, notFound("Role", roleName)
+		return iam.Role{}, notFound(store.KindRole, roleName)
 	}
 	if err != nil {
 		return iam.Role{}, fmt.Errorf("%s: %w", e.d.Name, err)
@@ -432,7 +436,7 @@ func (e *Engine) DeleteRole(ctx context.Context, accountID, roleName string) err
 		if _, ok, err := q.first(`SELECT role_key FROM ram_roles WHERE account_id = ? AND role_key = ?`, accountID, key); err != nil {
 			return err
 		} else if !ok {
-			return notFound("Role", roleName)
+			return notFound(store.KindRole, roleName)
 		}
 		if err := q.noAttachments(accountID, iam.AttachToRole, key); err != nil {
 			return err
@@ -467,13 +471,13 @@ func (e *Engine) AttachPolicy(ctx context.Context, a iam.Attachment) error {
 			if _, ok, err := q.first(`SELECT user_name FROM ram_users WHERE account_id = ? AND user_name = ?`, a.AccountID, key); err != nil {
 				return err
 			} else if !ok {
-				return notFound("User", a.PrincipalName)
+				return notFound(store.KindUser, a.PrincipalName)
 			}
 		case iam.AttachToRole:
 			if _, ok, err := q.first(`SELECT role_key FROM ram_roles WHERE account_id = ? AND role_key = ?`, a.AccountID, key); err != nil {
 				return err
 			} else if !ok {
-				return notFound("Role", a.PrincipalName)
+				return notFound(store.KindRole, a.PrincipalName)
 			}
 		default:
 			return fmt.Errorf("sqlcore: unknown principal type %q", a.PrincipalType)
@@ -482,18 +486,18 @@ func (e *Engine) AttachPolicy(ctx context.Context, a iam.Attachment) error {
 			if _, ok, err := q.first(`SELECT policy_name FROM ram_policies WHERE account_id = ? AND policy_name = ?`, a.AccountID, a.PolicyName); err != nil {
 				return err
 			} else if !ok {
-				return notFound("Policy", a.PolicyName)
+				return notFound(store.KindPolicy, a.PolicyName)
 			}
 		}
 		if _, ok, err := q.first(`SELECT policy_name FROM ram_attachments WHERE account_id = ? AND principal_type = ? AND principal_name = ? AND policy_type = ? AND policy_name = ?`,
 			a.AccountID, a.PrincipalType, key, a.PolicyType, a.PolicyName); err != nil {
 			return err
 		} else if ok {
-			return &store.DuplicateError{Rule: "Attachment", ID: attachmentID(a)}
+			return &store.DuplicateError{Rule: store.RuleAttachment, ID: attachmentID(a)}
 		}
-		rule, max := "CustomPoliciesPerIdentity", iam.MaxCustomPoliciesPerID
+		rule, max := store.RuleCustomPoliciesPerIdentity, iam.MaxCustomPoliciesPerID
 		if a.PolicyType == iam.PolicyTypeSystem {
-			rule, max = "SystemPoliciesPerIdentity", iam.MaxSystemPoliciesPerID
+			rule, max = store.RuleSystemPoliciesPerIdentity, iam.MaxSystemPoliciesPerID
 		}
 		var n int
 		if err := q.row(`SELECT COUNT(*) FROM ram_attachments WHERE account_id = ? AND principal_type = ? AND principal_name = ? AND policy_type = ?`,
@@ -522,7 +526,7 @@ func (e *Engine) DetachPolicy(ctx context.Context, a iam.Attachment) error {
 			return err
 		}
 		if n == 0 {
-			return notFound("Attachment", attachmentID(a))
+			return notFound(store.KindAttachment, attachmentID(a))
 		}
 		return nil
 	})

@@ -14,18 +14,18 @@ func (e *Engine) CreateRouteEntry(ctx context.Context, r vpn.RouteEntry, idem st
 		if _, ok, err := q.first(`SELECT gateway_id FROM vpn_gateways WHERE gateway_id = ? AND account_id = ? AND region_id = ?`, r.VpnGatewayID, r.AccountID, r.RegionID); err != nil {
 			return err
 		} else if !ok {
-			return notFound("VpnGateway", r.VpnGatewayID)
+			return notFound(store.KindVpnGateway, r.VpnGatewayID)
 		}
 		if _, ok, err := q.first(`SELECT connection_id FROM vpn_connections WHERE connection_id = ? AND gateway_id = ?`, r.NextHop, r.VpnGatewayID); err != nil {
 			return err
 		} else if !ok {
-			return notFound("NextHop", r.NextHop)
+			return notFound(store.KindNextHop, r.NextHop)
 		}
 		if _, ok, err := q.first(`SELECT next_hop FROM vpn_route_entries WHERE gateway_id = ? AND route_type = ? AND route_source = ? AND route_dest = ? AND next_hop = ?`,
 			r.VpnGatewayID, r.Type, r.RouteSource, r.RouteDest, r.NextHop); err != nil {
 			return err
 		} else if ok {
-			return &store.DuplicateError{Rule: "RouteEntry", ID: r.VpnGatewayID}
+			return &store.DuplicateError{Rule: store.RuleRouteEntry, ID: r.VpnGatewayID}
 		}
 		_, err := q.exec(`INSERT INTO vpn_route_entries (gateway_id, route_type, route_source, route_dest, next_hop, account_id, region_id,
 			weight, priority, published, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -112,7 +112,7 @@ func (e *Engine) UpdateRouteEntries(ctx context.Context, s store.Scope, k store.
 			return err
 		}
 		if len(out) == 0 {
-			return notFound("RouteEntry", k.RouteDest)
+			return notFound(store.KindRouteEntry, k.RouteDest)
 		}
 		for i := range out {
 			change(&out[i])
@@ -140,7 +140,7 @@ func (e *Engine) DeleteRouteEntries(ctx context.Context, s store.Scope, k store.
 			return err
 		}
 		if n == 0 {
-			return notFound("RouteEntry", k.RouteDest)
+			return notFound(store.KindRouteEntry, k.RouteDest)
 		}
 		return nil
 	})

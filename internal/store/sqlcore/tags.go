@@ -11,7 +11,7 @@ import (
 
 // taggable says where the records of a kind live: their table and id
 // column (a route table lives in its VPC's row).
-var taggable = map[string]struct{ table, idCol string }{
+var taggable = map[store.Kind]struct{ table, idCol string }{
 	store.KindVpc:             {"vpcs", "vpc_id"},
 	store.KindVSwitch:         {"vswitches", "vswitch_id"},
 	store.KindRouteTable:      {"vpcs", "route_table_id"},
@@ -20,7 +20,7 @@ var taggable = map[string]struct{ table, idCol string }{
 	store.KindVpnConnection:   {"vpn_connections", "connection_id"},
 }
 
-func taggableOf(kind string) (struct{ table, idCol string }, error) {
+func taggableOf(kind store.Kind) (struct{ table, idCol string }, error) {
 	t, ok := taggable[kind]
 	if !ok {
 		return t, fmt.Errorf("sqlcore: %q is not a taggable kind", kind)
@@ -42,7 +42,7 @@ func (w *where) tags(col string, ts []vpn.Tag) {
 
 // checkTaggable fails with *store.NotFoundError unless every id is a record
 // of kind in the scope.
-func checkTaggable(q q, s store.Scope, kind string, ids []string) error {
+func checkTaggable(q q, s store.Scope, kind store.Kind, ids []string) error {
 	t, err := taggableOf(kind)
 	if err != nil {
 		return err
@@ -58,7 +58,7 @@ func checkTaggable(q q, s store.Scope, kind string, ids []string) error {
 }
 
 // TagResources adds tags to records; see store.TagStore.
-func (e *Engine) TagResources(ctx context.Context, s store.Scope, kind string, ids []string, tags []vpn.Tag) error {
+func (e *Engine) TagResources(ctx context.Context, s store.Scope, kind store.Kind, ids []string, tags []vpn.Tag) error {
 	return e.write(ctx, func(q q) error {
 		if err := checkTaggable(q, s, kind, ids); err != nil {
 			return err
@@ -79,7 +79,7 @@ func (e *Engine) TagResources(ctx context.Context, s store.Scope, kind string, i
 				}
 			}
 			if n > store.MaxTagsPerResource {
-				return &store.LimitError{Rule: "TagsPerResource", ID: id}
+				return &store.LimitError{Rule: store.RuleTagsPerResource, ID: id}
 			}
 			var next int64
 			if err := q.row(`SELECT COALESCE(MAX(position), -1) + 1 FROM tags WHERE resource_id = ?`, id).Scan(&next); err != nil {
@@ -104,7 +104,7 @@ func (e *Engine) TagResources(ctx context.Context, s store.Scope, kind string, i
 }
 
 // UntagResources removes tags from records; see store.TagStore.
-func (e *Engine) UntagResources(ctx context.Context, s store.Scope, kind string, ids []string, keys []string, all bool) error {
+func (e *Engine) UntagResources(ctx context.Context, s store.Scope, kind store.Kind, ids []string, keys []string, all bool) error {
 	return e.write(ctx, func(q q) error {
 		if err := checkTaggable(q, s, kind, ids); err != nil {
 			return err
@@ -127,7 +127,7 @@ func (e *Engine) UntagResources(ctx context.Context, s store.Scope, kind string,
 }
 
 // ListTagResources lists tags of records; see store.TagStore.
-func (e *Engine) ListTagResources(ctx context.Context, s store.Scope, kind string, ids []string, match []vpn.Tag, offset, limit int) ([]store.TagResource, bool, error) {
+func (e *Engine) ListTagResources(ctx context.Context, s store.Scope, kind store.Kind, ids []string, match []vpn.Tag, offset, limit int) ([]store.TagResource, bool, error) {
 	t, err := taggableOf(kind)
 	if err != nil {
 		return nil, false, err

@@ -51,7 +51,7 @@ func scanVpc(sc scanner) (vpn.Vpc, error) {
 }
 
 // GetVpc returns the VPC of the scope with its tags;
-// *store.NotFoundError{Kind:"Vpc"}.
+// *store.NotFoundError{Kind: store.KindVpc}.
 func (e *Engine) GetVpc(ctx context.Context, s store.Scope, vpcID string) (vpn.Vpc, error) {
 	var v vpn.Vpc
 	tags, err := e.withTags(ctx, "vpcs", selectVpcCols, "vpc_id", vpcID, s, func(sc scanner) error {
@@ -61,7 +61,7 @@ func (e *Engine) GetVpc(ctx context.Context, s store.Scope, vpcID string) (vpn.V
 	})
 	v.Tags = tags
 	if errors.Is(err, sql.ErrNoRows) {
-		return vpn.Vpc{}, notFound("Vpc", vpcID)
+		return vpn.Vpc{}, notFound(store.KindVpc, vpcID)
 	}
 	if err != nil {
 		return vpn.Vpc{}, e.mapErr(err)
@@ -98,7 +98,7 @@ func (e *Engine) UpdateVpc(ctx context.Context, v vpn.Vpc) error {
 		if _, ok, err := q.first(`SELECT vpc_id FROM vpcs WHERE vpc_id = ? AND account_id = ? AND region_id = ?`, v.VpcID, v.AccountID, v.RegionID); err != nil {
 			return err
 		} else if !ok {
-			return notFound("Vpc", v.VpcID)
+			return notFound(store.KindVpc, v.VpcID)
 		}
 		rows, err := q.query(`SELECT vswitch_id, cidr_block FROM vswitches WHERE vpc_id = ? ORDER BY created_at, vswitch_id`, v.VpcID)
 		if err != nil {
@@ -120,7 +120,7 @@ func (e *Engine) UpdateVpc(ctx context.Context, v vpn.Vpc) error {
 			return err
 		}
 		if outside != "" {
-			return &store.InUseError{Kind: "VSwitch", ID: outside}
+			return &store.InUseError{Kind: store.KindVSwitch, ID: outside}
 		}
 		_, err = q.exec(`UPDATE vpcs SET vpc_name = ?, description = ?, cidr_block = ?, route_table_name = ?, route_table_description = ? WHERE vpc_id = ?`,
 			v.VpcName, v.Description, v.CidrBlock, v.RouteTableName, v.RouteTableDescription, v.VpcID)
@@ -129,7 +129,7 @@ func (e *Engine) UpdateVpc(ctx context.Context, v vpn.Vpc) error {
 }
 
 // DeleteVpc deletes the VPC with its tags and its route table's;
-// *store.NotFoundError{Kind:"Vpc"}, or *store.InUseError (Kind "VSwitch" or
+// *store.NotFoundError{Kind: store.KindVpc}, or *store.InUseError (Kind "VSwitch" or
 // "VpnGateway") while it has vSwitches or a VPN gateway.
 func (e *Engine) DeleteVpc(ctx context.Context, s store.Scope, vpcID string) error {
 	return e.write(ctx, func(q q) error {
@@ -137,17 +137,17 @@ func (e *Engine) DeleteVpc(ctx context.Context, s store.Scope, vpcID string) err
 		if err != nil {
 			return err
 		} else if !ok {
-			return notFound("Vpc", vpcID)
+			return notFound(store.KindVpc, vpcID)
 		}
 		if id, ok, err := q.first(`SELECT vswitch_id FROM vswitches WHERE vpc_id = ? ORDER BY created_at, vswitch_id LIMIT 1`, vpcID); err != nil {
 			return err
 		} else if ok {
-			return &store.InUseError{Kind: "VSwitch", ID: id}
+			return &store.InUseError{Kind: store.KindVSwitch, ID: id}
 		}
 		if id, ok, err := q.first(`SELECT gateway_id FROM vpn_gateways WHERE vpc_id = ? LIMIT 1`, vpcID); err != nil {
 			return err
 		} else if ok {
-			return &store.InUseError{Kind: "VpnGateway", ID: id}
+			return &store.InUseError{Kind: store.KindVpnGateway, ID: id}
 		}
 		for _, st := range []struct{ sql, arg string }{
 			{`DELETE FROM tags WHERE resource_id = ?`, vpcID},
@@ -162,14 +162,14 @@ func (e *Engine) DeleteVpc(ctx context.Context, s store.Scope, vpcID string) err
 	})
 }
 
-// CreateVSwitch stores v with its tags; *store.NotFoundError{Kind:"Vpc"}
+// CreateVSwitch stores v with its tags; *store.NotFoundError{Kind: store.KindVpc}
 // when its VPC is not in the vSwitch's account and region.
 func (e *Engine) CreateVSwitch(ctx context.Context, v vpn.VSwitch, idem store.Idempotency) (store.Created, error) {
 	return e.idempotent(ctx, v.AccountID, idem, v.VSwitchID, func(q q) error {
 		if _, ok, err := q.first(`SELECT vpc_id FROM vpcs WHERE vpc_id = ? AND account_id = ? AND region_id = ?`, v.VpcID, v.AccountID, v.RegionID); err != nil {
 			return err
 		} else if !ok {
-			return notFound("Vpc", v.VpcID)
+			return notFound(store.KindVpc, v.VpcID)
 		}
 		_, err := q.exec(`INSERT INTO vswitches (vswitch_id, account_id, region_id, vpc_id, zone_id, cidr_block, vswitch_name, description,
 			status, resource_group_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -198,7 +198,7 @@ func scanVSwitch(sc scanner) (vpn.VSwitch, error) {
 }
 
 // GetVSwitch returns the vSwitch with its tags;
-// *store.NotFoundError{Kind:"VSwitch"}.
+// *store.NotFoundError{Kind: store.KindVSwitch}.
 func (e *Engine) GetVSwitch(ctx context.Context, s store.Scope, vswitchID string) (vpn.VSwitch, error) {
 	var v vpn.VSwitch
 	tags, err := e.withTags(ctx, "vswitches", selectVSwitchCols, "vswitch_id", vswitchID, s, func(sc scanner) error {
@@ -208,7 +208,7 @@ func (e *Engine) GetVSwitch(ctx context.Context, s store.Scope, vswitchID string
 	})
 	v.Tags = tags
 	if errors.Is(err, sql.ErrNoRows) {
-		return vpn.VSwitch{}, notFound("VSwitch", vswitchID)
+		return vpn.VSwitch{}, notFound(store.KindVSwitch, vswitchID)
 	}
 	if err != nil {
 		return vpn.VSwitch{}, e.mapErr(err)
@@ -232,7 +232,7 @@ func (e *Engine) ListVSwitches(ctx context.Context, s store.Scope, f store.VSwit
 }
 
 // UpdateVSwitch writes the name and description of v;
-// *store.NotFoundError{Kind:"VSwitch"}.
+// *store.NotFoundError{Kind: store.KindVSwitch}.
 func (e *Engine) UpdateVSwitch(ctx context.Context, v vpn.VSwitch) error {
 	return e.write(ctx, func(q q) error {
 		n, err := affected(q.exec(`UPDATE vswitches SET vswitch_name = ?, description = ? WHERE vswitch_id = ? AND account_id = ? AND region_id = ?`,
@@ -241,26 +241,26 @@ func (e *Engine) UpdateVSwitch(ctx context.Context, v vpn.VSwitch) error {
 			return err
 		}
 		if n == 0 {
-			return notFound("VSwitch", v.VSwitchID)
+			return notFound(store.KindVSwitch, v.VSwitchID)
 		}
 		return nil
 	})
 }
 
 // DeleteVSwitch deletes the vSwitch with its tags;
-// *store.NotFoundError{Kind:"VSwitch"}, or *store.InUseError{Kind:"VpnGateway"}
+// *store.NotFoundError{Kind: store.KindVSwitch}, or *store.InUseError{Kind: store.KindVpnGateway}
 // while a gateway is placed in it.
 func (e *Engine) DeleteVSwitch(ctx context.Context, s store.Scope, vswitchID string) error {
 	return e.write(ctx, func(q q) error {
 		if _, ok, err := q.first(`SELECT vswitch_id FROM vswitches WHERE vswitch_id = ? AND account_id = ? AND region_id = ?`, vswitchID, s.AccountID, s.RegionID); err != nil {
 			return err
 		} else if !ok {
-			return notFound("VSwitch", vswitchID)
+			return notFound(store.KindVSwitch, vswitchID)
 		}
 		if id, ok, err := q.first(`SELECT gateway_id FROM vpn_gateways WHERE vswitch_id = ? OR dr_vswitch_id = ? LIMIT 1`, vswitchID, vswitchID); err != nil {
 			return err
 		} else if ok {
-			return &store.InUseError{Kind: "VpnGateway", ID: id}
+			return &store.InUseError{Kind: store.KindVpnGateway, ID: id}
 		}
 		for _, st := range []string{`DELETE FROM tags WHERE resource_id = ?`, `DELETE FROM vswitches WHERE vswitch_id = ?`} {
 			if _, err := q.exec(st, vswitchID); err != nil {

@@ -30,7 +30,7 @@ func userFix(account, name string, n int) iam.User {
 		Comments: "c" + name, CreateDate: at(n), UpdateDate: at(n)}
 }
 
-func wantLimit(t *testing.T, err error, rule, id string) {
+func wantLimit(t *testing.T, err error, rule store.Rule, id string) {
 	t.Helper()
 	var e *store.LimitError
 	if !errors.As(err, &e) || !errors.Is(err, store.ErrLimit) {

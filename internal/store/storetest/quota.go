@@ -47,7 +47,7 @@ func testQuotas(t *testing.T, s store.Store) {
 			switch {
 			case err == nil:
 				ok++
-			case errors.As(err, &qe) && errors.Is(err, store.ErrQuota) && strings.Contains(","+kinds+",", ","+qe.Kind+","):
+			case errors.As(err, &qe) && errors.Is(err, store.ErrQuota) && strings.Contains(","+kinds+",", ","+string(qe.Kind)+","):
 			default:
 				t.Fatalf("%s %d: %v, want nil or a %s QuotaError", what, i, err, kinds)
 			}

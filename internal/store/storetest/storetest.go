@@ -104,7 +104,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 
 // Assertions on typed errors.
 
-func wantNotFound(t *testing.T, err error, kind, id string) {
+func wantNotFound(t *testing.T, err error, kind store.Kind, id string) {
 	t.Helper()
 	var nf *store.NotFoundError
 	if !errors.As(err, &nf) || !errors.Is(err, store.ErrNotFound) {
@@ -115,7 +115,7 @@ func wantNotFound(t *testing.T, err error, kind, id string) {
 	}
 }
 
-func wantInUse(t *testing.T, err error, kind, id string) {
+func wantInUse(t *testing.T, err error, kind store.Kind, id string) {
 	t.Helper()
 	var e *store.InUseError
 	if !errors.As(err, &e) || !errors.Is(err, store.ErrInUse) {
@@ -126,7 +126,7 @@ func wantInUse(t *testing.T, err error, kind, id string) {
 	}
 }
 
-func wantDuplicate(t *testing.T, err error, rule, id string) {
+func wantDuplicate(t *testing.T, err error, rule store.Rule, id string) {
 	t.Helper()
 	var e *store.DuplicateError
 	if !errors.As(err, &e) || !errors.Is(err, store.ErrDuplicate) {
@@ -780,7 +780,7 @@ func testConnectionRules(t *testing.T, s store.Store) {
 	for _, tc := range []struct {
 		name string
 		c    vpn.Connection
-		kind string
+		kind store.Kind
 		id   string
 	}{
 		{"gateway gone", SingleConnection("vco-x", "vpn-gone", cg.CustomerGatewayID, "k"), "VpnGateway", "vpn-gone"},

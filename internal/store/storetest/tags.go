@@ -64,19 +64,19 @@ func testTags(t *testing.T, s store.Store) {
 		Status: "Available", ResourceGroupID: RG, CreatedAt: at(50)}
 	_, err = s.CreateVSwitch(ctx, sw, store.Idempotency{})
 	must(t, err)
-	tagged := map[string]string{store.KindVSwitch: sw.VSwitchID, store.KindRouteTable: v2.RouteTableID, store.KindVpnGateway: g.VpnGatewayID,
+	tagged := map[store.Kind]string{store.KindVSwitch: sw.VSwitchID, store.KindRouteTable: v2.RouteTableID, store.KindVpnGateway: g.VpnGatewayID,
 		store.KindCustomerGateway: cg.CustomerGatewayID, store.KindVpnConnection: c.VpnConnectionID}
 	for kind, id := range tagged {
-		must(t, s.TagResources(ctx, scope(), kind, []string{id}, []vpn.Tag{{Key: "kind", Value: kind}}))
+		must(t, s.TagResources(ctx, scope(), kind, []string{id}, []vpn.Tag{{Key: "kind", Value: string(kind)}}))
 	}
 	gw, _ := s.GetGateway(ctx, scope(), g.VpnGatewayID)
-	diff(t, "gateway tags", gw.Tags, []vpn.Tag{{Key: "kind", Value: store.KindVpnGateway}})
+	diff(t, "gateway tags", gw.Tags, []vpn.Tag{{Key: "kind", Value: string(store.KindVpnGateway)}})
 	cgot, _ := s.GetCustomerGateway(ctx, scope(), cg.CustomerGatewayID)
-	diff(t, "customer gateway tags", cgot.Tags, []vpn.Tag{{Key: "kind", Value: store.KindCustomerGateway}})
+	diff(t, "customer gateway tags", cgot.Tags, []vpn.Tag{{Key: "kind", Value: string(store.KindCustomerGateway)}})
 	conn, _ := s.GetConnection(ctx, scope(), c.VpnConnectionID)
-	diff(t, "connection tags", conn.Tags, append(c.Tags, vpn.Tag{Key: "kind", Value: store.KindVpnConnection}))
+	diff(t, "connection tags", conn.Tags, append(c.Tags, vpn.Tag{Key: "kind", Value: string(store.KindVpnConnection)}))
 	swGot, _ := s.GetVSwitch(ctx, scope(), sw.VSwitchID)
-	diff(t, "vSwitch tags", swGot.Tags, []vpn.Tag{{Key: "kind", Value: store.KindVSwitch}})
+	diff(t, "vSwitch tags", swGot.Tags, []vpn.Tag{{Key: "kind", Value: string(store.KindVSwitch)}})
 
 	// ListTagResources: by ids, by tag (value "" = any), paged.
 	list, more, err := s.ListTagResources(ctx, scope(), store.KindVpnConnection, []string{c.VpnConnectionID, "vco-none"}, nil, 0, 50)
@@ -84,7 +84,7 @@ func testTags(t *testing.T, s store.Store) {
 	diff(t, "list by id", list, []store.TagResource{
 		{ResourceID: c.VpnConnectionID, Kind: store.KindVpnConnection, Key: "env", Value: "prod"},
 		{ResourceID: c.VpnConnectionID, Kind: store.KindVpnConnection, Key: "team", Value: "net"},
-		{ResourceID: c.VpnConnectionID, Kind: store.KindVpnConnection, Key: "kind", Value: store.KindVpnConnection},
+		{ResourceID: c.VpnConnectionID, Kind: store.KindVpnConnection, Key: "kind", Value: string(store.KindVpnConnection)},
 	})
 	if more {
 		t.Fatal("more after the last page")
@@ -115,7 +115,7 @@ func testTags(t *testing.T, s store.Store) {
 	if _, n, err := s.ListVpcs(ctx, scope(), store.VpcFilter{Tags: []vpn.Tag{{Key: "env", Value: "prod"}, {Key: "absent"}}}, page); err != nil || n != 0 {
 		t.Fatalf("ListVpcs by two tags = %d, %v", n, err)
 	}
-	if l, n, err := s.ListVSwitches(ctx, scope(), store.VSwitchFilter{Tags: []vpn.Tag{{Key: "kind", Value: store.KindVSwitch}}}, page); err != nil || n != 1 || l[0].VSwitchID != sw.VSwitchID {
+	if l, n, err := s.ListVSwitches(ctx, scope(), store.VSwitchFilter{Tags: []vpn.Tag{{Key: "kind", Value: string(store.KindVSwitch)}}}, page); err != nil || n != 1 || l[0].VSwitchID != sw.VSwitchID {
 		t.Fatalf("ListVSwitches by tag = %v, %d, %v", l, n, err)
 	}
 	if l, n, err := s.ListGateways(ctx, scope(), store.GatewayFilter{Tags: []vpn.Tag{{Key: "kind"}}}, page); err != nil || n != 1 || l[0].VpnGatewayID != g.VpnGatewayID {
@@ -132,7 +132,7 @@ func testTags(t *testing.T, s store.Store) {
 	must(t, s.DeleteConnection(ctx, scope(), c.VpnConnectionID))
 	must(t, s.DeleteVSwitch(ctx, scope(), sw.VSwitchID))
 	must(t, s.DeleteVpc(ctx, scope(), v2.VpcID))
-	for kind, id := range map[string]string{store.KindVpnConnection: c.VpnConnectionID, store.KindVSwitch: sw.VSwitchID, store.KindRouteTable: v2.RouteTableID, store.KindVpc: v2.VpcID} {
+	for kind, id := range map[store.Kind]string{store.KindVpnConnection: c.VpnConnectionID, store.KindVSwitch: sw.VSwitchID, store.KindRouteTable: v2.RouteTableID, store.KindVpc: v2.VpcID} {
 		list, _, err := s.ListTagResources(ctx, scope(), kind, []string{id}, nil, 0, 50)
 		must(t, err)
 		if len(list) != 0 {
