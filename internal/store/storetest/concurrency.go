@@ -382,7 +382,7 @@ func ConcurrentCustomerGateways(t *testing.T, s store.Store) {
 		switch {
 		case err == nil:
 			created++
-		case errors.As(err, &qe) && errors.Is(err, store.ErrQuota) && qe.Kind == "CustomerGateway" && qe.Limit == n/2+8:
+		case errors.As(err, &qe) && errors.Is(err, store.ErrQuota) && qe.Kind == store.KindCustomerGateway && qe.Limit == n/2+8:
 		default:
 			t.Fatalf("quota race, create %d: %v, want nil or QuotaError{CustomerGateway %d}", i, err, n/2+8)
 		}

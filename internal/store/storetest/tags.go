@@ -38,7 +38,7 @@ func testTags(t *testing.T, s store.Store) {
 	must(t, s.TagResources(ctx, scope(), store.KindVpc, []string{v1.VpcID}, many))
 	err = s.TagResources(ctx, scope(), store.KindVpc, []string{v1.VpcID}, []vpn.Tag{{Key: "one-too-many", Value: "v"}})
 	var lim *store.LimitError
-	if !errors.As(err, &lim) || !errors.Is(err, store.ErrLimit) || lim.Rule != "TagsPerResource" || lim.ID != v1.VpcID {
+	if !errors.As(err, &lim) || !errors.Is(err, store.ErrLimit) || lim.Rule != store.RuleTagsPerResource || lim.ID != v1.VpcID {
 		t.Fatalf("21st tag: err = %v", err)
 	}
 	must(t, s.TagResources(ctx, scope(), store.KindVpc, []string{v1.VpcID}, []vpn.Tag{{Key: "k00", Value: "replaced"}}))
