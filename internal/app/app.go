@@ -310,6 +310,9 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		a.Console = web.New(wc)
 		a.HTTP = withConsole{api: a.Handler, console: a.Console}
 	}
+	// Gateway agents' counters and report times reach the store in one
+	// transaction per interval (state changes when they are reported).
+	a.background(svc.FlushAgentStatus)
 	if e.shared != nil {
 		// Other servers write too: their changes to a gateway's
 		// connections must wake this server's agent long-polls.

@@ -26,17 +26,25 @@ import (
 //   - DescribeVpnGatewayAgentStatus: what the agent last reported, per
 //     tunnel (a read).
 //
-// Live status is kept in memory per node (agentHub) and written to the
-// store only when a tunnel's state changes, when a report does not follow
-// the previous one of the same agent on this node (another node may have
-// written in between), and at least every agentHeartbeat per tunnel and
-// agent. Reads take the store's record and this node's memory, whichever was
-// reported later. So every node shows a state change as soon as the report
-// that carried it is answered, and the report time and counters with a lag
-// of at most agentHeartbeat (see docs/GATEWAY.md "Several servers").
+// Live status is kept in memory per node (agentHub). A report is written
+// to the store before it is answered when a tunnel's state changes (or a
+// tunnel is new) and when it does not follow the previous one of the same
+// agent on this node (a new agent instance; another node may have written
+// in between). What changed only in counters and report times is written
+// by FlushAgentStatus: every agentFlushInterval, one transaction for all
+// the gateways whose last write is agentHeartbeat-agentFlushInterval old,
+// and at shutdown; without FlushAgentStatus running, by the report that
+// finds agentHeartbeat passed. Reads take the store's record and this
+// node's memory, whichever was reported later. So every node shows a state
+// change as soon as the report that carried it is answered, and the report
+// time and counters with a lag of at most agentHeartbeat (see
+// docs/GATEWAY.md "Several servers"); a crash loses no acknowledged state
+// change, and at most agentHeartbeat of counters and report times.
 
 const (
 	agentHeartbeat             = 15 * time.Second
+	agentFlushInterval         = 5 * time.Second
+	agentFlushBatch            = 250 // gateways per transaction of FlushAgentStatus
 	maxLiveGateways            = 200000
 	ConnectionLogRetention     = 7 * 24 * time.Hour
 	MaxConnectionLogLines      = 10000
@@ -61,6 +69,13 @@ type agentHub struct {
 	purged  atomic.Int64  // Unix nanoseconds of the last log purge
 	waits   atomic.Int64  // long-polls waiting now
 	resync  chan struct{} // a poll of the generations is due at once (multi-node)
+	// batched: FlushAgentStatus runs and writes the heartbeats.
+	batched atomic.Bool
+	// writeMu orders the store writes of statuses: a report's write holds
+	// it shared (after record), a flush exclusively from its snapshot of
+	// the memory to its commit, so a flush never writes an older state
+	// over a newer one this node wrote.
+	writeMu sync.RWMutex
 }
 
 type liveGateway struct {
@@ -68,11 +83,13 @@ type liveGateway struct {
 	recWrite time.Time // when this node last wrote rec
 	owner    string    // the gateway's account as read from the store by this node ("": not read)
 	tunnels  map[tunnelKey]*liveTunnel
+	dirty    bool // rec or a tunnel reported since this node last wrote them
 }
 
 type liveTunnel struct {
 	st      store.TunnelStatus
 	written time.Time // when this node last wrote st
+	dirty   bool      // st not written yet
 }
 
 func newAgentHub() *agentHub {
@@ -342,8 +359,10 @@ func fromMillis(ms int64) time.Time {
 }
 
 // record takes a report into the node's memory and returns what must be
-// written to the store: the agent record (nil: nothing) and the tunnels.
+// written to the store before the report is answered: the agent record
+// (nil: nothing) and the tunnels not written yet.
 func (h *agentHub) record(rec store.AgentRecord, tunnels []store.TunnelStatus, now time.Time) (*store.AgentRecord, []store.TunnelStatus) {
+	batched := h.batched.Load()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	lg := h.live[rec.GatewayID]
@@ -360,7 +379,7 @@ func (h *agentHub) record(rec store.AgentRecord, tunnels []store.TunnelStatus, n
 		lg = &liveGateway{tunnels: map[tunnelKey]*liveTunnel{}}
 		h.live[rec.GatewayID] = lg
 	}
-	var write []store.TunnelStatus
+	write := !consecutive
 	for i := range tunnels {
 		t := &tunnels[i]
 		k := tunnelKey{t.ConnectionID, t.TunnelID}
@@ -370,18 +389,103 @@ func (h *agentHub) record(rec store.AgentRecord, tunnels []store.TunnelStatus, n
 			lg.tunnels[tunnelKey{strings.Clone(k.conn), strings.Clone(k.tunnel)}] = lt
 		}
 		keepStrings(&lt.st, t)
-		if lt.written.IsZero() || sig(&lt.st) != sig(t) || now.Sub(lt.written) >= agentHeartbeat {
-			write = append(write, *t)
-			lt.written = now
+		if lt.written.IsZero() || sig(&lt.st) != sig(t) || (!batched && now.Sub(lt.written) >= agentHeartbeat) {
+			write = true
 		}
 		lt.st = *t
+		lt.dirty = true
 	}
 	lg.rec = rec
-	if len(write) > 0 || !consecutive || now.Sub(lg.recWrite) >= agentHeartbeat {
-		lg.recWrite = now
-		return &rec, write
+	lg.dirty = true
+	if !write && (batched || now.Sub(lg.recWrite) < agentHeartbeat) {
+		return nil, nil // FlushAgentStatus's, or a later report's
 	}
-	return nil, nil
+	return &rec, lg.take(now)
+}
+
+// take returns the tunnels of lg not written yet and marks lg written at
+// now (under h.mu).
+func (lg *liveGateway) take(now time.Time) []store.TunnelStatus {
+	var write []store.TunnelStatus
+	for _, lt := range lg.tunnels {
+		if lt.dirty {
+			write = append(write, lt.st)
+			lt.dirty, lt.written = false, now
+		}
+	}
+	lg.dirty, lg.recWrite = false, now
+	return write
+}
+
+// due returns the gateways whose memory holds something not written and
+// whose last write is at least agentHeartbeat-agentFlushInterval old (all of
+// them with all), marked written at now.
+func (h *agentHub) due(now time.Time, all bool) []store.AgentStatus {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []store.AgentStatus
+	for _, lg := range h.live {
+		if !lg.dirty || (!all && now.Sub(lg.recWrite) < agentHeartbeat-agentFlushInterval) {
+			continue
+		}
+		rec := lg.rec
+		out = append(out, store.AgentStatus{Agent: rec, Tunnels: lg.take(now)})
+	}
+	return out
+}
+
+// FlushAgentStatus writes the agents' reports that were not written when
+// they were answered (counters and report times: see the top of this file)
+// every agentFlushInterval until ctx ends, and then once more everything not
+// written. Run it once per Service (the App does).
+func (s *Service) FlushAgentStatus(ctx context.Context) {
+	as, err := s.agentStore()
+	if err != nil {
+		return
+	}
+	h := s.hub()
+	h.batched.Store(true)
+	t := time.NewTicker(agentFlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			s.flushAgents(fctx, as, true)
+			h.batched.Store(false)
+			return
+		case <-t.C:
+			s.flushAgents(ctx, as, false)
+		}
+	}
+}
+
+// flushAgents writes the gateways due (all with unwritten reports with all)
+// in transactions of agentFlushBatch gateways. A gateway the store no longer
+// has (or whose write failed) is forgotten: its next report reads it again
+// (and is refused when it was deleted) and is written whole.
+func (s *Service) flushAgents(ctx context.Context, as store.AgentStore, all bool) {
+	h := s.hub()
+	h.writeMu.Lock()
+	defer h.writeMu.Unlock()
+	batch := h.due(s.now().UTC(), all)
+	for len(batch) > 0 {
+		n := min(len(batch), agentFlushBatch)
+		gone, err := as.PutAgentStatuses(ctx, batch[:n])
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("agent: writing gateway agents' statuses", "gateways", n, "err", err)
+			}
+			for _, b := range batch[:n] {
+				h.forget(b.Agent.GatewayID)
+			}
+		}
+		for _, gw := range gone {
+			h.forget(gw)
+		}
+		batch = batch[n:]
+	}
 }
 
 // keepStrings makes t's strings those of old where they are equal, and
@@ -505,6 +609,8 @@ func (s *Service) ReportVpnGatewayAgentStatus(ctx context.Context, r *Request) (
 			PacketsOut: t.PacketsOut, LastError: t.LastError, LastErrorAt: fromMillis(t.LastErrorTime), ReportedAt: now})
 	}
 	if wrec, write := h.record(rec, tunnels, now); wrec != nil {
+		h.writeMu.RLock()
+		defer h.writeMu.RUnlock()
 		if cached {
 			cur, err := s.store.GetGateway(ctx, store.Scope{RegionID: g.RegionID}, g.VpnGatewayID)
 			if err == nil && cur.AccountID != g.AccountID {

@@ -31,11 +31,17 @@ type countingStore struct {
 	puts     atomic.Int64
 	tunnels  atomic.Int64
 	gateways atomic.Int64 // GetGateway calls
+	batches  atomic.Int64 // PutAgentStatuses calls
 }
 
 func (c *countingStore) GetGateway(ctx context.Context, s store.Scope, id string) (vpn.Gateway, error) {
 	c.gateways.Add(1)
 	return c.DB.GetGateway(ctx, s, id)
+}
+
+func (c *countingStore) PutAgentStatuses(ctx context.Context, batch []store.AgentStatus) ([]string, error) {
+	c.batches.Add(1)
+	return c.DB.PutAgentStatuses(ctx, batch)
 }
 
 func (c *countingStore) PutAgentStatus(ctx context.Context, a store.AgentRecord, ts []store.TunnelStatus) error {
@@ -247,6 +253,110 @@ func TestAgentStatusWritesOnlyChanges(t *testing.T) {
 	tu := got.Tunnels.Tunnel[0]
 	if tu.Status != vpn.StatusIkeNotEstablished || tu.LastError != "DPD timeout" || tu.LastErrorTime != 1778000001000 {
 		t.Fatalf("tunnel = %+v", tu)
+	}
+}
+
+// TestAgentStatusFlushed: with FlushAgentStatus running, a steady agent's
+// reports are never written when they are answered: the flush writes them
+// (all gateways due in one transaction) once their last write is 10 s old,
+// so another node's view lags by at most 15 s; a state change is still
+// written before the report is answered; at shutdown everything not
+// written is; a gateway deleted meanwhile is not written, and its next
+// report is refused.
+func TestAgentStatusFlushed(t *testing.T) {
+	w := newAgentWorld(t)
+	a, b := w.node(), w.node()
+	a.BatchAgentStatus()
+	m := w.dual.Tunnels[0].TunnelID
+	report(t, a, "vpn-001", "i1", 1, up("vco-a", "", 100))
+	report(t, a, "vpn-002", "i1", 1, up("vco-d", m, 100))
+	if p := w.st.puts.Load(); p != 2 {
+		t.Fatalf("first reports: %d writes, want 2", p)
+	}
+	bytesOn := func(s *service.Service, gw string) int64 {
+		t.Helper()
+		for _, tu := range agentStatus(t, s, gw).Tunnels.Tunnel {
+			if tu.Status == vpn.StatusIpsecEstablished {
+				return tu.BytesIn
+			}
+		}
+		return -1
+	}
+	for seq := int64(2); seq <= 3; seq++ { // 5 s apart, counters moving
+		w.clock.Add(5 * time.Second)
+		report(t, a, "vpn-001", "i1", seq, up("vco-a", "", 100*seq))
+		if seq == 2 {
+			a.FlushAgentStatusNow(t.Context(), false) // 5 s after the write: not due
+			if n := w.st.batches.Load(); n != 0 {
+				t.Fatalf("a flush 5 s after the write wrote %d batches", n)
+			}
+		}
+		report(t, a, "vpn-002", "i1", seq, up("vco-d", m, 100*seq))
+	}
+	if p := w.st.puts.Load(); p != 2 {
+		t.Fatalf("steady reports: %d writes when answered, want none", p-2)
+	}
+	if got := bytesOn(b, "vpn-001"); got != 100 {
+		t.Fatalf("node b before the flush: BytesIn %d, want 100", got)
+	}
+	a.FlushAgentStatusNow(t.Context(), false) // 10 s after the writes: due
+	if n := w.st.batches.Load(); n != 1 {
+		t.Fatalf("flush: %d transactions, want 1 for both gateways", n)
+	}
+	if got1, got2 := bytesOn(b, "vpn-001"), bytesOn(b, "vpn-002"); got1 != 300 || got2 != 300 {
+		t.Fatalf("node b after the flush: BytesIn %d and %d, want 300", got1, got2)
+	}
+	if got := agentStatus(t, b, "vpn-001").Tunnels.Tunnel[0].ReportTime; got != w.clock.Now().UnixMilli() {
+		t.Fatalf("node b: ReportTime %d, want %d", got, w.clock.Now().UnixMilli())
+	}
+	a.FlushAgentStatusNow(t.Context(), true) // nothing new: nothing written
+	if n := w.st.batches.Load(); n != 1 {
+		t.Fatalf("a flush with nothing new wrote (%d transactions)", n)
+	}
+	// A state change: written before the answer.
+	w.clock.Add(time.Second)
+	down := vpn.AgentTunnelReport{VpnConnectionId: "vco-a", Status: vpn.StatusIkeNotEstablished, LastError: "DPD timeout", LastErrorTime: 1778000001000}
+	report(t, a, "vpn-001", "i1", 4, down)
+	if p := w.st.puts.Load(); p != 3 {
+		t.Fatalf("state change: %d writes, want 3", p)
+	}
+	if st, _ := statusOf(t, b, "vco-a"); st != vpn.StatusIkeNotEstablished {
+		t.Fatalf("node b after the state change: %s", st)
+	}
+	// Shutdown: FlushAgentStatus writes what is not written yet.
+	w.clock.Add(time.Second)
+	report(t, a, "vpn-002", "i1", 4, up("vco-d", m, 400))
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.FlushAgentStatus(ctx)
+	}()
+	cancel()
+	<-done
+	if got := bytesOn(b, "vpn-002"); got != 400 {
+		t.Fatalf("node b after the shutdown flush: BytesIn %d, want 400", got)
+	}
+	// A gateway deleted through another node: the flush does not write
+	// it, and the next report is refused.
+	a.BatchAgentStatus()
+	if err := w.st.DeleteConnection(t.Context(), store.Scope{AccountID: storetest.Account, RegionID: storetest.Region}, "vco-d"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := call(t, b.DeleteVpnGateway, "DeleteVpnGateway", map[string]string{"VpnGatewayId": "vpn-002"}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Add(time.Second)
+	report(t, a, "vpn-002", "i1", 5, up("vco-d", m, 500)) // a remembers the owner: answered, not written
+	a.FlushAgentStatusNow(t.Context(), true)
+	recs, err := w.st.GetAgents(t.Context(), []string{"vpn-002"})
+	if err != nil || len(recs) != 0 {
+		t.Fatalf("agent record of the deleted gateway: %v %v", recs, err)
+	}
+	_, err = call(t, a.ReportVpnGatewayAgentStatus, "ReportVpnGatewayAgentStatus", map[string]string{"VpnGatewayId": "vpn-002", "AgentInstanceId": "i1",
+		"Sequence": "6", "Tunnels.1": tunnelsParam(t, up("vco-d", m, 600))})
+	if e, ok := apierror.As(err); !ok || e.Code != "InvalidVpnGatewayInstanceId.NotFound" {
+		t.Fatalf("report after the flush found the gateway deleted: %v, want InvalidVpnGatewayInstanceId.NotFound", err)
 	}
 }
 

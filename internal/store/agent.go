@@ -34,6 +34,12 @@ type AgentStore interface {
 	// PutAgentStatus writes the agent record of a.GatewayID and upserts the
 	// given tunnel statuses (see the rules above) in one transaction.
 	PutAgentStatus(ctx context.Context, a AgentRecord, tunnels []TunnelStatus) error
+	// PutAgentStatuses writes many gateways' agent records and tunnel
+	// statuses (as PutAgentStatus each) in one transaction: the periodic
+	// write of what changed only in counters and report times. An entry
+	// whose gateway does not exist (or is not the record's account's) is
+	// not written; gone lists those gateways.
+	PutAgentStatuses(ctx context.Context, batch []AgentStatus) (gone []string, err error)
 	// GetAgents returns the agent records of the given gateways that have
 	// one (any order).
 	GetAgents(ctx context.Context, gatewayIDs []string) ([]AgentRecord, error)
@@ -58,6 +64,12 @@ type AgentStore interface {
 type GatewayGeneration struct {
 	GatewayID  string
 	Generation int64
+}
+
+// AgentStatus is one gateway's part of PutAgentStatuses.
+type AgentStatus struct {
+	Agent   AgentRecord
+	Tunnels []TunnelStatus
 }
 
 // AgentRecord is what the store keeps of a gateway's agent: the last report

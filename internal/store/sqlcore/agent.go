@@ -80,14 +80,6 @@ func fromNanosOrZero(n int64) time.Time {
 // PutAgentStatus implements store.AgentStore.
 func (e *Engine) PutAgentStatus(ctx context.Context, a store.AgentRecord, tunnels []store.TunnelStatus) error {
 	return e.write(ctx, func(q q) error {
-		if _, err := q.exec(`INSERT INTO vpn_gateway_agents (gateway_id, account_id, region_id, instance_id, report_seq, version, hostname,
-			generation, last_report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (gateway_id) DO UPDATE SET account_id = excluded.account_id, region_id = excluded.region_id,
-			instance_id = excluded.instance_id, report_seq = excluded.report_seq, version = excluded.version,
-			hostname = excluded.hostname, generation = excluded.generation, last_report = excluded.last_report`,
-			a.GatewayID, a.AccountID, a.RegionID, a.InstanceID, a.Sequence, a.Version, a.Hostname, a.Generation, nanos(a.LastReport)); err != nil {
-			return err
-		}
 		// Only for a connection of this gateway that still exists (and,
 		// for a dual-tunnel connection, one of its tunnels).
 		ids := make([]string, 0, len(tunnels))
@@ -98,26 +90,142 @@ func (e *Engine) PutAgentStatus(ctx context.Context, a store.AgentRecord, tunnel
 		if err != nil {
 			return err
 		}
-		for _, t := range tunnels {
-			if !valid[tunnelKey{t.ConnectionID, t.TunnelID}] {
+		return putAgent(q, a, tunnels, valid)
+	})
+}
+
+// PutAgentStatuses implements store.AgentStore.
+func (e *Engine) PutAgentStatuses(ctx context.Context, batch []store.AgentStatus) (gone []string, err error) {
+	err = e.write(ctx, func(q q) error {
+		gone = gone[:0]
+		gws := make([]string, 0, len(batch))
+		var conns []string
+		for _, b := range batch {
+			gws = append(gws, b.Agent.GatewayID)
+			for _, t := range b.Tunnels {
+				conns = append(conns, t.ConnectionID)
+			}
+		}
+		owners, err := gatewayOwners(q, gws)
+		if err != nil {
+			return err
+		}
+		valid, err := connectionTunnels(q, conns)
+		if err != nil {
+			return err
+		}
+		for _, b := range batch {
+			if owner, ok := owners[b.Agent.GatewayID]; !ok || owner != b.Agent.AccountID {
+				gone = append(gone, b.Agent.GatewayID)
 				continue
 			}
-			if _, err := q.exec(`INSERT INTO vpn_tunnel_status (connection_id, tunnel_id, gateway_id, status, ike_state, child_state,
-				established_at, bytes_in, bytes_out, packets_in, packets_out, last_error, last_error_at, reported_at, ike_unique_id)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (connection_id, tunnel_id) DO UPDATE SET gateway_id = excluded.gateway_id, status = excluded.status,
-				ike_state = excluded.ike_state, child_state = excluded.child_state, established_at = excluded.established_at,
-				bytes_in = excluded.bytes_in, bytes_out = excluded.bytes_out, packets_in = excluded.packets_in,
-				packets_out = excluded.packets_out, last_error = excluded.last_error, last_error_at = excluded.last_error_at,
-				reported_at = excluded.reported_at, ike_unique_id = excluded.ike_unique_id`,
-				t.ConnectionID, t.TunnelID, a.GatewayID, t.Status, t.IkeSaState, t.ChildSaState, nanos(t.EstablishedAt),
-				t.BytesIn, t.BytesOut, t.PacketsIn, t.PacketsOut, t.LastError, nanos(t.LastErrorAt), nanos(t.ReportedAt),
-				t.IkeSaUniqueID); err != nil {
+			if err := putAgent(q, b.Agent, b.Tunnels, valid[b.Agent.GatewayID]); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return gone, nil
+}
+
+// putAgent upserts the agent record a and those of tunnels that are in
+// valid (gatewayTunnels).
+func putAgent(q q, a store.AgentRecord, tunnels []store.TunnelStatus, valid map[tunnelKey]bool) error {
+	if _, err := q.exec(`INSERT INTO vpn_gateway_agents (gateway_id, account_id, region_id, instance_id, report_seq, version, hostname,
+		generation, last_report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (gateway_id) DO UPDATE SET account_id = excluded.account_id, region_id = excluded.region_id,
+		instance_id = excluded.instance_id, report_seq = excluded.report_seq, version = excluded.version,
+		hostname = excluded.hostname, generation = excluded.generation, last_report = excluded.last_report`,
+		a.GatewayID, a.AccountID, a.RegionID, a.InstanceID, a.Sequence, a.Version, a.Hostname, a.Generation, nanos(a.LastReport)); err != nil {
+		return err
+	}
+	for _, t := range tunnels {
+		if !valid[tunnelKey{t.ConnectionID, t.TunnelID}] {
+			continue
+		}
+		if _, err := q.exec(`INSERT INTO vpn_tunnel_status (connection_id, tunnel_id, gateway_id, status, ike_state, child_state,
+			established_at, bytes_in, bytes_out, packets_in, packets_out, last_error, last_error_at, reported_at, ike_unique_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (connection_id, tunnel_id) DO UPDATE SET gateway_id = excluded.gateway_id, status = excluded.status,
+			ike_state = excluded.ike_state, child_state = excluded.child_state, established_at = excluded.established_at,
+			bytes_in = excluded.bytes_in, bytes_out = excluded.bytes_out, packets_in = excluded.packets_in,
+			packets_out = excluded.packets_out, last_error = excluded.last_error, last_error_at = excluded.last_error_at,
+			reported_at = excluded.reported_at, ike_unique_id = excluded.ike_unique_id`,
+			t.ConnectionID, t.TunnelID, a.GatewayID, t.Status, t.IkeSaState, t.ChildSaState, nanos(t.EstablishedAt),
+			t.BytesIn, t.BytesOut, t.PacketsIn, t.PacketsOut, t.LastError, nanos(t.LastErrorAt), nanos(t.ReportedAt),
+			t.IkeSaUniqueID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gatewayOwners returns the account of each of the gateways that exist, in
+// one query per 500.
+func gatewayOwners(q q, gateways []string) (map[string]string, error) {
+	out := make(map[string]string, len(gateways))
+	err := inChunks(dedupe(gateways), func(chunk []string) error {
+		ph, args := placeholders(chunk)
+		rows, err := q.query(`SELECT gateway_id, account_id FROM vpn_gateways WHERE gateway_id IN (`+ph+`)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, account string
+			if err := rows.Scan(&id, &account); err != nil {
+				return err
+			}
+			out[id] = account
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// connectionTunnels returns, by gateway, the tunnels (as gatewayTunnels)
+// of those of connections that exist, in one query per 500.
+func connectionTunnels(q q, connections []string) (map[string]map[tunnelKey]bool, error) {
+	out := map[string]map[tunnelKey]bool{}
+	err := inChunks(dedupe(connections), func(chunk []string) error {
+		ph, args := placeholders(chunk)
+		rows, err := q.query(`SELECT c.gateway_id, c.connection_id, COALESCE(t.tunnel_id, '') FROM vpn_connections c
+			LEFT JOIN vpn_tunnels t ON t.connection_id = c.connection_id
+			WHERE c.connection_id IN (`+ph+`)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var gw string
+			var k tunnelKey
+			if err := rows.Scan(&gw, &k.connection, &k.tunnel); err != nil {
+				return err
+			}
+			if out[gw] == nil {
+				out[gw] = map[tunnelKey]bool{}
+			}
+			out[gw][k] = true
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// dedupe returns ids without repetitions (first occurrences, in order).
+func dedupe(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 type tunnelKey struct{ connection, tunnel string }
@@ -127,14 +235,7 @@ type tunnelKey struct{ connection, tunnel string }
 // connection's key has tunnel "", a dual-tunnel connection's keys its
 // tunnels' ids.
 func gatewayTunnels(q q, gatewayID string, connections []string) (map[tunnelKey]bool, error) {
-	seen := make(map[string]bool, len(connections))
-	ids := make([]string, 0, len(connections))
-	for _, id := range connections {
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
+	ids := dedupe(connections)
 	out := make(map[tunnelKey]bool, len(ids))
 	err := inChunks(ids, func(chunk []string) error {
 		ph, args := placeholders(chunk)

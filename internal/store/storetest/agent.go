@@ -181,6 +181,70 @@ func testAgentStatus(t *testing.T, s store.Store, as store.AgentStore) {
 	}
 }
 
+// testAgentStatuses: PutAgentStatuses writes many gateways in one call as
+// PutAgentStatus would each (other gateways' connections and unknown
+// tunnels ignored), and skips, naming them, the gateways that no longer
+// exist or belong to another account.
+func testAgentStatuses(t *testing.T, s store.Store, as store.AgentStore) {
+	ctx := t.Context()
+	g1 := mkGateway(t, s, 1, false)
+	g2 := mkGateway(t, s, 2, true)
+	g3 := mkGateway(t, s, 3, false)
+	for i := 1; i <= 4; i++ {
+		mkCgw(t, s, i)
+	}
+	_, err := s.CreateConnection(ctx, SingleConnection("vco-a", g1.VpnGatewayID, "cgw-001", "psk"), store.Idempotency{})
+	must(t, err)
+	d := DualConnection("vco-d", g2.VpnGatewayID, "cgw-002", "cgw-003", "p1", "p2")
+	_, err = s.CreateConnection(ctx, d, store.Idempotency{})
+	must(t, err)
+	master, slave := d.Tunnels[0].TunnelID, d.Tunnels[1].TunnelID
+	must(t, s.DeleteGateway(ctx, scope(), g3.VpnGatewayID))
+
+	at := time.Date(2026, 3, 4, 5, 6, 7, 8000, time.UTC)
+	a1, a2, a3 := agentRec(g1.VpnGatewayID, 1, at), agentRec(g2.VpnGatewayID, 9, at), agentRec(g3.VpnGatewayID, 2, at)
+	stranger := agentRec(g1.VpnGatewayID, 3, at)
+	stranger.AccountID = "1999999999999999"
+	gone, err := as.PutAgentStatuses(ctx, []store.AgentStatus{
+		{Agent: a1, Tunnels: []store.TunnelStatus{
+			tunnelStatus("vco-a", "", "ipsec_sa_established", at),
+			tunnelStatus("vco-d", master, "ipsec_sa_established", at), // another gateway's connection
+			tunnelStatus("vco-a", "tun-x", "ipsec_sa_established", at),
+			tunnelStatus("vco-none", "", "ipsec_sa_established", at),
+		}},
+		{Agent: a2, Tunnels: []store.TunnelStatus{
+			tunnelStatus("vco-d", master, "ipsec_sa_established", at),
+			tunnelStatus("vco-d", slave, "ike_sa_established", at),
+			tunnelStatus("vco-d", "", "ipsec_sa_established", at),
+		}},
+		{Agent: a3, Tunnels: []store.TunnelStatus{tunnelStatus("vco-a", "", "ike_sa_not_established", at)}},
+	})
+	must(t, err)
+	diff(t, "gone", gone, []string{g3.VpnGatewayID})
+	agents, err := as.GetAgents(ctx, []string{g3.VpnGatewayID, g2.VpnGatewayID, g1.VpnGatewayID})
+	must(t, err)
+	sort.Slice(agents, func(i, j int) bool { return agents[i].GatewayID < agents[j].GatewayID })
+	diff(t, "GetAgents", agents, []store.AgentRecord{a1, a2})
+	sts, err := as.ListTunnelStatus(ctx, []string{"vco-a", "vco-d"})
+	must(t, err)
+	sortStatus(sts)
+	diff(t, "ListTunnelStatus", sts, []store.TunnelStatus{
+		tunnelStatus("vco-a", "", "ipsec_sa_established", at),
+		tunnelStatus("vco-d", master, "ipsec_sa_established", at),
+		tunnelStatus("vco-d", slave, "ike_sa_established", at),
+	})
+	// A record of another account for an existing gateway is not written.
+	gone, err = as.PutAgentStatuses(ctx, []store.AgentStatus{{Agent: stranger}})
+	must(t, err)
+	diff(t, "gone (another account)", gone, []string{g1.VpnGatewayID})
+	agents, err = as.GetAgents(ctx, []string{g1.VpnGatewayID})
+	must(t, err)
+	diff(t, "GetAgents after another account's record", agents, []store.AgentRecord{a1})
+	if gone, err := as.PutAgentStatuses(ctx, nil); err != nil || len(gone) != 0 {
+		t.Fatalf("empty batch: %v %v", gone, err)
+	}
+}
+
 func sortStatus(sts []store.TunnelStatus) {
 	sort.Slice(sts, func(i, j int) bool {
 		if sts[i].ConnectionID != sts[j].ConnectionID {
