@@ -5,12 +5,30 @@
 // this table; the api layer encodes them. Any other Go error that reaches the
 // api layer is logged and answered as InternalError, so a cause (which may hold
 // internal detail) is never shown to a client.
+//
+// Codes are strings at the call sites (apierror.New("InvalidVpcId.NotFound")
+// reads as the answer it gives), and a wrong one is a test failure, not a
+// production panic:
+//   - Table holds every fixed code; Families the two shapes of code that
+//     name a parameter inside them, as Alibaba's do: Missing{Name} (built
+//     only by Missing) and Invalid{Parameter}.{Problem} (a configuration
+//     section's key, a parameter's .Malformed, ...).
+//   - TestCodesInTable reads the module's source and follows the code given
+//     to New, Newf and Invalid (and the name given to Missing) back to its
+//     string literals, through variables, constants, literal maps and the
+//     functions that pass a code on: a literal code must be a row of Table,
+//     a code built from parts must match a Family, a Missing name must look
+//     like a parameter name. What it cannot follow must name the test that
+//     checks it instead (checkedElsewhere).
+//   - At run time a code in neither is answered InternalError: New returns
+//     an *Error that As does not accept, so the api layer logs it (the
+//     intended code and message, as the error's text) and answers 500, and
+//     the request's goroutine does not panic.
 package apierror
 
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 )
@@ -34,6 +52,10 @@ type Error struct {
 	AccessDenied *AccessDeniedDetail
 	// Headers are extra response headers (rate limit hints, retry-after).
 	Headers map[string]string
+
+	// unknown is the code asked for when it is in neither Table nor
+	// Families: the Error is then an InternalError that As refuses.
+	unknown string
 }
 
 // AccessDeniedDetail explains a 403, as Alibaba's gateways do.
@@ -47,15 +69,22 @@ type AccessDeniedDetail struct {
 	EncodedDiagnosticMessage string `json:"EncodedDiagnosticMessage" xml:"EncodedDiagnosticMessage"`
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+func (e *Error) Error() string {
+	if e.unknown != "" {
+		return "apierror: code " + e.unknown + " is not in the table (answered InternalError): " + e.Message
+	}
+	return e.Code + ": " + e.Message
+}
 
-// New returns the table's error for code with its default message. It panics
-// on a code missing from the table: that is a programming error caught by the
-// table's completeness test and every test that reaches the call.
+// New returns the table's error for code (a row of Table, or a code of one
+// of the Families) with its default message. A code in neither is a
+// programming error that TestCodesInTable finds; at run time it is answered
+// InternalError (see the package comment), never a panic.
 func New(code string) *Error {
 	ent, ok := lookup(code)
 	if !ok {
-		panic("apierror: code not in table: " + code)
+		in := Table["InternalError"]
+		return &Error{Code: "InternalError", Status: in.Status, Message: in.Message, unknown: code}
 	}
 	return &Error{Code: code, Status: ent.Status, Message: ent.Message}
 }
@@ -67,23 +96,20 @@ func Newf(code, format string, args ...any) *Error {
 	return e
 }
 
-// Missing returns Missing{Name} (400) for a required parameter that is absent.
+// Missing returns Missing{Name} (400, Families) for a required parameter
+// that is absent; name is the parameter's name as the client sends it.
 func Missing(name string) *Error {
-	return &Error{Code: "Missing" + name, Status: http.StatusBadRequest,
+	ent := Families[familyMissing]
+	return &Error{Code: "Missing" + name, Status: ent.Status,
 		Message: name + " is mandatory for this action."}
 }
 
-// Invalid returns a 400 InvalidParameter-family error: code is e.g.
-// "InvalidIkeConfig.IkeEncAlg" or "InvalidParameter"; codes outside the table
-// that start with "Invalid" are accepted and answered with 400.
+// Invalid returns a 400 error of the Invalid family with a specific
+// message: code is a row of Table ("InvalidParameter") or of the shape
+// Invalid{Parameter}.{Problem} ("InvalidIkeConfig.IkeEncAlg"). It is Newf
+// for the codes that validation builds from a parameter's name.
 func Invalid(code, format string, args ...any) *Error {
-	if ent, ok := lookup(code); ok {
-		return &Error{Code: code, Status: ent.Status, Message: fmt.Sprintf(format, args...)}
-	}
-	if !strings.HasPrefix(code, "Invalid") {
-		panic("apierror: Invalid called with non-Invalid code " + code)
-	}
-	return &Error{Code: code, Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+	return Newf(code, format, args...)
 }
 
 // Clip shortens client-supplied text quoted in a message to at most max
@@ -115,7 +141,9 @@ func Clip(s string, max int) string {
 func As(err error) (*Error, bool) {
 	var e *Error
 	if errors.As(err, &e) {
-		return e, true
+		// An unknown code is a bug: the caller logs err and answers
+		// InternalError, as for any cause.
+		return e, e.unknown == ""
 	}
 	var r interface{ RetryLater() bool }
 	if errors.As(err, &r) && r.RetryLater() {
@@ -134,8 +162,50 @@ func HasCode(err error, code string) bool {
 }
 
 func lookup(code string) (Entry, bool) {
-	ent, ok := Table[code]
-	return ent, ok
+	if ent, ok := Table[code]; ok {
+		return ent, true
+	}
+	for pattern, ent := range Families {
+		if matchFamily(pattern, code) {
+			return ent, true
+		}
+	}
+	return Entry{}, false
+}
+
+// matchFamily reports whether code has the shape of pattern: each "*" of
+// the pattern stands for a name of one or more letters, digits and dots.
+func matchFamily(pattern, code string) bool {
+	parts := strings.Split(pattern, "*")
+	rest, ok := strings.CutPrefix(code, parts[0])
+	if !ok {
+		return false
+	}
+	for _, lit := range parts[1:] {
+		// The name runs to the first occurrence of lit after at least
+		// one character (the last part must end the code).
+		i := -1
+		if lit == "" {
+			i = len(rest)
+		} else if j := strings.Index(rest[min(1, len(rest)):], lit); j >= 0 {
+			i = j + min(1, len(rest))
+		}
+		if i < 1 || !isName(rest[:i]) {
+			return false
+		}
+		rest = rest[i+len(lit):]
+	}
+	return rest == ""
+}
+
+func isName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Codes of the table, sorted; for tests and documentation.

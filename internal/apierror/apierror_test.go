@@ -63,3 +63,47 @@ func TestClip(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownCode: a code in neither Table nor Families does not panic: it
+// is an InternalError (500) that As refuses, so the api layer logs it and
+// answers InternalError, and its text names the code asked for.
+func TestUnknownCode(t *testing.T) {
+	for _, e := range []*Error{New("NoSuchCode"), Newf("NoSuch.Code", "m %d", 1), Invalid("Forbidden.Typo", "m")} {
+		if e.Code != "InternalError" || e.Status != 500 {
+			t.Errorf("%v: code %s status %d, want InternalError 500", e, e.Code, e.Status)
+		}
+		if _, ok := As(e); ok {
+			t.Errorf("As(%v) accepted an unknown code", e)
+		}
+		if !strings.Contains(e.Error(), "is not in the table") {
+			t.Errorf("Error() = %q, want the unknown code named", e.Error())
+		}
+	}
+}
+
+// TestFamilies: codes of a family are answered with its status; others
+// are not family codes.
+func TestFamilies(t *testing.T) {
+	for code, want := range map[string]bool{
+		"InvalidIkeConfig.IkeEncAlg":          true,
+		"InvalidParameter.NewUserName.Length": true,
+		"InvalidTunnelOptions.1.Malformed":    true,
+		"MissingTag.1.Key":                    true,
+		"MissingRegionId":                     true,
+		"Invalid":                             false,
+		"InvalidFoo":                          false,
+		"Invalid.Foo":                         false,
+		"InvalidFoo.":                         false,
+		"InvalidFoo.Bar Baz":                  false,
+		"Missing":                             false,
+		"Forbidden.Foo":                       false,
+	} {
+		_, got := lookup(code)
+		if got != want {
+			t.Errorf("lookup(%q) = %v, want %v", code, got, want)
+		}
+		if e := Invalid(code, "m"); want && (e.Code != code || e.Status != 400 || e.Message != "m") {
+			t.Errorf("Invalid(%q) = %+v", code, e)
+		}
+	}
+}

@@ -15,8 +15,21 @@ var updateDoc = flag.Bool("update", false, "rewrite docs/ERRORS.md from the tabl
 func TestErrorsDoc(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("# Error codes\n\nGenerated from internal/apierror (`go test ./internal/apierror -update`): every code a client can\n")
-	b.WriteString("receive, with its HTTP status and default message. `Missing{Name}` (400, \"{Name} is mandatory for this action.\")\n")
-	b.WriteString("is answered for any required parameter that is absent. Messages in answers name the exact field and value.\n\n")
+	b.WriteString("receive, with its HTTP status and default message. Messages in answers name the exact field and value.\n\n")
+	b.WriteString("Families: codes that carry a parameter's name (`*`: letters, digits and dots).\n\n")
+	b.WriteString("| Family | HTTP | Message |\n|---|---|---|\n")
+	fams := make([]string, 0, len(Families))
+	for f := range Families {
+		fams = append(fams, f)
+	}
+	sortStrings(fams)
+	for _, f := range fams {
+		e := Families[f]
+		fmt.Fprintf(&b, "| %s | %d | %s |\n", f, e.Status, strings.ReplaceAll(e.Message, "|", "\\|"))
+	}
+	b.WriteString("\n`Missing*` is answered for any required parameter that is absent (`MissingRegionId`), `Invalid*.*` for a\n")
+	b.WriteString("parameter or configuration key that is not valid (`InvalidIkeConfig.IkeEncAlg`, `InvalidTunnelOptions.1.Malformed`).\n\n")
+	b.WriteString("Codes:\n\n")
 	b.WriteString("| Code | HTTP | Message |\n|---|---|---|\n")
 	for _, c := range Codes() {
 		e := Table[c]

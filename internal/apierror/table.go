@@ -21,6 +21,20 @@ func merge(parts ...map[string]Entry) map[string]Entry {
 	return out
 }
 
+// Families are the codes that carry a parameter's name inside them, as
+// Alibaba's do: pattern -> {status, default message}, where "*" stands for
+// a name (letters, digits and dots). New, Newf and Invalid accept a code of
+// a family; TestCodesInTable checks that every code the source builds from
+// parts has the shape of one. A fixed code that Table also holds (e.g.
+// InvalidParameter.UserName.Length) answers Table's row.
+var Families = map[string]Entry{
+	familyMissing: {s400, "{Name} is mandatory for this action."},
+	"Invalid*.*":  {s400, "The specified parameter is not valid."},
+}
+
+// familyMissing is Missing{Name}'s family (built by Missing only).
+const familyMissing = "Missing*"
+
 const (
 	s400 = http.StatusBadRequest
 	s403 = http.StatusForbidden

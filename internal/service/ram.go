@@ -228,7 +228,7 @@ func (s *Service) keyOwner(ctx context.Context, r *Request, action, userName str
 		case iam.PrincipalUser:
 			userName = p.UserName
 		case iam.PrincipalSession:
-			// Missing* codes are not table rows (apierror.Newf would panic).
+			// Missing{Name} with a message of its own.
 			e := apierror.Missing("UserName")
 			e.Message = "UserName is mandatory for this action when called with STS credentials."
 			return "", e
