@@ -147,7 +147,9 @@ func TestMigrateCommand(t *testing.T) {
 				t.Fatalf("after the upgrade: VPC name %q, %d migrations; want \"kept\", %d", name, versions, latest)
 			}
 			var nonces int
-			scan(`SELECT COUNT(*) FROM nonces`, &nonces) // a table of migration 0002
+			// A table of migration 0002 (SQLite) or 0012 (PostgreSQL).
+			nonceTable := map[string]string{"postgres": "nonce_digests", "sqlite": "nonces"}[be.name]
+			scan(`SELECT COUNT(*) FROM `+nonceTable, &nonces)
 
 			code, stdout, stderr = run(t, cmdline...)
 			if want := fmt.Sprintf("schema version before: %d\nschema version after:  %d (up to date)\n", latest, latest); code != 0 || !strings.HasSuffix(stdout, want) {

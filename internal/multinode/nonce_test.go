@@ -175,7 +175,7 @@ func TestNonceEpochAfterCrash(t *testing.T) {
 	if r := b.get(t, answered); r.status != 400 || errorCode(r.body) != "SignatureNonceUsed" {
 		t.Fatalf("replay before the crash: %d %s; want SignatureNonceUsed", r.status, r.body)
 	}
-	query(t, c.dsn, `DELETE FROM nonces`)
+	query(t, c.dsn, `DELETE FROM nonce_digests`)
 	query(t, c.dsn, `TRUNCATE nonce_epoch`)
 	for _, tc := range []struct {
 		what string

@@ -2,7 +2,7 @@ package postgres
 
 import (
 	"context"
-	"encoding/hex"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -43,21 +43,21 @@ import (
 // claimBatchMax bounds the claims of one statement.
 const claimBatchMax = 512
 
-// claimStatement claims the nonces $1 (hex keys) with expiries $2: a key
-// whose row is missing or expired at $3 is (re)written and returned; one
-// held by an unexpired row is not. It also returns the generations of the
-// accounts $4, summed over their shards: rows (key, 0, 0) for the claimed
-// nonces, (account, class, generation) for the generations.
+// claimStatement claims the nonces $1 (key digests) with expiries $2: a
+// digest whose row is missing or expired at $3 is (re)written and returned;
+// one held by an unexpired row is not. It also returns the generations of
+// the accounts $4, summed over their shards: rows (empty, 0, 0, digest) for the
+// claimed nonces, (account, class, generation, zero) for the generations.
 const claimStatement = `WITH claimed AS (
-	INSERT INTO nonces (nonce_key, expires_at)
-	SELECT k, e FROM unnest($1::text[], $2::bigint[]) AS c (k, e)
-	ON CONFLICT (nonce_key) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= $3
-	RETURNING nonce_key)
-SELECT nonce_key, 0, 0::bigint FROM claimed
+	INSERT INTO nonce_digests (digest, expires_at)
+	SELECT k, e FROM unnest($1::uuid[], $2::bigint[]) AS c (k, e)
+	ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at WHERE nonce_digests.expires_at <= $3
+	RETURNING digest)
+SELECT '', 0, 0::bigint, digest FROM claimed
 UNION ALL
-SELECT account_id, class, SUM(generation)::bigint FROM cache_generations WHERE account_id = ANY($4::text[]) GROUP BY account_id, class
+SELECT account_id, class, SUM(generation)::bigint, '00000000-0000-0000-0000-000000000000'::uuid FROM cache_generations WHERE account_id = ANY($4::text[]) GROUP BY account_id, class
 UNION ALL
-SELECT 'epoch', -1, started_at FROM nonce_epoch WHERE id = 1`
+SELECT 'epoch', -1, started_at, '00000000-0000-0000-0000-000000000000'::uuid FROM nonce_epoch WHERE id = 1`
 
 // signatureWindow is api.Window: a claim's expiry is its request's
 // timestamp plus this.
@@ -65,7 +65,8 @@ const signatureWindow = 15 * time.Minute
 
 // claim is one caller waiting for a batch.
 type claim struct {
-	key     string // hex nonce key; "" for a generations-only reading
+	key     digest // the nonce key's digest (nonceKey)
+	hasKey  bool   // false for a generations-only reading
 	expires int64
 	account string // "" when no generations are wanted
 	// signed: refuse the claim when its request was signed before the
@@ -162,11 +163,11 @@ func (c *claimer) do(ctx context.Context, cl *claim) error {
 // batchState is a flusher's reusable memory for its batches.
 type batchState struct {
 	batch    []*claim
-	keys     []string
+	keys     []digest
 	exps     []int64
 	accounts []string
-	first    map[string]*claim
-	claimed  map[string]bool
+	first    map[digest]*claim
+	claimed  map[digest]bool
 	gens     map[string]cachegen.Gens
 }
 
@@ -174,8 +175,8 @@ func (c *claimer) flusher() {
 	defer c.wg.Done()
 	st := &batchState{
 		batch:   make([]*claim, 0, claimBatchMax),
-		first:   make(map[string]*claim),
-		claimed: make(map[string]bool),
+		first:   make(map[digest]*claim),
+		claimed: make(map[digest]bool),
 		gens:    make(map[string]cachegen.Gens),
 	}
 	for {
@@ -213,7 +214,7 @@ func (c *claimer) run(st *batchState) {
 	clear(first)
 	for _, cl := range batch {
 		cl.fresh, cl.gens, cl.err = false, cachegen.Gens{}, nil
-		if cl.key != "" {
+		if cl.hasKey {
 			if _, dup := first[cl.key]; !dup {
 				// A key twice in one batch: the first claim decides, the
 				// others are replays of it.
@@ -234,15 +235,14 @@ func (c *claimer) run(st *batchState) {
 		switch {
 		case err != nil:
 			cl.err = err
-		case cl.key != "" && cl.signed && cl.expires < floor:
+		case cl.hasKey && cl.signed && cl.expires < floor:
 			cl.err = store.ErrSignedBeforeRestart
 		default:
-			cl.fresh = cl.key != "" && first[cl.key] == cl && claimed[cl.key]
+			cl.fresh = cl.hasKey && first[cl.key] == cl && claimed[cl.key]
 			cl.gens = gens[cl.account]
 		}
 		cl.done <- struct{}{}
 	}
-	clear(keys)
 	clear(accounts)
 	st.keys, st.exps, st.accounts = keys, exps, accounts
 }
@@ -263,7 +263,7 @@ const claimAttempts = 5
 // query runs the claim statement (again after serialization failures) and
 // returns the epoch (Unix nanoseconds), writing it first when the table is
 // empty.
-func (c *claimer) query(keys []string, exps []int64, accounts []string, claimed map[string]bool, gens map[string]cachegen.Gens) (int64, error) {
+func (c *claimer) query(keys []digest, exps []int64, accounts []string, claimed map[digest]bool, gens map[string]cachegen.Gens) (int64, error) {
 	// The batch does not belong to any one request: it runs to completion
 	// (bounded) even when a waiting request gives up.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -304,7 +304,7 @@ func (c *claimer) newEpoch(ctx context.Context) (int64, error) {
 	return epoch, err
 }
 
-func (c *claimer) queryOnce(ctx context.Context, keys []string, exps []int64, accounts []string, claimed map[string]bool, gens map[string]cachegen.Gens) (epoch int64, err error) {
+func (c *claimer) queryOnce(ctx context.Context, keys []digest, exps []int64, accounts []string, claimed map[digest]bool, gens map[string]cachegen.Gens) (epoch int64, err error) {
 	if accounts == nil {
 		accounts = []string{}
 	}
@@ -317,7 +317,8 @@ func (c *claimer) queryOnce(ctx context.Context, keys []string, exps []int64, ac
 		var name string
 		var class int32
 		var gen int64
-		if err := rows.Scan(&name, &class, &gen); err != nil {
+		var d digest
+		if err := rows.Scan(&name, &class, &gen, &d); err != nil {
 			return 0, err
 		}
 		if class == -1 {
@@ -326,7 +327,7 @@ func (c *claimer) queryOnce(ctx context.Context, keys []string, exps []int64, ac
 		}
 		switch cachegen.Class(class) {
 		case 0:
-			claimed[name] = true
+			claimed[d] = true
 		case cachegen.Credentials:
 			g := gens[name]
 			g.Credentials = uint64(gen)
@@ -340,9 +341,18 @@ func (c *claimer) queryOnce(ctx context.Context, keys []string, exps []int64, ac
 	return epoch, rows.Err()
 }
 
-// nonceKey is how a nonce key is stored: hex, since keys may hold bytes a
-// TEXT column refuses (the api layer joins AccessKeyId and nonce with a NUL).
-func nonceKey(key string) string { return hex.EncodeToString([]byte(key)) }
+// digest is how a nonce key is stored (nonce_digests, a UUID column): the
+// first 16 bytes of its SHA-256. Two keys share a digest with probability
+// 2^-128 per pair: among the ~10^7 nonces a busy database holds at once,
+// about 10^-25, against a replay that would need a second preimage.
+type digest [16]byte
+
+// nonceKey is key's digest (the api layer joins AccessKeyId and nonce with
+// a NUL; the digest covers every byte).
+func nonceKey(key string) digest {
+	sum := sha256.Sum256([]byte(key))
+	return digest(sum[:16])
+}
 
 // ClaimNonce records key until expires, as UseNonce, and returns the cache
 // generations of account ("" for none) read in the same statement: as
@@ -355,7 +365,7 @@ func (db *DB) ClaimNonce(ctx context.Context, key string, expires time.Time, acc
 
 func (db *DB) claim(ctx context.Context, key string, expires time.Time, account string, signed bool) (bool, cachegen.Gens, error) {
 	cl := claimPool.Get().(*claim)
-	cl.key, cl.expires, cl.account, cl.signed = nonceKey(key), expires.UnixNano(), account, signed
+	cl.key, cl.hasKey, cl.expires, cl.account, cl.signed = nonceKey(key), true, expires.UnixNano(), account, signed
 	if err := db.claims.do(ctx, cl); err != nil {
 		return false, cachegen.Gens{}, err
 	}
@@ -377,7 +387,7 @@ func (db *DB) UseNonce(ctx context.Context, key string, expires time.Time) (bool
 // after the call began, read in the next batch of claims.
 func (db *DB) Generations(ctx context.Context, account string) (cachegen.Gens, error) {
 	cl := claimPool.Get().(*claim)
-	cl.key, cl.expires, cl.account = "", 0, account
+	cl.key, cl.hasKey, cl.expires, cl.account = digest{}, false, 0, account
 	if err := db.claims.do(ctx, cl); err != nil {
 		return cachegen.Gens{}, err
 	}

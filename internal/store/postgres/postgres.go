@@ -214,7 +214,7 @@ const nonceSweepChunk = 10000
 func (db *DB) PurgeNonces(ctx context.Context) (int64, error) {
 	var total int64
 	for {
-		tag, err := db.pool.Exec(ctx, `DELETE FROM nonces WHERE nonce_key IN (SELECT nonce_key FROM nonces WHERE expires_at <= $1 LIMIT $2)`,
+		tag, err := db.pool.Exec(ctx, `DELETE FROM nonce_digests WHERE digest IN (SELECT digest FROM nonce_digests WHERE expires_at <= $1 LIMIT $2)`,
 			db.now().UnixNano(), nonceSweepChunk)
 		if err != nil {
 			return total, fmt.Errorf("postgres: purge nonces: %w", err)

@@ -440,3 +440,54 @@ func TestClaimBatching(t *testing.T) {
 		t.Fatalf("%d fresh claims of 32 keys claimed twice each; want 32", n)
 	}
 }
+
+// TestNonceDigestMigration: claims an older server recorded (hex keys in
+// nonces, migration 0002) are carried into nonce_digests by migration 0012
+// under the digest this binary computes: a nonce used before the upgrade is
+// refused after it, an expired one is free again, and a key that differs
+// only after the NUL is its own nonce.
+func TestNonceDigestMigration(t *testing.T) {
+	ctx := t.Context()
+	dsn := newDatabase(t)
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := stdlib.OpenDBFromPool(pool)
+	ms, err := sqlcore.LoadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlcore.Migrate(ctx, old, pgDialect(), ms, 11); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for key, exp := range map[string]time.Time{
+		"LTAIold\x00used":    now.Add(time.Hour),
+		"LTAIold\x00expired": now.Add(-time.Minute),
+	} {
+		if _, err := old.ExecContext(ctx, `INSERT INTO nonces (nonce_key, expires_at) VALUES ($1, $2)`, hex.EncodeToString([]byte(key)), exp.UnixNano()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	pool.Close()
+
+	db, err := Open(ctx, dsn, testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tc := range []struct {
+		key   string
+		fresh bool
+	}{{"LTAIold\x00used", false}, {"LTAIold\x00expired", true}, {"LTAIold\x00used2", true}, {"LTAIold\x00used", false}} {
+		if fresh, err := db.UseNonce(ctx, tc.key, now.Add(time.Hour)); err != nil || fresh != tc.fresh {
+			t.Errorf("UseNonce(%q) after the upgrade = %v, %v; want %v", tc.key, fresh, err, tc.fresh)
+		}
+	}
+	var tables int
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM pg_class WHERE relname = 'nonces'`).Scan(&tables); err != nil || tables != 0 {
+		t.Fatalf("nonces tables after the upgrade: %d, %v; want 0 (dropped)", tables, err)
+	}
+}
