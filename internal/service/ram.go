@@ -47,6 +47,35 @@ func ramErrOf(err error, o op, a about) error {
 	return err
 }
 
+// ramOpen is the opening the RAM use cases on one resource share: parse
+// the request, name the resource the request's RAM action is decided on
+// (resource: its ARN in the caller's account, which r.Resource records) and
+// authorize the action on it. It returns what parse read and the caller's
+// account; each use case then says only what it does with them.
+func ramOpen[T any](ctx context.Context, s *Service, r *Request, parse func(iam.Params) (T, error), resource func(acct string, in T) string) (T, string, error) {
+	var zero T
+	in, err := parse(r.Params)
+	if err != nil {
+		return zero, "", err
+	}
+	acct := r.Principal.AccountID
+	r.Resource = resource(acct, in)
+	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
+		return zero, "", err
+	}
+	return in, acct, nil
+}
+
+// Resources of ramOpen.
+func userARN(acct, name string) string     { return ramARN(acct, "user", name) }
+func policyARNOf(acct, name string) string { return ramARN(acct, "policy", name) }
+
+// anyNew is the resource of a create: every {typ} of the account
+// (".../user/*").
+func anyNew[T any](typ string) func(string, T) string {
+	return func(acct string, _ T) string { return ramARN(acct, typ, "*") }
+}
+
 // fillPage builds one page of a RAM list (Marker/MaxItems paging) out of
 // the items the caller may see: it reads batches from src (the items after
 // a marker, in order, each with the marker that resumes after it, and the
@@ -86,14 +115,8 @@ func fillPage[T any](ctx context.Context, after string, max int, src func(after 
 
 // CreateUser creates a RAM user.
 func (s *Service) CreateUser(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParseCreateUser(r.Params)
+	in, acct, err := ramOpen(ctx, s, r, iam.ParseCreateUser, anyNew[iam.CreateUserInput]("user"))
 	if err != nil {
-		return nil, err
-	}
-	is := s.store
-	acct := r.Principal.AccountID
-	r.Resource = ramARN(acct, "user", "*")
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	u := in.User(acct)
@@ -102,7 +125,7 @@ func (s *Service) CreateUser(ctx context.Context, r *Request) (any, error) {
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	u.CreateDate, u.UpdateDate = now, now
-	if err := is.CreateUser(ctx, u); err != nil {
+	if err := s.store.CreateUser(ctx, u); err != nil {
 		return nil, ramErr(err)
 	}
 	r.Resource = u.ARN()
@@ -111,17 +134,11 @@ func (s *Service) CreateUser(ctx context.Context, r *Request) (any, error) {
 
 // GetUser shows a RAM user.
 func (s *Service) GetUser(ctx context.Context, r *Request) (any, error) {
-	name, err := iam.ParseUserName(r.Params)
+	name, acct, err := ramOpen(ctx, s, r, iam.ParseUserName, userARN)
 	if err != nil {
 		return nil, err
 	}
-	is := s.store
-	acct := r.Principal.AccountID
-	r.Resource = ramARN(acct, "user", name)
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
-		return nil, err
-	}
-	u, err := is.GetUser(ctx, acct, name)
+	u, err := s.store.GetUser(ctx, acct, name)
 	if err != nil {
 		return nil, ramErr(err)
 	}
@@ -175,23 +192,17 @@ func ramListPrefix(account, typ string) string {
 
 // UpdateUser changes a RAM user's name or details.
 func (s *Service) UpdateUser(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParseUpdateUser(r.Params)
+	in, acct, err := ramOpen(ctx, s, r, iam.ParseUpdateUser, func(acct string, in iam.UpdateUserInput) string { return userARN(acct, in.UserName) })
 	if err != nil {
 		return nil, err
 	}
-	is := s.store
-	acct := r.Principal.AccountID
-	r.Resource = ramARN(acct, "user", in.UserName)
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
-		return nil, err
-	}
-	u, err := is.GetUser(ctx, acct, in.UserName)
+	u, err := s.store.GetUser(ctx, acct, in.UserName)
 	if err != nil {
 		return nil, ramErr(err)
 	}
 	if in.Apply(&u) {
 		u.UpdateDate = s.now().UTC().Truncate(time.Second)
-		if err := is.UpdateUser(ctx, acct, in.UserName, u); err != nil {
+		if err := s.store.UpdateUser(ctx, acct, in.UserName, u); err != nil {
 			return nil, ramErr(err)
 		}
 	}
@@ -200,21 +211,14 @@ func (s *Service) UpdateUser(ctx context.Context, r *Request) (any, error) {
 
 // DeleteUser deletes a RAM user that has no access keys and no policies.
 func (s *Service) DeleteUser(ctx context.Context, r *Request) (any, error) {
-	name, err := iam.ParseUserName(r.Params)
+	name, acct, err := ramOpen(ctx, s, r, iam.ParseUserName, userARN)
 	if err != nil {
-		return nil, err
-	}
-	is := s.store
-	acct := r.Principal.AccountID
-	r.Resource = ramARN(acct, "user", name)
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	// The store refuses a user with keys or policies in the delete's
 	// transaction: a key created or a policy attached concurrently is
 	// never deleted with the user.
-	err = is.DeleteUser(ctx, acct, name)
-	return nil, ramErrOf(err, opDeleteUser, about{Target: name})
+	return nil, ramErrOf(s.store.DeleteUser(ctx, acct, name), opDeleteUser, about{Target: name})
 }
 
 // keyOwner resolves the identity whose access keys an access-key action
@@ -250,13 +254,35 @@ func (s *Service) keyOwner(ctx context.Context, r *Request, action, userName str
 	return userName, nil
 }
 
-// CreateAccessKey creates an access key for a RAM user (or the caller).
-func (s *Service) CreateAccessKey(ctx context.Context, r *Request) (any, error) {
+// keyOpen is the opening of the access-key use cases on an identity's
+// keys: the optional UserName, then its owner (keyOwner, which authorizes).
+func (s *Service) keyOpen(ctx context.Context, r *Request) (string, error) {
 	name, err := iam.ParseOptionalUserName(r.Params)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	owner, err := s.keyOwner(ctx, r, r.Meta.RAM, name)
+	return s.keyOwner(ctx, r, r.Meta.RAM, name)
+}
+
+// ownedKeyOpen is the opening of the access-key use cases on one key:
+// parse (UserAccessKeyId, optional UserName), the owner (keyOwner, which
+// authorizes), and the key must be the owner's.
+func (s *Service) ownedKeyOpen(ctx context.Context, r *Request, parse func(iam.Params) (iam.AccessKeyInput, error)) (iam.AccessKeyInput, error) {
+	in, err := parse(r.Params)
+	if err != nil {
+		return in, err
+	}
+	owner, err := s.keyOwner(ctx, r, r.Meta.RAM, in.UserName)
+	if err != nil {
+		return in, err
+	}
+	_, err = s.ownedKey(ctx, r, owner, in.AccessKeyID)
+	return in, err
+}
+
+// CreateAccessKey creates an access key for a RAM user (or the caller).
+func (s *Service) CreateAccessKey(ctx context.Context, r *Request) (any, error) {
+	owner, err := s.keyOpen(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -281,11 +307,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, r *Request) (any, error) 
 // ListAccessKeys lists the access keys of a RAM user (or the caller),
 // without secrets.
 func (s *Service) ListAccessKeys(ctx context.Context, r *Request) (any, error) {
-	name, err := iam.ParseOptionalUserName(r.Params)
-	if err != nil {
-		return nil, err
-	}
-	owner, err := s.keyOwner(ctx, r, r.Meta.RAM, name)
+	owner, err := s.keyOpen(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -308,15 +330,8 @@ func (s *Service) ownedKey(ctx context.Context, r *Request, owner, id string) (i
 // UpdateAccessKey activates or deactivates an access key; the change
 // applies to the next request signed with it.
 func (s *Service) UpdateAccessKey(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParseUpdateAccessKey(r.Params)
+	in, err := s.ownedKeyOpen(ctx, r, iam.ParseUpdateAccessKey)
 	if err != nil {
-		return nil, err
-	}
-	owner, err := s.keyOwner(ctx, r, r.Meta.RAM, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.ownedKey(ctx, r, owner, in.AccessKeyID); err != nil {
 		return nil, err
 	}
 	return nil, ramErr(s.store.SetAccessKeyStatus(ctx, in.AccessKeyID, in.Status))
@@ -324,15 +339,8 @@ func (s *Service) UpdateAccessKey(ctx context.Context, r *Request) (any, error) 
 
 // DeleteAccessKey deletes an access key; it stops working at once.
 func (s *Service) DeleteAccessKey(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParseDeleteAccessKey(r.Params)
+	in, err := s.ownedKeyOpen(ctx, r, iam.ParseDeleteAccessKey)
 	if err != nil {
-		return nil, err
-	}
-	owner, err := s.keyOwner(ctx, r, r.Meta.RAM, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.ownedKey(ctx, r, owner, in.AccessKeyID); err != nil {
 		return nil, err
 	}
 	return nil, ramErr(s.store.DeleteAccessKey(ctx, in.AccessKeyID))
@@ -350,14 +358,8 @@ func systemPolicy(name string) (iam.Policy, bool) {
 
 // CreatePolicy creates a custom policy.
 func (s *Service) CreatePolicy(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParseCreatePolicy(r.Params)
+	in, acct, err := ramOpen(ctx, s, r, iam.ParseCreatePolicy, anyNew[iam.CreatePolicyInput]("policy"))
 	if err != nil {
-		return nil, err
-	}
-	is := s.store
-	acct := r.Principal.AccountID
-	r.Resource = ramARN(acct, "policy", "*")
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	if _, ok := systemPolicy(in.PolicyName); ok {
@@ -366,22 +368,17 @@ func (s *Service) CreatePolicy(ctx context.Context, r *Request) (any, error) {
 	now := s.now().UTC().Truncate(time.Second)
 	p := iam.Policy{AccountID: acct, PolicyName: in.PolicyName, PolicyType: iam.PolicyTypeCustom, Description: in.Description,
 		DefaultVersion: "v1", Document: in.Document, CreateDate: now, UpdateDate: now}
-	if err := is.CreatePolicy(ctx, p); err != nil {
+	if err := s.store.CreatePolicy(ctx, p); err != nil {
 		return nil, ramErr(err)
 	}
-	r.Resource = ramARN(acct, "policy", p.PolicyName)
+	r.Resource = policyARNOf(acct, p.PolicyName)
 	return &iam.CreatePolicyAnswer{Policy: iam.ViewPolicy(p)}, nil
 }
 
 // GetPolicy shows a policy with its default version.
 func (s *Service) GetPolicy(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParsePolicyRef(r.Params)
+	in, acct, err := ramOpen(ctx, s, r, iam.ParsePolicyRef, func(acct string, in iam.PolicyRef) string { return policyARN(acct, in.PolicyType, in.PolicyName) })
 	if err != nil {
-		return nil, err
-	}
-	acct := r.Principal.AccountID
-	r.Resource = policyARN(acct, in.PolicyType, in.PolicyName)
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	if in.PolicyType == iam.PolicyTypeSystem {
@@ -391,12 +388,11 @@ func (s *Service) GetPolicy(ctx context.Context, r *Request) (any, error) {
 		}
 		return iam.NewGetPolicyAnswer(p, iam.PolicyVersion{VersionID: "v1", Document: p.Document, IsDefaultVersion: true, CreateDate: p.CreateDate}), nil
 	}
-	is := s.store
-	p, err := is.GetPolicy(ctx, acct, in.PolicyName)
+	p, err := s.store.GetPolicy(ctx, acct, in.PolicyName)
 	if err != nil {
 		return nil, ramErr(err)
 	}
-	versions, err := is.ListPolicyVersions(ctx, acct, in.PolicyName)
+	versions, err := s.store.ListPolicyVersions(ctx, acct, in.PolicyName)
 	if err != nil {
 		return nil, ramErr(err)
 	}
@@ -529,33 +525,21 @@ func (s *Service) policyBatch(ctx context.Context, is store.IAMStore, acct, poli
 
 // DeletePolicy deletes a custom policy that is attached to nobody.
 func (s *Service) DeletePolicy(ctx context.Context, r *Request) (any, error) {
-	name, err := iam.ParseDeletePolicy(r.Params)
+	name, acct, err := ramOpen(ctx, s, r, iam.ParseDeletePolicy, policyARNOf)
 	if err != nil {
 		return nil, err
 	}
-	is := s.store
-	acct := r.Principal.AccountID
-	r.Resource = ramARN(acct, "policy", name)
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
-		return nil, err
-	}
-	return nil, ramErrOf(is.DeletePolicy(ctx, acct, name), opDeletePolicy, about{})
+	return nil, ramErrOf(s.store.DeletePolicy(ctx, acct, name), opDeletePolicy, about{})
 }
 
 // CreatePolicyVersion adds a version to a custom policy; with SetAsDefault it
 // takes effect on the next request of every identity it is attached to.
 func (s *Service) CreatePolicyVersion(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParseCreatePolicyVersion(r.Params)
+	in, acct, err := ramOpen(ctx, s, r, iam.ParseCreatePolicyVersion, func(acct string, in iam.CreatePolicyVersionInput) string { return policyARNOf(acct, in.PolicyName) })
 	if err != nil {
 		return nil, err
 	}
-	is := s.store
-	acct := r.Principal.AccountID
-	r.Resource = ramARN(acct, "policy", in.PolicyName)
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
-		return nil, err
-	}
-	v, err := is.CreatePolicyVersion(ctx, acct, in.PolicyName, in.Document, in.SetAsDefault, in.RotateStrategy == iam.RotateDeleteOldest)
+	v, err := s.store.CreatePolicyVersion(ctx, acct, in.PolicyName, in.Document, in.SetAsDefault, in.RotateStrategy == iam.RotateDeleteOldest)
 	if err != nil {
 		return nil, ramErr(err)
 	}
@@ -593,54 +577,42 @@ func (s *Service) attach(ctx context.Context, r *Request, action string, in iam.
 	return ramErrOf(is.AttachPolicy(ctx, a), opAttachPolicyToIdentity, about{})
 }
 
+// attachWith parses an attach or detach request with parse and runs it.
+func (s *Service) attachWith(ctx context.Context, r *Request, parse func(iam.Params) (iam.AttachInput, error), detach bool) error {
+	in, err := parse(r.Params)
+	if err != nil {
+		return err
+	}
+	return s.attach(ctx, r, r.Meta.RAM, in, detach)
+}
+
 // AttachPolicyToUser attaches a policy to a RAM user.
 func (s *Service) AttachPolicyToUser(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParseAttachUser(r.Params)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.attach(ctx, r, r.Meta.RAM, in, false)
+	return nil, s.attachWith(ctx, r, iam.ParseAttachUser, false)
 }
 
 // DetachPolicyFromUser detaches a policy from a RAM user.
 func (s *Service) DetachPolicyFromUser(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParseAttachUser(r.Params)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.attach(ctx, r, r.Meta.RAM, in, true)
+	return nil, s.attachWith(ctx, r, iam.ParseAttachUser, true)
 }
 
 // AttachPolicyToRole attaches a policy to a role.
 func (s *Service) AttachPolicyToRole(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParseAttachRole(r.Params)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.attach(ctx, r, r.Meta.RAM, in, false)
+	return nil, s.attachWith(ctx, r, iam.ParseAttachRole, false)
 }
 
 // DetachPolicyFromRole detaches a policy from a role.
 func (s *Service) DetachPolicyFromRole(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParseAttachRole(r.Params)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.attach(ctx, r, r.Meta.RAM, in, true)
+	return nil, s.attachWith(ctx, r, iam.ParseAttachRole, true)
 }
 
 // ListPoliciesForUser lists the policies attached to a RAM user.
 func (s *Service) ListPoliciesForUser(ctx context.Context, r *Request) (any, error) {
-	name, err := iam.ParseUserName(r.Params)
+	name, acct, err := ramOpen(ctx, s, r, iam.ParseUserName, userARN)
 	if err != nil {
 		return nil, err
 	}
 	is := s.store
-	acct := r.Principal.AccountID
-	r.Resource = ramARN(acct, "user", name)
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
-		return nil, err
-	}
 	if _, err := is.GetUser(ctx, acct, name); err != nil {
 		return nil, ramErr(err)
 	}
@@ -669,14 +641,8 @@ func (s *Service) ListPoliciesForUser(ctx context.Context, r *Request) (any, err
 
 // CreateRole creates a role with its trust policy.
 func (s *Service) CreateRole(ctx context.Context, r *Request) (any, error) {
-	in, err := iam.ParseCreateRole(r.Params)
+	in, acct, err := ramOpen(ctx, s, r, iam.ParseCreateRole, anyNew[iam.CreateRoleInput]("role"))
 	if err != nil {
-		return nil, err
-	}
-	is := s.store
-	acct := r.Principal.AccountID
-	r.Resource = ramARN(acct, "role", "*")
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
 		return nil, err
 	}
 	role := in.Role(acct)
@@ -685,7 +651,7 @@ func (s *Service) CreateRole(ctx context.Context, r *Request) (any, error) {
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	role.CreateDate, role.UpdateDate = now, now
-	if err := is.CreateRole(ctx, role); err != nil {
+	if err := s.store.CreateRole(ctx, role); err != nil {
 		return nil, ramErr(err)
 	}
 	r.Resource = role.ARN()
@@ -694,17 +660,11 @@ func (s *Service) CreateRole(ctx context.Context, r *Request) (any, error) {
 
 // GetRole shows a role.
 func (s *Service) GetRole(ctx context.Context, r *Request) (any, error) {
-	name, err := iam.ParseRoleName(r.Params)
+	name, acct, err := ramOpen(ctx, s, r, iam.ParseRoleName, iam.RoleARN)
 	if err != nil {
 		return nil, err
 	}
-	is := s.store
-	acct := r.Principal.AccountID
-	r.Resource = iam.RoleARN(acct, name)
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
-		return nil, err
-	}
-	role, err := is.GetRole(ctx, acct, name)
+	role, err := s.store.GetRole(ctx, acct, name)
 	if err != nil {
 		return nil, ramErr(err)
 	}
@@ -714,16 +674,9 @@ func (s *Service) GetRole(ctx context.Context, r *Request) (any, error) {
 // DeleteRole deletes a role without attached policies; its sessions stop
 // working at once.
 func (s *Service) DeleteRole(ctx context.Context, r *Request) (any, error) {
-	name, err := iam.ParseRoleName(r.Params)
+	name, acct, err := ramOpen(ctx, s, r, iam.ParseRoleName, iam.RoleARN)
 	if err != nil {
 		return nil, err
 	}
-	is := s.store
-	acct := r.Principal.AccountID
-	r.Resource = iam.RoleARN(acct, name)
-	if err := s.authorize(ctx, r, r.Meta.RAM, r.Resource, acct); err != nil {
-		return nil, err
-	}
-	err = is.DeleteRole(ctx, acct, name)
-	return nil, ramErrOf(err, opDeleteRole, about{})
+	return nil, ramErrOf(s.store.DeleteRole(ctx, acct, name), opDeleteRole, about{})
 }
