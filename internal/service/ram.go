@@ -292,7 +292,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, r *Request) (any, error) 
 		return nil, err
 	}
 	if len(keys) >= iam.MaxAccessKeysPerUser {
-		return nil, apierror.Newf("LimitExceeded.User.AccessKey", "The access key count of the user access keys beyond the current limits: an identity has at most %d access keys.", iam.MaxAccessKeysPerUser)
+		return nil, ramErr(&store.QuotaError{Kind: store.KindIdentityAccessKey, Limit: iam.MaxAccessKeysPerUser, ID: owner})
 	}
 	k, err := NewAccessKey(acct, owner, "", "", s.now())
 	if err != nil {
@@ -322,7 +322,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, r *Request) (any, error) {
 func (s *Service) ownedKey(ctx context.Context, r *Request, owner, id string) (iam.AccessKey, error) {
 	k, err := s.store.GetAccessKey(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (k.AccountID != r.Principal.AccountID || k.UserName != owner) {
-		return iam.AccessKey{}, apierror.Newf("EntityNotExist.User.AccessKey", "The user access key does not exist: %s.", id)
+		return iam.AccessKey{}, ramErr(&store.NotFoundError{Kind: store.KindAccessKey, ID: id})
 	}
 	return k, err
 }

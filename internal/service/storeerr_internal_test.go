@@ -118,6 +118,8 @@ func TestStoreErrorAnswers(t *testing.T) {
 		{&store.NotFoundError{Kind: store.KindAttachment, ID: "Role/r/Custom/p"}, anyOp, about{}, "EntityNotExist.Role.Policy", "The indicate policy of the role does not exist: Role/r/Custom/p."},
 		{&store.DuplicateError{Rule: store.RuleAttachment, ID: "User/u/System/p"}, anyOp, about{}, "EntityAlreadyExists.User.Policy", apierror.Table["EntityAlreadyExists.User.Policy"].Message},
 		{&store.LimitError{Rule: store.RuleSystemPoliciesPerIdentity, ID: "Role/r1"}, opAttachPolicyToIdentity, about{}, "LimitExceeded.Role.Policy", "The policy count of r1 beyond the current limits: at most 20 system policies."},
+		{&store.NotFoundError{Kind: store.KindAccessKey, ID: "LTAI1"}, anyOp, about{}, "EntityNotExist.User.AccessKey", "The user access key does not exist: LTAI1."},
+		{&store.QuotaError{Kind: store.KindIdentityAccessKey, Limit: 2, ID: "u1"}, anyOp, about{}, "LimitExceeded.User.AccessKey", "The access key count of the user access keys beyond the current limits: an identity has at most 2 access keys."},
 		{&store.QuotaError{Kind: store.KindVpnConnection, Limit: 7, ID: "vpn-1"}, anyOp, about{}, "Resource.QuotaFull", "The VPN gateway vpn-1 already carries 7 IPsec-VPN connections, the quota per gateway; delete unused connections or ask the operator to raise --quota-connections-per-gateway."},
 	} {
 		e := tableErr(tc.err, tc.o, tc.a)
