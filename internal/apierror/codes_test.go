@@ -40,7 +40,10 @@ var paramName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$`)
 func TestCodesInTable(t *testing.T) {
 	sc := newScan(t, "../..")
 	sc.run()
-	if sc.literals < 300 {
+	// A floor well below today's count (299), so that removing calls
+	// does not fail it but a scan that stopped seeing the module's calls
+	// (a moved module root, a changed import path) does.
+	if sc.literals < 200 {
 		t.Fatalf("the scan found only %d literal codes and names: it no longer sees the module's calls", sc.literals)
 	}
 	t.Logf("%d call sites, %d literal codes and names checked, %d forwarding functions", sc.calls, sc.literals, len(sc.sinks)-4)
