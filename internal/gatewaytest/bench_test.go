@@ -138,7 +138,9 @@ const (
 // (utime + stime from /proc) over the rounds, as a percentage of one core
 // ("%core"), and per report. A warm-up round first (new agent instances:
 // every tunnel written), so the rounds measured see the steady state:
-// a tunnel written when its state changes or every 15 s.
+// a tunnel written when its state changes, counters and report times every
+// 15 s. With -benchtime=2x the rounds measured (5-15 s after the warm-up's
+// writes) hold no 15-s write; -benchtime=6x (30 s) holds two of them.
 func BenchmarkControlPlaneReports(b *testing.B) {
 	reportSeed.once.Do(func() {
 		reportSeed.dir = filepath.Join(workDir, "reports-seed")

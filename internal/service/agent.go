@@ -462,9 +462,13 @@ func (s *Service) FlushAgentStatus(ctx context.Context) {
 }
 
 // flushAgents writes the gateways due (all with unwritten reports with all)
-// in transactions of agentFlushBatch gateways. A gateway the store no longer
-// has (or whose write failed) is forgotten: its next report reads it again
-// (and is refused when it was deleted) and is written whole.
+// in transactions of agentFlushBatch gateways. What is due differs from
+// what this node last wrote only in counters and report times (record
+// writes every other change at once), so it updates those only. A gateway
+// whose agent record the store no longer has as this node wrote it (the
+// gateway was deleted, another node wrote a later report), or whose write
+// failed, is forgotten: its next report reads the gateway again (and is
+// refused when it was deleted) and is written whole.
 func (s *Service) flushAgents(ctx context.Context, as store.AgentStore, all bool) {
 	h := s.hub()
 	h.writeMu.Lock()
@@ -472,7 +476,7 @@ func (s *Service) flushAgents(ctx context.Context, as store.AgentStore, all bool
 	batch := h.due(s.now().UTC(), all)
 	for len(batch) > 0 {
 		n := min(len(batch), agentFlushBatch)
-		gone, err := as.PutAgentStatuses(ctx, batch[:n])
+		gone, err := as.UpdateAgentHeartbeats(ctx, batch[:n])
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Warn("agent: writing gateway agents' statuses", "gateways", n, "err", err)

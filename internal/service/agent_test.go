@@ -31,7 +31,7 @@ type countingStore struct {
 	puts     atomic.Int64
 	tunnels  atomic.Int64
 	gateways atomic.Int64 // GetGateway calls
-	batches  atomic.Int64 // PutAgentStatuses calls
+	batches  atomic.Int64 // UpdateAgentHeartbeats calls
 }
 
 func (c *countingStore) GetGateway(ctx context.Context, s store.Scope, id string) (vpn.Gateway, error) {
@@ -39,9 +39,9 @@ func (c *countingStore) GetGateway(ctx context.Context, s store.Scope, id string
 	return c.DB.GetGateway(ctx, s, id)
 }
 
-func (c *countingStore) PutAgentStatuses(ctx context.Context, batch []store.AgentStatus) ([]string, error) {
+func (c *countingStore) UpdateAgentHeartbeats(ctx context.Context, batch []store.AgentStatus) ([]string, error) {
 	c.batches.Add(1)
-	return c.DB.PutAgentStatuses(ctx, batch)
+	return c.DB.UpdateAgentHeartbeats(ctx, batch)
 }
 
 func (c *countingStore) PutAgentStatus(ctx context.Context, a store.AgentRecord, ts []store.TunnelStatus) error {

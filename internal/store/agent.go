@@ -34,12 +34,17 @@ type AgentStore interface {
 	// PutAgentStatus writes the agent record of a.GatewayID and upserts the
 	// given tunnel statuses (see the rules above) in one transaction.
 	PutAgentStatus(ctx context.Context, a AgentRecord, tunnels []TunnelStatus) error
-	// PutAgentStatuses writes many gateways' agent records and tunnel
-	// statuses (as PutAgentStatus each) in one transaction: the periodic
-	// write of what changed only in counters and report times. An entry
-	// whose gateway does not exist (or is not the record's account's) is
-	// not written; gone lists those gateways.
-	PutAgentStatuses(ctx context.Context, batch []AgentStatus) (gone []string, err error)
+	// UpdateAgentHeartbeats writes, in one transaction, what changed only
+	// in counters and report times since PutAgentStatus wrote many
+	// gateways' agents and tunnels: for each entry the agent record's
+	// Sequence, Version, Hostname, Generation and LastReport when the
+	// stored record is of the same gateway, account and InstanceID and
+	// not reported later; then the counters and ReportedAt of those of its
+	// tunnels that are stored for the gateway and not reported later.
+	// Nothing is inserted (a deleted gateway or connection stays deleted)
+	// and no state is changed. gone lists the entries whose agent record
+	// was not updated.
+	UpdateAgentHeartbeats(ctx context.Context, batch []AgentStatus) (gone []string, err error)
 	// GetAgents returns the agent records of the given gateways that have
 	// one (any order).
 	GetAgents(ctx context.Context, gatewayIDs []string) ([]AgentRecord, error)
@@ -66,7 +71,7 @@ type GatewayGeneration struct {
 	Generation int64
 }
 
-// AgentStatus is one gateway's part of PutAgentStatuses.
+// AgentStatus is one gateway's part of UpdateAgentHeartbeats.
 type AgentStatus struct {
 	Agent   AgentRecord
 	Tunnels []TunnelStatus

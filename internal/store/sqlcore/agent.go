@@ -94,33 +94,31 @@ func (e *Engine) PutAgentStatus(ctx context.Context, a store.AgentRecord, tunnel
 	})
 }
 
-// PutAgentStatuses implements store.AgentStore.
-func (e *Engine) PutAgentStatuses(ctx context.Context, batch []store.AgentStatus) (gone []string, err error) {
+// UpdateAgentHeartbeats implements store.AgentStore.
+func (e *Engine) UpdateAgentHeartbeats(ctx context.Context, batch []store.AgentStatus) (gone []string, err error) {
 	err = e.write(ctx, func(q q) error {
 		gone = gone[:0]
-		gws := make([]string, 0, len(batch))
-		var conns []string
 		for _, b := range batch {
-			gws = append(gws, b.Agent.GatewayID)
-			for _, t := range b.Tunnels {
-				conns = append(conns, t.ConnectionID)
+			a := b.Agent
+			res, err := q.exec(`UPDATE vpn_gateway_agents SET report_seq = ?, version = ?, hostname = ?, generation = ?, last_report = ?
+				WHERE gateway_id = ? AND account_id = ? AND instance_id = ? AND last_report <= ?`,
+				a.Sequence, a.Version, a.Hostname, a.Generation, nanos(a.LastReport), a.GatewayID, a.AccountID, a.InstanceID, nanos(a.LastReport))
+			if err != nil {
+				return err
 			}
-		}
-		owners, err := gatewayOwners(q, gws)
-		if err != nil {
-			return err
-		}
-		valid, err := connectionTunnels(q, conns)
-		if err != nil {
-			return err
-		}
-		for _, b := range batch {
-			if owner, ok := owners[b.Agent.GatewayID]; !ok || owner != b.Agent.AccountID {
-				gone = append(gone, b.Agent.GatewayID)
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				gone = append(gone, a.GatewayID)
 				continue
 			}
-			if err := putAgent(q, b.Agent, b.Tunnels, valid[b.Agent.GatewayID]); err != nil {
-				return err
+			for _, t := range b.Tunnels {
+				if _, err := q.exec(`UPDATE vpn_tunnel_status SET bytes_in = ?, bytes_out = ?, packets_in = ?, packets_out = ?, reported_at = ?
+					WHERE connection_id = ? AND tunnel_id = ? AND gateway_id = ? AND reported_at <= ?`,
+					t.BytesIn, t.BytesOut, t.PacketsIn, t.PacketsOut, nanos(t.ReportedAt), t.ConnectionID, t.TunnelID, a.GatewayID,
+					nanos(t.ReportedAt)); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -161,58 +159,6 @@ func putAgent(q q, a store.AgentRecord, tunnels []store.TunnelStatus, valid map[
 		}
 	}
 	return nil
-}
-
-// gatewayOwners returns the account of each of the gateways that exist, in
-// one query per 500.
-func gatewayOwners(q q, gateways []string) (map[string]string, error) {
-	out := make(map[string]string, len(gateways))
-	err := inChunks(dedupe(gateways), func(chunk []string) error {
-		ph, args := placeholders(chunk)
-		rows, err := q.query(`SELECT gateway_id, account_id FROM vpn_gateways WHERE gateway_id IN (`+ph+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, account string
-			if err := rows.Scan(&id, &account); err != nil {
-				return err
-			}
-			out[id] = account
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
-// connectionTunnels returns, by gateway, the tunnels (as gatewayTunnels)
-// of those of connections that exist, in one query per 500.
-func connectionTunnels(q q, connections []string) (map[string]map[tunnelKey]bool, error) {
-	out := map[string]map[tunnelKey]bool{}
-	err := inChunks(dedupe(connections), func(chunk []string) error {
-		ph, args := placeholders(chunk)
-		rows, err := q.query(`SELECT c.gateway_id, c.connection_id, COALESCE(t.tunnel_id, '') FROM vpn_connections c
-			LEFT JOIN vpn_tunnels t ON t.connection_id = c.connection_id
-			WHERE c.connection_id IN (`+ph+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var gw string
-			var k tunnelKey
-			if err := rows.Scan(&gw, &k.connection, &k.tunnel); err != nil {
-				return err
-			}
-			if out[gw] == nil {
-				out[gw] = map[tunnelKey]bool{}
-			}
-			out[gw][k] = true
-		}
-		return rows.Err()
-	})
-	return out, err
 }
 
 // dedupe returns ids without repetitions (first occurrences, in order).

@@ -181,11 +181,13 @@ func testAgentStatus(t *testing.T, s store.Store, as store.AgentStore) {
 	}
 }
 
-// testAgentStatuses: PutAgentStatuses writes many gateways in one call as
-// PutAgentStatus would each (other gateways' connections and unknown
-// tunnels ignored), and skips, naming them, the gateways that no longer
-// exist or belong to another account.
-func testAgentStatuses(t *testing.T, s store.Store, as store.AgentStore) {
+// testAgentHeartbeats: UpdateAgentHeartbeats updates, for many gateways in
+// one call, the agent records' report fields and the stored tunnels'
+// counters and report times, and nothing else: no state, no new rows, no
+// record of another account or agent instance, nothing reported earlier
+// than what is stored; gone names the entries whose record it did not
+// update.
+func testAgentHeartbeats(t *testing.T, s store.Store, as store.AgentStore) {
 	ctx := t.Context()
 	g1 := mkGateway(t, s, 1, false)
 	g2 := mkGateway(t, s, 2, true)
@@ -199,48 +201,74 @@ func testAgentStatuses(t *testing.T, s store.Store, as store.AgentStore) {
 	_, err = s.CreateConnection(ctx, d, store.Idempotency{})
 	must(t, err)
 	master, slave := d.Tunnels[0].TunnelID, d.Tunnels[1].TunnelID
-	must(t, s.DeleteGateway(ctx, scope(), g3.VpnGatewayID))
 
 	at := time.Date(2026, 3, 4, 5, 6, 7, 8000, time.UTC)
 	a1, a2, a3 := agentRec(g1.VpnGatewayID, 1, at), agentRec(g2.VpnGatewayID, 9, at), agentRec(g3.VpnGatewayID, 2, at)
-	stranger := agentRec(g1.VpnGatewayID, 3, at)
-	stranger.AccountID = "1999999999999999"
-	gone, err := as.PutAgentStatuses(ctx, []store.AgentStatus{
-		{Agent: a1, Tunnels: []store.TunnelStatus{
-			tunnelStatus("vco-a", "", "ipsec_sa_established", at),
-			tunnelStatus("vco-d", master, "ipsec_sa_established", at), // another gateway's connection
-			tunnelStatus("vco-a", "tun-x", "ipsec_sa_established", at),
-			tunnelStatus("vco-none", "", "ipsec_sa_established", at),
-		}},
-		{Agent: a2, Tunnels: []store.TunnelStatus{
-			tunnelStatus("vco-d", master, "ipsec_sa_established", at),
-			tunnelStatus("vco-d", slave, "ike_sa_established", at),
-			tunnelStatus("vco-d", "", "ipsec_sa_established", at),
-		}},
-		{Agent: a3, Tunnels: []store.TunnelStatus{tunnelStatus("vco-a", "", "ike_sa_not_established", at)}},
+	must(t, as.PutAgentStatus(ctx, a1, []store.TunnelStatus{tunnelStatus("vco-a", "", "ipsec_sa_established", at)}))
+	must(t, as.PutAgentStatus(ctx, a2, []store.TunnelStatus{tunnelStatus("vco-d", master, "ipsec_sa_established", at),
+		tunnelStatus("vco-d", slave, "ike_sa_established", at)}))
+	must(t, as.PutAgentStatus(ctx, a3, nil))
+	must(t, s.DeleteGateway(ctx, scope(), g3.VpnGatewayID))
+
+	later := at.Add(10 * time.Second)
+	beat := func(a store.AgentRecord, seq int64) store.AgentRecord {
+		a.Sequence, a.LastReport, a.Version, a.Hostname, a.Generation = seq, later, "v2", "gw-host-2", 8
+		return a
+	}
+	counters := func(ts store.TunnelStatus, n int64) store.TunnelStatus {
+		ts.BytesIn, ts.BytesOut, ts.PacketsIn, ts.PacketsOut, ts.ReportedAt = n, n+1, n+2, n+3, later
+		return ts
+	}
+	b1, b2, b3 := beat(a1, 3), beat(a2, 11), beat(a3, 4)
+	changed := counters(tunnelStatus("vco-a", "", "ike_sa_not_established", at), 100) // a state a heartbeat does not write
+	gone, err := as.UpdateAgentHeartbeats(ctx, []store.AgentStatus{
+		{Agent: b1, Tunnels: []store.TunnelStatus{changed, counters(tunnelStatus("vco-none", "", "ipsec_sa_established", at), 1),
+			counters(tunnelStatus("vco-d", master, "ipsec_sa_established", at), 1)}}, // another gateway's
+		{Agent: b2, Tunnels: []store.TunnelStatus{counters(tunnelStatus("vco-d", master, "ipsec_sa_established", at), 200)}},
+		{Agent: b3},
 	})
 	must(t, err)
 	diff(t, "gone", gone, []string{g3.VpnGatewayID})
 	agents, err := as.GetAgents(ctx, []string{g3.VpnGatewayID, g2.VpnGatewayID, g1.VpnGatewayID})
 	must(t, err)
 	sort.Slice(agents, func(i, j int) bool { return agents[i].GatewayID < agents[j].GatewayID })
-	diff(t, "GetAgents", agents, []store.AgentRecord{a1, a2})
-	sts, err := as.ListTunnelStatus(ctx, []string{"vco-a", "vco-d"})
+	diff(t, "GetAgents", agents, []store.AgentRecord{b1, b2})
+	sts, err := as.ListTunnelStatus(ctx, []string{"vco-a", "vco-d", "vco-none"})
 	must(t, err)
 	sortStatus(sts)
 	diff(t, "ListTunnelStatus", sts, []store.TunnelStatus{
-		tunnelStatus("vco-a", "", "ipsec_sa_established", at),
-		tunnelStatus("vco-d", master, "ipsec_sa_established", at),
+		counters(tunnelStatus("vco-a", "", "ipsec_sa_established", at), 100),
+		counters(tunnelStatus("vco-d", master, "ipsec_sa_established", at), 200),
 		tunnelStatus("vco-d", slave, "ike_sa_established", at),
 	})
-	// A record of another account for an existing gateway is not written.
-	gone, err = as.PutAgentStatuses(ctx, []store.AgentStatus{{Agent: stranger}})
+	// Not updated: another account's record, another agent instance's, one
+	// reported before what is stored; nor a tunnel reported before.
+	stranger, other, early := beat(a1, 4), beat(a1, 5), beat(a1, 6)
+	stranger.AccountID = "1999999999999999"
+	other.InstanceID = "inst-9"
+	early.LastReport = at
+	gone, err = as.UpdateAgentHeartbeats(ctx, []store.AgentStatus{{Agent: stranger}, {Agent: other}, {Agent: early},
+		{Agent: beat(a2, 12), Tunnels: []store.TunnelStatus{counters(tunnelStatus("vco-d", slave, "ike_sa_established", at), 5)}}})
 	must(t, err)
-	diff(t, "gone (another account)", gone, []string{g1.VpnGatewayID})
+	diff(t, "gone (not updated)", gone, []string{g1.VpnGatewayID, g1.VpnGatewayID, g1.VpnGatewayID})
 	agents, err = as.GetAgents(ctx, []string{g1.VpnGatewayID})
 	must(t, err)
-	diff(t, "GetAgents after another account's record", agents, []store.AgentRecord{a1})
-	if gone, err := as.PutAgentStatuses(ctx, nil); err != nil || len(gone) != 0 {
+	diff(t, "GetAgents after refused heartbeats", agents, []store.AgentRecord{b1})
+	old := counters(tunnelStatus("vco-d", master, "ipsec_sa_established", at), 1)
+	old.ReportedAt = at
+	gone, err = as.UpdateAgentHeartbeats(ctx, []store.AgentStatus{{Agent: beat(a2, 13), Tunnels: []store.TunnelStatus{old}}})
+	must(t, err)
+	if len(gone) != 0 {
+		t.Fatalf("gone = %v, want none", gone)
+	}
+	sts, err = as.ListTunnelStatus(ctx, []string{"vco-d"})
+	must(t, err)
+	sortStatus(sts)
+	diff(t, "ListTunnelStatus after an earlier report", sts, []store.TunnelStatus{
+		counters(tunnelStatus("vco-d", master, "ipsec_sa_established", at), 200),
+		counters(tunnelStatus("vco-d", slave, "ike_sa_established", at), 5),
+	})
+	if gone, err := as.UpdateAgentHeartbeats(ctx, nil); err != nil || len(gone) != 0 {
 		t.Fatalf("empty batch: %v %v", gone, err)
 	}
 }

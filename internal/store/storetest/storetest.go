@@ -93,7 +93,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		// store.AgentStore, in agent.go.
 		{"AgentGenerations", agentTest(testAgentGenerations)},
 		{"AgentStatus", agentTest(testAgentStatus)},
-		{"AgentStatuses", agentTest(testAgentStatuses)},
+		{"AgentHeartbeats", agentTest(testAgentHeartbeats)},
 		{"AgentLogs", agentTest(testAgentLogs)},
 	}
 	for _, tc := range tests {
