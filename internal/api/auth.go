@@ -289,7 +289,7 @@ func (a *Authenticator) claim(ctx context.Context, p iam.Principal, v verified, 
 			}
 			if np.AccountID == fresh.Account {
 				// fresh was read before this resolution.
-				c.put(ak, credential{p: np, secret: secret, gen: fresh.Gens.Credentials, expires: time.Now().Add(c.ttl)}, forgets)
+				c.put(ak, credential{p: np, secret: secret, gen: fresh.Gens.Credentials, expires: a.now().Add(c.ttl)}, forgets)
 			}
 			if np.AccountID != p.AccountID {
 				fresh = cachegen.Snapshot{}

@@ -153,3 +153,44 @@ func TestCheckedCredentials(t *testing.T) {
 		t.Fatalf("signed before the epoch: %v; want InvalidTimeStamp.Expired", err)
 	}
 }
+
+// TestCheckedCredentialsUseClock: an entry refilled after a credentials
+// change (Authenticator.claim's re-resolution) expires by the
+// Authenticator's clock, like every other entry. With the wall clock, an
+// Authenticator whose clock runs a year ahead found the refilled entry
+// already expired and resolved the key again on the next request.
+func TestCheckedCredentialsUseClock(t *testing.T) {
+	const ak, secret, account = "LTAIcheckedclock0001", "checked-secret", "1234567890"
+	clock := &fakeClock{now: time.Now().AddDate(1, 0, 0)}
+	creds := &fakeCreds{keys: map[string]fakeKey{ak: {p: iam.Principal{Kind: iam.PrincipalUser, AccountID: account, UserName: "dl", AccessKeyID: ak}, secret: secret}}}
+	claims := &fakeClaimer{used: map[string]bool{}, gens: map[string]cachegen.Gens{account: {Credentials: 1}}}
+	a := NewAuthenticator(creds, claims)
+	a.Now = clock.Now
+	a.CacheCheckedCredentials(10, time.Hour)
+	n := 0
+	expect := func(what string, wantCalls int) {
+		t.Helper()
+		n++
+		ps := signature.SignV1("GET", []signature.Param{{Name: "Action", Value: "DescribeRegions"}, {Name: "Version", Value: "2016-04-28"}},
+			ak, secret, clock.Now(), fmt.Sprintf("clock-%d", n))
+		m := map[string]string{}
+		for _, p := range ps {
+			m[p.Name] = p.Value
+		}
+		r := httptest.NewRequest("GET", "/?"+signature.V1Query(ps), nil)
+		if p, _, err := a.Authenticate(context.Background(), r, m, ps, nil, nil); err != nil || p.UserName != "dl" {
+			t.Fatalf("%s: %+v %v", what, p, err)
+		}
+		if creds.calls != wantCalls {
+			t.Fatalf("%s: %d resolutions, want %d", what, creds.calls, wantCalls)
+		}
+	}
+	expect("first request", 1)
+	expect("second request", 2)
+	expect("cached", 2)
+	claims.bump(account)
+	expect("after a change", 3)
+	expect("refilled entry used", 3)
+	clock.Add(time.Hour)
+	expect("refilled entry expired on the Authenticator's clock", 4)
+}
