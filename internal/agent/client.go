@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/signature"
 	"github.com/vpcvpn/vpcvpn/internal/vpn"
 )
@@ -144,12 +145,9 @@ func (c *Client) call(ctx context.Context, timeout time.Duration, action string,
 	return nil
 }
 
-func clipText(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "..."
-	}
-	return s
-}
+// clipText bounds the server's text quoted in an error (apierror.Clip: cut
+// on a rune boundary).
+func clipText(s string, n int) string { return apierror.Clip(s, n) }
 
 // DesiredState calls DownloadVpnGatewayAgentConfig: with has, the agent's
 // generation gen is sent and the server may wait up to wait for a change.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/signature"
 )
 
@@ -146,9 +147,6 @@ func Fetch(ctx context.Context, client *http.Client, newReq RequestFunc) (Answer
 	return a, nil
 }
 
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
-}
+// clip bounds text quoted in an error (apierror.Clip: cut on a rune
+// boundary).
+func clip(s string, n int) string { return apierror.Clip(s, n) }

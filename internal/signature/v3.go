@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/vpcvpn/vpcvpn/internal/apierror"
 )
 
 // V3Algorithm is the only V3 algorithm this package implements.
@@ -156,13 +158,9 @@ func parseSignedHeaders(v string) ([]string, error) {
 	return hs, nil
 }
 
-// clip bounds client-supplied text quoted in an error message.
-func clip(s string) string {
-	if len(s) > 32 {
-		return s[:32] + "..."
-	}
-	return s
-}
+// clip bounds client-supplied text quoted in an error message (the one
+// rune-safe clipping helper, apierror.Clip).
+func clip(s string) string { return apierror.Clip(s, 32) }
 
 func isLowerHex(s string, n int) bool {
 	if len(s) != n {
