@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"strings"
 	"sync"
@@ -102,15 +101,6 @@ func (s *Service) hub() *agentHub {
 	return s.agents
 }
 
-// agentStore returns the store's AgentStore ability.
-func (s *Service) agentStore() (store.AgentStore, error) {
-	as, ok := s.store.(store.AgentStore)
-	if !ok {
-		return nil, errors.New("service: the store has no AgentStore ability")
-	}
-	return as, nil
-}
-
 // watchGateway returns a channel closed when the gateway's generation may
 // have moved (or at shutdown: check StopAgentWaits' channel too).
 func (h *agentHub) watchGateway(gw string) <-chan struct{} {
@@ -180,10 +170,7 @@ func (s *Service) AgentLongPolls() int { return int(s.hub().waits.Load()) }
 // wait) and wakes the long-polls of the gateways concerned. It returns when
 // ctx ends. A single server does not need it: its own writes wake them.
 func (s *Service) PollAgentGenerations(ctx context.Context, interval time.Duration) {
-	as, err := s.agentStore()
-	if err != nil {
-		return
-	}
+	as := s.store
 	h := s.hub()
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -242,10 +229,7 @@ func (s *Service) DownloadVpnGatewayAgentConfig(ctx context.Context, r *Request)
 	if err != nil {
 		return nil, err
 	}
-	as, err := s.agentStore()
-	if err != nil {
-		return nil, err
-	}
+	as := s.store
 	h := s.hub()
 	var ch <-chan struct{}
 	if in.HasGeneration && in.Wait > 0 {
@@ -439,10 +423,7 @@ func (h *agentHub) due(now time.Time, all bool) []store.AgentStatus {
 // every agentFlushInterval until ctx ends, and then once more everything not
 // written. Run it once per Service (the App does).
 func (s *Service) FlushAgentStatus(ctx context.Context) {
-	as, err := s.agentStore()
-	if err != nil {
-		return
-	}
+	as := s.store
 	h := s.hub()
 	h.batched.Store(true)
 	t := time.NewTicker(agentFlushInterval)
@@ -598,10 +579,7 @@ func (s *Service) ReportVpnGatewayAgentStatus(ctx context.Context, r *Request) (
 	if err != nil {
 		return nil, err
 	}
-	as, err := s.agentStore()
-	if err != nil {
-		return nil, err
-	}
+	as := s.store
 	now := s.now().UTC()
 	rec := store.AgentRecord{GatewayID: g.VpnGatewayID, AccountID: g.AccountID, RegionID: g.RegionID, InstanceID: in.InstanceID,
 		Sequence: in.Sequence, Version: in.Version, Hostname: in.Hostname, Generation: in.Generation, LastReport: now}
@@ -685,10 +663,7 @@ type agentView struct {
 // of connections.
 func (s *Service) agentViewOf(ctx context.Context, gateways, connections []string) (*agentView, error) {
 	v := &agentView{now: s.now(), agents: map[string]store.AgentRecord{}, tunnels: map[tunnelKey]store.TunnelStatus{}}
-	as, err := s.agentStore()
-	if err != nil {
-		return nil, err
-	}
+	as := s.store
 	if len(gateways) > 0 {
 		recs, err := as.GetAgents(ctx, gateways)
 		if err != nil {
@@ -895,10 +870,7 @@ func (s *Service) DescribeVpnConnectionLogs(ctx context.Context, r *Request) (an
 			return nil, apierror.Newf("InvalidTunnelId.NotFound", "The specified TunnelId %s is not a tunnel of connection %s.", in.TunnelID, c.VpnConnectionID)
 		}
 	}
-	as, err := s.agentStore()
-	if err != nil {
-		return nil, err
-	}
+	as := s.store
 	lines, err := as.ListConnectionLogs(ctx, store.LogQuery{ConnectionID: c.VpnConnectionID, TunnelID: in.TunnelID, From: in.From, To: in.To,
 		Page: store.Page{Number: in.Page.Number, Size: in.Page.Size}})
 	if err != nil {

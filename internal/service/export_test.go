@@ -14,9 +14,5 @@ func (s *Service) BatchAgentStatus() { s.hub().batched.Store(true) }
 // FlushAgentStatusNow runs one flush of FlushAgentStatus (all: everything
 // not written, as at shutdown).
 func (s *Service) FlushAgentStatusNow(ctx context.Context, all bool) {
-	as, err := s.agentStore()
-	if err != nil {
-		panic(err)
-	}
-	s.flushAgents(ctx, as, all)
+	s.flushAgents(ctx, s.store, all)
 }

@@ -8,8 +8,7 @@ import (
 // AgentStore holds what the gateway agents (vpcvpn gateway-agent) tell the
 // control plane and what they need from it: the generation of each VPN
 // gateway's desired state, the last report of each gateway's agent, the
-// status of every tunnel, and charon's log lines per connection. It is an
-// optional ability of a store (both SQL backends have it).
+// status of every tunnel, and charon's log lines per connection.
 //
 // Rules the backends enforce inside their transactions:
 //   - CreateConnection, UpdateConnection and DeleteConnection increase the

@@ -213,13 +213,15 @@ type ConnectionFilter struct {
 type AddressPool []netip.Prefix
 
 // Store is the whole storage interface. Every method is safe for concurrent use.
-// RAM's users, policies and roles (IAMStore) are part of it: every backend
-// holds them, so the service resolves nothing per request.
+// RAM's users, policies and roles (IAMStore) and the gateway agents' state
+// (AgentStore) are part of it: every backend holds them, so the service
+// resolves nothing per request.
 type Store interface {
 	// Close releases the store.
 	Close() error
 
 	IAMStore
+	AgentStore
 
 	// Accounts and access keys.
 	CreateAccount(ctx context.Context, a iam.Account) error
