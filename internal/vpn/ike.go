@@ -12,6 +12,7 @@ import (
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/jsonkeys"
+	"github.com/vpcvpn/vpcvpn/internal/wirenum"
 )
 
 // Valid values of the IkeConfig / IpsecConfig keys (API.md). sm3 and sm4 pass
@@ -227,7 +228,8 @@ func (f fields) enum(key string, vals []string) (*string, error) {
 }
 
 // num reads an integer key given as a JSON number or a numeric string, within
-// [lo, hi].
+// [lo, hi]. Either is canonical decimal (wirenum.Int): the string "+86400"
+// or "086400" is refused like PageSize=+10.
 func (f fields) num(key string, lo, hi int64) (*int64, error) {
 	v, ok := f.m[key]
 	if !ok {
@@ -242,8 +244,8 @@ func (f fields) num(key string, lo, hi int64) (*int64, error) {
 	default:
 		return nil, f.bad(key, v, "it must be an integer")
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
+	n, ok := wirenum.Int(s)
+	if !ok {
 		return nil, f.bad(key, v, "it must be an integer from "+strconv.FormatInt(lo, 10)+" to "+strconv.FormatInt(hi, 10))
 	}
 	if n < lo || n > hi {

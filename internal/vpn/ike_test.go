@@ -23,6 +23,11 @@ func TestParseIkeConfig(t *testing.T) {
 				IkePfs: ptr("group14"), IkeLifetime: ptr(int64(3600)), LocalID: ptr("gw.example.com"), RemoteID: ptr("1.2.3.4")}, ""},
 		{"lifetime as string", `{"IkeLifetime":"86400"}`, IkePatch{IkeLifetime: ptr(int64(86400))}, ""},
 		{"lifetime zero", `{"IkeLifetime":0}`, IkePatch{IkeLifetime: ptr(int64(0))}, ""},
+		// Numeric strings are canonical decimal, as every other number.
+		{"lifetime string with plus", `{"IkeLifetime":"+86400"}`, IkePatch{}, "InvalidIkeConfig.IkeLifetime"},
+		{"lifetime string with leading zero", `{"IkeLifetime":"086400"}`, IkePatch{}, "InvalidIkeConfig.IkeLifetime"},
+		{"lifetime string with space", `{"IkeLifetime":" 86400"}`, IkePatch{}, "InvalidIkeConfig.IkeLifetime"},
+		{"lifetime string hex", `{"IkeLifetime":"0x10"}`, IkePatch{}, "InvalidIkeConfig.IkeLifetime"},
 		{"null is absent", `{"IkeEncAlg":null}`, IkePatch{}, ""},
 		{"group24 accepted", `{"IkePfs":"group24"}`, IkePatch{IkePfs: ptr("group24")}, ""},
 		{"sm4 passes syntax", `{"IkeEncAlg":"sm4","IkeAuthAlg":"sm3"}`, IkePatch{IkeEncAlg: ptr("sm4"), IkeAuthAlg: ptr("sm3")}, ""},
