@@ -92,6 +92,13 @@ func testIAMAttachmentLimits(t *testing.T, s store.Store, is store.IAMStore) {
 	}
 	sys.PolicyName = "SysOver"
 	wantLimit(t, is.AttachPolicy(ctx, sys), "SystemPoliciesPerIdentity", "Role/Ops")
+	// A role's system policies, racing past their limit.
+	must(t, is.CreateRole(ctx, roleFix("SysRace", 4)))
+	if got := race("system to a role", iam.MaxSystemPoliciesPerID+6, func(i int) error {
+		return is.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "SysRace", PolicyType: iam.PolicyTypeSystem, PolicyName: fmt.Sprintf("Race%02d", i), AttachDate: at(40 + i)})
+	}); got != iam.MaxSystemPoliciesPerID {
+		t.Fatalf("%d system policies attached to one role by the race, want %d", got, iam.MaxSystemPoliciesPerID)
+	}
 }
 
 // testIAMConcurrentDeleteUser: a key created concurrently with the delete of
@@ -134,6 +141,45 @@ func testIAMConcurrentDeleteUser(t *testing.T, s store.Store, is store.IAMStore)
 		}
 		if _, err := is.GetUser(ctx, Account, name); (err == nil) != (errDel != nil) {
 			t.Fatalf("round %d: DeleteUser = %v, GetUser = %v", i, errDel, err)
+		}
+	}
+}
+
+// testIAMConcurrentDeleteRole: a policy attached concurrently with the
+// delete of its role is never destroyed with it: either the attach fails
+// (the role is gone) or the delete does (the role has a policy).
+func testIAMConcurrentDeleteRole(t *testing.T, s store.Store, is store.IAMStore) {
+	ctx := t.Context()
+	for i := range 20 {
+		name := fmt.Sprintf("RaceRole%02d", i)
+		r := roleFix(name, i)
+		r.RoleID = fmt.Sprintf("31000000000000%04d", i)
+		must(t, is.CreateRole(ctx, r))
+		att := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: name, PolicyType: iam.PolicyTypeSystem, PolicyName: "AliyunVPCReadOnlyAccess", AttachDate: at(i)}
+		var wg sync.WaitGroup
+		var errAtt, errDel error
+		wg.Add(2)
+		go func() { defer wg.Done(); errAtt = is.AttachPolicy(ctx, att) }()
+		go func() { defer wg.Done(); errDel = is.DeleteRole(ctx, Account, name) }()
+		wg.Wait()
+		if errAtt != nil && !errors.Is(errAtt, store.ErrNotFound) {
+			t.Fatalf("AttachPolicy %s: %v", name, errAtt)
+		}
+		if errDel != nil && !errors.Is(errDel, store.ErrInUse) {
+			t.Fatalf("DeleteRole %s: %v", name, errDel)
+		}
+		if (errAtt == nil) != (errDel != nil) {
+			t.Fatalf("round %d: AttachPolicy = %v and DeleteRole = %v: exactly one must succeed", i, errAtt, errDel)
+		}
+		if errAtt == nil {
+			atts, err := is.ListAttachments(ctx, Account, iam.AttachToRole, name)
+			must(t, err)
+			if len(atts) != 1 {
+				t.Fatalf("round %d: AttachPolicy succeeded, then the attachment is gone (DeleteRole: %v)", i, errDel)
+			}
+		}
+		if _, err := is.GetRole(ctx, Account, name); (err == nil) != (errDel != nil) {
+			t.Fatalf("round %d: DeleteRole = %v, GetRole = %v", i, errDel, err)
 		}
 	}
 }

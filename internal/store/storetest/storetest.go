@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"IAMDeleteRules", iamTest(testIAMDeleteRules)},
 		{"IAMAttachmentLimits", iamTest(testIAMAttachmentLimits)},
 		{"IAMConcurrentDeleteUser", iamTest(testIAMConcurrentDeleteUser)},
+		{"IAMConcurrentDeleteRole", iamTest(testIAMConcurrentDeleteRole)},
 		// Cache generations, in generations.go.
 		{"CacheGenerations", iamTest(testGenerations)},
 		// store.AgentStore, in agent.go.
