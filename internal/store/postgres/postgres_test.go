@@ -400,16 +400,24 @@ func TestConcurrentCustomerGatewaysWidePool(t *testing.T) {
 
 // TestClaimBatching: while a batch is in flight the next one waits until it
 // returns or claimSplit claims wait; with none in flight any claim goes at
-// once. 64 concurrent claims on one store all complete, each fresh once.
+// once, unless a flusher lingers for more. 64 concurrent claims on one store
+// all complete, each fresh once, and so do lone claims after them.
 func TestClaimBatching(t *testing.T) {
 	c := &claimer{}
 	for _, tc := range []struct {
 		inflight, queued int
+		lingering        bool
 		want             bool
-	}{{0, 0, false}, {0, 1, true}, {1, 1, false}, {1, claimSplit - 1, false}, {1, claimSplit, true}, {2, claimSplit, true}} {
-		c.inflight, c.queue = tc.inflight, make([]*claim, tc.queued)
+	}{
+		{0, 0, false, false}, {0, 1, false, true}, {1, 1, false, false}, {1, claimSplit - 1, false, false},
+		{1, claimSplit, false, true}, {2, claimSplit, false, true},
+		// While a flusher lingers for more claims, no other takes a
+		// small queue; a full one goes.
+		{0, 1, true, false}, {0, claimSplit - 1, true, false}, {0, claimSplit, true, true},
+	} {
+		c.inflight, c.queue, c.lingering = tc.inflight, make([]*claim, tc.queued), tc.lingering
 		if got := c.ready(); got != tc.want {
-			t.Errorf("ready with %d in flight, %d queued = %v; want %v", tc.inflight, tc.queued, got, tc.want)
+			t.Errorf("ready with %d in flight, %d queued, lingering %v = %v; want %v", tc.inflight, tc.queued, tc.lingering, got, tc.want)
 		}
 	}
 
@@ -438,6 +446,13 @@ func TestClaimBatching(t *testing.T) {
 	}
 	if n != 32 {
 		t.Fatalf("%d fresh claims of 32 keys claimed twice each; want 32", n)
+	}
+	// A lone claim after large batches (its flusher lingers, and no other
+	// claim comes) still completes.
+	for i := range 3 {
+		if fresh, _, err := db.ClaimNonce(ctx, fmt.Sprintf("lone\x00%d", i), exp, storetest.Account); err != nil || !fresh {
+			t.Fatalf("lone claim %d = %v, %v; want fresh", i, fresh, err)
+		}
 	}
 }
 
