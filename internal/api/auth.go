@@ -18,8 +18,9 @@ import (
 )
 
 // Window is how far a request's timestamp may be from the server's clock, and
-// how long a nonce is remembered after it.
-const Window = 15 * time.Minute
+// how long a nonce is remembered after it (signature.Window, the one value
+// the nonce stores derive theirs from).
+const Window = signature.Window
 
 // NonceLifetime is the longest a nonce store must be able to keep a nonce
 // from the moment it is used: a timestamp may lie Window ahead of the

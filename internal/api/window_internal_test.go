@@ -137,3 +137,13 @@ func TestNewServerNeedsAuth(t *testing.T) {
 	NewServer(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Actions: []Action{{Version: "2016-04-28", Name: "Ping", Meta: action.Meta{RAM: "vpc:Ping", Class: action.Read}, Handle: func(context.Context, *Call) (any, error) { return nil, nil }}}})
 }
+
+// TestWindowsDerived: the API's signature window, the nonce lifetime it
+// needs and the memory nonce store's default are one value and its double
+// (they were three literals that agreed by coincidence).
+func TestWindowsDerived(t *testing.T) {
+	if Window != signature.Window || NonceLifetime != 2*signature.Window || nonce.DefaultWindow != NonceLifetime {
+		t.Fatalf("Window %v, NonceLifetime %v, nonce.DefaultWindow %v; want %v, %v, %v",
+			Window, NonceLifetime, nonce.DefaultWindow, signature.Window, 2*signature.Window, 2*signature.Window)
+	}
+}

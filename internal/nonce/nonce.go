@@ -59,6 +59,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vpcvpn/vpcvpn/internal/signature"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
@@ -66,7 +67,10 @@ var _ store.NonceStore = (*Store)(nil)
 
 // Defaults used for zero Options fields.
 const (
-	DefaultWindow = 30 * time.Minute
+	// DefaultWindow is twice the signature window: a timestamp may lie
+	// signature.Window ahead of the clock and its nonce is kept until
+	// signature.Window after it (api.NonceLifetime).
+	DefaultWindow = 2 * signature.Window
 	// DefaultGranularity is the default width of one expiry generation; it
 	// is raised to Window/30 when that is more (a slot holds 6 bits of it).
 	DefaultGranularity = time.Minute

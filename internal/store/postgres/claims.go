@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/vpcvpn/vpcvpn/internal/cachegen"
+	"github.com/vpcvpn/vpcvpn/internal/signature"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
@@ -59,9 +60,9 @@ SELECT account_id, class, SUM(generation)::bigint, '00000000-0000-0000-0000-0000
 UNION ALL
 SELECT 'epoch', -1, started_at, '00000000-0000-0000-0000-000000000000'::uuid FROM nonce_epoch WHERE id = 1`
 
-// signatureWindow is api.Window: a claim's expiry is its request's
-// timestamp plus this.
-const signatureWindow = 15 * time.Minute
+// signatureWindow is the API's signature window (signature.Window, which
+// api.Window is): a claim's expiry is its request's timestamp plus this.
+const signatureWindow = signature.Window
 
 // claim is one caller waiting for a batch.
 type claim struct {
