@@ -10,6 +10,8 @@ const (
 	VersionVPC = "2016-04-28"
 	VersionRAM = "2015-05-01"
 	VersionSTS = "2015-04-01"
+	// VersionActionTrail is ActionTrail's (LookupEvents, LookupEventsAction).
+	VersionActionTrail = "2020-07-06"
 )
 
 // The action classes, short for the table.
@@ -131,4 +133,12 @@ func Actions(s *service.Service) []Action {
 		sts("AssumeRole", write, s.AssumeRole),
 		sts("GetCallerIdentity", read, s.GetCallerIdentity),
 	}
+}
+
+// LookupEventsAction is ActionTrail's LookupEvents, with its metadata: the
+// dispatch table's entry that a server adds when its audit trail is on (the
+// service then has an EventTrail). s may be nil, as for Actions.
+func LookupEventsAction(s *service.Service) Action {
+	return Action{Version: VersionActionTrail, Name: "LookupEvents", Handle: s.LookupEvents,
+		Meta: action.Meta{RAM: "actiontrail:LookupEvents", Class: list}}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vpcvpn/vpcvpn/internal/action"
+	"github.com/vpcvpn/vpcvpn/internal/audit"
 )
 
 // TestActionMetadata: every action of the dispatch table has its RAM
@@ -15,8 +16,9 @@ import (
 // the classes of actions whose class matters to throttling and the audit
 // trail are the expected ones. A new action without metadata fails here.
 func TestActionMetadata(t *testing.T) {
-	prefix := map[string]string{VersionVPC: "vpc:", VersionRAM: "ram:", VersionSTS: "sts:"}
-	for _, a := range Actions(nil) {
+	prefix := map[string]string{VersionVPC: "vpc:", VersionRAM: "ram:", VersionSTS: "sts:", VersionActionTrail: "actiontrail:"}
+	all := append(Actions(nil), LookupEventsAction(nil))
+	for _, a := range all {
 		if lack := a.checkMeta(); lack != "" {
 			t.Errorf("%s/%s has no %s", a.Version, a.Name, lack)
 		}
@@ -31,7 +33,7 @@ func TestActionMetadata(t *testing.T) {
 			if a.Class != action.SecretRead {
 				t.Errorf("%s: class %v, want secret-read", a.Name, a.Class)
 			}
-		case strings.HasPrefix(a.Name, "Describe"), strings.HasPrefix(a.Name, "Get"), strings.HasPrefix(a.Name, "List"):
+		case strings.HasPrefix(a.Name, "Describe"), strings.HasPrefix(a.Name, "Get"), strings.HasPrefix(a.Name, "List"), strings.HasPrefix(a.Name, "Lookup"):
 			if !a.Class.Reads() || a.Class == action.SecretRead {
 				t.Errorf("%s: class %v, want read or list", a.Name, a.Class)
 			}
@@ -42,7 +44,7 @@ func TestActionMetadata(t *testing.T) {
 		}
 	}
 	classes := map[string]action.Class{}
-	for _, a := range Actions(nil) {
+	for _, a := range all {
 		classes[a.Name] = a.Class
 	}
 	for name, want := range map[string]action.Class{
@@ -52,6 +54,7 @@ func TestActionMetadata(t *testing.T) {
 		"DescribeVpnConnection": action.Read, "DescribeVpnConnections": action.List, "DescribeRegions": action.Read,
 		"ListUsers": action.List, "GetCallerIdentity": action.Read, "CreateVpnConnection": action.Write,
 		"ModifyVpnConnectionAttribute": action.Write, "DeleteVpc": action.Write, "AssumeRole": action.Write,
+		"LookupEvents": action.List,
 	} {
 		if classes[name] != want {
 			t.Errorf("%s: class %v, want %v", name, classes[name], want)
@@ -79,5 +82,13 @@ func TestNewServerNeedsMetadata(t *testing.T) {
 			NewServer(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Auth: NewAuthenticator(staticCreds{}, nil),
 				Actions: []Action{{Version: VersionVPC, Name: "Ping", Meta: tc.meta, Handle: func(context.Context, *Call) (any, error) { return nil, nil }}}})
 		})
+	}
+}
+
+// TestActionTrailVersion: LookupEvents' entry answers the version the
+// audit trail parses and records.
+func TestActionTrailVersion(t *testing.T) {
+	if a := LookupEventsAction(nil); a.Version != audit.Version || a.RAM != "actiontrail:LookupEvents" {
+		t.Fatalf("LookupEvents %s %s, want %s actiontrail:LookupEvents", a.Version, a.RAM, audit.Version)
 	}
 }

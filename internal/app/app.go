@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/vpcvpn/vpcvpn/internal/action"
 	"io"
 	"log/slog"
 	"net/http"
@@ -281,8 +280,7 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	cfg := api.Config{Logger: o.Logger, RequestLog: o.RequestLog, Auth: auth, Secure: o.Secure}
 	if trail != nil {
 		a.Audit, cfg.Audit = trail.Writer, trail.Writer
-		actions = append(actions, api.Action{Version: audit.Version, Name: "LookupEvents",
-			Handle: svc.LookupEvents, Meta: action.Meta{RAM: "actiontrail:LookupEvents", Class: action.List}})
+		actions = append(actions, api.LookupEventsAction(svc))
 	}
 	if o.Throttle != nil {
 		a.Limiter = throttle.New(*o.Throttle)
