@@ -310,8 +310,9 @@ func parseList(p Params, prefix string, fn func(name string, raw string) error) 
 		if !ok {
 			continue
 		}
-		n, err := strconv.Atoi(strings.TrimPrefix(rest, "."))
-		if !strings.HasPrefix(rest, ".") || err != nil || n < 1 || n > maxReportListParts || "."+strconv.Itoa(n) != rest {
+		n64, canonical := wirenum.Int(strings.TrimPrefix(rest, "."))
+		n := int(n64)
+		if !strings.HasPrefix(rest, ".") || !canonical || n < 1 || n > maxReportListParts {
 			return apierror.Invalid("InvalidParameter", "The parameter %s is not valid: use %s.N with N from 1 to %d.", shown(k), prefix, maxReportListParts)
 		}
 		idx = append(idx, n)

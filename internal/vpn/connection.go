@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/wirenum"
 )
 
 // tosPrefix is the flattened prefix of the dual-tunnel options. Both official
@@ -245,8 +246,9 @@ func tunnelEntries(p Params) ([]tunnelEntry, bool, error) {
 	for k, v := range flat {
 		rest := strings.TrimPrefix(k, tosPrefix+".")
 		idx, field, ok := strings.Cut(rest, ".")
-		n, err := strconv.Atoi(idx)
-		if !ok || err != nil || (n != 1 && n != 2) || strconv.Itoa(n) != idx {
+		n64, canonical := wirenum.Int(idx)
+		n := int(n64)
+		if !ok || !canonical || (n != 1 && n != 2) {
 			return nil, false, apierror.Invalid("InvalidTunnelOptionsSpecification.Malformed",
 				"The parameter %s is not valid: use %s.1.* and %s.2.* (exactly two tunnels).", shown(k), tosPrefix, tosPrefix)
 		}

@@ -191,8 +191,9 @@ func (p Params) tagPairs(prefix string, maxIndex int) (map[int]*Tag, error) {
 			continue
 		}
 		idx, field, ok := strings.Cut(rest, ".")
-		n, err := strconv.Atoi(idx)
-		if !ok || err != nil || n < 1 || (maxIndex > 0 && n > maxIndex) || strconv.Itoa(n) != idx || (field != "Key" && field != "Value") {
+		n64, canonical := wirenum.Int(idx)
+		n := int(n64)
+		if !ok || !canonical || n < 1 || (maxIndex > 0 && n > maxIndex) || (field != "Key" && field != "Value") {
 			limit := ""
 			if maxIndex > 0 {
 				limit = " to " + strconv.Itoa(maxIndex)

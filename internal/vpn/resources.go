@@ -3,7 +3,6 @@ package vpn
 import (
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -296,8 +295,8 @@ func ParseCreateCustomerGateway(p Params) (CreateCustomerGatewayRequest, error) 
 // ParseAsn parses a customer gateway ASN: decimal digits, 1-4294967295, not
 // 45104 (InvalidAsn.Malformed).
 func ParseAsn(v string) (int64, error) {
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 1 || n > MaxAsn || strconv.FormatInt(n, 10) != v {
+	n, ok := wirenum.Int(v)
+	if !ok || n < 1 || n > MaxAsn {
 		return 0, apierror.Newf("InvalidAsn.Malformed", "The specified Asn %s is invalid: it must be an integer from 1 to 4294967295.", shown(v))
 	}
 	if n == DefaultGatewayAsn {

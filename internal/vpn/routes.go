@@ -1,9 +1,8 @@
 package vpn
 
 import (
-	"strconv"
-
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
+	"github.com/vpcvpn/vpcvpn/internal/wirenum"
 )
 
 // Route entry types, as PublishVpnRouteEntry's RouteType names them.
@@ -104,15 +103,15 @@ func routeWeight(p Params, name string, required bool) (int64, error) {
 	if v != "0" && v != "100" {
 		return 0, malformed(name, v, "valid values are 0 (standby) and 100 (active)")
 	}
-	n, _ := strconv.ParseInt(v, 10, 64)
+	n, _ := wirenum.Int(v)
 	return n, nil
 }
 
 // routePriority reads a priority, 1-100.
 func routePriority(p Params, name string) (int64, error) {
 	v := p[name]
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 1 || n > maxRoutePriority || strconv.FormatInt(n, 10) != v {
+	n, ok := wirenum.Int(v)
+	if !ok || n < 1 || n > maxRoutePriority {
 		return 0, malformed(name, v, "it must be an integer from 1 to 100")
 	}
 	return n, nil

@@ -130,11 +130,11 @@ func ParseListTagResources(p Params) (TagRequest, error) {
 		r.Limit = int(n)
 	}
 	if v := p["NextToken"]; v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || strconv.Itoa(n) != v {
+		n, ok := wirenum.Int(v)
+		if !ok || n < 0 {
 			return r, malformed("NextToken", v, "give the NextToken of the previous answer")
 		}
-		r.Offset = n
+		r.Offset = int(n)
 	}
 	return r, nil
 }
@@ -243,11 +243,11 @@ func indexed(p Params, prefix string, max int, code string) ([]string, error) {
 		if !ok {
 			continue
 		}
-		n, err := strconv.Atoi(idx)
-		if err != nil || n < 1 || strconv.Itoa(n) != idx {
+		n, ok := wirenum.Int(idx)
+		if !ok || n < 1 {
 			return nil, apierror.Invalid("InvalidParameter", "The parameter %s is not valid: use %s.N with N from 1.", shown(k), prefix)
 		}
-		byIndex[n] = v
+		byIndex[int(n)] = v
 	}
 	if len(byIndex) > max {
 		return nil, apierror.Newf(code, "%d values of %s.N were given; at most %d are allowed.", len(byIndex), prefix, max)
