@@ -38,7 +38,7 @@ type AgentStore interface {
 	// gateways' agents and tunnels: for each entry the agent record's
 	// Sequence, Version, Hostname, Generation and LastReport when the
 	// stored record is of the same gateway, account and InstanceID and
-	// not reported later; then the counters and ReportedAt of those of its
+	// neither of a later Sequence nor reported later; then the counters and ReportedAt of those of its
 	// tunnels that are stored for the gateway and not reported later.
 	// Nothing is inserted (a deleted gateway or connection stays deleted)
 	// and no state is changed. gone lists the entries whose agent record

@@ -101,8 +101,9 @@ func (e *Engine) UpdateAgentHeartbeats(ctx context.Context, batch []store.AgentS
 		for _, b := range batch {
 			a := b.Agent
 			res, err := q.exec(`UPDATE vpn_gateway_agents SET report_seq = ?, version = ?, hostname = ?, generation = ?, last_report = ?
-				WHERE gateway_id = ? AND account_id = ? AND instance_id = ? AND last_report <= ?`,
-				a.Sequence, a.Version, a.Hostname, a.Generation, nanos(a.LastReport), a.GatewayID, a.AccountID, a.InstanceID, nanos(a.LastReport))
+				WHERE gateway_id = ? AND account_id = ? AND instance_id = ? AND report_seq <= ? AND last_report <= ?`,
+				a.Sequence, a.Version, a.Hostname, a.Generation, nanos(a.LastReport), a.GatewayID, a.AccountID, a.InstanceID, a.Sequence,
+				nanos(a.LastReport))
 			if err != nil {
 				return err
 			}

@@ -240,14 +240,14 @@ func testAgentHeartbeats(t *testing.T, s store.Store, as store.AgentStore) {
 	})
 	// Not updated: another account's record, another agent instance's, one
 	// reported before what is stored; nor a tunnel reported before.
-	stranger, other, early := beat(a1, 4), beat(a1, 5), beat(a1, 6)
+	stranger, other, early, behind := beat(a1, 4), beat(a1, 5), beat(a1, 6), beat(a1, 2)
 	stranger.AccountID = "1999999999999999"
 	other.InstanceID = "inst-9"
 	early.LastReport = at
-	gone, err = as.UpdateAgentHeartbeats(ctx, []store.AgentStatus{{Agent: stranger}, {Agent: other}, {Agent: early},
+	gone, err = as.UpdateAgentHeartbeats(ctx, []store.AgentStatus{{Agent: stranger}, {Agent: other}, {Agent: early}, {Agent: behind},
 		{Agent: beat(a2, 12), Tunnels: []store.TunnelStatus{counters(tunnelStatus("vco-d", slave, "ike_sa_established", at), 5)}}})
 	must(t, err)
-	diff(t, "gone (not updated)", gone, []string{g1.VpnGatewayID, g1.VpnGatewayID, g1.VpnGatewayID})
+	diff(t, "gone (not updated)", gone, []string{g1.VpnGatewayID, g1.VpnGatewayID, g1.VpnGatewayID, g1.VpnGatewayID})
 	agents, err = as.GetAgents(ctx, []string{g1.VpnGatewayID})
 	must(t, err)
 	diff(t, "GetAgents after refused heartbeats", agents, []store.AgentRecord{b1})
