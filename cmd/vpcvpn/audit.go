@@ -32,9 +32,11 @@ const (
 	defaultMaxInFlight   = 4096
 )
 
-// securityOptions are the TLS, audit and throttling flags of 'vpcvpn server'.
-// The zero value (as 'vpcvpn bench server' leaves it) means no TLS, no audit
-// trail and no limits.
+// securityOptions are the TLS, audit and throttling flags of 'vpcvpn server'
+// and 'vpcvpn bench server' (both register them with addFlags, so both have
+// the same defaults: audit trail on, throttling and connection limits on).
+// The zero value, never used by a command, means no TLS, no audit trail and
+// no limits.
 type securityOptions struct {
 	tlsCert, tlsKey string
 	tlsSelfSigned   bool
