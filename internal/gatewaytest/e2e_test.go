@@ -401,9 +401,11 @@ func TestAgentModify(t *testing.T) {
 		}
 		return true
 	})
-	if !strings.Contains(ag.Stderr.String(), "reloaded connection: configuration changed") {
-		t.Fatalf("no reload in the agent's log:\n%s", ag.Stderr)
-	}
+	// The agent terminates the old SA before it logs the reload, so the
+	// line can follow the SA's end by a moment: wait for it.
+	Eventually(t, waitFor, "the reload in the agent's log", func() bool {
+		return strings.Contains(ag.Stderr.String(), "reloaded connection: configuration changed")
+	})
 	// The old settings no longer come up.
 	err = peer.Initiate("vpcvpn", 20*time.Second)
 	var ie *tunneltest.InitiateError
