@@ -165,53 +165,15 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	if qs, ok := e.store.(store.QuotaSetter); ok {
-		var q store.Quotas
-		if o.Quotas != nil {
-			q = *o.Quotas
-		}
-		q.AccessKeysPerIdentity = iam.MaxAccessKeysPerUser
-		qs.SetQuotas(q)
-	}
+	setQuotas(e.store, o.Quotas)
 	// The audit trail is opened first: the service reads it
 	// (LookupEvents).
-	closeAll := e.store.Close
-	var trail *audit.Trail
-	if o.Audit != nil {
-		ao := *o.Audit
-		if ao.Dir == "" {
-			ao.Dir = filepath.Join(o.DataDir, "audit")
-		}
-		if ao.Logger == nil {
-			ao.Logger = o.Logger
-		}
-		w, err := audit.Open(ao)
-		if err != nil {
-			e.store.Close()
-			return nil, err
-		}
-		trail = &audit.Trail{Dir: ao.Dir, Writer: w}
-		closeAll = func() error { return errors.Join(w.Close(), e.store.Close()) }
+	trail, closeAll, err := openTrail(o, e)
+	if err != nil {
+		e.store.Close()
+		return nil, err
 	}
-	gens, _ := e.store.(cachegen.Source)
-	pa := service.NewPolicyAuthorizer(e.store, o.Logger)
-	pa.Gens = gens
-	sc := service.Config{Store: e.store, Pool: pool, Logger: o.Logger, Authz: pa, Sealer: e.keys,
-		DownloadCache: service.DownloadCacheConfig{Entries: DownloadCacheEntries}}
-	if trail != nil {
-		sc.Trail = trail
-	}
-	if e.shared != nil {
-		// Several servers share the database: cached answers are used
-		// only when the generations read with the request's nonce say
-		// they are current, and not at all without such a reading.
-		if _, ok := e.shared.(api.GenerationClaimer); ok {
-			sc.DownloadCache.Checked = true
-		} else {
-			sc.DownloadCache = service.DownloadCacheConfig{}
-		}
-	}
-	svc, err := service.New(sc)
+	svc, err := service.New(serviceConfig(o, e, pool, trail))
 	if err != nil {
 		closeAll()
 		return nil, err
@@ -231,6 +193,80 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		closeAll()
 		return nil, err
 	}
+	a := &App{Service: svc, Store: e.store, Keys: e.keys, Root: root, describe: e.describe, closeOnce: closeAll}
+	auth, err := a.authenticator(ctx, o, e)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	a.serve(o, e, auth, trail)
+	a.startBackground(o, e)
+	return a, nil
+}
+
+// setQuotas gives a store that enforces quotas the configured ones (none
+// when q is nil) and the RAM limit of keys per identity.
+func setQuotas(s store.Store, q *store.Quotas) {
+	qs, ok := s.(store.QuotaSetter)
+	if !ok {
+		return
+	}
+	var set store.Quotas
+	if q != nil {
+		set = *q
+	}
+	set.AccessKeysPerIdentity = iam.MaxAccessKeysPerUser
+	qs.SetQuotas(set)
+}
+
+// openTrail opens the audit trail when o.Audit asks for one (nil otherwise)
+// and returns the function that closes it and the store.
+func openTrail(o Options, e *env) (*audit.Trail, func() error, error) {
+	if o.Audit == nil {
+		return nil, e.store.Close, nil
+	}
+	ao := *o.Audit
+	if ao.Dir == "" {
+		ao.Dir = filepath.Join(o.DataDir, "audit")
+	}
+	if ao.Logger == nil {
+		ao.Logger = o.Logger
+	}
+	w, err := audit.Open(ao)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &audit.Trail{Dir: ao.Dir, Writer: w}, func() error { return errors.Join(w.Close(), e.store.Close()) }, nil
+}
+
+// serviceConfig is the service's configuration for this store: its policy
+// authorizer, the audit trail, and a download cache that, when several
+// servers share the database, is used only under a current generation
+// reading (and not at all without one).
+func serviceConfig(o Options, e *env, pool store.AddressPool, trail *audit.Trail) service.Config {
+	gens, _ := e.store.(cachegen.Source)
+	pa := service.NewPolicyAuthorizer(e.store, o.Logger)
+	pa.Gens = gens
+	sc := service.Config{Store: e.store, Pool: pool, Logger: o.Logger, Authz: pa, Sealer: e.keys,
+		DownloadCache: service.DownloadCacheConfig{Entries: DownloadCacheEntries}}
+	if trail != nil {
+		sc.Trail = trail
+	}
+	if e.shared != nil {
+		if _, ok := e.shared.(api.GenerationClaimer); ok {
+			sc.DownloadCache.Checked = true
+		} else {
+			sc.DownloadCache = service.DownloadCacheConfig{}
+		}
+	}
+	return sc
+}
+
+// authenticator builds the request authenticator over the nonce store of
+// this deployment (the shared database's, or a bounded one in memory) with
+// its credential cache, and sets the replay floor: requests signed before
+// it are refused.
+func (a *App) authenticator(ctx context.Context, o Options, e *env) (*api.Authenticator, error) {
 	var nonces store.NonceStore
 	if e.shared != nil {
 		// Several servers share the database: nonces must not live in
@@ -242,9 +278,7 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		}
 		nonces = boundedNonces{nonce.New(nonce.Options{Window: api.NonceLifetime, MaxBytes: o.NonceMemory})}
 	}
-	a := &App{Service: svc, Store: e.store, Keys: e.keys, Root: root, describe: e.describe, closeOnce: closeAll}
-	actions := api.Actions(svc)
-	auth := api.NewAuthenticator(svc, nonces)
+	auth := api.NewAuthenticator(a.Service, nonces)
 	if _, ok := nonces.(api.GenerationClaimer); ok {
 		auth.CacheCheckedCredentials(CredentialCacheEntries, CheckedCredentialTTL)
 	}
@@ -258,13 +292,12 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		select {
 		case <-time.After(time.Until(a.ReplayFloor)):
 		case <-ctx.Done():
-			closeAll()
 			return nil, ctx.Err()
 		}
 	}
 	if e.shared == nil {
 		auth.CacheCredentials(CredentialCacheEntries, CredentialCacheTTL)
-		if !root.Created {
+		if !a.Root.Created {
 			// The nonces of requests answered before this process
 			// started are gone with the process: refuse requests signed
 			// before it (their timestamps may still be in the window),
@@ -277,6 +310,14 @@ func Open(ctx context.Context, o Options) (*App, error) {
 			auth.NotBefore = a.ReplayFloor
 		}
 	}
+	return auth, nil
+}
+
+// serve builds the API handler (dispatch table, audit, throttling) and,
+// when asked for, the console beside it.
+func (a *App) serve(o Options, e *env, auth *api.Authenticator, trail *audit.Trail) {
+	svc := a.Service
+	actions := api.Actions(svc)
 	cfg := api.Config{Logger: o.Logger, RequestLog: o.RequestLog, Auth: auth, Secure: o.Secure}
 	if trail != nil {
 		a.Audit, cfg.Audit = trail.Writer, trail.Writer
@@ -293,21 +334,29 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	cfg.Actions, cfg.Metrics = actions, api.NewMetrics(actions)
 	a.Handler = api.NewServer(cfg)
 	a.HTTP = a.Handler
-	if o.Console != nil {
-		wc := web.Config{Actions: actions, Resolve: svc.Resolve, Keys: e.keys, Logger: o.Logger,
-			Secure: o.Secure, SessionLifetime: o.Console.SessionLifetime, RefreshInterval: o.Console.RefreshInterval}
-		if a.Audit != nil {
-			wc.Audit = a.Audit
-		}
-		if a.Limiter != nil {
-			wc.Limiter = a.Limiter
-		}
-		if ss, ok := e.store.(store.SessionStore); ok {
-			wc.Revocations = ss
-		}
-		a.Console = web.New(wc)
-		a.HTTP = withConsole{api: a.Handler, console: a.Console}
+	if o.Console == nil {
+		return
 	}
+	wc := web.Config{Actions: actions, Resolve: svc.Resolve, Keys: e.keys, Logger: o.Logger,
+		Secure: o.Secure, SessionLifetime: o.Console.SessionLifetime, RefreshInterval: o.Console.RefreshInterval}
+	if a.Audit != nil {
+		wc.Audit = a.Audit
+	}
+	if a.Limiter != nil {
+		wc.Limiter = a.Limiter
+	}
+	if ss, ok := e.store.(store.SessionStore); ok {
+		wc.Revocations = ss
+	}
+	a.Console = web.New(wc)
+	a.HTTP = withConsole{api: a.Handler, console: a.Console}
+}
+
+// startBackground starts the App's background work: the agents' status
+// flush, and the ways other writers' changes reach this server's caches and
+// agent long-polls.
+func (a *App) startBackground(o Options, e *env) {
+	svc := a.Service
 	// Gateway agents' counters and report times reach the store in one
 	// transaction per interval (state changes when they are reported).
 	a.background(svc.FlushAgentStatus)
@@ -336,7 +385,6 @@ func Open(ctx context.Context, o Options) (*App, error) {
 		// GenerationPoll; this server's own writes at once.
 		a.background(func(ctx context.Context) { p.PollGenerations(ctx, GenerationPoll) })
 	}
-	return a, nil
 }
 
 // boundedNonces answers a request whose nonce the full in-memory replay
