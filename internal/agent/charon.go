@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,7 +81,7 @@ type Event struct {
 type viciCharon struct {
 	path   string
 	cmd    *vici.Session
-	ev     *vici.Session
+	ev     net.Conn // charon's event stream (events.go)
 	raw    chan vici.Event
 	events chan Event
 }
@@ -98,18 +99,13 @@ func DialVICI(ctx context.Context, path string) (Charon, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev, err := vici.NewSession(dial)
+	c := &viciCharon{path: path, cmd: cmd, raw: make(chan vici.Event, 16384), events: make(chan Event, 16384)}
+	ev, err := dialEvents(ctx, path, []string{"ike-updown", "child-updown", "ike-rekey", "child-rekey", "log"}, c.raw)
 	if err != nil {
 		cmd.Close()
-		return nil, err
-	}
-	c := &viciCharon{path: path, cmd: cmd, ev: ev, raw: make(chan vici.Event, 16384), events: make(chan Event, 16384)}
-	ev.NotifyEvents(c.raw)
-	if err := ev.Subscribe("ike-updown", "child-updown", "ike-rekey", "child-rekey", "log"); err != nil {
-		cmd.Close()
-		ev.Close()
 		return nil, fmt.Errorf("subscribing to charon's events: %w", err)
 	}
+	c.ev = ev
 	go c.translate()
 	return c, nil
 }
