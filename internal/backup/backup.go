@@ -25,13 +25,11 @@ import (
 // dsn is a database/sql DSN (driver "sqlite") of the SQLite file path with
 // pragmas (each as "name(value)") and a busy timeout of ten seconds.
 func dsn(path string, pragmas ...string) string {
-	// SQLite decodes %XX in a file: URI and ends the path at '?' or '#'.
-	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	q := []string{"_pragma=busy_timeout(10000)"}
 	for _, p := range pragmas {
 		q = append(q, "_pragma="+p)
 	}
-	return "file:" + escaped + "?" + strings.Join(q, "&")
+	return sqlite.URI(path, strings.Join(q, "&"))
 }
 
 // Backup writes a consistent snapshot of the SQLite store at src to the file

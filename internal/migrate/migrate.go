@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -104,9 +103,7 @@ func SchemaVersion(ctx context.Context, d Database) (int, error) {
 	)
 	switch d.Kind {
 	case "sqlite":
-		// SQLite decodes %XX in a file: URI and ends the path at '?' or '#'.
-		escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(d.Target)
-		db, err = sql.Open("sqlite", "file:"+escaped+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+		db, err = sql.Open("sqlite", sqlite.URI(d.Target, "_pragma=busy_timeout(10000)&_pragma=query_only(1)"))
 		exists = `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
 	case "postgres":
 		// The pool's parser accepts the pool_* parameters the server's

@@ -100,9 +100,19 @@ func dsn(path string, write bool) string {
 		v.Add("_pragma", "query_only(1)")
 		v.Add("_pragma", fmt.Sprintf("cache_size(%d)", -readerCacheKiB))
 	}
-	// SQLite decodes %XX in a file: URI and ends the path at '?' or '#'.
-	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	return "file:" + escaped + "?" + v.Encode()
+	return URI(path, v.Encode())
+}
+
+// uriPath escapes what SQLite reads specially in a file: URI's path: it
+// decodes %XX and ends the path at '?' or '#'.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
+// URI is the database/sql DSN (driver "sqlite") of the SQLite file at path
+// with the encoded query (e.g. "_pragma=busy_timeout(10000)"): the one place
+// that escapes a path for SQLite, used by the store and the operator
+// commands (internal/backup, internal/migrate).
+func URI(path, query string) string {
+	return "file:" + uriPath.Replace(path) + "?" + query
 }
 
 // Open opens (creating if needed) the database file at path, upgrades its
