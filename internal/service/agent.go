@@ -170,7 +170,6 @@ func (s *Service) AgentLongPolls() int { return int(s.hub().waits.Load()) }
 // wait) and wakes the long-polls of the gateways concerned. It returns when
 // ctx ends. A single server does not need it: its own writes wake them.
 func (s *Service) PollAgentGenerations(ctx context.Context, interval time.Duration) {
-	as := s.store
 	h := s.hub()
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -190,7 +189,7 @@ func (s *Service) PollAgentGenerations(ctx context.Context, interval time.Durati
 			continue
 		}
 		now := s.now()
-		changed, err := as.ChangedGateways(ctx, last.Add(-overlap))
+		changed, err := s.store.ChangedGateways(ctx, last.Add(-overlap))
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Warn("agent: polling desired-state generations", "err", err)
@@ -229,18 +228,17 @@ func (s *Service) DownloadVpnGatewayAgentConfig(ctx context.Context, r *Request)
 	if err != nil {
 		return nil, err
 	}
-	as := s.store
 	h := s.hub()
 	var ch <-chan struct{}
 	if in.HasGeneration && in.Wait > 0 {
 		ch = h.watchGateway(g.VpnGatewayID) // before reading: a change after the read wakes it
 	}
-	gen, err := as.GatewayGeneration(ctx, g.VpnGatewayID)
+	gen, err := s.store.GatewayGeneration(ctx, g.VpnGatewayID)
 	if err != nil {
 		return nil, err
 	}
 	if in.HasGeneration && in.Generation == gen && in.Wait > 0 {
-		if gen, err = s.waitGeneration(ctx, r, as, g, in, ch); err != nil {
+		if gen, err = s.waitGeneration(ctx, r, g, in, ch); err != nil {
 			return nil, err
 		}
 	}
@@ -280,7 +278,7 @@ func (s *Service) DownloadVpnGatewayAgentConfig(ctx context.Context, r *Request)
 // generation then current. The request's admission slot is given back for
 // the wait; after it the caller is authorized again (a policy detached
 // meanwhile ends the answer with 403).
-func (s *Service) waitGeneration(ctx context.Context, r *Request, as store.AgentStore, g vpn.Gateway, in vpn.AgentConfigRequest, ch <-chan struct{}) (int64, error) {
+func (s *Service) waitGeneration(ctx context.Context, r *Request, g vpn.Gateway, in vpn.AgentConfigRequest, ch <-chan struct{}) (int64, error) {
 	h := s.hub()
 	resume := func() {}
 	if r.Parker != nil {
@@ -308,7 +306,7 @@ func (s *Service) waitGeneration(ctx context.Context, r *Request, as store.Agent
 		// node's poll may be spurious).
 		ch = h.watchGateway(g.VpnGatewayID)
 		var err error
-		if gen, err = as.GatewayGeneration(ctx, g.VpnGatewayID); err != nil {
+		if gen, err = s.store.GatewayGeneration(ctx, g.VpnGatewayID); err != nil {
 			resume()
 			return 0, err
 		}
@@ -423,7 +421,6 @@ func (h *agentHub) due(now time.Time, all bool) []store.AgentStatus {
 // every agentFlushInterval until ctx ends, and then once more everything not
 // written. Run it once per Service (the App does).
 func (s *Service) FlushAgentStatus(ctx context.Context) {
-	as := s.store
 	h := s.hub()
 	h.batched.Store(true)
 	t := time.NewTicker(agentFlushInterval)
@@ -433,11 +430,11 @@ func (s *Service) FlushAgentStatus(ctx context.Context) {
 		case <-ctx.Done():
 			fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			s.flushAgents(fctx, as, true)
+			s.flushAgents(fctx, true)
 			h.batched.Store(false)
 			return
 		case <-t.C:
-			s.flushAgents(ctx, as, false)
+			s.flushAgents(ctx, false)
 		}
 	}
 }
@@ -450,14 +447,14 @@ func (s *Service) FlushAgentStatus(ctx context.Context) {
 // gateway was deleted, another node wrote a later report), or whose write
 // failed, is forgotten: its next report reads the gateway again (and is
 // refused when it was deleted) and is written whole.
-func (s *Service) flushAgents(ctx context.Context, as store.AgentStore, all bool) {
+func (s *Service) flushAgents(ctx context.Context, all bool) {
 	h := s.hub()
 	h.writeMu.Lock()
 	defer h.writeMu.Unlock()
 	batch := h.due(s.now().UTC(), all)
 	for len(batch) > 0 {
 		n := min(len(batch), agentFlushBatch)
-		gone, err := as.UpdateAgentHeartbeats(ctx, batch[:n])
+		gone, err := s.store.UpdateAgentHeartbeats(ctx, batch[:n])
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Warn("agent: writing gateway agents' statuses", "gateways", n, "err", err)
@@ -579,7 +576,6 @@ func (s *Service) ReportVpnGatewayAgentStatus(ctx context.Context, r *Request) (
 	if err != nil {
 		return nil, err
 	}
-	as := s.store
 	now := s.now().UTC()
 	rec := store.AgentRecord{GatewayID: g.VpnGatewayID, AccountID: g.AccountID, RegionID: g.RegionID, InstanceID: in.InstanceID,
 		Sequence: in.Sequence, Version: in.Version, Hostname: in.Hostname, Generation: in.Generation, LastReport: now}
@@ -604,7 +600,7 @@ func (s *Service) ReportVpnGatewayAgentStatus(ctx context.Context, r *Request) (
 			}
 			cached = false
 		}
-		if err := as.PutAgentStatus(ctx, *wrec, write); err != nil {
+		if err := s.store.PutAgentStatus(ctx, *wrec, write); err != nil {
 			h.forget(g.VpnGatewayID)
 			return nil, err
 		}
@@ -622,17 +618,17 @@ func (s *Service) ReportVpnGatewayAgentStatus(ctx context.Context, r *Request) (
 			}
 			lines = append(lines, store.LogLine{ConnectionID: l.VpnConnectionId, TunnelID: l.TunnelId, Time: at, Text: l.Line})
 		}
-		if _, err := as.AppendConnectionLogs(ctx, g.VpnGatewayID, lines, MaxConnectionLogLines); err != nil {
+		if _, err := s.store.AppendConnectionLogs(ctx, g.VpnGatewayID, lines, MaxConnectionLogLines); err != nil {
 			return nil, err
 		}
-		s.maybePurgeLogs(as, now)
+		s.maybePurgeLogs(now)
 	}
 	return &vpn.AgentReportAnswer{Sequence: in.Sequence, ReportInterval: int(vpn.AgentReportInterval / time.Second)}, nil
 }
 
 // maybePurgeLogs deletes log lines older than the retention, at most once a
 // minute per node, in the background.
-func (s *Service) maybePurgeLogs(as store.AgentStore, now time.Time) {
+func (s *Service) maybePurgeLogs(now time.Time) {
 	h := s.hub()
 	if now.UnixNano()-h.purged.Load() < int64(connectionLogPurgeInterval) || !h.purging.CompareAndSwap(false, true) {
 		return
@@ -642,7 +638,7 @@ func (s *Service) maybePurgeLogs(as store.AgentStore, now time.Time) {
 		defer h.purging.Store(false)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if n, err := as.PurgeConnectionLogs(ctx, now.Add(-ConnectionLogRetention)); err != nil {
+		if n, err := s.store.PurgeConnectionLogs(ctx, now.Add(-ConnectionLogRetention)); err != nil {
 			s.log.Warn("agent: purging old connection log lines", "err", err)
 		} else if n > 0 {
 			s.log.Info("agent: purged old connection log lines", "lines", n)
@@ -663,9 +659,8 @@ type agentView struct {
 // of connections.
 func (s *Service) agentViewOf(ctx context.Context, gateways, connections []string) (*agentView, error) {
 	v := &agentView{now: s.now(), agents: map[string]store.AgentRecord{}, tunnels: map[tunnelKey]store.TunnelStatus{}}
-	as := s.store
 	if len(gateways) > 0 {
-		recs, err := as.GetAgents(ctx, gateways)
+		recs, err := s.store.GetAgents(ctx, gateways)
 		if err != nil {
 			return nil, err
 		}
@@ -674,7 +669,7 @@ func (s *Service) agentViewOf(ctx context.Context, gateways, connections []strin
 		}
 	}
 	if len(connections) > 0 {
-		sts, err := as.ListTunnelStatus(ctx, connections)
+		sts, err := s.store.ListTunnelStatus(ctx, connections)
 		if err != nil {
 			return nil, err
 		}
@@ -870,8 +865,7 @@ func (s *Service) DescribeVpnConnectionLogs(ctx context.Context, r *Request) (an
 			return nil, apierror.Newf("InvalidTunnelId.NotFound", "The specified TunnelId %s is not a tunnel of connection %s.", in.TunnelID, c.VpnConnectionID)
 		}
 	}
-	as := s.store
-	lines, err := as.ListConnectionLogs(ctx, store.LogQuery{ConnectionID: c.VpnConnectionID, TunnelID: in.TunnelID, From: in.From, To: in.To,
+	lines, err := s.store.ListConnectionLogs(ctx, store.LogQuery{ConnectionID: c.VpnConnectionID, TunnelID: in.TunnelID, From: in.From, To: in.To,
 		Page: store.Page{Number: in.Page.Number, Size: in.Page.Size}})
 	if err != nil {
 		return nil, err

@@ -14,5 +14,5 @@ func (s *Service) BatchAgentStatus() { s.hub().batched.Store(true) }
 // FlushAgentStatusNow runs one flush of FlushAgentStatus (all: everything
 // not written, as at shutdown).
 func (s *Service) FlushAgentStatusNow(ctx context.Context, all bool) {
-	s.flushAgents(ctx, s.store, all)
+	s.flushAgents(ctx, all)
 }

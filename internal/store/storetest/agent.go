@@ -9,62 +9,54 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
-// agentTest adapts a store.AgentStore conformance test to Run's table
-// (every Store is an AgentStore).
-func agentTest(fn func(t *testing.T, s store.Store, as store.AgentStore)) func(t *testing.T, s store.Store) {
-	return func(t *testing.T, s store.Store) {
-		fn(t, s, s)
-	}
-}
-
-func generation(t *testing.T, as store.AgentStore, gw string) int64 {
+func generation(t *testing.T, s store.Store, gw string) int64 {
 	t.Helper()
-	g, err := as.GatewayGeneration(t.Context(), gw)
+	g, err := s.GatewayGeneration(t.Context(), gw)
 	must(t, err)
 	return g
 }
 
 // testAgentGenerations: every connection write moves its gateway's
 // generation, in the same transaction; other gateways keep theirs.
-func testAgentGenerations(t *testing.T, s store.Store, as store.AgentStore) {
+func testAgentGenerations(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	g1 := mkGateway(t, s, 1, false)
 	g2 := mkGateway(t, s, 2, true)
 	mkCgw(t, s, 1)
 	mkCgw(t, s, 2)
 	mkCgw(t, s, 3)
-	if g := generation(t, as, g1.VpnGatewayID); g != 0 {
+	if g := generation(t, s, g1.VpnGatewayID); g != 0 {
 		t.Fatalf("generation of a new gateway = %d, want 0", g)
 	}
 	before := time.Now().Add(-time.Second)
 	c := SingleConnection("vco-a", g1.VpnGatewayID, "cgw-001", "psk-a")
 	_, err := s.CreateConnection(ctx, c, store.Idempotency{})
 	must(t, err)
-	if g := generation(t, as, g1.VpnGatewayID); g != 1 {
+	if g := generation(t, s, g1.VpnGatewayID); g != 1 {
 		t.Fatalf("after CreateConnection: generation %d, want 1", g)
 	}
 	got, err := s.GetConnection(ctx, scope(), "vco-a")
 	must(t, err)
 	got.Name = "renamed"
 	must(t, s.UpdateConnection(ctx, got))
-	if g := generation(t, as, g1.VpnGatewayID); g != 2 {
+	if g := generation(t, s, g1.VpnGatewayID); g != 2 {
 		t.Fatalf("after UpdateConnection: generation %d, want 2", g)
 	}
 	d := DualConnection("vco-d", g2.VpnGatewayID, "cgw-002", "cgw-003", "p1", "p2")
 	_, err = s.CreateConnection(ctx, d, store.Idempotency{})
 	must(t, err)
-	if g := generation(t, as, g1.VpnGatewayID); g != 2 {
+	if g := generation(t, s, g1.VpnGatewayID); g != 2 {
 		t.Fatalf("a connection of another gateway moved the generation to %d", g)
 	}
 	must(t, s.DeleteConnection(ctx, scope(), "vco-a"))
-	if g := generation(t, as, g1.VpnGatewayID); g != 3 {
+	if g := generation(t, s, g1.VpnGatewayID); g != 3 {
 		t.Fatalf("after DeleteConnection: generation %d, want 3", g)
 	}
-	changed, err := as.ChangedGateways(ctx, before)
+	changed, err := s.ChangedGateways(ctx, before)
 	must(t, err)
 	sort.Slice(changed, func(i, j int) bool { return changed[i].GatewayID < changed[j].GatewayID })
 	diff(t, "ChangedGateways", changed, []store.GatewayGeneration{{GatewayID: g1.VpnGatewayID, Generation: 3}, {GatewayID: g2.VpnGatewayID, Generation: 1}})
-	changed, err = as.ChangedGateways(ctx, time.Now().Add(time.Hour))
+	changed, err = s.ChangedGateways(ctx, time.Now().Add(time.Hour))
 	must(t, err)
 	if len(changed) != 0 {
 		t.Fatalf("ChangedGateways in the future = %v, want none", changed)
@@ -74,7 +66,7 @@ func testAgentGenerations(t *testing.T, s store.Store, as store.AgentStore) {
 	if _, err := s.CreateConnection(ctx, bad, store.Idempotency{}); err == nil {
 		t.Fatal("CreateConnection with a missing customer gateway succeeded")
 	}
-	if g := generation(t, as, g1.VpnGatewayID); g != 3 {
+	if g := generation(t, s, g1.VpnGatewayID); g != 3 {
 		t.Fatalf("a failed create moved the generation to %d", g)
 	}
 }
@@ -94,7 +86,7 @@ func tunnelStatus(conn, tunnel, status string, at time.Time) store.TunnelStatus 
 // testAgentStatus: agent records and tunnel statuses round-trip; entries for
 // connections of other gateways, unknown tunnels or deleted connections are
 // ignored; deletes take the statuses and agent records with them.
-func testAgentStatus(t *testing.T, s store.Store, as store.AgentStore) {
+func testAgentStatus(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	g1 := mkGateway(t, s, 1, false)
 	g2 := mkGateway(t, s, 2, true)
@@ -112,25 +104,25 @@ func testAgentStatus(t *testing.T, s store.Store, as store.AgentStore) {
 
 	at := time.Date(2026, 3, 4, 5, 6, 7, 8000, time.UTC)
 	a1 := agentRec(g1.VpnGatewayID, 1, at)
-	must(t, as.PutAgentStatus(ctx, a1, []store.TunnelStatus{
+	must(t, s.PutAgentStatus(ctx, a1, []store.TunnelStatus{
 		tunnelStatus("vco-a", "", "ipsec_sa_established", at),
 		tunnelStatus("vco-d", master, "ipsec_sa_established", at),  // another gateway's connection
 		tunnelStatus("vco-a", "tun-x", "ipsec_sa_established", at), // a single-tunnel connection has no tunnel ids
 		tunnelStatus("vco-none", "", "ipsec_sa_established", at),
 	}))
 	a2 := agentRec(g2.VpnGatewayID, 9, at)
-	must(t, as.PutAgentStatus(ctx, a2, []store.TunnelStatus{
+	must(t, s.PutAgentStatus(ctx, a2, []store.TunnelStatus{
 		tunnelStatus("vco-d", master, "ipsec_sa_established", at),
 		tunnelStatus("vco-d", slave, "ike_sa_established", at),
 		tunnelStatus("vco-d", "", "ipsec_sa_established", at), // a dual-tunnel connection needs a tunnel id
 		tunnelStatus("vco-d", "tun-other", "ipsec_sa_established", at),
 	}))
-	agents, err := as.GetAgents(ctx, []string{g2.VpnGatewayID, g1.VpnGatewayID, "vpn-none"})
+	agents, err := s.GetAgents(ctx, []string{g2.VpnGatewayID, g1.VpnGatewayID, "vpn-none"})
 	must(t, err)
 	sort.Slice(agents, func(i, j int) bool { return agents[i].GatewayID < agents[j].GatewayID })
 	diff(t, "GetAgents", agents, []store.AgentRecord{a1, a2})
 
-	sts, err := as.ListTunnelStatus(ctx, []string{"vco-a", "vco-d", "vco-b"})
+	sts, err := s.ListTunnelStatus(ctx, []string{"vco-a", "vco-d", "vco-b"})
 	must(t, err)
 	sortStatus(sts)
 	diff(t, "ListTunnelStatus", sts, []store.TunnelStatus{
@@ -143,37 +135,37 @@ func testAgentStatus(t *testing.T, s store.Store, as store.AgentStore) {
 	later := at.Add(5 * time.Second)
 	a1.Sequence, a1.LastReport, a1.InstanceID = 2, later, "inst-2"
 	down := store.TunnelStatus{ConnectionID: "vco-a", Status: "ike_sa_not_established", ReportedAt: later}
-	must(t, as.PutAgentStatus(ctx, a1, []store.TunnelStatus{down}))
-	sts, err = as.ListTunnelStatus(ctx, []string{"vco-a"})
+	must(t, s.PutAgentStatus(ctx, a1, []store.TunnelStatus{down}))
+	sts, err = s.ListTunnelStatus(ctx, []string{"vco-a"})
 	must(t, err)
 	diff(t, "ListTunnelStatus after overwrite", sts, []store.TunnelStatus{down})
-	agents, err = as.GetAgents(ctx, []string{g1.VpnGatewayID})
+	agents, err = s.GetAgents(ctx, []string{g1.VpnGatewayID})
 	must(t, err)
 	diff(t, "GetAgents after overwrite", agents, []store.AgentRecord{a1})
 
 	// Deleting the connection deletes its statuses; a report still on its
 	// way does not bring them back.
 	must(t, s.DeleteConnection(ctx, scope(), "vco-d"))
-	must(t, as.PutAgentStatus(ctx, a2, []store.TunnelStatus{tunnelStatus("vco-d", master, "ipsec_sa_established", at)}))
-	sts, err = as.ListTunnelStatus(ctx, []string{"vco-d"})
+	must(t, s.PutAgentStatus(ctx, a2, []store.TunnelStatus{tunnelStatus("vco-d", master, "ipsec_sa_established", at)}))
+	sts, err = s.ListTunnelStatus(ctx, []string{"vco-d"})
 	must(t, err)
 	if len(sts) != 0 {
 		t.Fatalf("statuses of a deleted connection: %v", sts)
 	}
 	must(t, s.DeleteGateway(ctx, scope(), g2.VpnGatewayID))
-	agents, err = as.GetAgents(ctx, []string{g2.VpnGatewayID})
+	agents, err = s.GetAgents(ctx, []string{g2.VpnGatewayID})
 	must(t, err)
 	if len(agents) != 0 {
 		t.Fatalf("agent record of a deleted gateway: %v", agents)
 	}
-	if g := generation(t, as, g2.VpnGatewayID); g != 0 {
+	if g := generation(t, s, g2.VpnGatewayID); g != 0 {
 		t.Fatalf("generation of a deleted gateway = %d", g)
 	}
 	// Empty lists are fine.
-	if _, err := as.GetAgents(ctx, nil); err != nil {
+	if _, err := s.GetAgents(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := as.ListTunnelStatus(ctx, nil); err != nil {
+	if _, err := s.ListTunnelStatus(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -184,7 +176,7 @@ func testAgentStatus(t *testing.T, s store.Store, as store.AgentStore) {
 // record of another account or agent instance, nothing reported earlier
 // than what is stored; gone names the entries whose record it did not
 // update.
-func testAgentHeartbeats(t *testing.T, s store.Store, as store.AgentStore) {
+func testAgentHeartbeats(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	g1 := mkGateway(t, s, 1, false)
 	g2 := mkGateway(t, s, 2, true)
@@ -201,10 +193,10 @@ func testAgentHeartbeats(t *testing.T, s store.Store, as store.AgentStore) {
 
 	at := time.Date(2026, 3, 4, 5, 6, 7, 8000, time.UTC)
 	a1, a2, a3 := agentRec(g1.VpnGatewayID, 1, at), agentRec(g2.VpnGatewayID, 9, at), agentRec(g3.VpnGatewayID, 2, at)
-	must(t, as.PutAgentStatus(ctx, a1, []store.TunnelStatus{tunnelStatus("vco-a", "", "ipsec_sa_established", at)}))
-	must(t, as.PutAgentStatus(ctx, a2, []store.TunnelStatus{tunnelStatus("vco-d", master, "ipsec_sa_established", at),
+	must(t, s.PutAgentStatus(ctx, a1, []store.TunnelStatus{tunnelStatus("vco-a", "", "ipsec_sa_established", at)}))
+	must(t, s.PutAgentStatus(ctx, a2, []store.TunnelStatus{tunnelStatus("vco-d", master, "ipsec_sa_established", at),
 		tunnelStatus("vco-d", slave, "ike_sa_established", at)}))
-	must(t, as.PutAgentStatus(ctx, a3, nil))
+	must(t, s.PutAgentStatus(ctx, a3, nil))
 	must(t, s.DeleteGateway(ctx, scope(), g3.VpnGatewayID))
 
 	later := at.Add(10 * time.Second)
@@ -218,7 +210,7 @@ func testAgentHeartbeats(t *testing.T, s store.Store, as store.AgentStore) {
 	}
 	b1, b2, b3 := beat(a1, 3), beat(a2, 11), beat(a3, 4)
 	changed := counters(tunnelStatus("vco-a", "", "ike_sa_not_established", at), 100) // a state a heartbeat does not write
-	gone, err := as.UpdateAgentHeartbeats(ctx, []store.AgentStatus{
+	gone, err := s.UpdateAgentHeartbeats(ctx, []store.AgentStatus{
 		{Agent: b1, Tunnels: []store.TunnelStatus{changed, counters(tunnelStatus("vco-none", "", "ipsec_sa_established", at), 1),
 			counters(tunnelStatus("vco-d", master, "ipsec_sa_established", at), 1)}}, // another gateway's
 		{Agent: b2, Tunnels: []store.TunnelStatus{counters(tunnelStatus("vco-d", master, "ipsec_sa_established", at), 200)}},
@@ -226,11 +218,11 @@ func testAgentHeartbeats(t *testing.T, s store.Store, as store.AgentStore) {
 	})
 	must(t, err)
 	diff(t, "gone", gone, []string{g3.VpnGatewayID})
-	agents, err := as.GetAgents(ctx, []string{g3.VpnGatewayID, g2.VpnGatewayID, g1.VpnGatewayID})
+	agents, err := s.GetAgents(ctx, []string{g3.VpnGatewayID, g2.VpnGatewayID, g1.VpnGatewayID})
 	must(t, err)
 	sort.Slice(agents, func(i, j int) bool { return agents[i].GatewayID < agents[j].GatewayID })
 	diff(t, "GetAgents", agents, []store.AgentRecord{b1, b2})
-	sts, err := as.ListTunnelStatus(ctx, []string{"vco-a", "vco-d", "vco-none"})
+	sts, err := s.ListTunnelStatus(ctx, []string{"vco-a", "vco-d", "vco-none"})
 	must(t, err)
 	sortStatus(sts)
 	diff(t, "ListTunnelStatus", sts, []store.TunnelStatus{
@@ -244,28 +236,28 @@ func testAgentHeartbeats(t *testing.T, s store.Store, as store.AgentStore) {
 	stranger.AccountID = "1999999999999999"
 	other.InstanceID = "inst-9"
 	early.LastReport = at
-	gone, err = as.UpdateAgentHeartbeats(ctx, []store.AgentStatus{{Agent: stranger}, {Agent: other}, {Agent: early}, {Agent: behind},
+	gone, err = s.UpdateAgentHeartbeats(ctx, []store.AgentStatus{{Agent: stranger}, {Agent: other}, {Agent: early}, {Agent: behind},
 		{Agent: beat(a2, 12), Tunnels: []store.TunnelStatus{counters(tunnelStatus("vco-d", slave, "ike_sa_established", at), 5)}}})
 	must(t, err)
 	diff(t, "gone (not updated)", gone, []string{g1.VpnGatewayID, g1.VpnGatewayID, g1.VpnGatewayID, g1.VpnGatewayID})
-	agents, err = as.GetAgents(ctx, []string{g1.VpnGatewayID})
+	agents, err = s.GetAgents(ctx, []string{g1.VpnGatewayID})
 	must(t, err)
 	diff(t, "GetAgents after refused heartbeats", agents, []store.AgentRecord{b1})
 	old := counters(tunnelStatus("vco-d", master, "ipsec_sa_established", at), 1)
 	old.ReportedAt = at
-	gone, err = as.UpdateAgentHeartbeats(ctx, []store.AgentStatus{{Agent: beat(a2, 13), Tunnels: []store.TunnelStatus{old}}})
+	gone, err = s.UpdateAgentHeartbeats(ctx, []store.AgentStatus{{Agent: beat(a2, 13), Tunnels: []store.TunnelStatus{old}}})
 	must(t, err)
 	if len(gone) != 0 {
 		t.Fatalf("gone = %v, want none", gone)
 	}
-	sts, err = as.ListTunnelStatus(ctx, []string{"vco-d"})
+	sts, err = s.ListTunnelStatus(ctx, []string{"vco-d"})
 	must(t, err)
 	sortStatus(sts)
 	diff(t, "ListTunnelStatus after an earlier report", sts, []store.TunnelStatus{
 		counters(tunnelStatus("vco-d", master, "ipsec_sa_established", at), 200),
 		counters(tunnelStatus("vco-d", slave, "ike_sa_established", at), 5),
 	})
-	if gone, err := as.UpdateAgentHeartbeats(ctx, nil); err != nil || len(gone) != 0 {
+	if gone, err := s.UpdateAgentHeartbeats(ctx, nil); err != nil || len(gone) != 0 {
 		t.Fatalf("empty batch: %v %v", gone, err)
 	}
 }
@@ -282,7 +274,7 @@ func sortStatus(sts []store.TunnelStatus) {
 // testAgentLogs: log lines are stored per connection and tunnel, listed by
 // time range and page, capped per connection, purged by age, refused for
 // other gateways' connections, and deleted with their connection.
-func testAgentLogs(t *testing.T, s store.Store, as store.AgentStore) {
+func testAgentLogs(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	g1 := mkGateway(t, s, 1, false)
 	g2 := mkGateway(t, s, 2, true)
@@ -299,7 +291,7 @@ func testAgentLogs(t *testing.T, s store.Store, as store.AgentStore) {
 	line := func(conn, tun string, sec int, text string) store.LogLine {
 		return store.LogLine{ConnectionID: conn, TunnelID: tun, Time: base.Add(time.Duration(sec) * time.Second), Text: text}
 	}
-	n, err := as.AppendConnectionLogs(ctx, g1.VpnGatewayID, []store.LogLine{
+	n, err := s.AppendConnectionLogs(ctx, g1.VpnGatewayID, []store.LogLine{
 		line("vco-a", "", 1, "IKE_SA vco-a[1] established"),
 		line("vco-a", "", 0, "initiating Main Mode"),
 		line("vco-a", "", 1, "CHILD_SA vco-a{1} established"), // same time: kept in order of arrival
@@ -309,7 +301,7 @@ func testAgentLogs(t *testing.T, s store.Store, as store.AgentStore) {
 	if n != 3 {
 		t.Fatalf("stored %d lines, want 3", n)
 	}
-	n, err = as.AppendConnectionLogs(ctx, g2.VpnGatewayID, []store.LogLine{
+	n, err = s.AppendConnectionLogs(ctx, g2.VpnGatewayID, []store.LogLine{
 		line("vco-d", master, 2, "master up"), line("vco-d", slave, 3, "slave up"), line("vco-d", "", 3, "no tunnel"),
 	}, 100)
 	must(t, err)
@@ -318,7 +310,7 @@ func testAgentLogs(t *testing.T, s store.Store, as store.AgentStore) {
 	}
 	list := func(q store.LogQuery) []string {
 		t.Helper()
-		ls, err := as.ListConnectionLogs(ctx, q)
+		ls, err := s.ListConnectionLogs(ctx, q)
 		must(t, err)
 		var out []string
 		for _, l := range ls {
@@ -343,7 +335,7 @@ func testAgentLogs(t *testing.T, s store.Store, as store.AgentStore) {
 	for i := range 10 {
 		many = append(many, line("vco-a", "", 10+i, fmt.Sprintf("line %d", i)))
 	}
-	_, err = as.AppendConnectionLogs(ctx, g1.VpnGatewayID, many, 4)
+	_, err = s.AppendConnectionLogs(ctx, g1.VpnGatewayID, many, 4)
 	must(t, err)
 	diff(t, "capped", list(all), []string{"vco-a/@16 line 6", "vco-a/@17 line 7", "vco-a/@18 line 8", "vco-a/@19 line 9"})
 	if got := list(store.LogQuery{ConnectionID: "vco-d", From: base, To: base.Add(time.Hour)}); len(got) != 2 {
@@ -351,7 +343,7 @@ func testAgentLogs(t *testing.T, s store.Store, as store.AgentStore) {
 	}
 
 	// Purge by age.
-	purged, err := as.PurgeConnectionLogs(ctx, base.Add(18*time.Second))
+	purged, err := s.PurgeConnectionLogs(ctx, base.Add(18*time.Second))
 	must(t, err)
 	if purged != 4 { // lines 6, 7 of vco-a and both of vco-d
 		t.Fatalf("purged %d, want 4", purged)

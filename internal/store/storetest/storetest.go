@@ -92,10 +92,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		// Cache generations, in generations.go.
 		{"CacheGenerations", iamTest(testGenerations)},
 		// store.AgentStore, in agent.go.
-		{"AgentGenerations", agentTest(testAgentGenerations)},
-		{"AgentStatus", agentTest(testAgentStatus)},
-		{"AgentHeartbeats", agentTest(testAgentHeartbeats)},
-		{"AgentLogs", agentTest(testAgentLogs)},
+		{"AgentGenerations", testAgentGenerations},
+		{"AgentStatus", testAgentStatus},
+		{"AgentHeartbeats", testAgentHeartbeats},
+		{"AgentLogs", testAgentLogs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
