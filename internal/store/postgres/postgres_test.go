@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -165,39 +166,47 @@ func appliedVersions(t *testing.T, db *DB) []int {
 	return out
 }
 
+// migratedTo opens the database at dsn with only the migrations up to
+// version applied, as an older server left it; latest is this binary's
+// schema version and closeOld closes old.
+func migratedTo(t *testing.T, dsn string, version int) (old *sql.DB, latest int, closeOld func()) {
+	t.Helper()
+	pool, err := pgxpool.New(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old = stdlib.OpenDBFromPool(pool)
+	ms, err := sqlcore.LoadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlcore.Migrate(t.Context(), old, pgDialect(), ms, version); err != nil {
+		t.Fatal(err)
+	}
+	return old, len(ms), func() { old.Close(); pool.Close() }
+}
+
 // An older database (schema 0001 only, with data) is upgraded in place.
 func TestMigrateInPlace(t *testing.T) {
 	ctx := t.Context()
 	dsn := newDatabase(t)
 	// A server of schema version 1 (only its migrations; this binary's
 	// engine needs the newer columns) that wrote some records.
-	pool, err := pgxpool.New(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := stdlib.OpenDBFromPool(pool)
-	ms, err := sqlcore.LoadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlcore.Migrate(ctx, old, pgDialect(), ms, 1); err != nil {
-		t.Fatal(err)
-	}
+	old, latest, closeOld := migratedTo(t, dsn, 1)
 	for _, q := range storetest.OldRowsV1 {
 		if _, err := old.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
-	old.Close()
-	pool.Close()
+	closeOld()
 
 	db, err := Open(ctx, dsn, testKeys(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if got := appliedVersions(t, db); len(got) != len(ms) || got[len(got)-1] != len(ms) {
-		t.Fatalf("versions after upgrade = %v, want 1 to %d", got, len(ms))
+	if got := appliedVersions(t, db); len(got) != latest || got[len(got)-1] != latest {
+		t.Fatalf("versions after upgrade = %v, want 1 to %d", got, latest)
 	}
 	storetest.CheckUpgradedV1(t, db)
 	if fresh, err := db.UseNonce(ctx, "n", time.Now().Add(time.Hour)); err != nil || !fresh {
@@ -464,18 +473,7 @@ func TestClaimBatching(t *testing.T) {
 func TestNonceDigestMigration(t *testing.T) {
 	ctx := t.Context()
 	dsn := newDatabase(t)
-	pool, err := pgxpool.New(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := stdlib.OpenDBFromPool(pool)
-	ms, err := sqlcore.LoadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlcore.Migrate(ctx, old, pgDialect(), ms, 11); err != nil {
-		t.Fatal(err)
-	}
+	old, _, closeOld := migratedTo(t, dsn, 11)
 	now := time.Now()
 	for key, exp := range map[string]time.Time{
 		"LTAIold\x00used":    now.Add(time.Hour),
@@ -485,8 +483,7 @@ func TestNonceDigestMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	old.Close()
-	pool.Close()
+	closeOld()
 
 	db, err := Open(ctx, dsn, testKeys(t))
 	if err != nil {
