@@ -22,7 +22,7 @@ type generationStore interface {
 // only that account's, only that class), as committed (ReadGenerations) and
 // as the store's own Source reports it right after the write returns; writes
 // that cannot change a cache leave the counters alone.
-func testGenerations(t *testing.T, s store.Store, is store.IAMStore) {
+func testGenerations(t *testing.T, s store.Store) {
 	gs, ok := s.(generationStore)
 	if !ok {
 		t.Fatalf("%T keeps no cache generations", s)
@@ -30,9 +30,9 @@ func testGenerations(t *testing.T, s store.Store, is store.IAMStore) {
 	ctx := t.Context()
 	g := mkGateway(t, s, 1, false)
 	cg := mkCgw(t, s, 1)
-	must(t, is.CreateUser(ctx, userFix(Account, "alice", 1)))
-	must(t, is.CreatePolicy(ctx, policyFix("p", 2, `{"Version":"1","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)))
-	must(t, is.CreateRole(ctx, roleFix("r", 3)))
+	must(t, s.CreateUser(ctx, userFix(Account, "alice", 1)))
+	must(t, s.CreatePolicy(ctx, policyFix("p", 2, `{"Version":"1","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)))
+	must(t, s.CreateRole(ctx, roleFix("r", 3)))
 	key := iam.AccessKey{AccessKeyID: "LTAIgen0001", Secret: "s", AccountID: Account, UserName: "alice", Status: iam.KeyActive, CreatedAt: at(4)}
 
 	read := func() (db, own cachegen.Gens, other cachegen.Gens) {
@@ -66,27 +66,27 @@ func testGenerations(t *testing.T, s store.Store, is store.IAMStore) {
 	step("SetAccessKeyStatus back", cachegen.Credentials, func() error { return s.SetAccessKeyStatus(ctx, key.AccessKeyID, iam.KeyActive) })
 	step("DeleteAccessKey", cachegen.Credentials, func() error { return s.DeleteAccessKey(ctx, key.AccessKeyID) })
 	att := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "alice", PolicyType: iam.PolicyTypeCustom, PolicyName: "p", AttachDate: at(5)}
-	step("AttachPolicy", cachegen.Credentials, func() error { return is.AttachPolicy(ctx, att) })
+	step("AttachPolicy", cachegen.Credentials, func() error { return s.AttachPolicy(ctx, att) })
 	step("CreatePolicyVersion not default", none, func() error {
-		_, err := is.CreatePolicyVersion(ctx, Account, "p", `{"Version":"1","Statement":[]}`, false, false)
+		_, err := s.CreatePolicyVersion(ctx, Account, "p", `{"Version":"1","Statement":[]}`, false, false)
 		return err
 	})
 	step("CreatePolicyVersion default", cachegen.Credentials, func() error {
-		_, err := is.CreatePolicyVersion(ctx, Account, "p", `{"Version":"1","Statement":[]}`, true, false)
+		_, err := s.CreatePolicyVersion(ctx, Account, "p", `{"Version":"1","Statement":[]}`, true, false)
 		return err
 	})
 	step("UpdateUser", cachegen.Credentials, func() error {
 		u := userFix(Account, "alice2", 1)
-		return is.UpdateUser(ctx, Account, "alice", u)
+		return s.UpdateUser(ctx, Account, "alice", u)
 	})
 	att.PrincipalName = "alice2"
-	step("DetachPolicy", cachegen.Credentials, func() error { return is.DetachPolicy(ctx, att) })
-	step("DeleteUser", cachegen.Credentials, func() error { return is.DeleteUser(ctx, Account, "alice2") })
+	step("DetachPolicy", cachegen.Credentials, func() error { return s.DetachPolicy(ctx, att) })
+	step("DeleteUser", cachegen.Credentials, func() error { return s.DeleteUser(ctx, Account, "alice2") })
 	ratt := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "r", PolicyType: iam.PolicyTypeCustom, PolicyName: "p", AttachDate: at(6)}
-	step("AttachPolicy to a role", cachegen.Credentials, func() error { return is.AttachPolicy(ctx, ratt) })
-	step("DetachPolicy from a role", cachegen.Credentials, func() error { return is.DetachPolicy(ctx, ratt) })
-	step("DeleteRole", cachegen.Credentials, func() error { return is.DeleteRole(ctx, Account, "r") })
-	step("DeletePolicy", cachegen.Credentials, func() error { return is.DeletePolicy(ctx, Account, "p") })
+	step("AttachPolicy to a role", cachegen.Credentials, func() error { return s.AttachPolicy(ctx, ratt) })
+	step("DetachPolicy from a role", cachegen.Credentials, func() error { return s.DetachPolicy(ctx, ratt) })
+	step("DeleteRole", cachegen.Credentials, func() error { return s.DeleteRole(ctx, Account, "r") })
+	step("DeletePolicy", cachegen.Credentials, func() error { return s.DeletePolicy(ctx, Account, "p") })
 
 	step("CreateConnection", none, func() error {
 		_, err := s.CreateConnection(ctx, SingleConnection("vco-gen", g.VpnGatewayID, cg.CustomerGatewayID, "psk"), store.Idempotency{})

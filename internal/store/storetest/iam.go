@@ -9,18 +9,13 @@ import (
 	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
-// iamTest adapts a store.IAMStore conformance test to Run's table: the
-// backend must implement store.IAMStore; both fixture accounts exist.
-func iamTest(fn func(t *testing.T, s store.Store, is store.IAMStore)) func(t *testing.T, s store.Store) {
+// iamTest runs a RAM conformance test with both fixture accounts created.
+func iamTest(fn func(t *testing.T, s store.Store)) func(t *testing.T, s store.Store) {
 	return func(t *testing.T, s store.Store) {
-		is, ok := s.(store.IAMStore)
-		if !ok {
-			t.Fatalf("%T does not implement store.IAMStore", s)
-		}
 		ctx := t.Context()
 		must(t, s.CreateAccount(ctx, iam.Account{AccountID: Account, Name: "a", CreatedAt: at(0)}))
 		must(t, s.CreateAccount(ctx, iam.Account{AccountID: OtherAccount, Name: "b", CreatedAt: at(0)}))
-		fn(t, s, is)
+		fn(t, s)
 	}
 }
 
@@ -41,21 +36,21 @@ func wantLimit(t *testing.T, err error, rule store.Rule, id string) {
 	}
 }
 
-func testIAMUsers(t *testing.T, s store.Store, is store.IAMStore) {
+func testIAMUsers(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	alice, bob, carol := userFix(Account, "alice", 1), userFix(Account, "bob", 2), userFix(Account, "carol", 3)
 	for _, u := range []iam.User{carol, alice, bob} {
-		must(t, is.CreateUser(ctx, u))
+		must(t, s.CreateUser(ctx, u))
 	}
-	got, err := is.GetUser(ctx, Account, "alice")
+	got, err := s.GetUser(ctx, Account, "alice")
 	must(t, err)
 	diff(t, "GetUser", got, alice)
-	_, err = is.GetUser(ctx, OtherAccount, "alice")
+	_, err = s.GetUser(ctx, OtherAccount, "alice")
 	wantNotFound(t, err, "User", "alice")
-	_, err = is.GetUser(ctx, Account, "Alice")
+	_, err = s.GetUser(ctx, Account, "Alice")
 	wantNotFound(t, err, "User", "Alice")
-	wantDuplicate(t, is.CreateUser(ctx, userFix(Account, "alice", 9)), "UserName", "alice")
-	wantNotFound(t, is.CreateUser(ctx, userFix("nope", "x", 9)), "Account", "nope")
+	wantDuplicate(t, s.CreateUser(ctx, userFix(Account, "alice", 9)), "UserName", "alice")
+	wantNotFound(t, s.CreateUser(ctx, userFix("nope", "x", 9)), "Account", "nope")
 
 	for _, tc := range []struct {
 		name  string
@@ -70,7 +65,7 @@ func testIAMUsers(t *testing.T, s store.Store, is store.IAMStore) {
 		{"after last", "carol", 10, nil, false},
 	} {
 		t.Run("List/"+tc.name, func(t *testing.T) {
-			list, more, err := is.ListUsers(ctx, Account, tc.after, tc.limit)
+			list, more, err := s.ListUsers(ctx, Account, tc.after, tc.limit)
 			must(t, err)
 			diff(t, "ListUsers", list, tc.want)
 			if more != tc.more {
@@ -78,7 +73,7 @@ func testIAMUsers(t *testing.T, s store.Store, is store.IAMStore) {
 			}
 		})
 	}
-	list, _, err := is.ListUsers(ctx, OtherAccount, "", 10)
+	list, _, err := s.ListUsers(ctx, OtherAccount, "", 10)
 	must(t, err)
 	if len(list) != 0 {
 		t.Fatalf("other account sees %v", list)
@@ -87,37 +82,37 @@ func testIAMUsers(t *testing.T, s store.Store, is store.IAMStore) {
 	// A rename carries keys and attachments along.
 	key := iam.AccessKey{AccessKeyID: "LTAIbob0001", Secret: "bob-secret", AccountID: Account, UserName: "bob", Status: iam.KeyActive, CreatedAt: at(4)}
 	must(t, s.CreateAccessKey(ctx, key))
-	must(t, is.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "bob",
+	must(t, s.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "bob",
 		PolicyType: iam.PolicyTypeSystem, PolicyName: "AdministratorAccess", AttachDate: at(5)}))
 	renamed := bob
 	renamed.UserName, renamed.Email, renamed.UpdateDate = "robert", "", at(6)
-	must(t, is.UpdateUser(ctx, Account, "bob", renamed))
-	got, err = is.GetUser(ctx, Account, "robert")
+	must(t, s.UpdateUser(ctx, Account, "bob", renamed))
+	got, err = s.GetUser(ctx, Account, "robert")
 	must(t, err)
 	diff(t, "renamed user", got, renamed)
-	_, err = is.GetUser(ctx, Account, "bob")
+	_, err = s.GetUser(ctx, Account, "bob")
 	wantNotFound(t, err, "User", "bob")
 	k, err := s.GetAccessKey(ctx, key.AccessKeyID)
 	must(t, err)
 	if k.UserName != "robert" {
 		t.Fatalf("key follows rename: UserName = %q", k.UserName)
 	}
-	atts, err := is.ListAttachments(ctx, Account, iam.AttachToUser, "robert")
+	atts, err := s.ListAttachments(ctx, Account, iam.AttachToUser, "robert")
 	must(t, err)
 	if len(atts) != 1 || atts[0].PolicyName != "AdministratorAccess" {
 		t.Fatalf("attachments after rename = %+v", atts)
 	}
-	wantDuplicate(t, is.UpdateUser(ctx, Account, "robert", func() iam.User { u := renamed; u.UserName = "alice"; return u }()), "UserName", "alice")
-	wantNotFound(t, is.UpdateUser(ctx, Account, "nobody", renamed), "User", "nobody")
+	wantDuplicate(t, s.UpdateUser(ctx, Account, "robert", func() iam.User { u := renamed; u.UserName = "alice"; return u }()), "UserName", "alice")
+	wantNotFound(t, s.UpdateUser(ctx, Account, "nobody", renamed), "User", "nobody")
 
 	// Delete once the keys and attachments are gone (iamrules.go).
 	must(t, s.DeleteAccessKey(ctx, key.AccessKeyID))
-	must(t, is.DetachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "robert",
+	must(t, s.DetachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "robert",
 		PolicyType: iam.PolicyTypeSystem, PolicyName: "AdministratorAccess"}))
-	must(t, is.DeleteUser(ctx, Account, "robert"))
-	wantNotFound(t, is.DeleteUser(ctx, Account, "robert"), "User", "robert")
+	must(t, s.DeleteUser(ctx, Account, "robert"))
+	wantNotFound(t, s.DeleteUser(ctx, Account, "robert"), "User", "robert")
 	// The name can be used again.
-	must(t, is.CreateUser(ctx, userFix(Account, "robert", 7)))
+	must(t, s.CreateUser(ctx, userFix(Account, "robert", 7)))
 }
 
 const (
@@ -131,26 +126,26 @@ func policyFix(name string, n int, doc string) iam.Policy {
 		DefaultVersion: "v1", Document: doc, CreateDate: at(n), UpdateDate: at(n)}
 }
 
-func testIAMPolicies(t *testing.T, s store.Store, is store.IAMStore) {
+func testIAMPolicies(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	pa, pb := policyFix("pol-a", 1, docA), policyFix("pol-b", 2, docB)
-	must(t, is.CreatePolicy(ctx, pb))
-	must(t, is.CreatePolicy(ctx, pa))
-	got, err := is.GetPolicy(ctx, Account, "pol-a")
+	must(t, s.CreatePolicy(ctx, pb))
+	must(t, s.CreatePolicy(ctx, pa))
+	got, err := s.GetPolicy(ctx, Account, "pol-a")
 	must(t, err)
 	diff(t, "GetPolicy", got, pa)
-	wantDuplicate(t, is.CreatePolicy(ctx, pa), "PolicyName", "pol-a")
-	wantNotFound(t, is.CreatePolicy(ctx, func() iam.Policy { p := pa; p.AccountID = "nope"; return p }()), "Account", "nope")
-	_, err = is.GetPolicy(ctx, OtherAccount, "pol-a")
+	wantDuplicate(t, s.CreatePolicy(ctx, pa), "PolicyName", "pol-a")
+	wantNotFound(t, s.CreatePolicy(ctx, func() iam.Policy { p := pa; p.AccountID = "nope"; return p }()), "Account", "nope")
+	_, err = s.GetPolicy(ctx, OtherAccount, "pol-a")
 	wantNotFound(t, err, "Policy", "pol-a")
 
-	list, more, err := is.ListPolicies(ctx, Account, "", 1)
+	list, more, err := s.ListPolicies(ctx, Account, "", 1)
 	must(t, err)
 	diff(t, "ListPolicies page 1", list, []iam.Policy{pa})
 	if !more {
 		t.Fatal("more = false on page 1")
 	}
-	list, more, err = is.ListPolicies(ctx, Account, "pol-a", 1)
+	list, more, err = s.ListPolicies(ctx, Account, "pol-a", 1)
 	must(t, err)
 	diff(t, "ListPolicies page 2", list, []iam.Policy{pb})
 	if more {
@@ -158,67 +153,67 @@ func testIAMPolicies(t *testing.T, s store.Store, is store.IAMStore) {
 	}
 
 	// Attachments count, and block deletion.
-	must(t, is.CreateUser(ctx, userFix(Account, "alice", 3)))
-	must(t, is.CreateRole(ctx, roleFix("Ops", 4)))
-	must(t, is.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "alice", PolicyType: iam.PolicyTypeCustom, PolicyName: "pol-a", AttachDate: at(5)}))
-	must(t, is.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "OPS", PolicyType: iam.PolicyTypeCustom, PolicyName: "pol-a", AttachDate: at(6)}))
-	got, err = is.GetPolicy(ctx, Account, "pol-a")
+	must(t, s.CreateUser(ctx, userFix(Account, "alice", 3)))
+	must(t, s.CreateRole(ctx, roleFix("Ops", 4)))
+	must(t, s.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "alice", PolicyType: iam.PolicyTypeCustom, PolicyName: "pol-a", AttachDate: at(5)}))
+	must(t, s.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "OPS", PolicyType: iam.PolicyTypeCustom, PolicyName: "pol-a", AttachDate: at(6)}))
+	got, err = s.GetPolicy(ctx, Account, "pol-a")
 	must(t, err)
 	if got.AttachmentCount != 2 {
 		t.Fatalf("AttachmentCount = %d, want 2", got.AttachmentCount)
 	}
-	wantInUse(t, is.DeletePolicy(ctx, Account, "pol-a"), "User", "alice")
-	must(t, is.DetachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "alice", PolicyType: iam.PolicyTypeCustom, PolicyName: "pol-a"}))
-	wantInUse(t, is.DeletePolicy(ctx, Account, "pol-a"), "Role", "ops")
-	must(t, is.DetachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "Ops", PolicyType: iam.PolicyTypeCustom, PolicyName: "pol-a"}))
-	must(t, is.DeletePolicy(ctx, Account, "pol-a"))
-	_, err = is.GetPolicy(ctx, Account, "pol-a")
+	wantInUse(t, s.DeletePolicy(ctx, Account, "pol-a"), "User", "alice")
+	must(t, s.DetachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "alice", PolicyType: iam.PolicyTypeCustom, PolicyName: "pol-a"}))
+	wantInUse(t, s.DeletePolicy(ctx, Account, "pol-a"), "Role", "ops")
+	must(t, s.DetachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "Ops", PolicyType: iam.PolicyTypeCustom, PolicyName: "pol-a"}))
+	must(t, s.DeletePolicy(ctx, Account, "pol-a"))
+	_, err = s.GetPolicy(ctx, Account, "pol-a")
 	wantNotFound(t, err, "Policy", "pol-a")
-	_, err = is.ListPolicyVersions(ctx, Account, "pol-a")
+	_, err = s.ListPolicyVersions(ctx, Account, "pol-a")
 	wantNotFound(t, err, "Policy", "pol-a")
-	wantNotFound(t, is.DeletePolicy(ctx, Account, "pol-a"), "Policy", "pol-a")
+	wantNotFound(t, s.DeletePolicy(ctx, Account, "pol-a"), "Policy", "pol-a")
 	// The name can be used again and starts at v1.
-	must(t, is.CreatePolicy(ctx, policyFix("pol-a", 7, docC)))
-	vs, err := is.ListPolicyVersions(ctx, Account, "pol-a")
+	must(t, s.CreatePolicy(ctx, policyFix("pol-a", 7, docC)))
+	vs, err := s.ListPolicyVersions(ctx, Account, "pol-a")
 	must(t, err)
 	diff(t, "versions of re-created policy", vs, []iam.PolicyVersion{{VersionID: "v1", Document: docC, IsDefaultVersion: true, CreateDate: at(7)}})
 }
 
-func testIAMPolicyVersions(t *testing.T, s store.Store, is store.IAMStore) {
+func testIAMPolicyVersions(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	must(t, is.CreatePolicy(ctx, policyFix("p", 1, docA)))
-	v2, err := is.CreatePolicyVersion(ctx, Account, "p", docB, false, false)
+	must(t, s.CreatePolicy(ctx, policyFix("p", 1, docA)))
+	v2, err := s.CreatePolicyVersion(ctx, Account, "p", docB, false, false)
 	must(t, err)
 	if v2.VersionID != "v2" || v2.IsDefaultVersion || v2.Document != docB || v2.CreateDate.IsZero() {
 		t.Fatalf("v2 = %+v", v2)
 	}
-	got, err := is.GetPolicy(ctx, Account, "p")
+	got, err := s.GetPolicy(ctx, Account, "p")
 	must(t, err)
 	if got.DefaultVersion != "v1" || got.Document != docA {
 		t.Fatalf("default after non-default version: %s %s", got.DefaultVersion, got.Document)
 	}
-	v3, err := is.CreatePolicyVersion(ctx, Account, "p", docC, true, false)
+	v3, err := s.CreatePolicyVersion(ctx, Account, "p", docC, true, false)
 	must(t, err)
 	if v3.VersionID != "v3" || !v3.IsDefaultVersion {
 		t.Fatalf("v3 = %+v", v3)
 	}
-	got, err = is.GetPolicy(ctx, Account, "p")
+	got, err = s.GetPolicy(ctx, Account, "p")
 	must(t, err)
 	if got.DefaultVersion != "v3" || got.Document != docC {
 		t.Fatalf("default after SetAsDefault: %s %s", got.DefaultVersion, got.Document)
 	}
-	_, err = is.CreatePolicyVersion(ctx, Account, "p", docA, false, false) // v4
+	_, err = s.CreatePolicyVersion(ctx, Account, "p", docA, false, false) // v4
 	must(t, err)
-	_, err = is.CreatePolicyVersion(ctx, Account, "p", docA, false, false) // v5
+	_, err = s.CreatePolicyVersion(ctx, Account, "p", docA, false, false) // v5
 	must(t, err)
-	_, err = is.CreatePolicyVersion(ctx, Account, "p", docA, false, false)
+	_, err = s.CreatePolicyVersion(ctx, Account, "p", docA, false, false)
 	wantLimit(t, err, "PolicyVersions", "p")
-	v6, err := is.CreatePolicyVersion(ctx, Account, "p", docB, false, true)
+	v6, err := s.CreatePolicyVersion(ctx, Account, "p", docB, false, true)
 	must(t, err)
 	if v6.VersionID != "v6" {
 		t.Fatalf("rotated version id %s, want v6", v6.VersionID)
 	}
-	vs, err := is.ListPolicyVersions(ctx, Account, "p")
+	vs, err := s.ListPolicyVersions(ctx, Account, "p")
 	must(t, err)
 	var ids []string
 	def := ""
@@ -235,9 +230,9 @@ func testIAMPolicyVersions(t *testing.T, s store.Store, is store.IAMStore) {
 	// Rotation deletes the oldest non-default version and never the
 	// default: v2 goes first, then v4 (the default v3 is skipped).
 	for _, want := range [][]string{{"v3", "v4", "v5", "v6", "v7"}, {"v3", "v5", "v6", "v7", "v8"}} {
-		_, err = is.CreatePolicyVersion(ctx, Account, "p", docB, false, true)
+		_, err = s.CreatePolicyVersion(ctx, Account, "p", docB, false, true)
 		must(t, err)
-		vs, err = is.ListPolicyVersions(ctx, Account, "p")
+		vs, err = s.ListPolicyVersions(ctx, Account, "p")
 		must(t, err)
 		ids = ids[:0]
 		for _, v := range vs {
@@ -245,7 +240,7 @@ func testIAMPolicyVersions(t *testing.T, s store.Store, is store.IAMStore) {
 		}
 		diff(t, "version ids after rotation", ids, want)
 	}
-	_, err = is.CreatePolicyVersion(ctx, Account, "missing", docA, false, false)
+	_, err = s.CreatePolicyVersion(ctx, Account, "missing", docA, false, false)
 	wantNotFound(t, err, "Policy", "missing")
 }
 
@@ -255,91 +250,91 @@ func roleFix(name string, n int) iam.Role {
 		MaxSessionDuration:       7200, CreateDate: at(n), UpdateDate: at(n)}
 }
 
-func testIAMRoles(t *testing.T, s store.Store, is store.IAMStore) {
+func testIAMRoles(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	r := roleFix("VpnOps", 1)
-	must(t, is.CreateRole(ctx, r))
+	must(t, s.CreateRole(ctx, r))
 	for _, name := range []string{"VpnOps", "vpnops", "VPNOPS"} {
-		got, err := is.GetRole(ctx, Account, name)
+		got, err := s.GetRole(ctx, Account, name)
 		must(t, err)
 		diff(t, "GetRole "+name, got, r)
 	}
-	_, err := is.GetRole(ctx, OtherAccount, "VpnOps")
+	_, err := s.GetRole(ctx, OtherAccount, "VpnOps")
 	wantNotFound(t, err, "Role", "VpnOps")
-	wantDuplicate(t, is.CreateRole(ctx, roleFix("VPNOPS", 2)), "RoleName", "VpnOps")
-	wantNotFound(t, is.CreateRole(ctx, func() iam.Role { x := roleFix("x", 3); x.AccountID = "nope"; return x }()), "Account", "nope")
+	wantDuplicate(t, s.CreateRole(ctx, roleFix("VPNOPS", 2)), "RoleName", "VpnOps")
+	wantNotFound(t, s.CreateRole(ctx, func() iam.Role { x := roleFix("x", 3); x.AccountID = "nope"; return x }()), "Account", "nope")
 
 	ratt := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "vpnops", PolicyType: iam.PolicyTypeSystem, PolicyName: "AdministratorAccess", AttachDate: at(4)}
-	must(t, is.AttachPolicy(ctx, ratt))
-	wantInUse(t, is.DeleteRole(ctx, Account, "VPNOPS"), "Policy", "AdministratorAccess")
-	must(t, is.DetachPolicy(ctx, ratt))
-	must(t, is.DeleteRole(ctx, Account, "VPNOPS"))
-	_, err = is.GetRole(ctx, Account, "VpnOps")
+	must(t, s.AttachPolicy(ctx, ratt))
+	wantInUse(t, s.DeleteRole(ctx, Account, "VPNOPS"), "Policy", "AdministratorAccess")
+	must(t, s.DetachPolicy(ctx, ratt))
+	must(t, s.DeleteRole(ctx, Account, "VPNOPS"))
+	_, err = s.GetRole(ctx, Account, "VpnOps")
 	wantNotFound(t, err, "Role", "VpnOps")
-	wantNotFound(t, is.DeleteRole(ctx, Account, "VpnOps"), "Role", "VpnOps")
+	wantNotFound(t, s.DeleteRole(ctx, Account, "VpnOps"), "Role", "VpnOps")
 	// A re-created role has a new id and no attachments.
 	r2 := roleFix("VpnOps", 5)
-	must(t, is.CreateRole(ctx, r2))
-	atts, err := is.ListAttachments(ctx, Account, iam.AttachToRole, "VpnOps")
+	must(t, s.CreateRole(ctx, r2))
+	atts, err := s.ListAttachments(ctx, Account, iam.AttachToRole, "VpnOps")
 	must(t, err)
 	if len(atts) != 0 {
 		t.Fatalf("attachments survived the role: %+v", atts)
 	}
 }
 
-func testIAMAttachments(t *testing.T, s store.Store, is store.IAMStore) {
+func testIAMAttachments(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	must(t, is.CreateUser(ctx, userFix(Account, "alice", 1)))
-	must(t, is.CreateRole(ctx, roleFix("Ops", 2)))
-	must(t, is.CreatePolicy(ctx, policyFix("pol", 3, docA)))
+	must(t, s.CreateUser(ctx, userFix(Account, "alice", 1)))
+	must(t, s.CreateRole(ctx, roleFix("Ops", 2)))
+	must(t, s.CreatePolicy(ctx, policyFix("pol", 3, docA)))
 	sysAtt := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "alice", PolicyType: iam.PolicyTypeSystem, PolicyName: "AliyunVPCReadOnlyAccess", AttachDate: at(5)}
 	custAtt := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "alice", PolicyType: iam.PolicyTypeCustom, PolicyName: "pol", AttachDate: at(4)}
-	must(t, is.AttachPolicy(ctx, sysAtt))
-	must(t, is.AttachPolicy(ctx, custAtt))
-	atts, err := is.ListAttachments(ctx, Account, iam.AttachToUser, "alice")
+	must(t, s.AttachPolicy(ctx, sysAtt))
+	must(t, s.AttachPolicy(ctx, custAtt))
+	atts, err := s.ListAttachments(ctx, Account, iam.AttachToUser, "alice")
 	must(t, err)
 	withDoc := custAtt
 	withDoc.Document = docA
 	diff(t, "ListAttachments alice", atts, []iam.Attachment{withDoc, sysAtt})
 
 	// The document follows the default version at once.
-	_, err = is.CreatePolicyVersion(ctx, Account, "pol", docB, true, false)
+	_, err = s.CreatePolicyVersion(ctx, Account, "pol", docB, true, false)
 	must(t, err)
-	atts, err = is.ListAttachments(ctx, Account, iam.AttachToUser, "alice")
+	atts, err = s.ListAttachments(ctx, Account, iam.AttachToUser, "alice")
 	must(t, err)
 	if atts[0].Document != docB {
 		t.Fatalf("attachment document %s, want the new default", atts[0].Document)
 	}
 
-	wantDuplicate(t, is.AttachPolicy(ctx, custAtt), "Attachment", "User/alice/Custom/pol")
-	wantNotFound(t, is.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "bob", PolicyType: iam.PolicyTypeSystem, PolicyName: "x"}), "User", "bob")
-	wantNotFound(t, is.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "nobody", PolicyType: iam.PolicyTypeSystem, PolicyName: "x"}), "Role", "nobody")
-	wantNotFound(t, is.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "alice", PolicyType: iam.PolicyTypeCustom, PolicyName: "missing"}), "Policy", "missing")
-	wantNotFound(t, is.AttachPolicy(ctx, iam.Attachment{AccountID: OtherAccount, PrincipalType: iam.AttachToUser, PrincipalName: "alice", PolicyType: iam.PolicyTypeSystem, PolicyName: "x"}), "User", "alice")
+	wantDuplicate(t, s.AttachPolicy(ctx, custAtt), "Attachment", "User/alice/Custom/pol")
+	wantNotFound(t, s.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "bob", PolicyType: iam.PolicyTypeSystem, PolicyName: "x"}), "User", "bob")
+	wantNotFound(t, s.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "nobody", PolicyType: iam.PolicyTypeSystem, PolicyName: "x"}), "Role", "nobody")
+	wantNotFound(t, s.AttachPolicy(ctx, iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToUser, PrincipalName: "alice", PolicyType: iam.PolicyTypeCustom, PolicyName: "missing"}), "Policy", "missing")
+	wantNotFound(t, s.AttachPolicy(ctx, iam.Attachment{AccountID: OtherAccount, PrincipalType: iam.AttachToUser, PrincipalName: "alice", PolicyType: iam.PolicyTypeSystem, PolicyName: "x"}), "User", "alice")
 
 	roleAtt := iam.Attachment{AccountID: Account, PrincipalType: iam.AttachToRole, PrincipalName: "OPS", PolicyType: iam.PolicyTypeCustom, PolicyName: "pol", AttachDate: at(6)}
-	must(t, is.AttachPolicy(ctx, roleAtt))
-	atts, err = is.ListAttachments(ctx, Account, iam.AttachToRole, "Ops")
+	must(t, s.AttachPolicy(ctx, roleAtt))
+	atts, err = s.ListAttachments(ctx, Account, iam.AttachToRole, "Ops")
 	must(t, err)
 	want := roleAtt
 	want.PrincipalName, want.Document = "ops", docB
 	diff(t, "ListAttachments role", atts, []iam.Attachment{want})
 
-	must(t, is.DetachPolicy(ctx, sysAtt))
-	wantNotFound(t, is.DetachPolicy(ctx, sysAtt), "Attachment", "User/alice/System/AliyunVPCReadOnlyAccess")
-	atts, err = is.ListAttachments(ctx, Account, iam.AttachToUser, "alice")
+	must(t, s.DetachPolicy(ctx, sysAtt))
+	wantNotFound(t, s.DetachPolicy(ctx, sysAtt), "Attachment", "User/alice/System/AliyunVPCReadOnlyAccess")
+	atts, err = s.ListAttachments(ctx, Account, iam.AttachToUser, "alice")
 	must(t, err)
 	if len(atts) != 1 || atts[0].PolicyName != "pol" {
 		t.Fatalf("after detach: %+v", atts)
 	}
-	atts, err = is.ListAttachments(ctx, Account, iam.AttachToUser, "nobody")
+	atts, err = s.ListAttachments(ctx, Account, iam.AttachToUser, "nobody")
 	must(t, err)
 	if len(atts) != 0 {
 		t.Fatalf("unknown identity has %+v", atts)
 	}
 }
 
-func testIAMConcurrentCreateUser(t *testing.T, s store.Store, is store.IAMStore) {
+func testIAMConcurrentCreateUser(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	const n = 12
 	var wg sync.WaitGroup
@@ -350,7 +345,7 @@ func testIAMConcurrentCreateUser(t *testing.T, s store.Store, is store.IAMStore)
 			defer wg.Done()
 			u := userFix(Account, "racer", i)
 			u.UserID = "29000000000000" + string(rune('0'+i/10)) + string(rune('0'+i%10))
-			errs[i] = is.CreateUser(ctx, u)
+			errs[i] = s.CreateUser(ctx, u)
 		}()
 	}
 	wg.Wait()

@@ -22,7 +22,6 @@ func testQuotas(t *testing.T, s store.Store) {
 		t.Fatalf("%T does not implement store.QuotaSetter", s)
 	}
 	ctx := t.Context()
-	is := s.(store.IAMStore)
 	must(t, s.CreateAccount(ctx, iam.Account{AccountID: Account, Name: "a", CreatedAt: at(0)}))
 	must(t, s.CreateAccount(ctx, iam.Account{AccountID: OtherAccount, Name: "b", CreatedAt: at(0)}))
 	qs.SetQuotas(store.Quotas{VpnGateways: 4, ConnectionsPerGateway: 3, CustomerGateways: 5, RAMUsers: 3, AccessKeys: 5, AccessKeysPerIdentity: 2})
@@ -109,11 +108,11 @@ func testQuotas(t *testing.T, s store.Store) {
 	if got := race("CreateUser", 12, "User", func(i int) error {
 		u := userFix(Account, fmt.Sprintf("quota%02d", i), i)
 		u.UserID = fmt.Sprintf("2800000000000%03d", i)
-		return is.CreateUser(ctx, u)
+		return s.CreateUser(ctx, u)
 	}); got != 3 {
 		t.Fatalf("%d users created by the race, want 3", got)
 	}
-	users, _, err := is.ListUsers(ctx, Account, "", 10)
+	users, _, err := s.ListUsers(ctx, Account, "", 10)
 	must(t, err)
 
 	// AccessKeys: 2 per identity, 12 race for one user's keys.

@@ -289,11 +289,7 @@ func testAccessKeys(t *testing.T, s store.Store) {
 	root := iam.AccessKey{AccessKeyID: "LTAIroot0001", Secret: "root-secret-1", AccountID: Account, Status: iam.KeyActive, CreatedAt: at(1)}
 	root2 := iam.AccessKey{AccessKeyID: "LTAIroot0002", Secret: "root-secret-2", AccountID: Account, Status: iam.KeyActive, CreatedAt: at(2)}
 	user := iam.AccessKey{AccessKeyID: "LTAIuser0001", Secret: "user-secret", AccountID: Account, UserName: "alice", Status: iam.KeyActive, CreatedAt: at(3)}
-	is, ok := s.(store.IAMStore)
-	if !ok {
-		t.Fatalf("%T does not implement store.IAMStore", s)
-	}
-	must(t, is.CreateUser(ctx, userFix(Account, "alice", 1)))
+	must(t, s.CreateUser(ctx, userFix(Account, "alice", 1)))
 	for _, k := range []iam.AccessKey{root2, user, root} {
 		must(t, s.CreateAccessKey(ctx, k))
 	}
