@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/vpcvpn/vpcvpn/internal/cachegen"
@@ -44,19 +46,36 @@ import (
 // claimBatchMax bounds the claims of one statement.
 const claimBatchMax = 512
 
-// claimStatement claims the nonces $1 (key digests) with expiries $2: a
-// digest whose row is missing or expired at $3 is (re)written and returned;
-// one held by an unexpired row is not. It also returns the generations of
-// the accounts $4, summed over their shards: rows (empty, 0, 0, digest) for the
-// claimed nonces, (account, class, generation, zero) for the generations.
+// claimStatement claims the nonces $1 (key digests) with expiries $2 by
+// inserting them, and returns them with the generations of the accounts $3,
+// summed over their shards: rows (empty, 0, 0, digest) for the claimed
+// nonces, (account, class, generation, zero) for the generations, and the
+// epoch. A digest already held fails the whole statement with a unique
+// violation (23505), nothing inserted; the batch is then claimed again with
+// claimConflictStatement. A plain insert costs the database about a quarter
+// less than ON CONFLICT's (which looks each key up before it inserts, and
+// confirms each insertion), and nonces held already are replays, rare: a
+// replayed nonce costs its batch a second statement.
 const claimStatement = `WITH claimed AS (
 	INSERT INTO nonce_digests (digest, expires_at)
 	SELECT k, e FROM unnest($1::uuid[], $2::bigint[]) AS c (k, e)
-	ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at WHERE nonce_digests.expires_at <= $3
-	RETURNING digest)
+	RETURNING digest)` + claimTail
+
+// claimConflictStatement is claimStatement for a batch holding a digest
+// already held: a digest whose row is missing or expired at $4 is
+// (re)written and returned; one held by an unexpired row is not.
+const claimConflictStatement = `WITH claimed AS (
+	INSERT INTO nonce_digests (digest, expires_at)
+	SELECT k, e FROM unnest($1::uuid[], $2::bigint[]) AS c (k, e)
+	ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at WHERE nonce_digests.expires_at <= $4
+	RETURNING digest)` + claimTail
+
+// claimTail reads the claimed digests, the generations of the accounts $3
+// and the epoch.
+const claimTail = `
 SELECT '', 0, 0::bigint, digest FROM claimed
 UNION ALL
-SELECT account_id, class, SUM(generation)::bigint, '00000000-0000-0000-0000-000000000000'::uuid FROM cache_generations WHERE account_id = ANY($4::text[]) GROUP BY account_id, class
+SELECT account_id, class, SUM(generation)::bigint, '00000000-0000-0000-0000-000000000000'::uuid FROM cache_generations WHERE account_id = ANY($3::text[]) GROUP BY account_id, class
 UNION ALL
 SELECT 'epoch', -1, started_at, '00000000-0000-0000-0000-000000000000'::uuid FROM nonce_epoch WHERE id = 1`
 
@@ -111,6 +130,10 @@ type claimer struct {
 	// arrived: the claims that had arrived when a flusher last found the
 	// queue ready, before any lingering: how many come in one round trip.
 	arrived int
+
+	// conflicts counts the batches claimed again with
+	// claimConflictStatement.
+	conflicts atomic.Int64
 }
 
 // claimFlushers is how many batches may be in flight at once (the claim
@@ -328,7 +351,16 @@ func (c *claimer) query(keys []digest, exps []int64, accounts []string, claimed 
 	for attempt := 1; attempt <= claimAttempts; attempt++ {
 		clear(claimed)
 		clear(gens)
-		if epoch, err = c.queryOnce(ctx, keys, exps, accounts, claimed, gens); err == nil || sqlState(err) != "40001" {
+		epoch, err = c.queryOnce(ctx, keys, exps, accounts, claimed, gens, false)
+		if sqlState(err) == "23505" {
+			// A digest of the batch is held already (a replay, or an
+			// expired row not yet purged): nothing was inserted.
+			clear(claimed)
+			clear(gens)
+			c.conflicts.Add(1)
+			epoch, err = c.queryOnce(ctx, keys, exps, accounts, claimed, gens, true)
+		}
+		if err == nil || sqlState(err) != "40001" {
 			break
 		}
 	}
@@ -359,11 +391,17 @@ func (c *claimer) newEpoch(ctx context.Context) (int64, error) {
 	return epoch, err
 }
 
-func (c *claimer) queryOnce(ctx context.Context, keys []digest, exps []int64, accounts []string, claimed map[digest]bool, gens map[string]cachegen.Gens) (epoch int64, err error) {
+// queryOnce runs claimStatement, or claimConflictStatement when conflict.
+func (c *claimer) queryOnce(ctx context.Context, keys []digest, exps []int64, accounts []string, claimed map[digest]bool, gens map[string]cachegen.Gens, conflict bool) (epoch int64, err error) {
 	if accounts == nil {
 		accounts = []string{}
 	}
-	rows, err := c.pool.Query(ctx, claimStatement, keys, exps, c.now().UnixNano(), accounts)
+	var rows pgx.Rows
+	if conflict {
+		rows, err = c.pool.Query(ctx, claimConflictStatement, keys, exps, accounts, c.now().UnixNano())
+	} else {
+		rows, err = c.pool.Query(ctx, claimStatement, keys, exps, accounts)
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/vpcvpn/vpcvpn/internal/cachegen"
 	"github.com/vpcvpn/vpcvpn/internal/secret"
 	"github.com/vpcvpn/vpcvpn/internal/store"
 	"github.com/vpcvpn/vpcvpn/internal/store/storetest"
@@ -502,4 +503,111 @@ func TestNonceDigestMigration(t *testing.T) {
 	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM pg_class WHERE relname = 'nonces'`).Scan(&tables); err != nil || tables != 0 {
 		t.Fatalf("nonces tables after the upgrade: %d, %v; want 0 (dropped)", tables, err)
 	}
+}
+
+// TestClaimConflict: a batch of fresh nonces is claimed by the plain
+// insert; a batch holding a nonce already claimed, or one expired and not
+// yet purged, is claimed again with ON CONFLICT, and each of its claims gets
+// its own outcome.
+func TestClaimConflict(t *testing.T) {
+	db, _ := openFresh(t)
+	ctx := context.Background()
+	now := time.Now()
+	exp := now.Add(signatureWindow + 2*time.Minute) // signed after the epoch
+	if fresh, _, err := db.ClaimNonce(ctx, "LTAIc\x00held", exp, storetest.Account); err != nil || !fresh {
+		t.Fatalf("first claim = %v, %v; want fresh", fresh, err)
+	}
+	if _, err := db.pool.Exec(ctx, `INSERT INTO nonce_digests (digest, expires_at) VALUES ($1, $2)`, uuidText(nonceKey("LTAIc\x00expired")), now.Add(-time.Second).UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	run := func(keys ...string) []bool {
+		t.Helper()
+		st := &batchState{first: map[digest]*claim{}, claimed: map[digest]bool{}, gens: map[string]cachegen.Gens{}}
+		for _, k := range keys {
+			st.batch = append(st.batch, &claim{key: nonceKey(k), hasKey: true, expires: exp.UnixNano(), account: storetest.Account, signed: true, done: make(chan struct{}, 1)})
+		}
+		db.claims.run(st)
+		out := make([]bool, len(keys))
+		for i, cl := range st.batch {
+			if cl.err != nil {
+				t.Fatalf("claim of %q: %v", keys[i], cl.err)
+			}
+			out[i] = cl.fresh
+		}
+		return out
+	}
+	before := db.claims.conflicts.Load()
+	if got := run("LTAIc\x00a", "LTAIc\x00b"); !got[0] || !got[1] {
+		t.Fatalf("fresh batch = %v; want both fresh", got)
+	}
+	if n := db.claims.conflicts.Load() - before; n != 0 {
+		t.Fatalf("a batch of fresh nonces was claimed again %d times; want 0 (the plain insert)", n)
+	}
+	got := run("LTAIc\x00c", "LTAIc\x00held", "LTAIc\x00expired", "LTAIc\x00a", "LTAIc\x00d")
+	if want := []bool{true, false, true, false, true}; !slices.Equal(got, want) {
+		t.Fatalf("mixed batch = %v; want %v", got, want)
+	}
+	if n := db.claims.conflicts.Load() - before; n != 1 {
+		t.Fatalf("the mixed batch was claimed again %d times; want 1", n)
+	}
+	for _, k := range []string{"LTAIc\x00c", "LTAIc\x00expired", "LTAIc\x00d"} {
+		if fresh, err := db.UseNonce(ctx, k, exp); err != nil || fresh {
+			t.Fatalf("UseNonce(%q) after the mixed batch = %v, %v; want held", k, fresh, err)
+		}
+	}
+}
+
+// TestNonceDigestsUnlogged: migration 0013 makes nonce_digests UNLOGGED
+// (crash recovery empties it, as it empties nonce_epoch) and carries the
+// claims an older server recorded, with both indexes.
+func TestNonceDigestsUnlogged(t *testing.T) {
+	ctx := t.Context()
+	dsn := newDatabase(t)
+	old, _, closeOld := migratedTo(t, dsn, 12)
+	now := time.Now()
+	for key, exp := range map[string]time.Time{"LTAIold\x00used": now.Add(time.Hour), "LTAIold\x00expired": now.Add(-time.Minute)} {
+		if _, err := old.ExecContext(ctx, `INSERT INTO nonce_digests (digest, expires_at) VALUES ($1, $2)`, uuidText(nonceKey(key)), exp.UnixNano()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closeOld()
+
+	db, err := Open(ctx, dsn, testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var persistence string
+	if err := db.pool.QueryRow(ctx, `SELECT relpersistence::text FROM pg_class WHERE relname = 'nonce_digests'`).Scan(&persistence); err != nil || persistence != "u" {
+		t.Fatalf("nonce_digests persistence %q %v; want u (UNLOGGED)", persistence, err)
+	}
+	var indexes []string
+	rows, err := db.pool.Query(ctx, `SELECT indexname FROM pg_indexes WHERE tablename = 'nonce_digests' ORDER BY indexname`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		indexes = append(indexes, s)
+	}
+	if want := []string{"nonce_digests_expires", "nonce_digests_pkey"}; !slices.Equal(indexes, want) {
+		t.Fatalf("indexes of nonce_digests %v; want %v", indexes, want)
+	}
+	for _, tc := range []struct {
+		key   string
+		fresh bool
+	}{{"LTAIold\x00used", false}, {"LTAIold\x00expired", true}, {"LTAIold\x00new", true}, {"LTAIold\x00used", false}} {
+		if fresh, err := db.UseNonce(ctx, tc.key, now.Add(time.Hour)); err != nil || fresh != tc.fresh {
+			t.Errorf("UseNonce(%q) after the upgrade = %v, %v; want %v", tc.key, fresh, err, tc.fresh)
+		}
+	}
+}
+
+// uuidText is d as PostgreSQL writes a UUID.
+func uuidText(d digest) string {
+	h := hex.EncodeToString(d[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
