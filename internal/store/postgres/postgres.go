@@ -134,6 +134,7 @@ func open(ctx context.Context, dsn string, keys *secret.Keyring, upTo int) (*DB,
 	ccfg := cfg.Copy()
 	ccfg.MaxConns, ccfg.MinConns = claimFlushers, 0
 	ccfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	ccfg.AfterConnect = prepareClaims
 	claimPool, err := pgxpool.NewWithConfig(ctx, ccfg)
 	if err != nil {
 		e.Close()
