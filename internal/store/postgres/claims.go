@@ -49,9 +49,9 @@ const claimBatchMax = 512
 
 // claimStatement claims the nonces $1 (key digests) with expiries $2 by
 // inserting them, and returns them with the generations of the accounts $3,
-// summed over their shards: rows (empty, 0, 0, digest) for the claimed
-// nonces, (account, class, generation, zero) for the generations, and the
-// epoch. A digest already held fails the whole statement with a unique
+// one row per shard (queryOnce sums them): rows (empty, 0, 0, digest) for
+// the claimed nonces, (account, class, generation, zero) for the
+// generations, and the epoch. A digest already held fails the whole statement with a unique
 // violation (23505), nothing inserted; the batch is then claimed again with
 // claimConflictStatement. A plain insert costs the database about a quarter
 // less than ON CONFLICT's (which looks each key up before it inserts, and
@@ -72,11 +72,13 @@ const claimConflictStatement = `WITH claimed AS (
 	RETURNING digest)` + claimTail
 
 // claimTail reads the claimed digests, the generations of the accounts $3
-// and the epoch.
+// and the epoch. The shards of a counter are summed by the caller, not with
+// GROUP BY: the aggregate's set-up alone was ~7 % of the database's CPU for
+// a batch.
 const claimTail = `
 SELECT '', 0, 0::bigint, digest FROM claimed
 UNION ALL
-SELECT account_id, class, SUM(generation)::bigint, '00000000-0000-0000-0000-000000000000'::uuid FROM cache_generations WHERE account_id = ANY($3::text[]) GROUP BY account_id, class
+SELECT account_id, class, generation, '00000000-0000-0000-0000-000000000000'::uuid FROM cache_generations WHERE account_id = ANY($3::text[])
 UNION ALL
 SELECT 'epoch', -1, started_at, '00000000-0000-0000-0000-000000000000'::uuid FROM nonce_epoch WHERE id = 1`
 
@@ -499,11 +501,11 @@ func (c *claimer) queryOnce(ctx context.Context, p *claimParams, keys []digest, 
 			claimed[digest(v[3])] = true
 		case cachegen.Class(class) == cachegen.Credentials:
 			g := gens[string(v[0])]
-			g.Credentials = uint64(gen)
+			g.Credentials += uint64(gen)
 			gens[string(v[0])] = g
 		case cachegen.Class(class) == cachegen.Answers:
 			g := gens[string(v[0])]
-			g.Answers = uint64(gen)
+			g.Answers += uint64(gen)
 			gens[string(v[0])] = g
 		}
 	}

@@ -611,3 +611,34 @@ func uuidText(d digest) string {
 	h := hex.EncodeToString(d[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
+
+// TestClaimGenerationsSummed: a claim reads an account's counter of each
+// class as the sum of its shards' rows, and only that account's.
+func TestClaimGenerationsSummed(t *testing.T) {
+	db, _ := openFresh(t)
+	ctx := context.Background()
+	for _, r := range []struct {
+		account      string
+		class, shard int
+		gen          int64
+	}{
+		{storetest.Account, int(cachegen.Credentials), 0, 5}, {storetest.Account, int(cachegen.Credentials), 3, 7},
+		{storetest.Account, int(cachegen.Answers), 1, 11}, {storetest.Account, int(cachegen.Answers), 2, 13}, {storetest.Account, int(cachegen.Answers), 4, 17},
+		{"9999999999999999", int(cachegen.Credentials), 0, 1000},
+	} {
+		if _, err := db.pool.Exec(ctx, `INSERT INTO cache_generations (account_id, class, shard, generation) VALUES ($1, $2, $3, $4)`, r.account, r.class, r.shard, r.gen); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exp := time.Now().Add(signatureWindow + 2*time.Minute)
+	fresh, gens, err := db.ClaimNonce(ctx, "LTAIg\x00sum", exp, storetest.Account)
+	if err != nil || !fresh {
+		t.Fatalf("claim = %v, %v; want fresh", fresh, err)
+	}
+	if want := (cachegen.Gens{Credentials: 12, Answers: 41}); gens != want {
+		t.Fatalf("generations %+v; want %+v (the sums of the account's shards)", gens, want)
+	}
+	if gens, err := db.Generations(ctx, "9999999999999999"); err != nil || gens != (cachegen.Gens{Credentials: 1000}) {
+		t.Fatalf("other account's generations %+v, %v; want credentials 1000", gens, err)
+	}
+}
