@@ -20,12 +20,13 @@ import (
 
 // Nonce claims and cache generations, group-committed.
 //
-// Every signed request claims its signature nonce in the shared nonces
-// table, durably, before it is acted on: that is one commit per request.
+// Every signed request claims its signature nonce in the shared table
+// nonce_digests before it is acted on: that is one commit per request.
 // Claims that arrive while earlier ones are being committed wait and go
-// together in the next statement (one INSERT ... ON CONFLICT for all, each
-// claim then reading its own row's outcome), so the database commits once
-// per batch instead of once per request. The same statement reads the cache
+// together in the next statement (one INSERT for all, each claim then
+// reading its own row's outcome; again with ON CONFLICT when a digest of the
+// batch is held already), so the database commits once per batch instead of
+// once per request. The same statement reads the cache
 // generations (internal/cachegen) of the callers' accounts: its snapshot is
 // taken after every claim of the batch was made, hence after each request
 // arrived, so a request that hits a cache is checked against every write
@@ -38,7 +39,8 @@ import (
 // thousand requests a second. A crash of PostgreSQL (not of a vpcvpn node)
 // can therefore forget the claims of about the last 3 x wal_writer_delay.
 // The epoch makes that harmless: the UNLOGGED table nonce_epoch is emptied
-// by every crash recovery (and is empty on a promoted replica); the first
+// by every crash recovery (and is empty on a promoted replica), as is
+// nonce_digests, UNLOGGED too since migration 0013; the first
 // batch that finds it empty writes the current time into it, and every
 // claim of a request signed before the epoch's next whole second is refused
 // (store.ErrSignedBeforeRestart), so a request whose claim may have been
