@@ -476,29 +476,14 @@ func TestNonceDigestMigration(t *testing.T) {
 	dsn := newDatabase(t)
 	old, _, closeOld := migratedTo(t, dsn, 11)
 	now := time.Now()
-	for key, exp := range map[string]time.Time{
-		"LTAIold\x00used":    now.Add(time.Hour),
-		"LTAIold\x00expired": now.Add(-time.Minute),
-	} {
+	for key, exp := range oldClaims(now) {
 		if _, err := old.ExecContext(ctx, `INSERT INTO nonces (nonce_key, expires_at) VALUES ($1, $2)`, hex.EncodeToString([]byte(key)), exp.UnixNano()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	closeOld()
 
-	db, err := Open(ctx, dsn, testKeys(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, tc := range []struct {
-		key   string
-		fresh bool
-	}{{"LTAIold\x00used", false}, {"LTAIold\x00expired", true}, {"LTAIold\x00used2", true}, {"LTAIold\x00used", false}} {
-		if fresh, err := db.UseNonce(ctx, tc.key, now.Add(time.Hour)); err != nil || fresh != tc.fresh {
-			t.Errorf("UseNonce(%q) after the upgrade = %v, %v; want %v", tc.key, fresh, err, tc.fresh)
-		}
-	}
+	db := openUpgraded(t, dsn, now)
 	var tables int
 	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM pg_class WHERE relname = 'nonces'`).Scan(&tables); err != nil || tables != 0 {
 		t.Fatalf("nonces tables after the upgrade: %d, %v; want 0 (dropped)", tables, err)
@@ -565,18 +550,14 @@ func TestNonceDigestsUnlogged(t *testing.T) {
 	dsn := newDatabase(t)
 	old, _, closeOld := migratedTo(t, dsn, 12)
 	now := time.Now()
-	for key, exp := range map[string]time.Time{"LTAIold\x00used": now.Add(time.Hour), "LTAIold\x00expired": now.Add(-time.Minute)} {
+	for key, exp := range oldClaims(now) {
 		if _, err := old.ExecContext(ctx, `INSERT INTO nonce_digests (digest, expires_at) VALUES ($1, $2)`, uuidText(nonceKey(key)), exp.UnixNano()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	closeOld()
 
-	db, err := Open(ctx, dsn, testKeys(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openUpgraded(t, dsn, now)
 	var persistence string
 	if err := db.pool.QueryRow(ctx, `SELECT relpersistence::text FROM pg_class WHERE relname = 'nonce_digests'`).Scan(&persistence); err != nil || persistence != "u" {
 		t.Fatalf("nonce_digests persistence %q %v; want u (UNLOGGED)", persistence, err)
@@ -596,14 +577,34 @@ func TestNonceDigestsUnlogged(t *testing.T) {
 	if want := []string{"nonce_digests_expires", "nonce_digests_pkey"}; !slices.Equal(indexes, want) {
 		t.Fatalf("indexes of nonce_digests %v; want %v", indexes, want)
 	}
+}
+
+// oldClaims are the claims the migration tests record as an older server
+// would: one held for an hour, one expired.
+func oldClaims(now time.Time) map[string]time.Time {
+	return map[string]time.Time{"LTAIold\x00used": now.Add(time.Hour), "LTAIold\x00expired": now.Add(-time.Minute)}
+}
+
+// openUpgraded opens dsn, which an older server left with oldClaims, with
+// this binary (migrating it) and checks the claims carried over: the held
+// nonce is still refused, the expired one is free again, and so is a key
+// that differs from the held one only after the NUL.
+func openUpgraded(t *testing.T, dsn string, now time.Time) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), dsn, testKeys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
 	for _, tc := range []struct {
 		key   string
 		fresh bool
-	}{{"LTAIold\x00used", false}, {"LTAIold\x00expired", true}, {"LTAIold\x00new", true}, {"LTAIold\x00used", false}} {
-		if fresh, err := db.UseNonce(ctx, tc.key, now.Add(time.Hour)); err != nil || fresh != tc.fresh {
+	}{{"LTAIold\x00used", false}, {"LTAIold\x00expired", true}, {"LTAIold\x00used2", true}, {"LTAIold\x00used", false}} {
+		if fresh, err := db.UseNonce(t.Context(), tc.key, now.Add(time.Hour)); err != nil || fresh != tc.fresh {
 			t.Errorf("UseNonce(%q) after the upgrade = %v, %v; want %v", tc.key, fresh, err, tc.fresh)
 		}
 	}
+	return db
 }
 
 // uuidText is d as PostgreSQL writes a UUID.
