@@ -535,6 +535,26 @@ func TestClaimConflict(t *testing.T) {
 	if n := db.claims.conflicts.Load() - before; n != 1 {
 		t.Fatalf("the mixed batch was claimed again %d times; want 1", n)
 	}
+	// The next conflictStreak batches go with ON CONFLICT at once (a
+	// replay among them costs no second statement), then plain again.
+	direct := db.claims.direct.Load()
+	for i := range conflictStreak {
+		if got := run(fmt.Sprintf("LTAIc\x00streak%d", i), "LTAIc\x00held"); !got[0] || got[1] {
+			t.Fatalf("batch %d after the conflict = %v; want [true false]", i, got)
+		}
+	}
+	if n := db.claims.direct.Load() - direct; n != conflictStreak {
+		t.Fatalf("%d batches after the conflict went with ON CONFLICT at once; want %d", n, conflictStreak)
+	}
+	if n := db.claims.conflicts.Load() - before; n != 1 {
+		t.Fatalf("batches claimed again during the streak: %d; want 0", n-1)
+	}
+	if got := run("LTAIc\x00after"); !got[0] {
+		t.Fatalf("fresh batch after the streak = %v; want fresh", got)
+	}
+	if n := db.claims.direct.Load() - direct; n != conflictStreak {
+		t.Fatalf("the batch after the streak went with ON CONFLICT at once (%d direct); want the plain insert", n)
+	}
 	for _, k := range []string{"LTAIc\x00c", "LTAIc\x00expired", "LTAIc\x00d"} {
 		if fresh, err := db.UseNonce(ctx, k, exp); err != nil || fresh {
 			t.Fatalf("UseNonce(%q) after the mixed batch = %v, %v; want held", k, fresh, err)
