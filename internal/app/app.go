@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vpcvpn/vpcvpn/internal/api"
 	"github.com/vpcvpn/vpcvpn/internal/apierror"
 	"github.com/vpcvpn/vpcvpn/internal/audit"
@@ -332,6 +334,9 @@ func (a *App) serve(o Options, e *env, auth *api.Authenticator, trail *audit.Tra
 		}
 	}
 	cfg.Actions, cfg.Metrics = actions, api.NewMetrics(actions)
+	if cs, ok := e.store.(claimStatser); ok {
+		registerClaimMetrics(cfg.Metrics.Registry(), cs)
+	}
 	a.Handler = api.NewServer(cfg)
 	a.HTTP = a.Handler
 	if o.Console == nil {
@@ -408,6 +413,25 @@ const GenerationPoll = time.Second
 // nonceFloorer is a shared nonce store that refuses requests signed before
 // a time (internal/store/postgres: its nonce epoch).
 type nonceFloorer interface{ NonceFloor() time.Time }
+
+// claimStatser is a store that claims nonces in batches
+// (internal/store/postgres).
+type claimStatser interface{ ClaimStats() postgres.ClaimStats }
+
+// registerClaimMetrics exports a shared nonce store's claim counters:
+// claims per batch is the ratio of the first two, and batches claimed again
+// count the replays (and expired nonces reused) that met a held nonce.
+func registerClaimMetrics(reg prometheus.Registerer, cs claimStatser) {
+	counter := func(name, help string, f func(postgres.ClaimStats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f(cs.ClaimStats())) })
+	}
+	reg.MustRegister(
+		counter("vpcvpn_nonce_claim_batches_total", "Batches of signature-nonce claims sent to the database (one statement and commit each).", func(s postgres.ClaimStats) int64 { return s.Batches }),
+		counter("vpcvpn_nonce_claims_total", "Signature-nonce claims (and generation readings) in those batches.", func(s postgres.ClaimStats) int64 { return s.Claims }),
+		counter("vpcvpn_nonce_claim_batches_retried_total", "Batches sent again with ON CONFLICT because a nonce in them was held already (a replay, or an expired nonce not yet deleted).", func(s postgres.ClaimStats) int64 { return s.Retried }),
+		counter("vpcvpn_nonce_claim_batches_direct_total", "Batches sent with ON CONFLICT at once, in the 64 batches after one that held a nonce.", func(s postgres.ClaimStats) int64 { return s.Direct }),
+	)
+}
 
 // listener is a store that passes on other servers' change notifications
 // (internal/store/postgres).

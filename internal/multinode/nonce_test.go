@@ -3,6 +3,9 @@ package multinode
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -199,4 +202,71 @@ func TestNonceEpochAfterCrash(t *testing.T) {
 			t.Fatalf("its replay on %s: %d %s", n.name, r.status, r.body)
 		}
 	}
+}
+
+// TestClaimMetrics: a node on PostgreSQL exports its nonce-claim counters
+// on /metrics: the claims of its signed requests, the batches they went in,
+// and a replay's batch, claimed again with ON CONFLICT.
+func TestClaimMetrics(t *testing.T) {
+	c := newCluster(t, "198.18.5.0/24")
+	n := c.startReady(t, "a")[0]
+	before := n.claimMetrics(t)
+	for range 5 {
+		if r := n.call(t, "DescribeRegions"); r.status != 200 {
+			t.Fatalf("DescribeRegions: %d %s", r.status, r.body)
+		}
+	}
+	replay := n.signedURL(t, "", "DescribeRegions")
+	if r := n.get(t, replay); r.status != 200 {
+		t.Fatalf("first use: %d %s", r.status, r.body)
+	}
+	if r := n.get(t, replay); r.status != 400 || errorCode(r.body) != "SignatureNonceUsed" {
+		t.Fatalf("replay: %d %s; want 400 SignatureNonceUsed", r.status, r.body)
+	}
+	after := n.claimMetrics(t)
+	d := func(name string) float64 { return after[name] - before[name] }
+	if got := d("vpcvpn_nonce_claims_total"); got != 7 {
+		t.Errorf("claims counted for 7 signed requests: %v", got)
+	}
+	if got := d("vpcvpn_nonce_claim_batches_total"); got < 1 || got > 7 {
+		t.Errorf("batches for 7 sequential claims: %v; want 1 to 7", got)
+	}
+	if got := d("vpcvpn_nonce_claim_batches_retried_total"); got != 1 {
+		t.Errorf("batches claimed again after the replay: %v; want 1", got)
+	}
+	if got := d("vpcvpn_nonce_claim_batches_direct_total"); got != 0 {
+		t.Errorf("batches sent with ON CONFLICT at once: %v; want 0 (none came after the replay)", got)
+	}
+}
+
+// claimMetrics reads the node's vpcvpn_nonce_claim* counters from /metrics.
+func (n *node) claimMetrics(t testing.TB) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + n.addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok || !strings.HasPrefix(name, "vpcvpn_nonce_claim") {
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			t.Fatalf("/metrics line %q: %v", line, err)
+		}
+		m[name] = v
+	}
+	for _, name := range []string{"vpcvpn_nonce_claims_total", "vpcvpn_nonce_claim_batches_total", "vpcvpn_nonce_claim_batches_retried_total", "vpcvpn_nonce_claim_batches_direct_total"} {
+		if _, ok := m[name]; !ok {
+			t.Fatalf("/metrics has no %s:\n%s", name, b)
+		}
+	}
+	return m
 }

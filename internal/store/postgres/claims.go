@@ -142,6 +142,8 @@ type claimer struct {
 	// conflict), and streak how many batches are still to go so.
 	conflicts, direct atomic.Int64
 	streak            atomic.Int64
+	// batches and claims count the batches run and the claims in them.
+	batches, claims atomic.Int64
 }
 
 // claimFlushers is how many batches may be in flight at once (the claim
@@ -296,6 +298,8 @@ func (c *claimer) flusher() {
 // run executes one batch (st.batch) and hands every claim its outcome.
 func (c *claimer) run(st *batchState) {
 	batch := st.batch
+	c.batches.Add(1)
+	c.claims.Add(int64(len(batch)))
 	keys, exps, accounts := st.keys[:0], st.exps[:0], st.accounts[:0]
 	first, gens, claimed := st.first, st.gens, st.claimed
 	clear(first)
@@ -548,6 +552,20 @@ type digest [16]byte
 func nonceKey(key string) digest {
 	sum := sha256.Sum256([]byte(key))
 	return digest(sum[:16])
+}
+
+// ClaimStats are a store's nonce-claim counters since it was opened.
+type ClaimStats struct {
+	Batches int64 // batches of claims run (one statement each, or two: Retried)
+	Claims  int64 // claims in them (nonce claims and generation readings)
+	Retried int64 // batches sent again with ON CONFLICT after the plain insert met a held nonce
+	Direct  int64 // batches sent with ON CONFLICT at once, in the streak after one
+}
+
+// ClaimStats returns the store's nonce-claim counters.
+func (db *DB) ClaimStats() ClaimStats {
+	c := db.claims
+	return ClaimStats{Batches: c.batches.Load(), Claims: c.claims.Load(), Retried: c.conflicts.Load(), Direct: c.direct.Load()}
 }
 
 // ClaimNonce records key until expires, as UseNonce, and returns the cache
