@@ -426,7 +426,7 @@ func registerClaimMetrics(reg prometheus.Registerer, cs claimStatser) {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f(cs.ClaimStats())) })
 	}
 	reg.MustRegister(
-		counter("vpcvpn_nonce_claim_batches_total", "Batches of signature-nonce claims sent to the database (one statement and commit each).", func(s postgres.ClaimStats) int64 { return s.Batches }),
+		counter("vpcvpn_nonce_claim_batches_total", "Batches of signature-nonce claims sent to the database (a statement and commit each, two for a retried batch).", func(s postgres.ClaimStats) int64 { return s.Batches }),
 		counter("vpcvpn_nonce_claims_total", "Signature-nonce claims (and generation readings) in those batches.", func(s postgres.ClaimStats) int64 { return s.Claims }),
 		counter("vpcvpn_nonce_claim_batches_retried_total", "Batches sent again with ON CONFLICT because a nonce in them was held already (a replay, or an expired nonce not yet deleted).", func(s postgres.ClaimStats) int64 { return s.Retried }),
 		counter("vpcvpn_nonce_claim_batches_direct_total", "Batches sent with ON CONFLICT at once, in the 64 batches after one that held a nonce.", func(s postgres.ClaimStats) int64 { return s.Direct }),

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -136,12 +137,12 @@ type claimer struct {
 	// queue ready, before any lingering: how many come in one round trip.
 	arrived int
 
-	// conflicts counts the batches claimed again with
+	// retried counts the batches claimed again with
 	// claimConflictStatement after the plain insert failed; direct counts
 	// those sent with it at once (within conflictStreak batches of a
-	// conflict), and streak how many batches are still to go so.
-	conflicts, direct atomic.Int64
-	streak            atomic.Int64
+	// retried one), and streak how many batches are still to go so.
+	retried, direct atomic.Int64
+	streak          atomic.Int64
 	// batches and claims count the batches run and the claims in them.
 	batches, claims atomic.Int64
 }
@@ -314,7 +315,7 @@ func (c *claimer) run(st *batchState) {
 				exps = append(exps, cl.expires)
 			}
 		}
-		if cl.account != "" && !contains(accounts, cl.account) {
+		if cl.account != "" && !slices.Contains(accounts, cl.account) {
 			accounts = append(accounts, cl.account)
 		}
 	}
@@ -336,15 +337,6 @@ func (c *claimer) run(st *batchState) {
 	}
 	clear(accounts)
 	st.keys, st.exps, st.accounts = keys, exps, accounts
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // conflictStreak is how many batches after one that held a claimed nonce
@@ -383,7 +375,7 @@ func (c *claimer) query(p *claimParams, keys []digest, exps []int64, accounts []
 			// each batch one statement, as before plain inserts.
 			clear(claimed)
 			clear(gens)
-			c.conflicts.Add(1)
+			c.retried.Add(1)
 			c.streak.Store(conflictStreak)
 			epoch, err = c.queryOnce(ctx, p, keys, exps, accounts, claimed, gens, true)
 		}
@@ -565,7 +557,7 @@ type ClaimStats struct {
 // ClaimStats returns the store's nonce-claim counters.
 func (db *DB) ClaimStats() ClaimStats {
 	c := db.claims
-	return ClaimStats{Batches: c.batches.Load(), Claims: c.claims.Load(), Retried: c.conflicts.Load(), Direct: c.direct.Load()}
+	return ClaimStats{Batches: c.batches.Load(), Claims: c.claims.Load(), Retried: c.retried.Load(), Direct: c.direct.Load()}
 }
 
 // ClaimNonce records key until expires, as UseNonce, and returns the cache

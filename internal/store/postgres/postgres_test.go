@@ -521,18 +521,18 @@ func TestClaimConflict(t *testing.T) {
 		}
 		return out
 	}
-	before := db.claims.conflicts.Load()
+	before := db.claims.retried.Load()
 	if got := run("LTAIc\x00a", "LTAIc\x00b"); !got[0] || !got[1] {
 		t.Fatalf("fresh batch = %v; want both fresh", got)
 	}
-	if n := db.claims.conflicts.Load() - before; n != 0 {
+	if n := db.claims.retried.Load() - before; n != 0 {
 		t.Fatalf("a batch of fresh nonces was claimed again %d times; want 0 (the plain insert)", n)
 	}
 	got := run("LTAIc\x00c", "LTAIc\x00held", "LTAIc\x00expired", "LTAIc\x00a", "LTAIc\x00d")
 	if want := []bool{true, false, true, false, true}; !slices.Equal(got, want) {
 		t.Fatalf("mixed batch = %v; want %v", got, want)
 	}
-	if n := db.claims.conflicts.Load() - before; n != 1 {
+	if n := db.claims.retried.Load() - before; n != 1 {
 		t.Fatalf("the mixed batch was claimed again %d times; want 1", n)
 	}
 	// The next conflictStreak batches go with ON CONFLICT at once (a
@@ -546,7 +546,7 @@ func TestClaimConflict(t *testing.T) {
 	if n := db.claims.direct.Load() - direct; n != conflictStreak {
 		t.Fatalf("%d batches after the conflict went with ON CONFLICT at once; want %d", n, conflictStreak)
 	}
-	if n := db.claims.conflicts.Load() - before; n != 1 {
+	if n := db.claims.retried.Load() - before; n != 1 {
 		t.Fatalf("batches claimed again during the streak: %d; want 0", n-1)
 	}
 	if got := run("LTAIc\x00after"); !got[0] {
