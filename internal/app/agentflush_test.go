@@ -23,11 +23,7 @@ func TestAgentCountersWrittenAtStop(t *testing.T) {
 	const ak, sk = "LTAIagentFlushRoot001", "agentFlushRootSecret0123456789ab"
 	ctx := context.Background()
 	open := func() (*App, *httptest.Server, *bench.Client) {
-		a, err := Open(ctx, Options{DataDir: dir, RootAccessKeyID: ak, RootAccessKeySecret: sk})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(a.Handler)
+		a, srv := openServed(t, dir, ak, sk)
 		return a, srv, &bench.Client{Endpoint: strings.TrimPrefix(srv.URL, "http://"), AccessKeyID: ak, AccessKeySecret: sk, HTTP: srv.Client()}
 	}
 	a, srv, c := open()

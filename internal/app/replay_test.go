@@ -19,13 +19,7 @@ import (
 func TestReplayAfterRestart(t *testing.T) {
 	dir := t.TempDir()
 	const ak, sk = "LTAIrestartRootKey0001", "restartRootSecret0123456789abcd"
-	open := func() (*App, *httptest.Server) {
-		a, err := Open(context.Background(), Options{DataDir: dir, RootAccessKeyID: ak, RootAccessKeySecret: sk})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a, httptest.NewServer(a.Handler)
-	}
+	open := func() (*App, *httptest.Server) { return openServed(t, dir, ak, sk) }
 	get := func(srv *httptest.Server, q string) (int, string) {
 		resp, err := http.Get(srv.URL + "/?" + q)
 		if err != nil {
@@ -65,4 +59,16 @@ func TestReplayAfterRestart(t *testing.T) {
 	if code, c := get(srv, fresh); code != 200 {
 		t.Fatalf("fresh request after the restart: %d %s", code, c)
 	}
+}
+
+// openServed opens an App on the SQLite store in dir with the given root
+// key, and serves its handler on a test server; the caller closes both
+// (tests that restart the server close them halfway).
+func openServed(t *testing.T, dir, ak, sk string) (*App, *httptest.Server) {
+	t.Helper()
+	a, err := Open(context.Background(), Options{DataDir: dir, RootAccessKeyID: ak, RootAccessKeySecret: sk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, httptest.NewServer(a.Handler)
 }
