@@ -93,6 +93,11 @@ type Config struct {
 	// (internal/throttle.BodyBudget); nil bounds each body by MaxBodyBytes
 	// only.
 	Bodies BodyBudget
+	// Unavailable reports whether an error that is not a wire error says
+	// the database could not be reached or did not answer in time
+	// (postgres.Unavailable): such a request is answered ServiceUnavailable
+	// (503, Retry-After) instead of InternalError. Nil: never.
+	Unavailable func(error) bool
 }
 
 // BodyBudget reserves the bytes of request bodies before they are read.
@@ -328,11 +333,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	rq.leave()
 	if err != nil {
+		err = s.databaseFailure(rq, err)
 		ae, ok := apierror.As(err)
-		if !ok {
+		switch {
+		case ok && databaseUnavailable(err):
+			s.cfg.Logger.Error("database unavailable, answered ServiceUnavailable", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
+		case !ok:
 			s.cfg.Logger.Error("internal error", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
 			ae = apierror.New("InternalError")
-		} else if retryLater(err) {
+		case retryLater(err):
 			s.cfg.Logger.Warn("write given up on concurrent writes, answered ServiceUnavailable", "request_id", rq.call.RequestID, "action", rq.call.Action, "err", err)
 		}
 		rq.status, rq.code = ae.Status, ae.Code
@@ -628,6 +637,41 @@ func agree(param, pv, header, hv string) (string, error) {
 // retryLater reports whether err is a lower layer's refusal that may succeed
 // later (a RetryLater method returning true: the store's *store.BusyError),
 // answered ServiceUnavailable by apierror.As.
+// databaseError is a request's failure because its database could not be
+// reached or did not answer (Config.Unavailable): answered
+// ServiceUnavailable (apierror.As) and logged as a database outage.
+// changedNothing: the action does not write.
+type databaseError struct {
+	err            error
+	changedNothing bool
+}
+
+func (e databaseError) Error() string             { return "api: database unavailable: " + e.err.Error() }
+func (e databaseError) Unwrap() error             { return e.err }
+func (e databaseError) RetryLater() bool          { return true }
+func (e databaseError) DatabaseUnavailable() bool { return true }
+func (e databaseError) ChangedNothing() bool      { return e.changedNothing }
+
+// databaseFailure returns err as a databaseError when it is not a wire
+// error and Config.Unavailable recognises it.
+func (s *Server) databaseFailure(rq *request, err error) error {
+	if s.cfg.Unavailable == nil {
+		return err
+	}
+	if _, ok := apierror.As(err); ok || !s.cfg.Unavailable(err) {
+		return err
+	}
+	return databaseError{err: err, changedNothing: rq.call.Meta.Class != action.Write}
+}
+
+// databaseUnavailable reports whether err is a report that the database
+// could not be reached (databaseError, store.UnavailableError: recognised
+// by their method).
+func databaseUnavailable(err error) bool {
+	var u interface{ DatabaseUnavailable() bool }
+	return errors.As(err, &u) && u.DatabaseUnavailable()
+}
+
 func retryLater(err error) bool {
 	var r interface{ RetryLater() bool }
 	return errors.As(err, &r) && r.RetryLater()

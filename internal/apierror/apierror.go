@@ -138,6 +138,9 @@ func Clip(s string, max int) string {
 // may succeed later (it has a RetryLater method returning true, like the
 // store's *store.BusyError after a write kept failing on concurrent writes)
 // is ServiceUnavailable with a one-second retry hint, never InternalError.
+// One with a DatabaseUnavailable method returning true (a store that could
+// not reach its database, *store.UnavailableError) says so in the message,
+// and whether a change may have been made (ChangedNothing).
 func As(err error) (*Error, bool) {
 	var e *Error
 	if errors.As(err, &e) {
@@ -147,12 +150,35 @@ func As(err error) (*Error, bool) {
 	}
 	var r interface{ RetryLater() bool }
 	if errors.As(err, &r) && r.RetryLater() {
-		e := New("ServiceUnavailable")
-		e.Message = "The request could not be completed because of concurrent changes to the same resources; nothing was changed. Retry the request."
-		e.Headers = map[string]string{"x-acs-retry-after": "1000", "Retry-After": "1"}
-		return e, true
+		msg := "The request could not be completed because of concurrent changes to the same resources; nothing was changed. Retry the request."
+		var u interface{ DatabaseUnavailable() bool }
+		if errors.As(err, &u) && u.DatabaseUnavailable() {
+			msg = UnavailableMessage
+			var c interface{ ChangedNothing() bool }
+			if errors.As(err, &c) && c.ChangedNothing() {
+				msg = UnavailableUnchangedMessage
+			}
+		}
+		return unavailable(msg), true
 	}
 	return nil, false
+}
+
+// The messages of ServiceUnavailable for a request whose database could not
+// be reached or did not answer: one that may have made a change (a write
+// whose commit went unanswered), and one that certainly did not.
+const (
+	UnavailableMessage          = "The server lost its database while carrying out the request; a change it asked for may or may not have been made. Check (Describe*) before you retry a change."
+	UnavailableUnchangedMessage = "The server could not reach its database in time; the request was not carried out. Retry it."
+)
+
+// unavailable is ServiceUnavailable (503) with message and a one-second
+// retry hint (x-acs-retry-after, Retry-After).
+func unavailable(message string) *Error {
+	e := New("ServiceUnavailable")
+	e.Message = message
+	e.Headers = map[string]string{"x-acs-retry-after": "1000", "Retry-After": "1"}
+	return e
 }
 
 // HasCode reports whether err is a wire error with the given code.

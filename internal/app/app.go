@@ -320,7 +320,7 @@ func (a *App) authenticator(ctx context.Context, o Options, e *env) (*api.Authen
 func (a *App) serve(o Options, e *env, auth *api.Authenticator, trail *audit.Trail) {
 	svc := a.Service
 	actions := api.Actions(svc)
-	cfg := api.Config{Logger: o.Logger, RequestLog: o.RequestLog, Auth: auth, Secure: o.Secure}
+	cfg := api.Config{Logger: o.Logger, RequestLog: o.RequestLog, Auth: auth, Secure: o.Secure, Unavailable: e.unavailable}
 	if trail != nil {
 		a.Audit, cfg.Audit = trail.Writer, trail.Writer
 		actions = append(actions, api.LookupEventsAction(svc))

@@ -18,10 +18,13 @@ import (
 
 // env is an opened store with its keyring.
 type env struct {
-	store    store.Store
-	shared   store.NonceStore // set for a shared database (multi-node)
-	keys     *secret.Keyring
-	describe string
+	store  store.Store
+	shared store.NonceStore // set for a shared database (multi-node)
+	// unavailable classifies the store's errors that say its database
+	// could not be reached (api.Config.Unavailable); nil for SQLite.
+	unavailable func(error) bool
+	keys        *secret.Keyring
+	describe    string
 }
 
 // Database is a parsed --database flag.
@@ -107,7 +110,7 @@ func openEnv(ctx context.Context, dataDir, database, masterKeyFile string, log *
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL database: %w (check that the server runs and the URL is right)", err)
 		}
-		e.store, e.shared, e.describe = db, db, "postgres"
+		e.store, e.shared, e.describe, e.unavailable = db, db, "postgres", postgres.Unavailable
 	}
 	return e, nil
 }

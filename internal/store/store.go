@@ -46,7 +46,38 @@ var (
 	// until the store gave up. Nothing was written; the same call may
 	// succeed later. Errors wrapping it are *BusyError.
 	ErrBusy = errors.New("store: busy")
+	// ErrUnavailable: the database could not be reached, or did not answer
+	// in time. Errors wrapping it are *UnavailableError.
+	ErrUnavailable = errors.New("store: database unavailable")
 )
+
+// UnavailableError is a call that failed because the database could not be
+// reached or did not answer in time (a shared database: PostgreSQL). Cause
+// is what the driver said (for logs, never for clients). NotApplied is true
+// when the call certainly changed nothing (it never reached the database,
+// or what it sent does not act on the request: a nonce claim); otherwise a
+// write may or may not have been committed.
+type UnavailableError struct {
+	Cause      error
+	NotApplied bool
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("store: database unavailable: %v", e.Cause)
+}
+func (e *UnavailableError) Unwrap() error { return ErrUnavailable }
+
+// RetryLater marks the error as one the api layer answers with
+// ServiceUnavailable (503, Retry-After) rather than InternalError.
+func (e *UnavailableError) RetryLater() bool { return true }
+
+// DatabaseUnavailable tells the api layer (which logs it as an error) what
+// the ServiceUnavailable answer is about.
+func (e *UnavailableError) DatabaseUnavailable() bool { return true }
+
+// ChangedNothing reports NotApplied: the answer says the request was not
+// carried out (apierror.As).
+func (e *UnavailableError) ChangedNothing() bool { return e.NotApplied }
 
 // BusyError is a write given up after Attempts transient failures; Cause
 // is the last (for logs, never for clients).

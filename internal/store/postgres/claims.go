@@ -118,8 +118,9 @@ var claimPool = sync.Pool{New: func() any { return &claim{done: make(chan struct
 // whatever had arrived on both connections at once gave batches of 2-4
 // claims under 16 clients.
 type claimer struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool    *pgxpool.Pool
+	now     func() time.Time
+	timeout time.Duration // a batch's bound (claimTimeout)
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -168,7 +169,7 @@ const (
 )
 
 func newClaimer(pool *pgxpool.Pool, now func() time.Time) *claimer {
-	c := &claimer{pool: pool, now: now, wake: make(chan struct{}, 1)}
+	c := &claimer{pool: pool, now: now, timeout: claimTimeout, wake: make(chan struct{}, 1)}
 	c.cond = sync.NewCond(&c.mu)
 	for range claimFlushers {
 		c.wg.Add(1)
@@ -352,8 +353,8 @@ const claimAttempts = 5
 // empty.
 func (c *claimer) query(p *claimParams, keys []digest, exps []int64, accounts []string, claimed map[digest]bool, gens map[string]cachegen.Gens) (int64, error) {
 	// The batch does not belong to any one request: it runs to completion
-	// (bounded) even when a waiting request gives up.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// (bounded by claimTimeout) even when a waiting request gives up.
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	var err error
 	var epoch int64
@@ -387,7 +388,14 @@ func (c *claimer) query(p *claimParams, keys []digest, exps []int64, accounts []
 		epoch, err = c.newEpoch(ctx)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("postgres: claim nonces: %w", err)
+		if Unavailable(err) {
+			// The claim connections' peer is gone or stalled (a
+			// restart, a failover): do not hand the others out again.
+			c.pool.Reset()
+		}
+		// A claim does not act on its request: whatever the database
+		// did with it, the request was not carried out.
+		return 0, fmt.Errorf("postgres: claim nonces: %w", unavailable(err, true))
 	}
 	return epoch, nil
 }

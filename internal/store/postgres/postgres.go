@@ -46,6 +46,7 @@ type DB struct {
 	nonceFloor time.Time
 	db         *sql.DB
 	claims     *claimer
+	bound      *statementBound // every statement's bound (not the claims')
 	notes      *notifier
 	listens    atomic.Int64
 	clock      atomic.Pointer[func() time.Time]
@@ -107,6 +108,11 @@ func open(ctx context.Context, dsn string, keys *secret.Keyring, upTo int) (*DB,
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
+	bound := &statementBound{timeout: statementTimeout}
+	cfg.ConnConfig.Tracer = bound
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -142,7 +148,7 @@ func open(ctx context.Context, dsn string, keys *secret.Keyring, upTo int) (*DB,
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	d := &DB{Engine: e, pool: pool, claimPool: claimPool, db: db, done: make(chan struct{})}
+	d := &DB{Engine: e, pool: pool, claimPool: claimPool, db: db, bound: bound, done: make(chan struct{})}
 	d.claims = newClaimer(claimPool, d.now)
 	epoch, err := d.claims.newEpoch(ctx)
 	if err != nil {
@@ -172,6 +178,7 @@ func open(ctx context.Context, dsn string, keys *secret.Keyring, upTo int) (*DB,
 		wg.Wait()
 		close(d.done)
 	}()
+	bound.armed.Store(true)
 	return d, nil
 }
 
