@@ -167,6 +167,11 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b, ok := e.store.(interface{ BoundStatements() }); ok {
+		// A server: a database that stops answering fails a request
+		// (ServiceUnavailable) instead of holding it.
+		b.BoundStatements()
+	}
 	setQuotas(e.store, o.Quotas)
 	// The audit trail is opened first: the service reads it
 	// (LookupEvents).

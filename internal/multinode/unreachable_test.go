@@ -15,8 +15,9 @@ import (
 // TestDatabaseUnreachable runs a node whose database is reached through a
 // TCP proxy. While the proxy holds every byte (a database host that stopped
 // answering), the official SDK's call is answered ServiceUnavailable (503)
-// before the SDK's own 10 s read timeout, not hung and not InternalError;
-// while the proxy refuses connections (a database that is down), the same.
+// within a 10 s read timeout (the V1 SDK's default), not hung and not
+// InternalError; while the proxy refuses connections (a database that is
+// down), the same.
 // Each time the database answers again, so does the node, without a
 // restart.
 func TestDatabaseUnreachable(t *testing.T) {
@@ -30,6 +31,7 @@ func TestDatabaseUnreachable(t *testing.T) {
 	n := c.startOn(t, "a", u.String())
 	n.waitReady(t)
 	cl := n.v2(t)
+	cl.ReadTimeout = dara.Int(10000) // the V2 SDK waits without limit by default
 	describe := func() error {
 		_, err := cl.DescribeVpcs(&vpc.DescribeVpcsRequest{RegionId: dara.String(region)})
 		return err

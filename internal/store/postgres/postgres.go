@@ -178,9 +178,15 @@ func open(ctx context.Context, dsn string, keys *secret.Keyring, upTo int) (*DB,
 		wg.Wait()
 		close(d.done)
 	}()
-	bound.armed.Store(true)
 	return d, nil
 }
+
+// BoundStatements bounds every later statement of the store (the nonce
+// claims have their own bound) at statementTimeout: a server answering
+// requests calls it, so that a database that stops answering fails a
+// request instead of holding it. Tools that read whole tables (vpcvpn
+// rotate-master-key, backup) and the migrations run unbounded.
+func (db *DB) BoundStatements() { db.bound.armed.Store(true) }
 
 // SetClock replaces the clock (time.Now by default) the store stamps records
 // and judges nonce expiry with; for tests, before the store is used.

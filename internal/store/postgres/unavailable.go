@@ -19,8 +19,8 @@ import (
 // Connecting is bounded by the DSN's connect_timeout, or defaultConnectTimeout
 // when it names none (pgx alone would wait for the operating system's TCP
 // timeout, minutes, on a database host that drops packets). A nonce claim is
-// bounded by claimTimeout, every other statement (once the store is open:
-// not the migrations) by statementTimeout. Failures that say the database
+// bounded by claimTimeout, every other statement of a server's store
+// (BoundStatements) by statementTimeout. Failures that say the database
 // could not be reached or did not answer (Unavailable) are answered
 // ServiceUnavailable (503, Retry-After), not InternalError.
 
@@ -29,22 +29,22 @@ import (
 const defaultConnectTimeout = 5 * time.Second
 
 // claimTimeout bounds a batch of nonce claims: a request whose claim the
-// database has not answered by then is answered ServiceUnavailable. The
-// official SDKs give up reading an answer after 10 s by default; the client
-// learns what happened before that.
+// database has not answered by then is answered ServiceUnavailable. The V1
+// SDK (alibaba-cloud-sdk-go) gives up reading an answer after 10 s by
+// default; the client learns what happened before that.
 const claimTimeout = 5 * time.Second
 
-// statementTimeout bounds each statement of the store (not a nonce claim's:
-// claimTimeout), and so a request's wait for a database that stopped
-// answering: the request is answered before the official SDKs' 10 s read
-// timeout. No statement of a request's takes near that long when the
-// database answers.
+// statementTimeout bounds each statement of a server's store (not a nonce
+// claim's: claimTimeout), and so a request's wait for a database that
+// stopped answering: the request is answered before the V1 SDK's default
+// 10 s read timeout. No statement of a request's takes near that long when
+// the database answers.
 const statementTimeout = 8 * time.Second
 
 // statementBound is the store connections' pgx tracer that bounds each
 // statement (Query, QueryRow, Exec, and Prepare: database/sql's statements
-// go through them) by timeout once armed; open arms it after the
-// migrations, which may run longer.
+// go through them; a query's bound covers reading its rows) by timeout once
+// armed (BoundStatements).
 type statementBound struct {
 	armed   atomic.Bool
 	timeout time.Duration

@@ -44,6 +44,7 @@ func TestUnreachableDatabase(t *testing.T) {
 	defer db.Close()
 	db.claims.timeout = 300 * time.Millisecond
 	db.bound.timeout = 300 * time.Millisecond
+	db.BoundStatements()
 	time.Sleep(time.Until(db.NonceFloor()))
 	n := 0
 	claim := func() error {
