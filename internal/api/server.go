@@ -634,9 +634,6 @@ func agree(param, pv, header, hv string) (string, error) {
 	return "", apierror.Newf("InvalidParameter.Duplicate", "The %s parameter %q and the %s header %q differ; send one of them.", param, clip(pv), header, clip(hv))
 }
 
-// retryLater reports whether err is a lower layer's refusal that may succeed
-// later (a RetryLater method returning true: the store's *store.BusyError),
-// answered ServiceUnavailable by apierror.As.
 // databaseError is a request's failure because its database could not be
 // reached or did not answer (Config.Unavailable): answered
 // ServiceUnavailable (apierror.As) and logged as a database outage.
@@ -672,6 +669,9 @@ func databaseUnavailable(err error) bool {
 	return errors.As(err, &u) && u.DatabaseUnavailable()
 }
 
+// retryLater reports whether err is a lower layer's refusal that may succeed
+// later (a RetryLater method returning true: the store's *store.BusyError),
+// answered ServiceUnavailable by apierror.As.
 func retryLater(err error) bool {
 	var r interface{ RetryLater() bool }
 	return errors.As(err, &r) && r.RetryLater()
