@@ -111,6 +111,11 @@ func open(ctx context.Context, dsn string, keys *secret.Keyring, upTo int) (*DB,
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
 	}
+	// pgxpool pings a connection idle for a second before handing it out,
+	// without a bound of its own.
+	if cfg.PingTimeout == 0 {
+		cfg.PingTimeout = defaultConnectTimeout
+	}
 	bound := &statementBound{timeout: statementTimeout}
 	cfg.ConnConfig.Tracer = bound
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -121,7 +126,11 @@ func open(ctx context.Context, dsn string, keys *secret.Keyring, upTo int) (*DB,
 		pool.Close()
 		return nil, fmt.Errorf("postgres: cannot reach %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
-	db := stdlib.OpenDBFromPool(pool)
+	// database/sql keeps no idle connection of its own (as OpenDBFromPool
+	// sets it): every statement acquires one from the pool, bounded as the
+	// statement is (boundedConnector).
+	db := sql.OpenDB(boundedConnector{Connector: stdlib.GetPoolConnector(pool), bound: bound})
+	db.SetMaxIdleConns(0)
 	ms, err := sqlcore.LoadMigrations(migrationFiles, "migrations")
 	if err == nil {
 		err = sqlcore.Migrate(ctx, db, pgDialect(), ms, upTo)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"io"
 	"net"
@@ -81,6 +82,25 @@ func (b *statementBound) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ p
 
 func (b *statementBound) TracePrepareEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TracePrepareEndData) {
 	b.end(ctx)
+}
+
+// boundedConnector bounds database/sql's acquisition of a connection from
+// the pool (a wait for a free one, a new connection, the ping of an idle
+// one) like a statement, once the bound is armed: pgxpool would otherwise
+// wait on a database that stopped answering as long as the request's
+// context lives.
+type boundedConnector struct {
+	driver.Connector
+	bound *statementBound
+}
+
+func (c boundedConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	if c.bound.armed.Load() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.bound.timeout)
+		defer cancel()
+	}
+	return c.Connector.Connect(ctx)
 }
 
 // Unavailable reports whether err says that the database could not be

@@ -72,6 +72,9 @@ func TestUnreachableDatabase(t *testing.T) {
 		t.Fatalf("reachable: %v", err)
 	}
 
+	// pgxpool pings a connection idle for more than a second before it
+	// hands it out: the read below must be bounded there too.
+	time.Sleep(1100 * time.Millisecond)
 	proxy.Freeze()
 	wantRefusal("claim while the database does not answer", claim())
 	// The request's own context has no deadline: the statement's bound
