@@ -167,10 +167,10 @@ func Open(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b, ok := e.store.(interface{ BoundStatements() }); ok {
+	if db, ok := e.store.(*postgres.DB); ok {
 		// A server: a database that stops answering fails a request
 		// (ServiceUnavailable) instead of holding it.
-		b.BoundStatements()
+		db.BoundStatements()
 	}
 	setQuotas(e.store, o.Quotas)
 	// The audit trail is opened first: the service reads it
@@ -325,7 +325,10 @@ func (a *App) authenticator(ctx context.Context, o Options, e *env) (*api.Authen
 func (a *App) serve(o Options, e *env, auth *api.Authenticator, trail *audit.Trail) {
 	svc := a.Service
 	actions := api.Actions(svc)
-	cfg := api.Config{Logger: o.Logger, RequestLog: o.RequestLog, Auth: auth, Secure: o.Secure, Unavailable: e.unavailable}
+	cfg := api.Config{Logger: o.Logger, RequestLog: o.RequestLog, Auth: auth, Secure: o.Secure}
+	if _, ok := e.store.(*postgres.DB); ok {
+		cfg.Unavailable = postgres.Unavailable
+	}
 	if trail != nil {
 		a.Audit, cfg.Audit = trail.Writer, trail.Writer
 		actions = append(actions, api.LookupEventsAction(svc))

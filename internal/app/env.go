@@ -18,13 +18,10 @@ import (
 
 // env is an opened store with its keyring.
 type env struct {
-	store  store.Store
-	shared store.NonceStore // set for a shared database (multi-node)
-	// unavailable classifies the store's errors that say its database
-	// could not be reached (api.Config.Unavailable); nil for SQLite.
-	unavailable func(error) bool
-	keys        *secret.Keyring
-	describe    string
+	store    store.Store
+	shared   store.NonceStore // set for a shared database (multi-node)
+	keys     *secret.Keyring
+	describe string
 }
 
 // Database is a parsed --database flag.
@@ -110,7 +107,7 @@ func openEnv(ctx context.Context, dataDir, database, masterKeyFile string, log *
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL database: %w (check that the server runs and the URL is right)", err)
 		}
-		e.store, e.shared, e.describe, e.unavailable = db, db, "postgres", postgres.Unavailable
+		e.store, e.shared, e.describe = db, db, "postgres"
 	}
 	return e, nil
 }

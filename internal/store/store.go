@@ -52,14 +52,14 @@ var (
 )
 
 // UnavailableError is a call that failed because the database could not be
-// reached or did not answer in time (a shared database: PostgreSQL). Cause
-// is what the driver said (for logs, never for clients). NotApplied is true
-// when the call certainly changed nothing (it never reached the database,
-// or what it sent does not act on the request: a nonce claim); otherwise a
-// write may or may not have been committed.
+// reached or did not answer in time (a shared database: PostgreSQL), and
+// that changed nothing the request asked for: a nonce claim, which comes
+// before the request is acted on. Cause is what the driver said (for logs,
+// never for clients). (Other calls return the driver's error, which the api
+// layer recognises through api.Config.Unavailable: a write's commit may have
+// gone unanswered.)
 type UnavailableError struct {
-	Cause      error
-	NotApplied bool
+	Cause error
 }
 
 func (e *UnavailableError) Error() string {
@@ -75,9 +75,9 @@ func (e *UnavailableError) RetryLater() bool { return true }
 // the ServiceUnavailable answer is about.
 func (e *UnavailableError) DatabaseUnavailable() bool { return true }
 
-// ChangedNothing reports NotApplied: the answer says the request was not
-// carried out (apierror.As).
-func (e *UnavailableError) ChangedNothing() bool { return e.NotApplied }
+// ChangedNothing: the answer says the request was not carried out
+// (apierror.As).
+func (e *UnavailableError) ChangedNothing() bool { return true }
 
 // BusyError is a write given up after Attempts transient failures; Cause
 // is the last (for logs, never for clients).

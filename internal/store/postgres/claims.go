@@ -392,10 +392,9 @@ func (c *claimer) query(p *claimParams, keys []digest, exps []int64, accounts []
 			// The claim connections' peer is gone or stalled (a
 			// restart, a failover): do not hand the others out again.
 			c.pool.Reset()
+			err = &store.UnavailableError{Cause: err}
 		}
-		// A claim does not act on its request: whatever the database
-		// did with it, the request was not carried out.
-		return 0, fmt.Errorf("postgres: claim nonces: %w", unavailable(err, true))
+		return 0, fmt.Errorf("postgres: claim nonces: %w", err)
 	}
 	return epoch, nil
 }

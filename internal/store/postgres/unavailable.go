@@ -11,8 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/vpcvpn/vpcvpn/internal/store"
 )
 
 // An unreachable or stalled database.
@@ -113,9 +111,8 @@ func Unavailable(err error) bool {
 	if err == nil {
 		return false
 	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch pe.Code[:min(2, len(pe.Code))] {
+	if code := sqlState(err); code != "" {
+		switch code[:min(2, len(code))] {
 		case "08", "53", "57":
 			return true
 		}
@@ -126,12 +123,4 @@ func Unavailable(err error) bool {
 	return errors.As(err, &ce) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
-}
-
-// unavailable wraps err in *store.UnavailableError when Unavailable(err).
-func unavailable(err error, notApplied bool) error {
-	if Unavailable(err) {
-		return &store.UnavailableError{Cause: err, NotApplied: notApplied}
-	}
-	return err
 }
