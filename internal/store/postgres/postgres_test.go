@@ -473,17 +473,8 @@ func TestClaimBatching(t *testing.T) {
 // only after the NUL is its own nonce.
 func TestNonceDigestMigration(t *testing.T) {
 	ctx := t.Context()
-	dsn := newDatabase(t)
-	old, _, closeOld := migratedTo(t, dsn, 11)
-	now := time.Now()
-	for key, exp := range oldClaims(now) {
-		if _, err := old.ExecContext(ctx, `INSERT INTO nonces (nonce_key, expires_at) VALUES ($1, $2)`, hex.EncodeToString([]byte(key)), exp.UnixNano()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	closeOld()
-
-	db := openUpgraded(t, dsn, now)
+	db := upgradedWithOldClaims(t, 11, `INSERT INTO nonces (nonce_key, expires_at) VALUES ($1, $2)`,
+		func(key string) any { return hex.EncodeToString([]byte(key)) })
 	var tables int
 	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM pg_class WHERE relname = 'nonces'`).Scan(&tables); err != nil || tables != 0 {
 		t.Fatalf("nonces tables after the upgrade: %d, %v; want 0 (dropped)", tables, err)
@@ -567,17 +558,8 @@ func TestClaimConflict(t *testing.T) {
 // claims an older server recorded, with both indexes.
 func TestNonceDigestsUnlogged(t *testing.T) {
 	ctx := t.Context()
-	dsn := newDatabase(t)
-	old, _, closeOld := migratedTo(t, dsn, 12)
-	now := time.Now()
-	for key, exp := range oldClaims(now) {
-		if _, err := old.ExecContext(ctx, `INSERT INTO nonce_digests (digest, expires_at) VALUES ($1, $2)`, uuidText(nonceKey(key)), exp.UnixNano()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	closeOld()
-
-	db := openUpgraded(t, dsn, now)
+	db := upgradedWithOldClaims(t, 12, `INSERT INTO nonce_digests (digest, expires_at) VALUES ($1, $2)`,
+		func(key string) any { return uuidText(nonceKey(key)) })
 	var persistence string
 	if err := db.pool.QueryRow(ctx, `SELECT relpersistence::text FROM pg_class WHERE relname = 'nonce_digests'`).Scan(&persistence); err != nil || persistence != "u" {
 		t.Fatalf("nonce_digests persistence %q %v; want u (UNLOGGED)", persistence, err)
@@ -603,6 +585,24 @@ func TestNonceDigestsUnlogged(t *testing.T) {
 // would: one held for an hour, one expired.
 func oldClaims(now time.Time) map[string]time.Time {
 	return map[string]time.Time{"LTAIold\x00used": now.Add(time.Hour), "LTAIold\x00expired": now.Add(-time.Minute)}
+}
+
+// upgradedWithOldClaims migrates a new database to version, records
+// oldClaims in it as a server of that version did (insert, $1 the key as
+// keyArg stores it, $2 the expiry) and opens it with this binary
+// (openUpgraded).
+func upgradedWithOldClaims(t *testing.T, version int, insert string, keyArg func(key string) any) *DB {
+	t.Helper()
+	dsn := newDatabase(t)
+	old, _, closeOld := migratedTo(t, dsn, version)
+	now := time.Now()
+	for key, exp := range oldClaims(now) {
+		if _, err := old.ExecContext(t.Context(), insert, keyArg(key), exp.UnixNano()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closeOld()
+	return openUpgraded(t, dsn, now)
 }
 
 // openUpgraded opens dsn, which an older server left with oldClaims, with
